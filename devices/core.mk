@@ -1,0 +1,1 @@
+# devices/core.mk: see the owning area

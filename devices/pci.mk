@@ -1,0 +1,1 @@
+# devices/pci.mk: see the owning area

@@ -1,0 +1,81 @@
+/*
+ * vq_dev.h - the device side of a split virtqueue.
+ *
+ * The walker trusts nothing it reads from guest memory: every descriptor is
+ * copied once (no double fetch), and its index, address, length, flags and
+ * chain position are validated before the device model sees the chain.
+ */
+#ifndef VIRTSIM_DEVICES_VQ_DEV_H
+#define VIRTSIM_DEVICES_VQ_DEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/guest_mem.h"
+
+/* Longest chain a device accepts, direct plus indirect (VQ-V-01 limit). */
+#define VQ_ELEM_MAX_SEGS 256
+
+/* Why a chain was rejected; vq_dev_pop returns these negated. */
+enum vq_dev_error {
+	VQ_DEV_E_AVAIL_IDX = 1, /* avail->idx moved more than the queue size */
+	VQ_DEV_E_RING_ADDR,     /* a ring lies outside guest RAM */
+	VQ_DEV_E_HEAD_INDEX,    /* avail ring entry >= queue size */
+	VQ_DEV_E_DESC_INDEX,    /* desc.next >= table size */
+	VQ_DEV_E_LOOP,          /* chain longer than the table: a loop */
+	VQ_DEV_E_TOO_LONG,      /* more than VQ_ELEM_MAX_SEGS buffers */
+	VQ_DEV_E_BUF_ADDR,      /* buffer outside guest RAM, or wraps */
+	VQ_DEV_E_ORDER,         /* device-readable after device-writable */
+	VQ_DEV_E_INDIRECT,      /* bad indirect table: nested, NEXT|INDIRECT,
+				   size not a multiple of 16, empty, or
+				   INDIRECT not negotiated */
+	VQ_DEV_E_TOTAL_LEN,     /* total chain length above 4 GiB */
+};
+
+const char *vq_dev_error_name(int err);
+
+/* One guest buffer of a chain, already translated to a host pointer. */
+struct vq_seg {
+	uint64_t gpa;
+	uint32_t len;
+	void *host;
+};
+
+/* A popped chain: n_out device-readable segments, then n_in writable. */
+struct vq_elem {
+	uint16_t head;
+	uint16_t n_out, n_in;
+	uint64_t out_bytes, in_bytes;
+	struct vq_seg seg[VQ_ELEM_MAX_SEGS];
+};
+
+struct vq_dev {
+	const struct guest_mem *mem;
+	uint16_t size;           /* 0: queue not configured */
+	bool ready;
+	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect;           /* VIRTIO_F_INDIRECT_DESC negotiated */
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	uint16_t last_avail_idx; /* next avail entry to pop */
+	uint16_t used_idx;       /* shadow of used->idx */
+	uint16_t signalled_used; /* used_idx at the last notification */
+	bool signalled_valid;
+	uint64_t popped, pushed; /* statistics */
+};
+
+/* Forget all state (reset); the queue is not ready afterwards. */
+void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem);
+/* Check that the configured rings lie in guest RAM; false if not. */
+bool vq_dev_rings_ok(const struct vq_dev *vq);
+/*
+ * Pop the next available chain into @elem. Returns 1 with a chain, 0 when
+ * the ring is empty, or -vq_dev_error when the guest broke the rules (the
+ * caller then marks the device NEEDS_RESET).
+ */
+int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem);
+/* Put @head on the used ring with @len bytes written (VQ-V-10). */
+int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len);
+/* Should the device interrupt now (VQ-V-07, VQ-V-09)? */
+bool vq_dev_should_notify(struct vq_dev *vq);
+
+#endif /* VIRTSIM_DEVICES_VQ_DEV_H */

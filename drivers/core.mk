@@ -1,0 +1,1 @@
+# drivers/core.mk: see the owning area

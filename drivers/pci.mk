@@ -1,0 +1,1 @@
+# drivers/pci.mk: see the owning area

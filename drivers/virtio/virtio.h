@@ -1,0 +1,131 @@
+/*
+ * virtio.h - the VirtIO driver core: error set, transport interface and the
+ * device initialisation sequence shared by every transport and device.
+ */
+#ifndef VIRTSIM_DRIVERS_VIRTIO_H
+#define VIRTSIM_DRIVERS_VIRTIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hal/hal.h"
+#include "drivers/virtio/virtio_spec.h"
+
+/* VirtIO driver errors; functions return 0 or one of these negated. */
+enum virtio_error {
+	VIRTIO_ERR_QUEUE_FULL = 1,
+	VIRTIO_ERR_NOT_READY,
+	VIRTIO_ERR_WRONG_TOKEN,
+	VIRTIO_ERR_ALREADY_USED,
+	VIRTIO_ERR_INVALID_PARAM,
+	VIRTIO_ERR_DMA_ERROR,
+	VIRTIO_ERR_IO_ERROR,
+	VIRTIO_ERR_UNSUPPORTED,
+	VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL,
+	VIRTIO_ERR_CONFIG_SPACE_MISSING,
+};
+
+/* "QueueFull", ... for @err or -@err; "Unknown" for anything else. */
+const char *virtio_error_name(int err);
+
+struct virtio_transport;
+
+/*
+ * What every transport (MMIO, PCI) provides. A driver only ever calls the
+ * virtio_transport_* wrappers, so it never knows which transport it runs on.
+ */
+struct virtio_transport_ops {
+	uint32_t (*device_type)(struct virtio_transport *t);
+	uint64_t (*device_features)(struct virtio_transport *t);
+	void (*set_driver_features)(struct virtio_transport *t, uint64_t f);
+	uint8_t (*get_status)(struct virtio_transport *t);
+	void (*set_status)(struct virtio_transport *t, uint8_t status);
+	/* Largest size the device accepts for queue @q; 0: no such queue. */
+	uint16_t (*max_queue_size)(struct virtio_transport *t, uint16_t q);
+	/* True if the queue is already set up (v1 PFN != 0, v2 ready). */
+	bool (*queue_used)(struct virtio_transport *t, uint16_t q);
+	/* Hand the rings to the device and enable the queue. */
+	int (*queue_set)(struct virtio_transport *t, uint16_t q, uint16_t size,
+			 uint64_t desc, uint64_t avail, uint64_t used);
+	void (*queue_unset)(struct virtio_transport *t, uint16_t q);
+	void (*notify)(struct virtio_transport *t, uint16_t q);
+	/* Read and acknowledge the interrupt cause: VIRTIO_*_INT_* bits. */
+	uint32_t (*ack_interrupt)(struct virtio_transport *t);
+	/* Byte-exact device config access; -CONFIG_SPACE_* when absent/short. */
+	int (*config_read)(struct virtio_transport *t, uint32_t off, void *buf,
+			   size_t len);
+	int (*config_write)(struct virtio_transport *t, uint32_t off,
+			    const void *buf, size_t len);
+	uint32_t (*config_generation)(struct virtio_transport *t);
+	/* Legacy devices: contiguous ring layout, no FEATURES_OK, 32 bits. */
+	bool (*is_legacy)(struct virtio_transport *t);
+	/* Interrupt line the device raises, for hal_irq_register. */
+	unsigned (*irq_line)(struct virtio_transport *t);
+};
+
+struct virtio_transport {
+	const struct virtio_transport_ops *ops;
+	const struct hal *hal;
+};
+
+static inline uint32_t virtio_transport_device_type(struct virtio_transport *t)
+{
+	return t->ops->device_type(t);
+}
+
+static inline uint8_t virtio_transport_get_status(struct virtio_transport *t)
+{
+	return t->ops->get_status(t);
+}
+
+static inline void virtio_transport_set_status(struct virtio_transport *t,
+					       uint8_t status)
+{
+	t->ops->set_status(t, status);
+}
+
+static inline void virtio_transport_notify(struct virtio_transport *t,
+					   uint16_t q)
+{
+	t->ops->notify(t, q);
+}
+
+static inline uint32_t virtio_transport_ack_interrupt(struct virtio_transport *t)
+{
+	return t->ops->ack_interrupt(t);
+}
+
+static inline bool virtio_transport_is_legacy(struct virtio_transport *t)
+{
+	return t->ops->is_legacy(t);
+}
+
+static inline unsigned virtio_transport_irq_line(struct virtio_transport *t)
+{
+	return t->ops->irq_line(t);
+}
+
+/*
+ * Read a config structure consistently: retries while the config
+ * generation changes under the read (INIT-D-04).
+ */
+int virtio_transport_config_read(struct virtio_transport *t, uint32_t off,
+				 void *buf, size_t len);
+int virtio_transport_config_write(struct virtio_transport *t, uint32_t off,
+				  const void *buf, size_t len);
+
+/*
+ * The initialisation sequence (§3.1.1, INIT-D-07): reset, ACKNOWLEDGE,
+ * DRIVER, negotiate (device & @supported, VERSION_1 required on modern
+ * devices), FEATURES_OK re-read. On failure sets FAILED and returns a
+ * negative virtio_error. *@negotiated gets the accepted features.
+ */
+int virtio_transport_begin_init(struct virtio_transport *t, uint64_t supported,
+				uint64_t *negotiated);
+/* DRIVER_OK, after the queues are set up. */
+void virtio_transport_finish_init(struct virtio_transport *t);
+/* Reset the device and wait until status reads 0 (INIT-N-01). */
+void virtio_transport_reset(struct virtio_transport *t);
+
+#endif /* VIRTSIM_DRIVERS_VIRTIO_H */

@@ -1,0 +1,1 @@
+nobase_virtsiminclude_HEADERS += %reldir%/hal.h

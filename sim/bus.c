@@ -1,0 +1,136 @@
+#include "sim/bus.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim/trace.h"
+
+void bus_init(struct bus *bus)
+{
+	memset(bus, 0, sizeof(*bus));
+}
+
+int bus_map(struct bus *bus, uint64_t base, uint64_t size,
+	    const struct bus_region_ops *ops, void *opaque, const char *name)
+{
+	unsigned i;
+
+	if (size == 0 || base + size - 1 < base)
+		return -EINVAL;
+	if (bus->count == BUS_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < bus->count; i++) {
+		const struct bus_region *r = &bus->regions[i];
+
+		if (base <= r->base + (r->size - 1) && r->base <= base + (size - 1))
+			return -EEXIST;
+		if (r->base > base)
+			break;
+	}
+	memmove(&bus->regions[i + 1], &bus->regions[i],
+		(bus->count - i) * sizeof(bus->regions[0]));
+	bus->regions[i] = (struct bus_region){base, size, ops, opaque, name};
+	bus->count++;
+	bus->last_hit = 0;
+	trace(TRACE_MMIO, "map %s [0x%" PRIx64 ", 0x%" PRIx64 ")", name, base,
+	      base + size);
+	return 0;
+}
+
+int bus_unmap(struct bus *bus, uint64_t base)
+{
+	for (unsigned i = 0; i < bus->count; i++) {
+		if (bus->regions[i].base != base)
+			continue;
+		trace(TRACE_MMIO, "unmap %s at 0x%" PRIx64,
+		      bus->regions[i].name, base);
+		memmove(&bus->regions[i], &bus->regions[i + 1],
+			(bus->count - i - 1) * sizeof(bus->regions[0]));
+		bus->count--;
+		bus->last_hit = 0;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static bool region_contains(const struct bus_region *r, uint64_t addr,
+			    unsigned size)
+{
+	return addr >= r->base && addr - r->base < r->size &&
+	       size <= r->size - (addr - r->base);
+}
+
+const struct bus_region *bus_find(struct bus *bus, uint64_t addr,
+				  unsigned size)
+{
+	unsigned lo = 0, hi = bus->count;
+
+	if (bus->last_hit < bus->count &&
+	    region_contains(&bus->regions[bus->last_hit], addr, size))
+		return &bus->regions[bus->last_hit];
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct bus_region *r = &bus->regions[mid];
+
+		if (addr < r->base) {
+			hi = mid;
+		} else if (addr - r->base >= r->size) {
+			lo = mid + 1;
+		} else {
+			if (!region_contains(r, addr, size))
+				return NULL;
+			bus->last_hit = mid;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static const struct bus_region *bus_check(struct bus *bus, uint64_t addr,
+					  unsigned size, const char *what)
+{
+	const struct bus_region *r = bus_find(bus, addr, size);
+
+	if (!r) {
+		bus->unmapped++;
+		trace(TRACE_MMIO, "unmapped %s addr=0x%" PRIx64 " size=%u",
+		      what, addr, size);
+		return NULL;
+	}
+	if ((size != 1 && size != 2 && size != 4) ||
+	    (r->ops->sizes && !(r->ops->sizes & (1u << size))) ||
+	    (r->ops->aligned_only && (addr & (size - 1)))) {
+		bus->bad_access++;
+		trace(TRACE_MMIO, "refused %s %s+0x%" PRIx64 " size=%u", what,
+		      r->name, addr - r->base, size);
+		return NULL;
+	}
+	return r;
+}
+
+uint32_t bus_read(struct bus *bus, uint64_t addr, unsigned size)
+{
+	const struct bus_region *r = bus_check(bus, addr, size, "read");
+	uint32_t val;
+
+	if (!r)
+		return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	val = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size)
+			   : 0;
+	trace(TRACE_MMIO, "read  %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
+	      addr - r->base, size, val);
+	return val;
+}
+
+void bus_write(struct bus *bus, uint64_t addr, uint32_t val, unsigned size)
+{
+	const struct bus_region *r = bus_check(bus, addr, size, "write");
+
+	if (!r)
+		return;
+	trace(TRACE_MMIO, "write %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
+	      addr - r->base, size, val);
+	if (r->ops->write)
+		r->ops->write(r->opaque, addr - r->base, val, size);
+}

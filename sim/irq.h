@@ -1,0 +1,39 @@
+/*
+ * irq.h - level-triggered interrupt lines and the handlers drivers attach
+ * to them through the HAL.
+ *
+ * Devices only change line levels; handlers run when the simulated CPU
+ * takes interrupts (irq_dispatch, called from the HAL's wait), never inside
+ * a register access.
+ */
+#ifndef VIRTSIM_SIM_IRQ_H
+#define VIRTSIM_SIM_IRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define IRQ_MAX_LINES 64
+
+struct irq_handler {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+struct irq_ctl {
+	uint64_t level; /* bit n: line n asserted */
+	struct irq_handler handlers[IRQ_MAX_LINES];
+	uint64_t raised[IRQ_MAX_LINES];    /* low-to-high transitions */
+	uint64_t delivered[IRQ_MAX_LINES]; /* handler invocations */
+};
+
+void irq_init(struct irq_ctl *ic);
+void irq_set_level(struct irq_ctl *ic, unsigned line, bool level);
+int irq_register(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
+		 void *arg);
+void irq_unregister(struct irq_ctl *ic, unsigned line);
+/* True if an asserted line has a handler to run. */
+bool irq_deliverable(const struct irq_ctl *ic);
+/* Run the handler of every asserted line once; returns how many ran. */
+unsigned irq_dispatch(struct irq_ctl *ic);
+
+#endif /* VIRTSIM_SIM_IRQ_H */

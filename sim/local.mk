@@ -1,0 +1,13 @@
+libvirtsim_a_SOURCES += \
+	%reldir%/bus.c \
+	%reldir%/guest_mem.c \
+	%reldir%/irq.c \
+	%reldir%/trace.c
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/bus.h \
+	%reldir%/guest_mem.h \
+	%reldir%/irq.h \
+	%reldir%/machine.h \
+	%reldir%/sim_hal.h \
+	%reldir%/trace.h
+include %reldir%/pci.mk

@@ -1,0 +1,1 @@
+# sim/pci.mk: see the owning area

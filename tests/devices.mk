@@ -1,0 +1,1 @@
+# tests/devices.mk: see the owning area

@@ -1,0 +1,1 @@
+# tests/drivers.mk: see the owning area

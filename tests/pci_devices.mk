@@ -1,0 +1,1 @@
+# tests/pci_devices.mk: see the owning area

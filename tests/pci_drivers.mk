@@ -1,0 +1,1 @@
+# tests/pci_drivers.mk: see the owning area

@@ -1,0 +1,1 @@
+# tools/: the virtsim CLI and benchmarks
