@@ -2,6 +2,8 @@ libvirtsim_a_SOURCES += \
 	%reldir%/bus.c \
 	%reldir%/guest_mem.c \
 	%reldir%/irq.c \
+	%reldir%/machine.c \
+	%reldir%/sim_hal.c \
 	%reldir%/trace.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/bus.h \

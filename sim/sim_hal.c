@@ -1,0 +1,361 @@
+/*
+ * The simulated HAL. DMA memory is guest RAM handed out page by page;
+ * buffers a driver shares from outside guest RAM are bounced through DMA
+ * pages, as a swiotlb would. Every allocation and share is on the books.
+ */
+#include "sim/sim_hal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/trace.h"
+
+struct sim_hal_share {
+	uint64_t paddr; /* the key; 0 marks a free slot */
+	void *buf;      /* the driver's buffer */
+	size_t len;
+	uint32_t bounce_pages; /* 0: buf is guest RAM, shared in place */
+	uint32_t refs;         /* one buffer may be shared more than once */
+	bool tombstone;
+};
+
+#define SHARE_CAP 8192u /* power of 2; more live shares is a driver leak */
+
+static uint8_t *page_host(const struct sim_hal *sh, uint64_t page)
+{
+	return sh->mem->host + page * HAL_PAGE_SIZE;
+}
+
+static uint64_t page_paddr(const struct sim_hal *sh, uint64_t page)
+{
+	return sh->mem->base + page * HAL_PAGE_SIZE;
+}
+
+/* First fit from a rotating cursor: allocation is not on the hot path. */
+static int pages_alloc(struct sim_hal *sh, uint64_t n, uint64_t *first)
+{
+	uint64_t scanned = 0, run = 0;
+
+	if (n == 0 || n > sh->pages || n > UINT32_MAX)
+		return -HAL_EINVAL;
+	while (scanned < sh->pages + n) {
+		uint64_t p = (sh->next_fit + scanned) % sh->pages;
+
+		scanned++;
+		if (p == 0)
+			run = 0; /* a run never wraps around the end of RAM */
+		if (sh->page_used[p]) {
+			run = 0;
+			continue;
+		}
+		if (++run == n) {
+			uint64_t s = p + 1 - n;
+
+			memset(&sh->page_used[s], 1, n);
+			sh->page_run[s] = (uint32_t)n;
+			sh->pages_in_use += n;
+			sh->next_fit = (p + 1) % sh->pages;
+			memset(page_host(sh, s), 0, n * HAL_PAGE_SIZE);
+			*first = s;
+			return 0;
+		}
+	}
+	sh->stats.alloc_failures++;
+	return -HAL_ENOMEM;
+}
+
+/* Free the allocation of @n pages starting at @first, or count why not. */
+static int pages_free(struct sim_hal *sh, uint64_t first, uint64_t n)
+{
+	if (first >= sh->pages || sh->page_run[first] != n) {
+		if (first < sh->pages && !sh->page_used[first])
+			sh->stats.double_frees++;
+		else
+			sh->stats.bad_frees++;
+		return -HAL_EINVAL;
+	}
+	memset(&sh->page_used[first], 0, n);
+	sh->page_run[first] = 0;
+	sh->pages_in_use -= n;
+	return 0;
+}
+
+static int sim_dma_alloc(void *ctx, size_t pages, uint64_t *paddr,
+			 void **vaddr)
+{
+	struct sim_hal *sh = ctx;
+	uint64_t first;
+	int ret = pages_alloc(sh, pages, &first);
+
+	if (ret) {
+		trace(TRACE_HAL, "dma_alloc pages=%zu failed", pages);
+		return ret;
+	}
+	sh->stats.dma_allocs++;
+	*paddr = page_paddr(sh, first);
+	*vaddr = page_host(sh, first);
+	trace(TRACE_HAL, "dma_alloc pages=%zu paddr=0x%" PRIx64, pages, *paddr);
+	return 0;
+}
+
+static int sim_dma_free(void *ctx, uint64_t paddr, void *vaddr, size_t pages)
+{
+	struct sim_hal *sh = ctx;
+	uint64_t first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
+	int ret;
+
+	trace(TRACE_HAL, "dma_free pages=%zu paddr=0x%" PRIx64, pages, paddr);
+	if (!guest_mem_range_ok(sh->mem, paddr, 1) || paddr % HAL_PAGE_SIZE ||
+	    vaddr != page_host(sh, first)) {
+		sh->stats.bad_frees++;
+		return -HAL_EINVAL;
+	}
+	ret = pages_free(sh, first, pages);
+	if (!ret)
+		sh->stats.dma_frees++;
+	return ret;
+}
+
+static uint32_t share_slot(uint64_t paddr)
+{
+	return (uint32_t)((paddr >> 3) * 0x9e3779b97f4a7c15ull >> 40) &
+	       (SHARE_CAP - 1);
+}
+
+static struct sim_hal_share *share_find(struct sim_hal *sh, uint64_t paddr)
+{
+	for (uint32_t i = 0, s = share_slot(paddr); i < SHARE_CAP;
+	     i++, s = (s + 1) & (SHARE_CAP - 1)) {
+		struct sim_hal_share *e = &sh->shares[s];
+
+		if (e->paddr == paddr)
+			return e;
+		if (!e->paddr && !e->tombstone)
+			return NULL;
+	}
+	return NULL;
+}
+
+static struct sim_hal_share *share_insert(struct sim_hal *sh, uint64_t paddr)
+{
+	if (sh->share_count == SHARE_CAP)
+		return NULL;
+	for (uint32_t s = share_slot(paddr);; s = (s + 1) & (SHARE_CAP - 1)) {
+		struct sim_hal_share *e = &sh->shares[s];
+
+		if (!e->paddr) {
+			e->paddr = paddr;
+			e->tombstone = false;
+			sh->share_count++;
+			return e;
+		}
+	}
+}
+
+static void share_remove(struct sim_hal *sh, struct sim_hal_share *e)
+{
+	*e = (struct sim_hal_share){.tombstone = true};
+	sh->share_count--;
+}
+
+static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
+		     uint64_t *paddr)
+{
+	struct sim_hal *sh = ctx;
+	struct sim_hal_share *e;
+	uint64_t first, pages;
+
+	if (!buf || len == 0 || !(dir & HAL_DMA_BOTH))
+		return -HAL_EINVAL;
+	sh->stats.shares++;
+	if (guest_mem_gpa_of(sh->mem, buf, len, paddr)) {
+		e = share_find(sh, *paddr);
+		if (e && e->len == len && !e->bounce_pages) {
+			e->refs++;
+			return 0;
+		}
+		if (e)
+			return -HAL_EINVAL; /* overlapping in-place shares */
+		e = share_insert(sh, *paddr);
+		if (!e)
+			return -HAL_ENOMEM;
+		*e = (struct sim_hal_share){*paddr, buf, len, 0, 1, false};
+		return 0;
+	}
+	/* Bounce: the device sees a copy in guest RAM. */
+	pages = (len + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
+	if (pages_alloc(sh, pages, &first))
+		return -HAL_ENOMEM;
+	*paddr = page_paddr(sh, first);
+	e = share_insert(sh, *paddr);
+	if (!e) {
+		pages_free(sh, first, pages);
+		return -HAL_ENOMEM;
+	}
+	*e = (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1, false};
+	/* Copy even for FROM_DEVICE: a short device write must not expose
+	 * stale bounce contents to the driver. */
+	memcpy(page_host(sh, first), buf, len);
+	sh->stats.bounces++;
+	trace(TRACE_HAL, "bounce len=%zu paddr=0x%" PRIx64, len, *paddr);
+	return 0;
+}
+
+static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
+		       enum hal_dma_dir dir)
+{
+	struct sim_hal *sh = ctx;
+	struct sim_hal_share *e = share_find(sh, paddr);
+	uint64_t first;
+
+	if (!e || e->buf != buf || e->len != len) {
+		sh->stats.unknown_unshares++;
+		trace(TRACE_HAL, "unshare of unknown buffer paddr=0x%" PRIx64
+		      " len=%zu", paddr, len);
+		return -HAL_EINVAL;
+	}
+	sh->stats.unshares++;
+	if (--e->refs)
+		return 0;
+	if (e->bounce_pages) {
+		first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
+		if (dir & HAL_DMA_FROM_DEVICE)
+			memcpy(buf, page_host(sh, first), len);
+		pages_free(sh, first, e->bounce_pages);
+	}
+	share_remove(sh, e);
+	return 0;
+}
+
+static uintptr_t sim_mmio_map(void *ctx, uint64_t paddr, size_t size)
+{
+	/* MMIO handles are guest-physical addresses: accesses go to the bus. */
+	if (size == 0 || paddr + size < paddr || paddr > UINTPTR_MAX)
+		return 0;
+	return (uintptr_t)paddr;
+}
+
+static uint32_t sim_mmio_read(void *ctx, uintptr_t addr, unsigned size)
+{
+	struct sim_hal *sh = ctx;
+
+	return bus_read(sh->bus, addr, size);
+}
+
+static void sim_mmio_write(void *ctx, uintptr_t addr, uint32_t val,
+			   unsigned size)
+{
+	struct sim_hal *sh = ctx;
+
+	bus_write(sh->bus, addr, val, size);
+}
+
+static int sim_irq_register(void *ctx, unsigned line,
+			    void (*handler)(void *arg), void *arg)
+{
+	struct sim_hal *sh = ctx;
+
+	return irq_register(sh->irq, line, handler, arg) ? -HAL_EINVAL : 0;
+}
+
+static void sim_irq_unregister(void *ctx, unsigned line)
+{
+	struct sim_hal *sh = ctx;
+
+	irq_unregister(sh->irq, line);
+}
+
+static int sim_wait(void *ctx)
+{
+	struct sim_hal *sh = ctx;
+
+	if (irq_dispatch(sh->irq))
+		return 0;
+	if (sh->idle && sh->idle(sh->idle_opaque)) {
+		irq_dispatch(sh->irq);
+		return 0;
+	}
+	return -HAL_EIDLE;
+}
+
+static const struct hal_ops sim_hal_ops = {
+	.dma_alloc = sim_dma_alloc,
+	.dma_free = sim_dma_free,
+	.share = sim_share,
+	.unshare = sim_unshare,
+	.mmio_map = sim_mmio_map,
+	.mmio_read = sim_mmio_read,
+	.mmio_write = sim_mmio_write,
+	.irq_register = sim_irq_register,
+	.irq_unregister = sim_irq_unregister,
+	.wait = sim_wait,
+};
+
+int sim_hal_init(struct sim_hal *sh, struct guest_mem *mem, struct bus *bus,
+		 struct irq_ctl *irq)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->hal.ops = &sim_hal_ops;
+	sh->hal.ctx = sh;
+	sh->mem = mem;
+	sh->bus = bus;
+	sh->irq = irq;
+	sh->pages = mem->size / HAL_PAGE_SIZE;
+	sh->page_used = calloc(sh->pages, 1);
+	sh->page_run = calloc(sh->pages, sizeof(*sh->page_run));
+	sh->shares = calloc(SHARE_CAP, sizeof(*sh->shares));
+	if (!sh->page_used || !sh->page_run || !sh->shares) {
+		sim_hal_destroy(sh, false);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+uint64_t sim_hal_errors(const struct sim_hal *sh)
+{
+	return sh->stats.double_frees + sh->stats.bad_frees +
+	       sh->stats.unknown_unshares;
+}
+
+unsigned sim_hal_destroy(struct sim_hal *sh, bool report)
+{
+	unsigned leaks = 0;
+	uint64_t errors = sim_hal_errors(sh);
+
+	if (report && errors)
+		fprintf(stderr,
+			"virtsim: HAL: %" PRIu64 " double free(s), %" PRIu64
+			" bad free(s), %" PRIu64 " unshare(s) of unknown buffers\n",
+			sh->stats.double_frees, sh->stats.bad_frees,
+			sh->stats.unknown_unshares);
+	for (uint64_t p = 0; sh->page_run && p < sh->pages; p++) {
+		if (!sh->page_run[p])
+			continue;
+		leaks++;
+		if (report)
+			fprintf(stderr,
+				"virtsim: HAL: DMA leak: %" PRIu32
+				" page(s) at 0x%" PRIx64 " still allocated\n",
+				sh->page_run[p], page_paddr(sh, p));
+	}
+	for (uint32_t i = 0; sh->shares && i < SHARE_CAP; i++) {
+		if (!sh->shares[i].paddr || sh->shares[i].bounce_pages)
+			continue; /* bounce pages were counted as DMA leaks */
+		leaks++;
+		if (report)
+			fprintf(stderr,
+				"virtsim: HAL: buffer at 0x%" PRIx64
+				" (%zu bytes) still shared\n",
+				sh->shares[i].paddr, sh->shares[i].len);
+	}
+	free(sh->page_used);
+	free(sh->page_run);
+	free(sh->shares);
+	sh->page_used = NULL;
+	sh->page_run = NULL;
+	sh->shares = NULL;
+	return leaks + (unsigned)errors;
+}
