@@ -1,0 +1,226 @@
+/*
+ * The simulated HAL: DMA pages, buffer sharing and the books it keeps.
+ */
+#include <string.h>
+
+#include "sim/machine.h"
+#include "tests/testutil.h"
+
+static struct machine m;
+static const struct hal *hal;
+
+static void setup(void)
+{
+	struct machine_options o = {.mem_size = 4u << 20};
+
+	ck_assert_int_eq(machine_init(&m, &o), 0);
+	hal = machine_hal(&m);
+}
+
+static void teardown(void)
+{
+	if (m.mem.host)
+		machine_destroy(&m, false);
+}
+
+START_TEST(dma_alloc_is_zeroed_aligned_contiguous)
+{
+	uint64_t pa, pb;
+	uint8_t *va, *vb;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 3, &pa, (void **)&va), 0);
+	ck_assert_uint_eq(pa % HAL_PAGE_SIZE, 0);
+	ck_assert(guest_mem_range_ok(&m.mem, pa, 3 * HAL_PAGE_SIZE));
+	/* Contiguous: the driver pointer and the device view are one range. */
+	ck_assert_ptr_eq(guest_mem_span(&m.mem, pa, 3 * HAL_PAGE_SIZE), va);
+	for (unsigned i = 0; i < 3 * HAL_PAGE_SIZE; i++)
+		ck_assert_uint_eq(va[i], 0);
+	memset(va, 0xee, 3 * HAL_PAGE_SIZE);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, 3), 0);
+	/* Reused pages come back zeroed too. */
+	ck_assert_int_eq(hal_dma_alloc(hal, 3, &pb, (void **)&vb), 0);
+	for (unsigned i = 0; i < 3 * HAL_PAGE_SIZE; i++)
+		ck_assert_uint_eq(vb[i], 0);
+	ck_assert_int_eq(hal_dma_free(hal, pb, vb, 3), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
+START_TEST(dma_exhaustion_fails_cleanly)
+{
+	uint64_t pa;
+	void *va;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 2048, &pa, &va), -HAL_EINVAL);
+	ck_assert_int_eq(hal_dma_alloc(hal, 1024, &pa, &va), 0);
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &pa, &va), -HAL_ENOMEM);
+	ck_assert_uint_eq(m.hal.stats.alloc_failures, 1);
+}
+END_TEST
+
+START_TEST(double_free_is_reported)
+{
+	uint64_t pa;
+	void *va;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &pa, &va), 0);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, 1), 0);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, 1), -HAL_EINVAL);
+	ck_assert_uint_eq(m.hal.stats.double_frees, 1);
+	ck_assert_uint_eq(machine_destroy(&m, false), 1);
+}
+END_TEST
+
+START_TEST(free_with_wrong_size_is_reported)
+{
+	uint64_t pa;
+	void *va;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 2, &pa, &va), 0);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, 1), -HAL_EINVAL);
+	ck_assert_uint_eq(m.hal.stats.bad_frees, 1);
+	/* The bad free, and the allocation that is now leaked. */
+	ck_assert_uint_eq(machine_destroy(&m, false), 2);
+}
+END_TEST
+
+START_TEST(leak_at_teardown_is_reported)
+{
+	uint64_t pa;
+	void *va;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &pa, &va), 0);
+	ck_assert_int_eq(hal_dma_alloc(hal, 4, &pa, &va), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 2);
+}
+END_TEST
+
+START_TEST(share_in_ram_is_zero_copy)
+{
+	uint64_t pa, shared;
+	uint8_t *va;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &pa, (void **)&va), 0);
+	ck_assert_int_eq(hal_share(hal, va + 100, 64, HAL_DMA_FROM_DEVICE,
+				   &shared), 0);
+	ck_assert_uint_eq(shared, pa + 100);
+	ck_assert_uint_eq(m.hal.stats.bounces, 0);
+	ck_assert_int_eq(hal_unshare(hal, shared, va + 100, 64,
+				     HAL_DMA_FROM_DEVICE), 0);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, 1), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
+START_TEST(share_outside_ram_bounces_both_ways)
+{
+	char out[] = "to the device", in[32] = "untouched";
+	uint64_t pout, pin;
+	char *dev_view;
+
+	ck_assert_int_eq(hal_share(hal, out, sizeof(out), HAL_DMA_TO_DEVICE,
+				   &pout), 0);
+	ck_assert_str_eq(guest_mem_span(&m.mem, pout, sizeof(out)), out);
+	ck_assert_int_eq(hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE,
+				   &pin), 0);
+	ck_assert_uint_eq(m.hal.stats.bounces, 2);
+	dev_view = guest_mem_span(&m.mem, pin, sizeof(in));
+	strcpy(dev_view, "from the device");
+	/* Not visible to the driver until unshare copies it back. */
+	ck_assert_str_eq(in, "untouched");
+	ck_assert_int_eq(hal_unshare(hal, pin, in, sizeof(in),
+				     HAL_DMA_FROM_DEVICE), 0);
+	ck_assert_str_eq(in, "from the device");
+	ck_assert_int_eq(hal_unshare(hal, pout, out, sizeof(out),
+				     HAL_DMA_TO_DEVICE), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
+START_TEST(unshare_unknown_is_reported)
+{
+	char buf[16];
+	uint64_t p;
+
+	ck_assert_int_eq(hal_unshare(hal, MACHINE_RAM_BASE, buf, sizeof(buf),
+				     HAL_DMA_TO_DEVICE), -HAL_EINVAL);
+	ck_assert_int_eq(hal_share(hal, buf, sizeof(buf), HAL_DMA_TO_DEVICE,
+				   &p), 0);
+	/* Wrong length: unknown too, and the real share stays on the books. */
+	ck_assert_int_eq(hal_unshare(hal, p, buf, 8, HAL_DMA_TO_DEVICE),
+			 -HAL_EINVAL);
+	ck_assert_uint_eq(m.hal.stats.unknown_unshares, 2);
+	ck_assert_int_eq(hal_unshare(hal, p, buf, sizeof(buf),
+				     HAL_DMA_TO_DEVICE), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 2);
+}
+END_TEST
+
+START_TEST(share_left_at_teardown_is_reported)
+{
+	uint64_t pa, shared;
+	uint8_t *va;
+
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &pa, (void **)&va), 0);
+	ck_assert_int_eq(hal_share(hal, va, 8, HAL_DMA_TO_DEVICE, &shared), 0);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, 1), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 1);
+}
+END_TEST
+
+static unsigned irq_runs;
+
+static void count_irq(void *arg)
+{
+	struct machine *mm = arg;
+
+	irq_runs++;
+	irq_set_level(&mm->irq, 20, false);
+}
+
+START_TEST(wait_delivers_interrupts_then_reports_idle)
+{
+	irq_runs = 0;
+	ck_assert_int_eq(hal_irq_register(hal, 20, count_irq, &m), 0);
+	ck_assert_int_eq(hal_wait(hal), -HAL_EIDLE);
+	irq_set_level(&m.irq, 20, true);
+	ck_assert_uint_eq(irq_runs, 0); /* never delivered from set_level */
+	ck_assert_int_eq(hal_wait(hal), 0);
+	ck_assert_uint_eq(irq_runs, 1);
+	ck_assert_int_eq(hal_wait(hal), -HAL_EIDLE);
+	hal_irq_unregister(hal, 20);
+}
+END_TEST
+
+START_TEST(mmio_accessors_reach_the_bus)
+{
+	uintptr_t h = hal_mmio_map(hal, 0x1000, 4);
+
+	ck_assert_uint_eq(hal_mmio_read32(hal, h), 0xffffffffu);
+	hal_mmio_write32(hal, h, 1);
+	ck_assert_uint_eq(m.bus.unmapped, 2);
+}
+END_TEST
+
+static Suite *sim_hal_suite(void)
+{
+	Suite *s = suite_create("sim_hal");
+	TCase *tc = tcase_create("dma");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, dma_alloc_is_zeroed_aligned_contiguous);
+	tcase_add_test(tc, dma_exhaustion_fails_cleanly);
+	tcase_add_test(tc, double_free_is_reported);
+	tcase_add_test(tc, free_with_wrong_size_is_reported);
+	tcase_add_test(tc, leak_at_teardown_is_reported);
+	tcase_add_test(tc, share_in_ram_is_zero_copy);
+	tcase_add_test(tc, share_outside_ram_bounces_both_ways);
+	tcase_add_test(tc, unshare_unknown_is_reported);
+	tcase_add_test(tc, share_left_at_teardown_is_reported);
+	tcase_add_test(tc, wait_delivers_interrupts_then_reports_idle);
+	tcase_add_test(tc, mmio_accessors_reach_the_bus);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+VIRTSIM_TEST_MAIN(sim_hal_suite)
