@@ -32,6 +32,7 @@ enum vq_dev_error {
 	VQ_DEV_E_TOTAL_LEN,     /* total chain length above 4 GiB */
 };
 
+/* A short name for @err or -@err, naming the spec rule it enforces. */
 const char *vq_dev_error_name(int err);
 
 /* One guest buffer of a chain, already translated to a host pointer. */
@@ -61,6 +62,7 @@ struct vq_dev {
 	uint16_t signalled_used; /* used_idx at the last notification */
 	bool signalled_valid;
 	uint64_t popped, pushed; /* statistics */
+	const char *err_detail;  /* the rule the last rejected chain broke */
 };
 
 /* Forget all state (reset); the queue is not ready afterwards. */

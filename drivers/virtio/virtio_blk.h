@@ -1,0 +1,99 @@
+/*
+ * virtio_blk.h - the virtio-blk driver (§5.2): capacity, block size,
+ * read, write, flush and get_id, with a blocking API and a non-blocking
+ * token API (submit, poll, complete), over any transport.
+ */
+#ifndef VIRTSIM_DRIVERS_VIRTIO_BLK_H
+#define VIRTSIM_DRIVERS_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtqueue.h"
+
+struct virtio_blk_options {
+	uint16_t queue_size;   /* 0: the device's maximum, capped at 256 */
+	bool use_irq;          /* take completions by interrupt, not polling */
+	bool no_indirect;      /* do not negotiate INDIRECT_DESC */
+	bool no_event_idx;     /* do not negotiate EVENT_IDX */
+};
+
+/*
+ * A request of the non-blocking API. The caller owns it until it is
+ * completed; header and status are what the device reads and writes.
+ */
+struct virtio_blk_req {
+	struct virtio_blk_req_hdr hdr;
+	uint8_t status;
+	/* Driver bookkeeping: what was shared for this request. */
+	uint64_t hdr_paddr, status_paddr, data_paddr;
+	void *data;
+	size_t len;
+	uint32_t type;
+	uint16_t token;
+	bool in_flight;
+};
+
+struct virtio_blk {
+	struct virtio_transport *transport;
+	struct virtqueue vq;
+	uint64_t features;  /* negotiated */
+	uint64_t capacity;  /* in 512-byte sectors */
+	uint32_t blk_size;  /* logical block size, 512 unless BLK_SIZE */
+	bool readonly;      /* VIRTIO_BLK_F_RO */
+	bool use_irq;
+	unsigned irq_line;
+	volatile bool irq_pending;
+	uint64_t requests, irqs;
+};
+
+/*
+ * Initialise the device behind @t (§3.1.1 and §5.2.5): negotiate
+ * features, read the config, set up queue 0, DRIVER_OK. @irq_line is the
+ * line to register when @opts->use_irq. Returns 0 or -virtio_error.
+ */
+int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
+		    const struct virtio_blk_options *opts, unsigned irq_line);
+/* Reset the device and release the queue's DMA memory. */
+void virtio_blk_destroy(struct virtio_blk *blk);
+
+static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
+{
+	return blk->capacity;
+}
+
+/*
+ * Blocking I/O. @sector counts 512-byte sectors; @len is a non-zero
+ * multiple of 512. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR,
+ * or wrote too little), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),
+ * -VIRTIO_ERR_INVALID_PARAM (bad length, or past the end of the disk),
+ * -VIRTIO_ERR_QUEUE_FULL, -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY
+ * (the device stopped answering or needs a reset).
+ */
+int virtio_blk_read(struct virtio_blk *blk, uint64_t sector, void *buf,
+		     size_t len);
+int virtio_blk_write(struct virtio_blk *blk, uint64_t sector,
+		     const void *buf, size_t len);
+/* Flush the device's write cache (VIRTIO_BLK_T_FLUSH); 0 without FLUSH. */
+int virtio_blk_flush(struct virtio_blk *blk);
+/* The device's id string, NUL terminated (at most 20 bytes + NUL). */
+int virtio_blk_get_id(struct virtio_blk *blk,
+		      char id[VIRTIO_BLK_ID_BYTES + 1]);
+
+/*
+ * Non-blocking API. submit makes the request available and notifies the
+ * device, and returns its token in @req->token. poll returns 1 and the
+ * token of a finished request, 0 if none finished yet. complete takes the
+ * finished @req back: -VIRTIO_ERR_WRONG_TOKEN if @req is not the request
+ * that @token names (or has not finished), else its outcome as for the
+ * blocking calls.
+ */
+int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
+		      uint32_t type, uint64_t sector, void *buf, size_t len);
+int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token);
+int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
+			struct virtio_blk_req *req);
+
+#endif /* VIRTSIM_DRIVERS_VIRTIO_BLK_H */
