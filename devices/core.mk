@@ -1,1 +1,18 @@
-# devices/core.mk: see the owning area
+# devices/core.mk: the VirtIO device core (status, features, config, the
+# device-side virtqueue), the MMIO front-end, and the device models.
+libvirtsim_a_SOURCES += \
+	%reldir%/virtio/virtio_dev.c \
+	%reldir%/virtio/virtio_mmio.c \
+	%reldir%/virtio/vq_dev.c
+nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_dev.h \
+	%reldir%/virtio/virtio_mmio.h \
+	%reldir%/virtio/vq_dev.h
+
+if ENABLE_BLK
+libvirtsim_a_SOURCES += \
+	%reldir%/blk/blk_model.c \
+	%reldir%/blk/disk_file.c
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/blk/blk_model.h \
+	%reldir%/blk/disk.h
+endif

@@ -26,7 +26,8 @@ struct blk_model_stats {
 /*
  * Create a model on @disk (the model owns it from now on: closed when the
  * device is destroyed). @serial (NULL: "virtsim") is what GET_ID returns,
- * cut to 20 bytes. Returns the device, or NULL when out of memory.
+ * cut to 20 bytes. Returns the device, or NULL when out of memory (@disk
+ * is closed then too).
  */
 struct virtio_dev *blk_model_create(struct disk *disk, const char *serial,
 				    const struct guest_mem *mem);

@@ -44,6 +44,8 @@ struct virtio_dev_ops {
 struct virtio_dev_irq {
 	/* Raise the used-buffer (queue) or config-change interrupt. */
 	void (*notify)(void *opaque, unsigned q, bool config);
+	/* Optional: the device was reset; drop interrupt and queue state. */
+	void (*reset)(void *opaque);
 	void *opaque;
 };
 
@@ -73,6 +75,18 @@ void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
 void virtio_dev_reset(struct virtio_dev *dev);
 /* A driver status write: handles reset, FEATURES_OK refusal, DRIVER_OK. */
 void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status);
+/*
+ * The 32-bit feature windows seen through a transport's select register:
+ * offered bits (bits 32..63 read 0 for a legacy interface), and the
+ * driver's accepted bits. Driver writes are ignored once FEATURES_OK is
+ * set; for legacy, unoffered bits are dropped (there is no FEATURES_OK).
+ */
+uint32_t virtio_dev_device_features(const struct virtio_dev *dev,
+				    unsigned sel);
+uint32_t virtio_dev_driver_features(const struct virtio_dev *dev,
+				    unsigned sel);
+void virtio_dev_set_driver_features(struct virtio_dev *dev, unsigned sel,
+				    uint32_t val);
 /* Byte-exact config access; out-of-range bytes read 0, writes drop. */
 void virtio_dev_config_read(struct virtio_dev *dev, uint32_t off, void *buf,
 			    unsigned len);

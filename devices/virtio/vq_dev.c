@@ -1,0 +1,309 @@
+/*
+ * The device side of a split virtqueue (§2.7).
+ *
+ * Everything read from guest memory is hostile: avail->idx is read once
+ * per pop, each descriptor is copied once into a local before it is
+ * checked, and every buffer is translated through guest_mem_span so a
+ * model only ever sees host pointers into RAM.
+ */
+#include "devices/virtio/vq_dev.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "drivers/virtio/virtio_spec.h"
+#include "sim/trace.h"
+
+/* Used lengths are 32 bits (§2.7.8): a chain must fit in them. */
+#define VQ_DEV_MAX_TOTAL_LEN UINT32_MAX
+
+static const char *const vq_dev_error_names[] = {
+	[VQ_DEV_E_AVAIL_IDX] = "avail-idx: avail->idx ran more than the queue "
+			       "size ahead (§2.7.6)",
+	[VQ_DEV_E_RING_ADDR] = "ring-addr: a ring lies outside guest RAM or is "
+			       "misaligned (§2.7)",
+	[VQ_DEV_E_HEAD_INDEX] = "head-index: avail ring entry >= queue size "
+				"(§2.7.6)",
+	[VQ_DEV_E_DESC_INDEX] = "desc-index: descriptor next >= table size "
+				"(§2.7.5)",
+	[VQ_DEV_E_LOOP] = "loop: descriptor chain longer than its table "
+			  "(§2.7.5.2)",
+	[VQ_DEV_E_TOO_LONG] = "too-long: chain has more buffers than the device "
+			      "accepts (§2.7.4.1)",
+	[VQ_DEV_E_BUF_ADDR] = "buf-addr: buffer outside guest RAM or wrapping "
+			      "(§2.7.5)",
+	[VQ_DEV_E_ORDER] = "order: device-readable buffer after a writable one "
+			   "(§2.7.5.2)",
+	[VQ_DEV_E_INDIRECT] = "indirect: bad indirect descriptor (§2.7.5.3)",
+	[VQ_DEV_E_TOTAL_LEN] = "total-len: chain longer than 4 GiB (§2.7.8)",
+};
+
+const char *vq_dev_error_name(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err <= 0 || (size_t)err >= sizeof(vq_dev_error_names) /
+					       sizeof(vq_dev_error_names[0]) ||
+	    !vq_dev_error_names[err])
+		return "unknown virtqueue error";
+	return vq_dev_error_names[err];
+}
+
+void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->mem = mem;
+	/* used->idx starts at 0 and no interrupt is owed for it. */
+	vq->signalled_valid = true;
+}
+
+bool vq_dev_rings_ok(const struct vq_dev *vq)
+{
+	unsigned n = vq->size;
+
+	if (!vq->mem || n == 0 || n > VIRTQ_MAX_QUEUE_SIZE)
+		return false;
+	/* §2.7: alignment is a driver MUST; it also keeps idx loads atomic. */
+	if (vq->desc_gpa % VIRTQ_DESC_ALIGN ||
+	    vq->avail_gpa % VIRTQ_AVAIL_ALIGN || vq->used_gpa % VIRTQ_USED_ALIGN)
+		return false;
+	return guest_mem_range_ok(vq->mem, vq->desc_gpa, virtq_desc_size(n)) &&
+	       guest_mem_range_ok(vq->mem, vq->avail_gpa, virtq_avail_size(n)) &&
+	       guest_mem_range_ok(vq->mem, vq->used_gpa, virtq_used_size(n));
+}
+
+static int vq_dev_reject(struct vq_dev *vq, int err, const char *detail)
+{
+	vq->err_detail = detail;
+	trace(TRACE_VQ, "reject chain at avail %u: %s (%s)", vq->last_avail_idx,
+	      vq_dev_error_name(err), detail);
+	return -err;
+}
+
+static uint16_t vq_dev_load_idx(const void *p)
+{
+	return virtio_le16(__atomic_load_n((const uint16_t *)p,
+					   __ATOMIC_RELAXED));
+}
+
+/* avail_event (§2.7.10): "notify me when you make entry @idx available". */
+static void vq_dev_set_avail_event(struct vq_dev *vq, uint8_t *used)
+{
+	uint16_t *ev = (uint16_t *)(used + 4 + 8u * vq->size);
+
+	__atomic_store_n(ev, virtio_le16(vq->last_avail_idx), __ATOMIC_RELAXED);
+	/* Publish it before re-reading avail->idx, or a kick can be lost. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
+			  const struct virtq_desc *d, uint64_t *total)
+{
+	struct vq_seg *seg;
+	void *host;
+
+	/* A zero-length buffer carries nothing: accept it and drop it. */
+	if (d->len == 0)
+		return 0;
+	host = guest_mem_span(vq->mem, d->addr, d->len);
+	if (!host)
+		return vq_dev_reject(vq, VQ_DEV_E_BUF_ADDR,
+				     "a buffer is not inside guest RAM");
+	if (!(d->flags & VIRTQ_DESC_F_WRITE) && elem->n_in)
+		return vq_dev_reject(vq, VQ_DEV_E_ORDER,
+				     "a readable buffer follows a writable one");
+	if (elem->n_out + elem->n_in == VQ_ELEM_MAX_SEGS)
+		return vq_dev_reject(vq, VQ_DEV_E_TOO_LONG,
+				     "the chain has more than 256 buffers");
+	*total += d->len;
+	if (*total > VQ_DEV_MAX_TOTAL_LEN)
+		return vq_dev_reject(vq, VQ_DEV_E_TOTAL_LEN,
+				     "the chain is longer than 4 GiB");
+	seg = &elem->seg[elem->n_out + elem->n_in];
+	seg->gpa = d->addr;
+	seg->len = d->len;
+	seg->host = host;
+	if (d->flags & VIRTQ_DESC_F_WRITE) {
+		elem->n_in++;
+		elem->in_bytes += d->len;
+	} else {
+		elem->n_out++;
+		elem->out_bytes += d->len;
+	}
+	return 0;
+}
+
+/* Walk the chain at @head, direct and then at most one indirect table. */
+static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
+{
+	const uint8_t *table = guest_mem_span(vq->mem, vq->desc_gpa,
+					      virtq_desc_size(vq->size));
+	uint32_t table_n = vq->size, visited = 0, idx = head;
+	bool in_indirect = false;
+	uint64_t total = 0;
+	int ret;
+
+	elem->head = head;
+	elem->n_out = elem->n_in = 0;
+	elem->out_bytes = elem->in_bytes = 0;
+	if (!table)
+		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
+				     "the descriptor table left guest RAM");
+	for (;;) {
+		struct virtq_desc d;
+
+		/* One copy per descriptor: later guest writes cannot race us. */
+		memcpy(&d, table + 16u * idx, sizeof(d));
+		d.addr = virtio_le64(d.addr);
+		d.len = virtio_le32(d.len);
+		d.flags = virtio_le16(d.flags);
+		d.next = virtio_le16(d.next);
+
+		if (++visited > table_n)
+			return vq_dev_reject(vq, VQ_DEV_E_LOOP,
+					     "the chain loops");
+		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+			/* §2.7.5.3.1; WRITE on it is ignored (VQ-V-04). */
+			if (!vq->indirect)
+				return vq_dev_reject(
+					vq, VQ_DEV_E_INDIRECT,
+					"INDIRECT_DESC was not negotiated");
+			if (in_indirect)
+				return vq_dev_reject(
+					vq, VQ_DEV_E_INDIRECT,
+					"an indirect table points to another");
+			if (d.flags & VIRTQ_DESC_F_NEXT)
+				return vq_dev_reject(
+					vq, VQ_DEV_E_INDIRECT,
+					"an indirect descriptor has NEXT set");
+			if (d.len == 0 || d.len % sizeof(struct virtq_desc))
+				return vq_dev_reject(
+					vq, VQ_DEV_E_INDIRECT,
+					"indirect table length is not a "
+					"non-zero multiple of 16");
+			table = guest_mem_span(vq->mem, d.addr, d.len);
+			if (!table)
+				return vq_dev_reject(
+					vq, VQ_DEV_E_INDIRECT,
+					"an indirect table is outside guest RAM");
+			table_n = d.len / sizeof(struct virtq_desc);
+			in_indirect = true;
+			visited = 0;
+			idx = 0;
+			continue;
+		}
+		ret = vq_dev_add_seg(vq, elem, &d, &total);
+		if (ret)
+			return ret;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+			return 0;
+		if (d.next >= table_n)
+			return vq_dev_reject(vq, VQ_DEV_E_DESC_INDEX,
+					     in_indirect
+						     ? "an indirect next index "
+						       "is past its table"
+						     : "a next index is past "
+						       "the descriptor table");
+		idx = d.next;
+	}
+}
+
+int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
+{
+	uint8_t *avail, *used;
+	uint16_t avail_idx, pending, head;
+	int ret;
+
+	if (!vq->ready || !vq->size)
+		return 0;
+	avail = guest_mem_span(vq->mem, vq->avail_gpa,
+			       virtq_avail_size(vq->size));
+	used = guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
+	if (!avail || !used)
+		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
+				     "a ring is outside guest RAM");
+	if (vq->event_idx)
+		vq_dev_set_avail_event(vq, used);
+
+	avail_idx = vq_dev_load_idx(avail + 2);
+	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
+	if (pending > vq->size)
+		return vq_dev_reject(vq, VQ_DEV_E_AVAIL_IDX,
+				     "avail->idx is more than the queue size "
+				     "ahead of the device");
+	if (!pending)
+		return 0;
+	/* Read the ring entry and descriptors only after the index. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+
+	head = virtio_ld_le16(avail + 4 + 2u * (vq->last_avail_idx % vq->size));
+	if (head >= vq->size)
+		return vq_dev_reject(vq, VQ_DEV_E_HEAD_INDEX,
+				     "an avail ring entry is past the "
+				     "descriptor table");
+	ret = vq_dev_walk(vq, elem, head);
+	if (ret)
+		return ret;
+	vq->last_avail_idx++;
+	vq->popped++;
+	if (vq->event_idx)
+		vq_dev_set_avail_event(vq, used);
+	trace(TRACE_VQ, "pop head=%u out=%u/%llu in=%u/%llu", head, elem->n_out,
+	      (unsigned long long)elem->out_bytes, elem->n_in,
+	      (unsigned long long)elem->in_bytes);
+	return 1;
+}
+
+int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
+{
+	uint8_t *used, *e;
+
+	if (!vq->ready || !vq->size)
+		return -EINVAL;
+	if (head >= vq->size)
+		return -VQ_DEV_E_HEAD_INDEX; /* a model bug, not the guest's */
+	used = guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
+	if (!used)
+		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
+				     "the used ring is outside guest RAM");
+	e = used + 4 + 8u * (vq->used_idx % vq->size);
+	virtio_st_le32(e, head);
+	virtio_st_le32(e + 4, len);
+	/* VQ-V-10: the element is visible before the index that covers it. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vq->used_idx++;
+	__atomic_store_n((uint16_t *)(used + 2), virtio_le16(vq->used_idx),
+			 __ATOMIC_RELAXED);
+	vq->pushed++;
+	trace(TRACE_VQ, "push head=%u len=%u used_idx=%u", head, len,
+	      vq->used_idx);
+	return 0;
+}
+
+bool vq_dev_should_notify(struct vq_dev *vq)
+{
+	const uint8_t *avail;
+	uint16_t old, new, used_event;
+	bool valid;
+
+	if (!vq->ready || !vq->size)
+		return false;
+	avail = guest_mem_span(vq->mem, vq->avail_gpa,
+			       virtq_avail_size(vq->size));
+	if (!avail)
+		return false;
+	/* used->idx must be visible before we read the driver's wishes. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!vq->event_idx) {
+		/* VQ-V-07: flags 0 means notify; 1 lets us skip. */
+		return !(vq_dev_load_idx(avail) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	}
+	/* VQ-V-08/09: ignore the flag, compare against used_event. */
+	used_event = vq_dev_load_idx(avail + 4 + 2u * vq->size);
+	valid = vq->signalled_valid;
+	old = vq->signalled_used;
+	new = vq->used_idx;
+	vq->signalled_used = new;
+	vq->signalled_valid = true;
+	return !valid || vring_need_event(used_event, new, old);
+}
