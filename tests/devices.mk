@@ -1,1 +1,6 @@
-# tests/devices.mk: see the owning area
+# tests/devices.mk: the device side (virtqueue walker, device core, MMIO
+# front-end, blk model).
+check_PROGRAMS += %reldir%/test_vq_dev
+%canon_reldir%_test_vq_dev_SOURCES = %reldir%/test_vq_dev.c
+%canon_reldir%_test_vq_dev_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_vq_dev_LDADD = $(TEST_LDADD)
