@@ -1,1 +1,18 @@
-# drivers/core.mk: see the owning area
+# drivers/core.mk: base, virtio core and transports, adapter (freestanding).
+libvirtsim_a_SOURCES += \
+	%reldir%/base/dev.c \
+	%reldir%/virtio/virtio.c \
+	%reldir%/virtio/virtqueue.c \
+	%reldir%/virtio/mmio_transport.c \
+	%reldir%/adapter/adapter.c
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/virtio/mmio_transport.h \
+	%reldir%/virtio/virtqueue.h
+if ENABLE_BLK
+libvirtsim_a_SOURCES += \
+	%reldir%/virtio/virtio_blk.c \
+	%reldir%/adapter/blk_device.c
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/virtio/virtio_blk.h \
+	%reldir%/adapter/blk_device.h
+endif

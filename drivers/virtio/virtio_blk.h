@@ -34,7 +34,14 @@ struct virtio_blk_req {
 	uint32_t type;
 	uint16_t token;
 	bool in_flight;
+	/* Set when the device used it: used length, and the list of
+	 * requests a blocking wait took off the ring for virtio_blk_poll. */
+	bool done;
+	uint32_t used_len;
+	struct virtio_blk_req *next_done;
 };
+
+struct virtio_blk_slot; /* header + status of a blocking request (DMA) */
 
 struct virtio_blk {
 	struct virtio_transport *transport;
@@ -47,6 +54,18 @@ struct virtio_blk {
 	unsigned irq_line;
 	volatile bool irq_pending;
 	uint64_t requests, irqs;
+	/* Driver-private, set up by virtio_blk_init. */
+	bool irq_registered;
+	uint32_t seg_bytes;  /* bytes per data descriptor (SIZE_MAX) */
+	uint32_t max_segs;   /* data descriptors per request (SEG_MAX) */
+	uint32_t max_req;    /* bytes per request, a multiple of 512 */
+	uint32_t max_xfer;   /* bytes per blocking request (bounded bounce) */
+	struct virtio_blk_slot *slots; /* one per descriptor: no allocation
+					* per blocking request */
+	uint64_t slots_paddr;
+	size_t slots_pages;
+	uint16_t nslots, slot_free;
+	struct virtio_blk_req *done_head, *done_tail;
 };
 
 /*
@@ -66,11 +85,18 @@ static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
 
 /*
  * Blocking I/O. @sector counts 512-byte sectors; @len is a non-zero
- * multiple of 512. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR,
+ * multiple of 512. A transfer above the device's SEG_MAX/SIZE_MAX limits
+ * (or above 1 MiB) is split into several requests. A write to a
+ * read-only (VIRTIO_BLK_F_RO) device fails with -VIRTIO_ERR_UNSUPPORTED
+ * before anything reaches the device. After -VIRTIO_ERR_WRONG_TOKEN or
+ * -VIRTIO_ERR_ALREADY_USED (the device broke the ring protocol) the
+ * request may still be in flight: destroy the device to reclaim it. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR,
  * or wrote too little), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),
  * -VIRTIO_ERR_INVALID_PARAM (bad length, or past the end of the disk),
  * -VIRTIO_ERR_QUEUE_FULL, -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY
- * (the device stopped answering or needs a reset).
+ * (the device stopped answering or needs a reset). A used length that
+ * does not cover the status byte (and, for reads, the data) is an
+ * -VIRTIO_ERR_IO_ERROR (VQ-D-14).
  */
 int virtio_blk_read(struct virtio_blk *blk, uint64_t sector, void *buf,
 		     size_t len);
@@ -88,7 +114,10 @@ int virtio_blk_get_id(struct virtio_blk *blk,
  * token of a finished request, 0 if none finished yet. complete takes the
  * finished @req back: -VIRTIO_ERR_WRONG_TOKEN if @req is not the request
  * that @token names (or has not finished), else its outcome as for the
- * blocking calls.
+ * blocking calls. @type is VIRTIO_BLK_T_IN, _OUT, _FLUSH (sector 0, no
+ * data) or _GET_ID (20 bytes); @len at most max_req. Complete every
+ * polled request before virtio_blk_destroy, which reclaims only those
+ * still on the ring.
  */
 int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		      uint32_t type, uint64_t sector, void *buf, size_t len);

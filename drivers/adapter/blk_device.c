@@ -1,0 +1,94 @@
+/*
+ * blk_device.c - struct block_driver_ops on top of the virtio-blk driver
+ * (axdriver's VirtIoBlkDev): block n is sector n, errors go through
+ * as_dev_err.
+ */
+#include "drivers/adapter/blk_device.h"
+
+#include <string.h>
+
+#include "drivers/adapter/adapter.h"
+
+static struct virtio_blk_device *to_vbd(struct block_device *dev)
+{
+	return (struct virtio_blk_device *)(void *)((char *)dev -
+		offsetof(struct virtio_blk_device, base));
+}
+
+static int vbd_err(int err)
+{
+	return err ? -(int)as_dev_err(err) : 0;
+}
+
+static const char *vbd_name(struct block_device *dev)
+{
+	return "virtio-blk";
+}
+
+static enum dev_type vbd_type(struct block_device *dev)
+{
+	return DEV_TYPE_BLOCK;
+}
+
+static uint64_t vbd_num_blocks(struct block_device *dev)
+{
+	/* capacity counts 512-byte sectors, our block size */
+	return virtio_blk_capacity(&to_vbd(dev)->blk);
+}
+
+static size_t vbd_block_size(struct block_device *dev)
+{
+	return VIRTIO_BLK_DEVICE_BLOCK_SIZE;
+}
+
+static int vbd_read_block(struct block_device *dev, uint64_t block,
+			  void *buf, size_t len)
+{
+	return vbd_err(virtio_blk_read(&to_vbd(dev)->blk, block, buf, len));
+}
+
+static int vbd_write_block(struct block_device *dev, uint64_t block,
+			   const void *buf, size_t len)
+{
+	return vbd_err(virtio_blk_write(&to_vbd(dev)->blk, block, buf, len));
+}
+
+static int vbd_flush(struct block_device *dev)
+{
+	return vbd_err(virtio_blk_flush(&to_vbd(dev)->blk));
+}
+
+static const struct block_driver_ops virtio_blk_device_ops = {
+	.name = vbd_name,
+	.type = vbd_type,
+	.num_blocks = vbd_num_blocks,
+	.block_size = vbd_block_size,
+	.read_block = vbd_read_block,
+	.write_block = vbd_write_block,
+	.flush = vbd_flush,
+};
+
+int virtio_blk_device_init(struct virtio_blk_device *d,
+			   struct virtio_transport *t,
+			   const struct virtio_blk_options *o,
+			   unsigned irq_line)
+{
+	int err;
+
+	if (!d || !t)
+		return -DEV_ERR_INVALID_PARAM;
+	memset(d, 0, sizeof(*d));
+	err = virtio_blk_init(&d->blk, t, o, irq_line);
+	if (err)
+		return vbd_err(err);
+	d->base.ops = &virtio_blk_device_ops;
+	return 0;
+}
+
+void virtio_blk_device_destroy(struct virtio_blk_device *d)
+{
+	if (!d)
+		return;
+	virtio_blk_destroy(&d->blk);
+	d->base.ops = NULL;
+}

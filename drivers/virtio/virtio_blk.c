@@ -1,0 +1,742 @@
+/*
+ * virtio_blk.c - the virtio-blk driver (§5.2) over any transport.
+ *
+ * A request is header (device-readable), data, status byte
+ * (device-writable). Blocking calls take their header and status from a
+ * slot in DMA memory set up at init, so only the data buffer is shared per
+ * request; the non-blocking API uses the caller's struct virtio_blk_req
+ * and shares its header and status too. Completions always come from the
+ * used ring; with use_irq the interrupt only says when to look.
+ */
+#include "drivers/virtio/virtio_blk.h"
+
+#include <string.h>
+
+#include "drivers/virtio/virtio_spec.h"
+
+#define BLK_DEFAULT_QUEUE_SIZE 256u
+/* Header and status take two descriptors of an indirect table. */
+#define BLK_MAX_SEGS (VIRTQUEUE_INDIRECT_MAX - 2u)
+/* Bound a blocking request so a bounced buffer stays small. */
+#define BLK_MAX_XFER (1u << 20)
+#define BLK_STATUS_NONE 0xffu /* not a status a device may write */
+#define BLK_NO_SLOT 0xffffu
+
+enum blk_slot_state { SLOT_FREE, SLOT_BUSY, SLOT_ORPHAN };
+
+struct virtio_blk_slot {
+	struct virtio_blk_req_hdr hdr; /* device reads */
+	uint8_t status;                /* device writes */
+	uint8_t state;                 /* enum blk_slot_state */
+	uint16_t next_free;
+	uint32_t used_len;
+	void *data;
+	uint64_t data_paddr;
+	uint32_t len;
+	uint8_t dir;
+	bool done;
+};
+
+static int blk_fail(struct virtio_blk *blk, int err);
+
+static enum hal_dma_dir blk_dir(uint32_t type)
+{
+	return (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID)
+		       ? HAL_DMA_FROM_DEVICE
+		       : HAL_DMA_TO_DEVICE;
+}
+
+/*
+ * Outcome of a used request. VQ-D-14: the status byte is only valid if
+ * the used length covers it, and read data only up to the used length.
+ */
+static int blk_result(uint32_t type, uint8_t status, uint32_t used_len,
+		      size_t data_len)
+{
+	if (used_len == 0)
+		return -VIRTIO_ERR_IO_ERROR;
+	switch (status) {
+	case VIRTIO_BLK_S_OK:
+		if (blk_dir(type) == HAL_DMA_FROM_DEVICE &&
+		    used_len < data_len + 1)
+			return -VIRTIO_ERR_IO_ERROR;
+		return 0;
+	case VIRTIO_BLK_S_UNSUPP:
+		return -VIRTIO_ERR_UNSUPPORTED;
+	default:
+		return -VIRTIO_ERR_IO_ERROR;
+	}
+}
+
+static bool blk_is_slot(const struct virtio_blk *blk, const void *cookie)
+{
+	const struct virtio_blk_slot *s = cookie;
+
+	return blk->slots && s >= blk->slots && s < blk->slots + blk->nslots;
+}
+
+static struct virtio_blk_slot *blk_slot_get(struct virtio_blk *blk)
+{
+	struct virtio_blk_slot *s;
+
+	if (blk->slot_free == BLK_NO_SLOT)
+		return NULL;
+	s = &blk->slots[blk->slot_free];
+	blk->slot_free = s->next_free;
+	s->state = SLOT_BUSY;
+	return s;
+}
+
+static void blk_slot_put(struct virtio_blk *blk, struct virtio_blk_slot *s)
+{
+	s->state = SLOT_FREE;
+	s->next_free = blk->slot_free;
+	blk->slot_free = (uint16_t)(s - blk->slots);
+}
+
+static uint64_t blk_slot_paddr(const struct virtio_blk *blk,
+			       const struct virtio_blk_slot *s)
+{
+	return blk->slots_paddr +
+	       (uint64_t)((const uint8_t *)s - (const uint8_t *)blk->slots);
+}
+
+/* Release a blocking request nobody waits for any more. */
+static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
+{
+	const struct hal *hal = blk->transport->hal;
+
+	if (s->len)
+		hal_unshare(hal, s->data_paddr, s->data, s->len,
+			    (enum hal_dma_dir)s->dir);
+	blk_slot_put(blk, s);
+}
+
+static void blk_unshare_req(struct virtio_blk *blk, struct virtio_blk_req *r,
+			    int *err)
+{
+	const struct hal *hal = blk->transport->hal;
+	int e = 0;
+
+	if (r->len)
+		e |= hal_unshare(hal, r->data_paddr, r->data, r->len,
+				 blk_dir(r->type));
+	e |= hal_unshare(hal, r->status_paddr, &r->status, 1,
+			 HAL_DMA_FROM_DEVICE);
+	e |= hal_unshare(hal, r->hdr_paddr, &r->hdr, sizeof(r->hdr),
+			 HAL_DMA_TO_DEVICE);
+	if (e && err && !*err)
+		*err = -VIRTIO_ERR_DMA_ERROR;
+}
+
+static void blk_done_push(struct virtio_blk *blk, struct virtio_blk_req *r)
+{
+	r->next_done = NULL;
+	if (blk->done_tail)
+		blk->done_tail->next_done = r;
+	else
+		blk->done_head = r;
+	blk->done_tail = r;
+}
+
+static void blk_done_unlink(struct virtio_blk *blk, struct virtio_blk_req *r)
+{
+	struct virtio_blk_req *prev = NULL;
+
+	for (struct virtio_blk_req *p = blk->done_head; p; p = p->next_done) {
+		if (p != r) {
+			prev = p;
+			continue;
+		}
+		if (prev)
+			prev->next_done = p->next_done;
+		else
+			blk->done_head = p->next_done;
+		if (blk->done_tail == p)
+			blk->done_tail = prev;
+		p->next_done = NULL;
+		return;
+	}
+}
+
+/*
+ * Pop one used request and mark it done. Returns 1 and its cookie, 0 if
+ * the ring is empty, or the ring error. Orphaned blocking requests are
+ * released here.
+ */
+static int blk_pop_one(struct virtio_blk *blk, void **cookie,
+		       uint16_t *token)
+{
+	uint32_t len;
+	void *c;
+	int err;
+
+	err = virtqueue_pop_used(&blk->vq, token, &len);
+	if (err == -VIRTIO_ERR_NOT_READY)
+		return 0;
+	if (err)
+		return err;
+	c = virtqueue_cookie(&blk->vq, *token);
+	if (blk_is_slot(blk, c)) {
+		struct virtio_blk_slot *s = c;
+
+		s->used_len = len;
+		s->done = true;
+		if (s->state == SLOT_ORPHAN)
+			blk_slot_release(blk, s);
+	} else if (c) {
+		struct virtio_blk_req *r = c;
+
+		r->used_len = len;
+		r->done = true;
+	}
+	*cookie = c;
+	return 1;
+}
+
+static bool blk_needs_reset(struct virtio_blk *blk)
+{
+	return virtio_transport_get_status(blk->transport) &
+	       VIRTIO_CONFIG_S_NEEDS_RESET;
+}
+
+/* Take used requests until @s is done; others go to the done list. */
+static int blk_reap(struct virtio_blk *blk, struct virtio_blk_slot *s)
+{
+	while (!s->done) {
+		void *c = NULL;
+		uint16_t token;
+		int r = blk_pop_one(blk, &c, &token);
+
+		if (r <= 0)
+			return r;
+		if (c && !blk_is_slot(blk, c))
+			blk_done_push(blk, c);
+	}
+	return 0;
+}
+
+static int blk_wait(struct virtio_blk *blk, struct virtio_blk_slot *s)
+{
+	const struct hal *hal = blk->transport->hal;
+	int err;
+
+	for (;;) {
+		/* With interrupts, look at the ring once told to (or once
+		 * nothing else can happen: VQ-D-13 cuts both ways). */
+		if (!blk->use_irq || blk->irq_pending) {
+			blk->irq_pending = false;
+			err = blk_reap(blk, s);
+			if (err)
+				return err;
+			if (s->done)
+				return 0;
+		}
+		if (blk_needs_reset(blk))
+			return -VIRTIO_ERR_NOT_READY;
+		if (hal_wait(hal) == -HAL_EIDLE) {
+			err = blk_reap(blk, s);
+			if (err)
+				return err;
+			return s->done ? 0 : -VIRTIO_ERR_NOT_READY;
+		}
+	}
+}
+
+/* Header, data split into segments of at most seg_bytes, status. */
+static int blk_queue(struct virtio_blk *blk, uint64_t hdr_paddr,
+		     uint64_t status_paddr, uint32_t type, uint64_t data_paddr,
+		     size_t len, void *cookie, uint16_t *token)
+{
+	struct virtqueue_buf bufs[VIRTQUEUE_INDIRECT_MAX];
+	bool in = blk_dir(type) == HAL_DMA_FROM_DEVICE;
+	unsigned n = 0, n_out;
+	int err;
+
+	bufs[n++] = (struct virtqueue_buf){hdr_paddr,
+					   sizeof(struct virtio_blk_req_hdr),
+					   false};
+	for (size_t off = 0; off < len;) {
+		uint32_t seg = len - off < blk->seg_bytes ? (uint32_t)(len - off)
+							  : blk->seg_bytes;
+
+		if (n > blk->max_segs)
+			return -VIRTIO_ERR_INVALID_PARAM;
+		bufs[n++] = (struct virtqueue_buf){data_paddr + off, seg, in};
+		off += seg;
+	}
+	n_out = in ? 1 : n;
+	bufs[n++] = (struct virtqueue_buf){status_paddr, 1, true};
+	err = virtqueue_add_cookie(&blk->vq, bufs, n_out, n - n_out, cookie,
+				   token);
+	if (err)
+		return err;
+	blk->requests++;
+	virtqueue_kick(&blk->vq);
+	return 0;
+}
+
+/* Argument checks shared by both APIs (BLK-D-03/04/05/07). */
+static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
+		     const void *buf, size_t len)
+{
+	if (!blk || !blk->transport)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+		if (!buf || len == 0 || len % VIRTIO_BLK_SECTOR_SIZE)
+			return -VIRTIO_ERR_INVALID_PARAM;
+		if (sector > blk->capacity ||
+		    len / VIRTIO_BLK_SECTOR_SIZE > blk->capacity - sector)
+			return -VIRTIO_ERR_INVALID_PARAM;
+		if (type == VIRTIO_BLK_T_OUT && blk->readonly)
+			return -VIRTIO_ERR_UNSUPPORTED;
+		return 0;
+	case VIRTIO_BLK_T_FLUSH:
+		if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+			return -VIRTIO_ERR_UNSUPPORTED;
+		return sector == 0 && len == 0 ? 0 : -VIRTIO_ERR_INVALID_PARAM;
+	case VIRTIO_BLK_T_GET_ID:
+		return buf && len == VIRTIO_BLK_ID_BYTES
+			       ? 0
+			       : -VIRTIO_ERR_INVALID_PARAM;
+	}
+	return -VIRTIO_ERR_UNSUPPORTED;
+}
+
+/* One blocking request through a slot: submit, wait, complete. */
+static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
+		  void *buf, size_t len)
+{
+	const struct hal *hal = blk->transport->hal;
+	enum hal_dma_dir dir = blk_dir(type);
+	struct virtio_blk_slot *s;
+	uint16_t token;
+	int err;
+
+	s = blk_slot_get(blk);
+	if (!s)
+		return -VIRTIO_ERR_QUEUE_FULL;
+	s->hdr.type = virtio_le32(type);
+	s->hdr.reserved = 0;
+	s->hdr.sector = virtio_le64(sector);
+	s->status = BLK_STATUS_NONE;
+	s->used_len = 0;
+	s->done = false;
+	s->data = buf;
+	s->len = (uint32_t)len;
+	s->dir = (uint8_t)dir;
+	if (len && hal_share(hal, buf, len, dir, &s->data_paddr)) {
+		s->len = 0;
+		err = -VIRTIO_ERR_DMA_ERROR;
+		goto fail;
+	}
+	err = blk_queue(blk, blk_slot_paddr(blk, s),
+			blk_slot_paddr(blk, s) +
+				offsetof(struct virtio_blk_slot, status),
+			type, s->data_paddr, len, s, &token);
+	if (err)
+		goto fail;
+	err = blk_wait(blk, s);
+	if (err) {
+		/* Still the device's: released if it ever shows up used,
+		 * else by virtio_blk_destroy. */
+		s->state = SLOT_ORPHAN;
+		return err;
+	}
+	err = blk_result(type, s->status, s->used_len, len);
+fail:
+	if (s->len &&
+	    hal_unshare(hal, s->data_paddr, buf, len, dir) && !err)
+		err = -VIRTIO_ERR_DMA_ERROR;
+	blk_slot_put(blk, s);
+	return err;
+}
+
+static int blk_rw(struct virtio_blk *blk, uint32_t type, uint64_t sector,
+		  void *buf, size_t len)
+{
+	int err = blk_check(blk, type, sector, buf, len);
+
+	for (size_t done = 0; !err && done < len;) {
+		size_t n = len - done < blk->max_xfer ? len - done
+						      : blk->max_xfer;
+
+		err = blk_do(blk, type, sector + done / VIRTIO_BLK_SECTOR_SIZE,
+			     (uint8_t *)buf + done, n);
+		done += n;
+	}
+	return err;
+}
+
+int virtio_blk_read(struct virtio_blk *blk, uint64_t sector, void *buf,
+		    size_t len)
+{
+	return blk_rw(blk, VIRTIO_BLK_T_IN, sector, buf, len);
+}
+
+int virtio_blk_write(struct virtio_blk *blk, uint64_t sector,
+		     const void *buf, size_t len)
+{
+	/* TO_DEVICE: the HAL never writes into the buffer. */
+	return blk_rw(blk, VIRTIO_BLK_T_OUT, sector, (void *)(uintptr_t)buf,
+		      len);
+}
+
+int virtio_blk_flush(struct virtio_blk *blk)
+{
+	if (!blk || !blk->transport)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+		return 0;
+	/* BLK-D-04: sector 0, no data. */
+	return blk_do(blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0);
+}
+
+int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1])
+{
+	int err = blk_check(blk, VIRTIO_BLK_T_GET_ID, 0, id,
+			    VIRTIO_BLK_ID_BYTES);
+
+	if (err)
+		return err;
+	memset(id, 0, VIRTIO_BLK_ID_BYTES + 1);
+	err = blk_do(blk, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_BYTES);
+	if (err)
+		memset(id, 0, VIRTIO_BLK_ID_BYTES);
+	return err;
+}
+
+int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
+		      uint32_t type, uint64_t sector, void *buf, size_t len)
+{
+	const struct hal *hal;
+	int err;
+
+	if (!req)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	err = blk_check(blk, type, sector, buf, len);
+	if (err)
+		return err;
+	if (len > blk->max_req)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	hal = blk->transport->hal;
+	memset(req, 0, sizeof(*req));
+	req->hdr.type = virtio_le32(type);
+	req->hdr.sector = virtio_le64(sector);
+	req->status = BLK_STATUS_NONE;
+	req->type = type;
+	req->data = buf;
+	if (hal_share(hal, &req->hdr, sizeof(req->hdr), HAL_DMA_TO_DEVICE,
+		      &req->hdr_paddr))
+		return -VIRTIO_ERR_DMA_ERROR;
+	if (hal_share(hal, &req->status, 1, HAL_DMA_FROM_DEVICE,
+		      &req->status_paddr)) {
+		err = -VIRTIO_ERR_DMA_ERROR;
+		goto unshare_hdr;
+	}
+	if (len && hal_share(hal, buf, len, blk_dir(type), &req->data_paddr)) {
+		err = -VIRTIO_ERR_DMA_ERROR;
+		goto unshare_status;
+	}
+	req->len = len;
+	err = blk_queue(blk, req->hdr_paddr, req->status_paddr, type,
+			req->data_paddr, len, req, &req->token);
+	if (err)
+		goto unshare_data;
+	req->in_flight = true;
+	return 0;
+
+unshare_data:
+	if (len)
+		hal_unshare(hal, req->data_paddr, buf, len, blk_dir(type));
+	req->len = 0;
+unshare_status:
+	hal_unshare(hal, req->status_paddr, &req->status, 1,
+		    HAL_DMA_FROM_DEVICE);
+unshare_hdr:
+	hal_unshare(hal, req->hdr_paddr, &req->hdr, sizeof(req->hdr),
+		    HAL_DMA_TO_DEVICE);
+	return err;
+}
+
+int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token)
+{
+	if (!blk || !blk->transport || !token)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	if (blk->done_head) {
+		struct virtio_blk_req *r = blk->done_head;
+
+		blk_done_unlink(blk, r);
+		*token = r->token;
+		return 1;
+	}
+	for (;;) {
+		void *c = NULL;
+		int r = blk_pop_one(blk, &c, token);
+
+		if (r <= 0)
+			return r;
+		/* A blocking request abandoned earlier: not the caller's. */
+		if (!blk_is_slot(blk, c))
+			return 1;
+	}
+}
+
+int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
+			struct virtio_blk_req *req)
+{
+	int err;
+
+	if (!blk || !blk->transport || !req)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	if (!req->in_flight || !req->done || req->token != token)
+		return -VIRTIO_ERR_WRONG_TOKEN;
+	blk_done_unlink(blk, req);
+	req->in_flight = false;
+	err = 0;
+	/* Unshare first: a bounced status byte is copied back here. */
+	blk_unshare_req(blk, req, &err);
+	if (err)
+		return err;
+	return blk_result(req->type, req->status, req->used_len, req->len);
+}
+
+static void blk_irq_handler(void *arg)
+{
+	struct virtio_blk *blk = arg;
+
+	blk->irqs++;
+	/* MMIO-D-19: any cause means "look at the queue". */
+	if (virtio_transport_ack_interrupt(blk->transport))
+		blk->irq_pending = true;
+}
+
+static int blk_read_config(struct virtio_blk *blk)
+{
+	struct virtio_transport *t = blk->transport;
+	uint8_t b[8];
+	uint32_t v;
+	int err;
+
+	/* capacity is 64-bit: the generation loop keeps it whole. */
+	err = virtio_transport_config_read(
+		t, offsetof(struct virtio_blk_config, capacity), b, 8);
+	if (err)
+		return err;
+	blk->capacity = virtio_ld_le64(b);
+
+	/* INIT-D-05: optional fields only with their feature. */
+	blk->blk_size = VIRTIO_BLK_SECTOR_SIZE;
+	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) {
+		err = virtio_transport_config_read(
+			t, offsetof(struct virtio_blk_config, blk_size), b, 4);
+		if (err)
+			return err;
+		v = virtio_ld_le32(b);
+		/* Keep 512 for nonsense (0, not a power of 2). */
+		if (v >= VIRTIO_BLK_SECTOR_SIZE && !(v & (v - 1)))
+			blk->blk_size = v;
+	}
+	blk->seg_bytes = UINT32_MAX & ~(VIRTIO_BLK_SECTOR_SIZE - 1);
+	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX)) {
+		err = virtio_transport_config_read(
+			t, offsetof(struct virtio_blk_config, size_max), b, 4);
+		if (err)
+			return err;
+		v = virtio_ld_le32(b);
+		if (v)
+			blk->seg_bytes = v;
+	}
+	blk->max_segs = BLK_MAX_SEGS;
+	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) {
+		err = virtio_transport_config_read(
+			t, offsetof(struct virtio_blk_config, seg_max), b, 4);
+		if (err)
+			return err;
+		v = virtio_ld_le32(b);
+		if (v && v < blk->max_segs)
+			blk->max_segs = v;
+	}
+	return 0;
+}
+
+/* Queue size: the option, else the device maximum capped at 256. */
+static int blk_queue_size(struct virtio_blk *blk,
+			  const struct virtio_blk_options *opts,
+			  uint16_t *size)
+{
+	struct virtio_transport *t = blk->transport;
+	uint16_t max = t->ops->max_queue_size(t, 0), n;
+
+	if (max == 0)
+		return -VIRTIO_ERR_UNSUPPORTED; /* no queue 0 */
+	if (opts && opts->queue_size) {
+		n = opts->queue_size;
+		if (n & (n - 1))
+			return -VIRTIO_ERR_INVALID_PARAM;
+	} else {
+		n = BLK_DEFAULT_QUEUE_SIZE;
+	}
+	/* MMIO-D-09: never above the device's maximum. */
+	while (n > max)
+		n >>= 1;
+	*size = n;
+	return 0;
+}
+
+int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
+		    const struct virtio_blk_options *opts, unsigned irq_line)
+{
+	uint64_t supported, segs;
+	unsigned vq_flags = 0;
+	uint16_t qsize;
+	void *p;
+	int err;
+
+	if (!blk || !t)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	memset(blk, 0, sizeof(*blk));
+	if (virtio_transport_device_type(t) != VIRTIO_ID_BLOCK)
+		return -VIRTIO_ERR_UNSUPPORTED;
+	blk->transport = t;
+	blk->use_irq = opts && opts->use_irq;
+	blk->irq_line = irq_line;
+	blk->slot_free = BLK_NO_SLOT;
+
+	supported = VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
+		    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
+		    VIRTIO_BIT(VIRTIO_BLK_F_RO) |
+		    VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
+		    VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+	if (!opts || !opts->no_indirect)
+		supported |= VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
+	if (!opts || !opts->no_event_idx)
+		supported |= VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
+	/* §3.1.1 up to FEATURES_OK; sets FAILED itself on failure. */
+	err = virtio_transport_begin_init(t, supported, &blk->features);
+	if (err)
+		goto unwind;
+
+	err = blk_read_config(blk);
+	if (err)
+		goto fail;
+	blk->readonly = blk->features & VIRTIO_BIT(VIRTIO_BLK_F_RO);
+
+	err = blk_queue_size(blk, opts, &qsize);
+	if (err)
+		goto fail;
+	if (blk->features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC))
+		vq_flags |= VIRTQUEUE_F_INDIRECT;
+	else if (qsize < 3)
+		blk->max_segs = 0; /* header + data + status cannot fit */
+	else if (blk->max_segs > qsize - 2u)
+		blk->max_segs = qsize - 2u;
+	if (blk->max_segs == 0) {
+		err = -VIRTIO_ERR_INVALID_PARAM;
+		goto fail;
+	}
+	if (blk->features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX))
+		vq_flags |= VIRTQUEUE_F_EVENT_IDX;
+	if (virtio_transport_is_legacy(t))
+		vq_flags |= VIRTQUEUE_F_LEGACY;
+
+	/* Largest request the limits allow, whole sectors. */
+	segs = (uint64_t)blk->max_segs * blk->seg_bytes;
+	if (segs > UINT32_MAX)
+		segs = UINT32_MAX;
+	blk->max_req = (uint32_t)segs & ~(VIRTIO_BLK_SECTOR_SIZE - 1);
+	if (blk->max_req == 0) {
+		err = -VIRTIO_ERR_UNSUPPORTED; /* not even one sector */
+		goto fail;
+	}
+	blk->max_xfer = blk->max_req < BLK_MAX_XFER ? blk->max_req
+						    : BLK_MAX_XFER;
+
+	err = virtqueue_init(&blk->vq, t->hal, t, 0, qsize, vq_flags);
+	if (err)
+		goto fail;
+
+	blk->nslots = qsize;
+	blk->slots_pages = ((size_t)qsize * sizeof(struct virtio_blk_slot) +
+			    HAL_PAGE_SIZE - 1) /
+			   HAL_PAGE_SIZE;
+	if (hal_dma_alloc(t->hal, blk->slots_pages, &blk->slots_paddr, &p)) {
+		blk->slots_pages = 0;
+		err = -VIRTIO_ERR_DMA_ERROR;
+		goto fail;
+	}
+	blk->slots = p;
+	memset(blk->slots, 0, blk->slots_pages * HAL_PAGE_SIZE);
+	for (uint16_t i = qsize; i-- > 0;)
+		blk_slot_put(blk, &blk->slots[i]);
+
+	if (blk->use_irq) {
+		/* VIRTIO_NO_IRQ and other bad lines fail here too. */
+		if (hal_irq_register(t->hal, irq_line, blk_irq_handler, blk)) {
+			err = -VIRTIO_ERR_INVALID_PARAM;
+			goto fail;
+		}
+		blk->irq_registered = true;
+	} else {
+		/* Polling: interrupts would only be noise (a hint). */
+		virtqueue_disable_cb(&blk->vq);
+	}
+
+	virtio_transport_finish_init(t);
+	return 0;
+
+fail:
+	/* INIT-D-10: tell the device we gave up, never clearing a bit. */
+	virtio_transport_set_status(
+		t, (uint8_t)((virtio_transport_get_status(t) |
+			      VIRTIO_CONFIG_S_FAILED) &
+			     ~VIRTIO_CONFIG_S_NEEDS_RESET));
+unwind:
+	return blk_fail(blk, err);
+}
+
+/* Undo what init did so far (the device is not DRIVER_OK). */
+static int blk_fail(struct virtio_blk *blk, int err)
+{
+	if (blk->irq_registered)
+		hal_irq_unregister(blk->transport->hal, blk->irq_line);
+	if (blk->slots_pages)
+		hal_dma_free(blk->transport->hal, blk->slots_paddr, blk->slots,
+			     blk->slots_pages);
+	virtqueue_destroy(&blk->vq);
+	memset(blk, 0, sizeof(*blk));
+	return err;
+}
+
+void virtio_blk_destroy(struct virtio_blk *blk)
+{
+	uint16_t token;
+
+	if (!blk || !blk->transport)
+		return;
+	/* INIT-D-13: the queue must be dead before buffers are reclaimed. */
+	virtio_transport_reset(blk->transport);
+	while (virtqueue_detach_unused(&blk->vq, &token) == 0) {
+		void *c = virtqueue_cookie(&blk->vq, token);
+
+		if (blk_is_slot(blk, c)) {
+			blk_slot_release(blk, c);
+		} else if (c) {
+			struct virtio_blk_req *r = c;
+
+			blk_unshare_req(blk, r, NULL);
+			r->in_flight = false;
+		}
+	}
+	/* Used but never completed by the caller: give the buffers back. */
+	while (blk->done_head) {
+		struct virtio_blk_req *r = blk->done_head;
+
+		blk_done_unlink(blk, r);
+		blk_unshare_req(blk, r, NULL);
+		r->in_flight = false;
+	}
+	blk_fail(blk, 0);
+}

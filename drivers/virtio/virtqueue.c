@@ -1,0 +1,481 @@
+/*
+ * virtqueue.c - split virtqueue, driver side (§2.7).
+ *
+ * Ring layout, one DMA area per queue: descriptor table at 0, available
+ * ring right after it, used ring at the next 4-byte boundary (modern) or
+ * the next 4096-byte boundary (legacy, §2.7.2). Free descriptors form a
+ * FIFO list kept in driver-private state, so a misbehaving device can
+ * neither corrupt the free list nor get a just-freed token reused at once
+ * (which lets a duplicate completion be told from a new one).
+ */
+#include "drivers/virtio/virtqueue.h"
+
+#include <string.h>
+
+#include "drivers/virtio/virtio_spec.h"
+
+/* Per-descriptor state flags. */
+#define VQ_ST_IN_FLIGHT 1u /* head of a chain the device owns */
+#define VQ_ST_USED 2u      /* head of a chain used and not reused since */
+#define VQ_ST_INDIRECT 4u  /* that chain went through the indirect table */
+
+struct virtqueue_desc_state {
+	void *cookie;
+	uint16_t next;   /* free list and chain links: desc.next, unshared */
+	uint16_t ndescs; /* chain head: main-table descriptors it holds */
+	uint16_t nbufs;  /* chain head: buffers in the chain */
+	uint8_t flags;   /* VQ_ST_* */
+	uint8_t pad;
+};
+
+/*
+ * Ring fields the device writes concurrently (thread mode) are read and
+ * written with relaxed atomics; ordering comes from the explicit fences
+ * (§2.7.13), as in Linux's virtio_ring.c.
+ */
+static inline uint16_t vq_ld16(const uint16_t *p)
+{
+	return virtio_le16(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+static inline void vq_st16(uint16_t *p, uint16_t v)
+{
+	__atomic_store_n(p, virtio_le16(v), __ATOMIC_RELAXED);
+}
+
+static inline uint32_t vq_ld32(const uint32_t *p)
+{
+	return virtio_le32(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+static inline uint16_t *vq_used_event(struct virtqueue *vq)
+{
+	return &vq->avail->ring[vq->size];
+}
+
+static inline uint16_t *vq_avail_event(struct virtqueue *vq)
+{
+	return (uint16_t *)(void *)&vq->used->ring[vq->size];
+}
+
+static size_t vq_pages(size_t bytes)
+{
+	return (bytes + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
+}
+
+static void vq_free_dma(struct virtqueue *vq)
+{
+	if (vq->indirect_pages)
+		hal_dma_free(vq->hal, vq->indirect_paddr, vq->indirect,
+			     vq->indirect_pages);
+	if (vq->state_pages)
+		hal_dma_free(vq->hal, vq->state_paddr, vq->state,
+			     vq->state_pages);
+	if (vq->ring_pages)
+		hal_dma_free(vq->hal, vq->ring_paddr, vq->ring_vaddr,
+			     vq->ring_pages);
+	vq->indirect_pages = vq->state_pages = vq->ring_pages = 0;
+	vq->indirect = NULL;
+	vq->state = NULL;
+	vq->ring_vaddr = NULL;
+}
+
+int virtqueue_init(struct virtqueue *vq, const struct hal *hal,
+		   struct virtio_transport *transport, uint16_t index,
+		   uint16_t size, unsigned flags)
+{
+	size_t desc_sz, avail_sz, used_off, total;
+	void *p;
+	int err;
+
+	if (!vq || !hal || !transport)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	memset(vq, 0, sizeof(*vq));
+	/* §2.7: a split queue's size is a power of 2, at most 32768. */
+	if (size == 0 || (size & (size - 1)) || size > VIRTQ_MAX_QUEUE_SIZE)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	vq->hal = hal;
+	vq->transport = transport;
+	vq->index = index;
+	vq->size = size;
+	vq->flags = flags;
+
+	/* VQ-D-01: desc 16-aligned (page start), avail 2, used 4. */
+	desc_sz = virtq_desc_size(size);
+	avail_sz = virtq_avail_size(size);
+	if (flags & VIRTQUEUE_F_LEGACY) {
+		used_off = virtq_legacy_used_offset(size, VIRTQ_LEGACY_ALIGN);
+		total = virtq_legacy_size(size, VIRTQ_LEGACY_ALIGN);
+	} else {
+		used_off = (desc_sz + avail_sz + VIRTQ_USED_ALIGN - 1) &
+			   ~(size_t)(VIRTQ_USED_ALIGN - 1);
+		total = used_off + virtq_used_size(size);
+	}
+	if (hal_dma_alloc(hal, vq_pages(total), &vq->ring_paddr, &p)) {
+		err = -VIRTIO_ERR_DMA_ERROR;
+		goto fail;
+	}
+	vq->ring_vaddr = p;
+	vq->ring_pages = vq_pages(total);
+	if (hal_dma_alloc(hal, vq_pages(size * sizeof(*vq->state)),
+			  &vq->state_paddr, &p)) {
+		err = -VIRTIO_ERR_DMA_ERROR;
+		goto fail;
+	}
+	vq->state = p;
+	vq->state_pages = vq_pages(size * sizeof(*vq->state));
+	if (flags & VIRTQUEUE_F_INDIRECT) {
+		size_t bytes = (size_t)size * VIRTQUEUE_INDIRECT_MAX *
+			       sizeof(struct virtq_desc);
+
+		if (hal_dma_alloc(hal, vq_pages(bytes), &vq->indirect_paddr,
+				  &p)) {
+			err = -VIRTIO_ERR_DMA_ERROR;
+			goto fail;
+		}
+		vq->indirect = p;
+		vq->indirect_pages = vq_pages(bytes);
+	}
+
+	/* VQ-D-15: used->flags (and everything else) starts at 0; the HAL
+	 * promises zeroed pages, a bare-metal one might not. */
+	memset(vq->ring_vaddr, 0, vq->ring_pages * HAL_PAGE_SIZE);
+	memset(vq->state, 0, vq->state_pages * HAL_PAGE_SIZE);
+	vq->desc = vq->ring_vaddr;
+	vq->avail = (void *)((uint8_t *)vq->ring_vaddr + desc_sz);
+	vq->used = (void *)((uint8_t *)vq->ring_vaddr + used_off);
+	vq->desc_paddr = vq->ring_paddr;
+	vq->avail_paddr = vq->ring_paddr + desc_sz;
+	vq->used_paddr = vq->ring_paddr + used_off;
+
+	for (unsigned i = 0; i < size; i++)
+		vq->state[i].next = (uint16_t)(i + 1);
+	vq->free_head = 0;
+	vq->free_tail = (uint16_t)(size - 1);
+	vq->num_free = size;
+	vq->cb_enabled = true;
+
+	err = transport->ops->queue_set(transport, index, size, vq->desc_paddr,
+					vq->avail_paddr, vq->used_paddr);
+	if (err)
+		goto fail;
+	return 0;
+
+fail:
+	vq_free_dma(vq);
+	return err;
+}
+
+void virtqueue_destroy(struct virtqueue *vq)
+{
+	if (!vq || !vq->ring_pages)
+		return;
+	vq->transport->ops->queue_unset(vq->transport, vq->index);
+	vq_free_dma(vq);
+}
+
+/* Give the chain headed by @head back to the tail of the free list. */
+static void vq_free_chain(struct virtqueue *vq, uint16_t head)
+{
+	struct virtqueue_desc_state *st = &vq->state[head];
+	uint16_t last = head;
+
+	for (unsigned i = 1; i < st->ndescs; i++)
+		last = vq->state[last].next;
+	if (vq->num_free)
+		vq->state[vq->free_tail].next = head;
+	else
+		vq->free_head = head;
+	vq->free_tail = last;
+	vq->num_free = (uint16_t)(vq->num_free + st->ndescs);
+	vq->in_flight--;
+	st->flags = VQ_ST_USED;
+	st->ndescs = 0;
+}
+
+static void vq_fill_desc(struct virtq_desc *d, const struct virtqueue_buf *b,
+			 uint16_t flags, uint16_t next)
+{
+	if (b->device_writes)
+		flags |= VIRTQ_DESC_F_WRITE;
+	d->addr = virtio_le64(b->paddr);
+	d->len = virtio_le32(b->len);
+	d->flags = virtio_le16(flags);
+	d->next = virtio_le16(next);
+}
+
+int virtqueue_add_cookie(struct virtqueue *vq,
+			 const struct virtqueue_buf *bufs, unsigned n_out,
+			 unsigned n_in, void *cookie, uint16_t *token)
+{
+	unsigned n = n_out + n_in, need;
+	uint64_t total = 0;
+	uint16_t head, i;
+	bool indirect;
+
+	if (!vq || !vq->ring_pages || !bufs || !token || n == 0 ||
+	    n < n_out)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	for (unsigned k = 0; k < n; k++) {
+		/* VQ-D-02: readable buffers first, then writable ones. */
+		if (bufs[k].len == 0 || bufs[k].device_writes != (k >= n_out))
+			return -VIRTIO_ERR_INVALID_PARAM;
+		total += bufs[k].len;
+	}
+	/* VQ-D-03: a chain carries at most 2^32 bytes. */
+	if (total > UINT32_MAX)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	/* VQ-D-05 / VQ-D-07: indirect only when negotiated, and no chain
+	 * (indirect or not) longer than the queue. */
+	indirect = (vq->flags & VIRTQUEUE_F_INDIRECT) && n > 1 &&
+		   n <= VIRTQUEUE_INDIRECT_MAX && n <= vq->size;
+	if (!indirect && n > vq->size)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	need = indirect ? 1 : n;
+	if (vq->num_free < need)
+		return -VIRTIO_ERR_QUEUE_FULL;
+
+	head = vq->free_head;
+	if (indirect) {
+		struct virtq_desc *table =
+			&vq->indirect[(size_t)head * VIRTQUEUE_INDIRECT_MAX];
+
+		/* VQ-D-06/09: one level, entries linked 1, 2, 3, ... */
+		for (unsigned k = 0; k < n; k++)
+			vq_fill_desc(&table[k], &bufs[k],
+				     k + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
+				     k + 1 < n ? (uint16_t)(k + 1) : 0);
+		/* VQ-D-08: INDIRECT without NEXT. */
+		vq->desc[head].addr = virtio_le64(
+			vq->indirect_paddr + (uint64_t)head *
+						     VIRTQUEUE_INDIRECT_MAX *
+						     sizeof(struct virtq_desc));
+		vq->desc[head].len =
+			virtio_le32((uint32_t)(n * sizeof(struct virtq_desc)));
+		vq->desc[head].flags = virtio_le16(VIRTQ_DESC_F_INDIRECT);
+		vq->desc[head].next = 0;
+		vq->state[head].flags = 0;
+		i = vq->state[head].next;
+	} else {
+		i = head;
+		for (unsigned k = 0; k < n; k++) {
+			uint16_t next = vq->state[i].next;
+
+			vq_fill_desc(&vq->desc[i], &bufs[k],
+				     k + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
+				     k + 1 < n ? next : 0);
+			vq->state[i].flags = 0; /* no longer a used head */
+			i = next;
+		}
+	}
+	vq->free_head = i;
+	vq->num_free = (uint16_t)(vq->num_free - need);
+	vq->state[head].cookie = cookie;
+	vq->state[head].ndescs = (uint16_t)need;
+	vq->state[head].nbufs = (uint16_t)n;
+	vq->state[head].flags =
+		VQ_ST_IN_FLIGHT | (indirect ? VQ_ST_INDIRECT : 0);
+
+	vq_st16(&vq->avail->ring[vq->avail_idx & (vq->size - 1)], head);
+	/* VQ-D-20: descriptors and ring entry before the index. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vq->avail_idx++;
+	vq_st16(&vq->avail->idx, vq->avail_idx);
+	vq->num_added++;
+	vq->in_flight++;
+	vq->adds++;
+	*token = head;
+	return 0;
+}
+
+int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs,
+		  unsigned n_out, unsigned n_in, uint16_t *token)
+{
+	return virtqueue_add_cookie(vq, bufs, n_out, n_in, NULL, token);
+}
+
+void *virtqueue_cookie(const struct virtqueue *vq, uint16_t token)
+{
+	if (!vq || !vq->state || token >= vq->size ||
+	    !(vq->state[token].flags & (VQ_ST_IN_FLIGHT | VQ_ST_USED)))
+		return NULL;
+	return vq->state[token].cookie;
+}
+
+bool virtqueue_should_notify(struct virtqueue *vq)
+{
+	uint16_t new_idx = vq->avail_idx;
+	uint16_t old_idx = (uint16_t)(new_idx - vq->num_added);
+
+	/* VQ-D-21: publish idx before reading the device's suppression. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vq->num_added = 0;
+	if (vq->flags & VIRTQUEUE_F_EVENT_IDX) {
+		/* VQ-D-18/19: used->flags ignored, avail_event decides. */
+		return vring_need_event(vq_ld16(vq_avail_event(vq)), new_idx,
+					old_idx);
+	}
+	/* VQ-D-16/17: avail_event ignored; notify unless NO_NOTIFY. */
+	return !(vq_ld16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
+}
+
+bool virtqueue_kick(struct virtqueue *vq)
+{
+	vq->kicks++;
+	if (!virtqueue_should_notify(vq))
+		return false;
+	vq->notifies++;
+	virtio_transport_notify(vq->transport, vq->index);
+	return true;
+}
+
+bool virtqueue_peek_used(struct virtqueue *vq)
+{
+	return vq_ld16(&vq->used->idx) != vq->last_used_idx;
+}
+
+int virtqueue_pop_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
+{
+	struct virtq_used_elem *e;
+	uint32_t id, used_len;
+	uint8_t flags;
+
+	if (vq_ld16(&vq->used->idx) == vq->last_used_idx)
+		return -VIRTIO_ERR_NOT_READY;
+	/* §2.7.13: read the entry only after seeing the index. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	e = &vq->used->ring[vq->last_used_idx & (vq->size - 1)];
+	id = vq_ld32(&e->id);
+	used_len = vq_ld32(&e->len);
+	vq->last_used_idx++;
+	if (vq->cb_enabled && (vq->flags & VIRTQUEUE_F_EVENT_IDX)) {
+		/* Keep interrupts coming for the next used chain; full
+		 * barrier so the device sees it before we look again. */
+		vq_st16(vq_used_event(vq), vq->last_used_idx);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+	if (token)
+		*token = (uint16_t)id;
+	if (len)
+		*len = 0;
+	if (id >= vq->size) {
+		vq->bad_used++;
+		return -VIRTIO_ERR_WRONG_TOKEN;
+	}
+	flags = vq->state[id].flags;
+	if (!(flags & VQ_ST_IN_FLIGHT)) {
+		vq->bad_used++;
+		return (flags & VQ_ST_USED) ? -VIRTIO_ERR_ALREADY_USED
+					    : -VIRTIO_ERR_WRONG_TOKEN;
+	}
+	vq_free_chain(vq, (uint16_t)id);
+	vq->pops++;
+	if (len)
+		*len = used_len;
+	return 0;
+}
+
+int virtqueue_detach_unused(struct virtqueue *vq, uint16_t *token)
+{
+	for (uint16_t i = 0; vq->state && i < vq->size; i++) {
+		if (vq->state[i].flags & VQ_ST_IN_FLIGHT) {
+			vq_free_chain(vq, i);
+			if (token)
+				*token = i;
+			return 0;
+		}
+	}
+	return -VIRTIO_ERR_NOT_READY;
+}
+
+void virtqueue_disable_cb(struct virtqueue *vq)
+{
+	vq->cb_enabled = false;
+	if (vq->flags & VIRTQUEUE_F_EVENT_IDX) {
+		/* VQ-D-12: flags stay 0. used_event one behind the used
+		 * index means "not until the index wraps around". */
+		vq_st16(vq_used_event(vq), (uint16_t)(vq->last_used_idx - 1));
+	} else {
+		vq_st16(&vq->avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	}
+}
+
+bool virtqueue_enable_cb(struct virtqueue *vq)
+{
+	vq->cb_enabled = true;
+	if (vq->flags & VIRTQUEUE_F_EVENT_IDX)
+		vq_st16(vq_used_event(vq), vq->last_used_idx);
+	else
+		vq_st16(&vq->avail->flags, 0);
+	/* The device must see the request before we check for used
+	 * chains, or a completion in between would go unnoticed. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return virtqueue_peek_used(vq);
+}
+
+/* Minimal formatting: drivers/ has no snprintf. */
+struct vq_out {
+	char *buf;
+	size_t size, pos;
+};
+
+static void vq_puts(struct vq_out *o, const char *s)
+{
+	for (; *s; s++) {
+		if (o->pos + 1 < o->size)
+			o->buf[o->pos] = *s;
+		o->pos++;
+	}
+}
+
+static void vq_putu(struct vq_out *o, const char *label, uint64_t v)
+{
+	char tmp[21];
+	unsigned n = 0;
+
+	vq_puts(o, label);
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n) {
+		char c[2] = {tmp[--n], 0};
+
+		vq_puts(o, c);
+	}
+}
+
+void virtqueue_dump(const struct virtqueue *vq, char *buf, size_t size)
+{
+	struct vq_out o = {buf, size, 0};
+
+	if (!buf || !size)
+		return;
+	if (!vq || !vq->ring_pages) {
+		vq_puts(&o, "vq: not set up");
+	} else {
+		vq_putu(&o, "vq", vq->index);
+		vq_putu(&o, ": size=", vq->size);
+		vq_putu(&o, " free=", vq->num_free);
+		vq_putu(&o, " in_flight=", vq->in_flight);
+		vq_putu(&o, " avail_idx=", vq->avail_idx);
+		vq_putu(&o, " used_idx=",
+			virtio_le16(__atomic_load_n(&vq->used->idx,
+						    __ATOMIC_RELAXED)));
+		vq_putu(&o, " last_used=", vq->last_used_idx);
+		vq_putu(&o, " free_head=", vq->free_head);
+		vq_putu(&o, " adds=", vq->adds);
+		vq_putu(&o, " kicks=", vq->kicks);
+		vq_putu(&o, " notifies=", vq->notifies);
+		vq_putu(&o, " pops=", vq->pops);
+		vq_putu(&o, " bad_used=", vq->bad_used);
+		vq_puts(&o, vq->cb_enabled ? " cb=on" : " cb=off");
+		if (vq->flags & VIRTQUEUE_F_INDIRECT)
+			vq_puts(&o, " indirect");
+		if (vq->flags & VIRTQUEUE_F_EVENT_IDX)
+			vq_puts(&o, " event_idx");
+		if (vq->flags & VIRTQUEUE_F_LEGACY)
+			vq_puts(&o, " legacy");
+	}
+	o.buf[o.pos < size ? o.pos : size - 1] = '\0';
+}
