@@ -4,3 +4,8 @@ check_PROGRAMS += %reldir%/test_vq_dev
 %canon_reldir%_test_vq_dev_SOURCES = %reldir%/test_vq_dev.c
 %canon_reldir%_test_vq_dev_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_vq_dev_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += %reldir%/test_virtio_mmio_dev
+%canon_reldir%_test_virtio_mmio_dev_SOURCES = %reldir%/test_virtio_mmio_dev.c
+%canon_reldir%_test_virtio_mmio_dev_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_virtio_mmio_dev_LDADD = $(TEST_LDADD)
