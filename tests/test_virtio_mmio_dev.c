@@ -304,6 +304,7 @@ START_TEST(feature_windows)
 			  1u << (VIRTIO_F_VERSION_1 - 32));
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	ck_assert_uint_eq(offered(), tdev->vdev.host_features);
 	set_features(VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(VIRTIO_F_VERSION_1));
 	ck_assert_uint_eq(tdev->vdev.guest_features,
 			  VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(VIRTIO_F_VERSION_1));
