@@ -36,8 +36,8 @@ static unsigned line;
 /* A tiny test device --------------------------------------------------- */
 
 #define TEST_ID 42
-#define TEST_F_A 0  /* offered */
-#define TEST_F_B 3  /* offered, but only together with A */
+#define TEST_F_A 0   /* offered */
+#define TEST_F_B 3   /* offered, but only together with A */
 #define TEST_F_NOT 5 /* never offered */
 
 struct test_dev {
@@ -59,8 +59,8 @@ static void test_queue_notify(struct virtio_dev *dev, unsigned q)
 
 		for (unsigned i = 0; i < e.n_out && e.n_in; i++) {
 			uint32_t c = e.seg[i].len < e.seg[e.n_out].len - n
-					     ? e.seg[i].len
-					     : e.seg[e.n_out].len - n;
+					 ? e.seg[i].len
+					 : e.seg[e.n_out].len - n;
 			memcpy((uint8_t *)e.seg[e.n_out].host + n,
 			       e.seg[i].host, c);
 			n += c;
@@ -88,13 +88,13 @@ static void test_destroy(struct virtio_dev *dev)
 }
 
 static const struct virtio_dev_ops test_ops = {
-	.device_id = TEST_ID,
-	.num_queues = 2,
-	.queue_size_max = QSZ,
-	.config_write = test_config_write,
-	.features_ok = test_features_ok,
-	.queue_notify = test_queue_notify,
-	.destroy = test_destroy,
+    .device_id = TEST_ID,
+    .num_queues = 2,
+    .queue_size_max = QSZ,
+    .config_write = test_config_write,
+    .features_ok = test_features_ok,
+    .queue_notify = test_queue_notify,
+    .destroy = test_destroy,
 };
 
 static struct test_dev *tdev;
@@ -109,8 +109,8 @@ static void add_test_dev(int version)
 	virtio_st_le32(tdev->config + 8, 0xa1b2c3d4u);
 	virtio_dev_init(&tdev->vdev, &test_ops, "test-dev", &m.mem,
 			VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(TEST_F_B) |
-				VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
-				VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC),
+			    VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
+			    VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC),
 			tdev->config, sizeof(tdev->config));
 	slot = machine_add_mmio(&m, &tdev->vdev, version);
 	ck_assert_int_ge(slot, 0);
@@ -210,17 +210,16 @@ static void bring_up(uint64_t features, bool driver_ok)
 	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	set_features(features | VIRTIO_BIT(VIRTIO_F_VERSION_1));
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_FEATURES_OK);
+				   VIRTIO_CONFIG_S_DRIVER |
+				   VIRTIO_CONFIG_S_FEATURES_OK);
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	memset(gp(DESC), 0, 0x3000);
 	queue_setup_v2(0, QSZ);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 1);
 	if (driver_ok)
-		wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-					       VIRTIO_CONFIG_S_DRIVER |
-					       VIRTIO_CONFIG_S_FEATURES_OK |
-					       VIRTIO_CONFIG_S_DRIVER_OK);
+		wr(VIRTIO_MMIO_STATUS,
+		   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		       VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static void desc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len,
@@ -297,8 +296,8 @@ START_TEST(feature_windows)
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_FEATURES),
 			  (1u << TEST_F_A) | (1u << TEST_F_B) |
-				  (1u << VIRTIO_F_EVENT_IDX) |
-				  (1u << VIRTIO_F_INDIRECT_DESC));
+			      (1u << VIRTIO_F_EVENT_IDX) |
+			      (1u << VIRTIO_F_INDIRECT_DESC));
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_FEATURES),
 			  1u << (VIRTIO_F_VERSION_1 - 32));
@@ -307,7 +306,8 @@ START_TEST(feature_windows)
 	ck_assert_uint_eq(offered(), tdev->vdev.host_features);
 	set_features(VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(VIRTIO_F_VERSION_1));
 	ck_assert_uint_eq(tdev->vdev.guest_features,
-			  VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(VIRTIO_F_VERSION_1));
+			  VIRTIO_BIT(TEST_F_A) |
+			      VIRTIO_BIT(VIRTIO_F_VERSION_1));
 }
 END_TEST
 
@@ -318,8 +318,8 @@ static void try_features_ok(uint64_t f)
 	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	set_features(f);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_FEATURES_OK);
+				   VIRTIO_CONFIG_S_DRIVER |
+				   VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
 /* FEAT-V-02: FEATURES_OK reads back clear when refused. */
@@ -336,8 +336,8 @@ START_TEST(features_ok_refused)
 	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK));
 	/* DRIVER_OK without FEATURES_OK is refused too. */
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_DRIVER_OK);
+				   VIRTIO_CONFIG_S_DRIVER |
+				   VIRTIO_CONFIG_S_DRIVER_OK);
 	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK));
 
 	try_features_ok(v1 | VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(TEST_F_B));
@@ -351,17 +351,17 @@ END_TEST
 /* Only a reset clears status bits; NEEDS_RESET is the device's. */
 START_TEST(status_bits_sticky)
 {
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS),
 			  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_NEEDS_RESET);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_NEEDS_RESET);
 	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_FAILED);
+				   VIRTIO_CONFIG_S_DRIVER |
+				   VIRTIO_CONFIG_S_FAILED);
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FAILED);
 }
 END_TEST
@@ -377,8 +377,9 @@ START_TEST(wrong_size_register_access)
 	bus_write(&m.bus, win + VIRTIO_MMIO_STATUS, 1, 2);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
 	/* Misaligned: refused by the bus. */
-	ck_assert_uint_eq(bus_read(&m.bus, win + VIRTIO_MMIO_MAGIC_VALUE + 2, 4),
-			  0xffffffffu);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus, win + VIRTIO_MMIO_MAGIC_VALUE + 2, 4),
+	    0xffffffffu);
 }
 END_TEST
 
@@ -439,8 +440,8 @@ START_TEST(notify_before_driver_ok_ignored)
 	ck_assert_uint_eq(used_idx_at(USED), 0);
 	ck_assert(!line_up());
 
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) |
-				       VIRTIO_CONFIG_S_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_uint_eq(tdev->notified, 1);
 	ck_assert_uint_eq(used_idx_at(USED), 1);
@@ -611,7 +612,8 @@ START_TEST(legacy_pfn_layout)
 	   (1u << TEST_F_A) | (1u << TEST_F_NOT) | (1u << VIRTIO_F_EVENT_IDX));
 	/* No refusal step: unoffered bits are simply dropped. */
 	ck_assert_uint_eq(tdev->vdev.guest_features,
-			  VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
+			  VIRTIO_BIT(TEST_F_A) |
+			      VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
 	wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
@@ -719,8 +721,8 @@ static void blk_teardown(void)
  * One request: header, optional data (@dlen bytes at DATA, @dwrite for
  * device-writable), status. Returns the status byte; *used_len if asked.
  */
-static int blk_req(uint32_t type, uint64_t sector, uint32_t dlen,
-		   bool dwrite, uint32_t *used_len)
+static int blk_req(uint32_t type, uint64_t sector, uint32_t dlen, bool dwrite,
+		   uint32_t *used_len)
 {
 	uint8_t *h = gp(HDR);
 	uint16_t before = used_idx_at(USED);
@@ -856,8 +858,7 @@ START_TEST(blk_unsupported)
 {
 	ck_assert_int_eq(blk_req(99, 0, 0, false, NULL), VIRTIO_BLK_S_UNSUPP);
 	/* BLK-V-11: zone requests without ZONED. */
-	ck_assert_int_eq(blk_req(16, 0, 512, true, NULL),
-			 VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(blk_req(16, 0, 512, true, NULL), VIRTIO_BLK_S_UNSUPP);
 	ck_assert_uint_eq(blk_model_stats(blk)->unsupported, 2);
 }
 END_TEST
@@ -871,9 +872,9 @@ START_TEST(blk_past_end)
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, cap, 512, false, NULL),
 			 VIRTIO_BLK_S_IOERR);
 	/* sector * 512 would overflow 64 bits. */
-	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, UINT64_MAX / 256, 512, true,
-				 NULL),
-			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(
+	    blk_req(VIRTIO_BLK_T_IN, UINT64_MAX / 256, 512, true, NULL),
+	    VIRTIO_BLK_S_IOERR);
 	/* Not a whole number of sectors. */
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 0, 100, true, NULL),
 			 VIRTIO_BLK_S_IOERR);
@@ -984,8 +985,8 @@ START_TEST(blk_legacy)
 	h = gp(HDR);
 	test_make_file(disk_path, sizeof(disk_path), "blkleg", DISK_SIZE, 1);
 	blk_add(false, 1);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, rd(VIRTIO_MMIO_DEVICE_FEATURES));
 	wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
@@ -993,8 +994,8 @@ START_TEST(blk_legacy)
 	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
 	wr(VIRTIO_MMIO_QUEUE_PFN, LEGACY_PFN);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_DRIVER_OK);
+				   VIRTIO_CONFIG_S_DRIVER |
+				   VIRTIO_CONFIG_S_DRIVER_OK);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK,
 			  VIRTIO_CONFIG_S_DRIVER_OK);
 
@@ -1023,12 +1024,13 @@ START_TEST(disk_open_errors)
 
 	d = disk_file_open("/nonexistent/disk.img", false, err, sizeof(err));
 	ck_assert_ptr_null(d);
-	ck_assert_str_eq(err, "/nonexistent/disk.img: No such file or directory");
+	ck_assert_str_eq(err,
+			 "/nonexistent/disk.img: No such file or directory");
 
 	test_make_file(path, sizeof(path), "odd", 1000, 0);
 	ck_assert_ptr_null(disk_file_open(path, false, err, sizeof(err)));
 	ck_assert_ptr_nonnull(
-		strstr(err, "size 1000 is not a multiple of 512 bytes"));
+	    strstr(err, "size 1000 is not a multiple of 512 bytes"));
 	unlink(path);
 
 	test_make_file(path, sizeof(path), "empty", 0, 0);

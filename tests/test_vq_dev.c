@@ -408,7 +408,7 @@ START_TEST(reject_total_len)
 	for (unsigned i = 0; i < n; i++)
 		desc_at(ITABLE, i, BASE + RAM - len, len,
 			VIRTQ_DESC_F_WRITE |
-				(i + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
+			    (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
 			(uint16_t)(i + 1));
 	avail_add(0);
 	expect_reject(VQ_DEV_E_TOTAL_LEN);

@@ -32,8 +32,8 @@ static const struct virtio_dev_ops blk_model_ops;
 
 static struct blk_model *to_blk(struct virtio_dev *dev)
 {
-	return (struct blk_model *)((char *)dev - offsetof(struct blk_model,
-							   vdev));
+	return (struct blk_model *)((char *)dev -
+				    offsetof(struct blk_model, vdev));
 }
 
 /* The config is read-only for the driver: re-render it after any write. */
@@ -154,8 +154,8 @@ static uint8_t blk_rw(struct blk_model *b, bool write, uint64_t sector,
 static uint32_t blk_get_id(struct blk_model *b, uint64_t room)
 {
 	const struct vq_elem *e = &b->elem;
-	uint32_t n = room < VIRTIO_BLK_ID_BYTES ? (uint32_t)room
-						 : VIRTIO_BLK_ID_BYTES;
+	uint32_t n =
+	    room < VIRTIO_BLK_ID_BYTES ? (uint32_t)room : VIRTIO_BLK_ID_BYTES;
 	uint32_t done = 0;
 
 	for (unsigned i = e->n_out; i < e->n_out + e->n_in && done < n; i++) {
@@ -180,8 +180,9 @@ static int blk_handle(struct blk_model *b, unsigned q)
 	uint8_t *status_byte, status;
 
 	if (e->out_bytes < sizeof(hdr)) {
-		virtio_dev_fail(&b->vdev, "blk: request header is %" PRIu64
-					  " bytes, needs 16",
+		virtio_dev_fail(&b->vdev,
+				"blk: request header is %" PRIu64
+				" bytes, needs 16",
 				e->out_bytes);
 		return -1;
 	}
@@ -221,8 +222,9 @@ static int blk_handle(struct blk_model *b, unsigned q)
 	}
 	if (status == VIRTIO_BLK_S_IOERR)
 		b->stats.errors++;
-	trace(TRACE_BLK, "%s: head=%u type=%u sector=%" PRIu64 " out=%" PRIu64
-			 " in=%" PRIu64 " status=%u",
+	trace(TRACE_BLK,
+	      "%s: head=%u type=%u sector=%" PRIu64 " out=%" PRIu64
+	      " in=%" PRIu64 " status=%u",
 	      b->vdev.name, e->head, type, (uint64_t)hdr.sector, out_data,
 	      in_data, status);
 	*status_byte = status;
@@ -254,23 +256,22 @@ static void blk_model_destroy(struct virtio_dev *dev)
 }
 
 static const struct virtio_dev_ops blk_model_ops = {
-	.device_id = VIRTIO_ID_BLOCK,
-	.num_queues = 1,
-	.queue_size_max = BLK_MODEL_QUEUE_SIZE,
-	.config_write = blk_model_config_write,
-	.queue_notify = blk_model_queue_notify,
-	.destroy = blk_model_destroy,
+    .device_id = VIRTIO_ID_BLOCK,
+    .num_queues = 1,
+    .queue_size_max = BLK_MODEL_QUEUE_SIZE,
+    .config_write = blk_model_config_write,
+    .queue_notify = blk_model_queue_notify,
+    .destroy = blk_model_destroy,
 };
 
 struct virtio_dev *blk_model_create(struct disk *disk, const char *serial,
 				    const struct guest_mem *mem)
 {
-	uint64_t features = VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
-			    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
-			    VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
-			    VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
-			    VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
-			    VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
+	uint64_t features =
+	    VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
+	    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
+	    VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+	    VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
 	struct blk_model *b;
 
 	if (!disk)
@@ -299,5 +300,5 @@ const struct blk_model_stats *blk_model_stats(const struct virtio_dev *dev)
 		return NULL;
 	return &((const struct blk_model *)((const char *)dev -
 					    offsetof(struct blk_model, vdev)))
-			->stats;
+		    ->stats;
 }

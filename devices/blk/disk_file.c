@@ -99,10 +99,10 @@ static void disk_file_close(struct disk *d)
 }
 
 static const struct disk_ops disk_file_ops = {
-	.read = disk_file_read,
-	.write = disk_file_write,
-	.flush = disk_file_flush,
-	.close = disk_file_close,
+    .read = disk_file_read,
+    .write = disk_file_write,
+    .flush = disk_file_flush,
+    .close = disk_file_close,
 };
 
 struct disk *disk_file_open(const char *path, bool readonly, char *err,

@@ -14,9 +14,9 @@
 #include "sim/trace.h"
 
 /* Status bits only the driver sets, and only a reset clears. */
-#define DRIVER_STATUS_BITS                                                  \
-	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |               \
-	 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK |           \
+#define DRIVER_STATUS_BITS                                         \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |    \
+	 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK | \
 	 VIRTIO_CONFIG_S_FAILED)
 
 void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
@@ -155,8 +155,8 @@ void virtio_dev_set_driver_features(struct virtio_dev *dev, unsigned sel,
 		return;
 	}
 	mask = 0xffffffffull << (32 * sel);
-	dev->guest_features = (dev->guest_features & ~mask) |
-			      ((uint64_t)val << (32 * sel));
+	dev->guest_features =
+	    (dev->guest_features & ~mask) | ((uint64_t)val << (32 * sel));
 	if (dev->legacy) {
 		/* No refusal step for legacy: keep what we offered, now. */
 		dev->guest_features &= dev->host_features & 0xffffffffull;
@@ -251,7 +251,8 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 		return;
 	}
 	if (!virtio_dev_live(dev) || !dev->vq[q].ready) {
-		trace(TRACE_DEV, "%s: notify queue %u ignored (status 0x%02x%s)",
+		trace(TRACE_DEV,
+		      "%s: notify queue %u ignored (status 0x%02x%s)",
 		      dev->name, q, dev->status,
 		      dev->broken ? ", needs reset" : "");
 		return;

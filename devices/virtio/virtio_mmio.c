@@ -33,8 +33,8 @@ static void mmio_irq_notify(void *opaque, unsigned q, bool config)
 {
 	struct virtio_mmio_dev *m = opaque;
 
-	m->interrupt_status |= config ? VIRTIO_MMIO_INT_CONFIG
-				      : VIRTIO_MMIO_INT_VRING;
+	m->interrupt_status |=
+	    config ? VIRTIO_MMIO_INT_CONFIG : VIRTIO_MMIO_INT_VRING;
 	irq_set_level(m->irq, m->irq_line, true);
 }
 
@@ -107,11 +107,12 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 	bool v2 = m->version == 2;
 
 	if (offset >= VIRTIO_MMIO_CONFIG)
-		return mmio_config_read(m, (uint32_t)(offset - VIRTIO_MMIO_CONFIG),
-					size);
+		return mmio_config_read(
+		    m, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), size);
 	if (size != 4 || offset % 4) {
-		trace(TRACE_MMIO, "%s: %u-byte read of register 0x%03" PRIx64
-				  " ignored", mmio_name(m), size, offset);
+		trace(TRACE_MMIO,
+		      "%s: %u-byte read of register 0x%03" PRIx64 " ignored",
+		      mmio_name(m), size, offset);
 		return 0;
 	}
 	switch (offset) {
@@ -153,7 +154,8 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		return v2 ? dev->config_generation : 0;
 	}
-	trace(TRACE_MMIO, "%s: read of write-only or unknown register 0x%03" PRIx64,
+	trace(TRACE_MMIO,
+	      "%s: read of write-only or unknown register 0x%03" PRIx64,
 	      mmio_name(m), offset);
 	return 0;
 }
@@ -209,8 +211,9 @@ static void mmio_queue_pfn(struct virtio_mmio_dev *m, uint32_t pfn)
 	vq->avail_gpa = base + virtq_desc_size(vq->size);
 	vq->used_gpa = base + virtq_legacy_used_offset(vq->size, mq->align);
 	if (!virtio_dev_queue_enable(dev, m->queue_sel)) {
-		virtio_dev_fail(dev, "queue %u: legacy ring at 0x%" PRIx64
-				     " is not in guest RAM",
+		virtio_dev_fail(dev,
+				"queue %u: legacy ring at 0x%" PRIx64
+				" is not in guest RAM",
 				m->queue_sel, base);
 		return;
 	}
@@ -238,7 +241,8 @@ static bool mmio_queue_frozen(struct virtio_mmio_dev *m)
 {
 	if (m->queue_sel < VIRTIO_DEV_MAX_QUEUES &&
 	    m->dev->vq[m->queue_sel].ready) {
-		trace(TRACE_MMIO, "%s: queue %u layout write while live ignored",
+		trace(TRACE_MMIO,
+		      "%s: queue %u layout write while live ignored",
 		      mmio_name(m), m->queue_sel);
 		return true;
 	}
@@ -299,8 +303,9 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 		return;
 	}
 	if (size != 4 || offset % 4) {
-		trace(TRACE_MMIO, "%s: %u-byte write of register 0x%03" PRIx64
-				  " ignored", mmio_name(m), size, offset);
+		trace(TRACE_MMIO,
+		      "%s: %u-byte write of register 0x%03" PRIx64 " ignored",
+		      mmio_name(m), size, offset);
 		return;
 	}
 	switch (offset) {
@@ -308,7 +313,8 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 		m->device_features_sel = val;
 		return;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
-		virtio_dev_set_driver_features(dev, m->driver_features_sel, val);
+		virtio_dev_set_driver_features(dev, m->driver_features_sel,
+					       val);
 		return;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		m->driver_features_sel = val;
@@ -365,14 +371,15 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			return; /* no shared memory, no RING_RESET */
 		}
 	}
-	trace(TRACE_MMIO, "%s: write 0x%x to read-only or unknown register "
-			  "0x%03" PRIx64 " ignored",
+	trace(TRACE_MMIO,
+	      "%s: write 0x%x to read-only or unknown register "
+	      "0x%03" PRIx64 " ignored",
 	      mmio_name(m), val, offset);
 }
 
 const struct bus_region_ops virtio_mmio_region_ops = {
-	.read = mmio_read,
-	.write = mmio_write,
-	.sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
-	.aligned_only = true,
+    .read = mmio_read,
+    .write = mmio_write,
+    .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
+    .aligned_only = true,
 };

@@ -18,32 +18,25 @@
 #define VQ_DEV_MAX_TOTAL_LEN UINT32_MAX
 
 static const char *const vq_dev_error_names[] = {
-	[VQ_DEV_E_AVAIL_IDX] = "avail-idx: avail->idx ran more than the queue "
-			       "size ahead (§2.7.6)",
-	[VQ_DEV_E_RING_ADDR] = "ring-addr: a ring lies outside guest RAM or is "
-			       "misaligned (§2.7)",
-	[VQ_DEV_E_HEAD_INDEX] = "head-index: avail ring entry >= queue size "
-				"(§2.7.6)",
-	[VQ_DEV_E_DESC_INDEX] = "desc-index: descriptor next >= table size "
-				"(§2.7.5)",
-	[VQ_DEV_E_LOOP] = "loop: descriptor chain longer than its table "
-			  "(§2.7.5.2)",
-	[VQ_DEV_E_TOO_LONG] = "too-long: chain has more buffers than the device "
-			      "accepts (§2.7.4.1)",
-	[VQ_DEV_E_BUF_ADDR] = "buf-addr: buffer outside guest RAM or wrapping "
-			      "(§2.7.5)",
-	[VQ_DEV_E_ORDER] = "order: device-readable buffer after a writable one "
-			   "(§2.7.5.2)",
-	[VQ_DEV_E_INDIRECT] = "indirect: bad indirect descriptor (§2.7.5.3)",
-	[VQ_DEV_E_TOTAL_LEN] = "total-len: chain longer than 4 GiB (§2.7.8)",
+    [VQ_DEV_E_AVAIL_IDX] = "avail idx jumped past the queue size (2.7.6)",
+    [VQ_DEV_E_RING_ADDR] = "ring outside RAM or misaligned (2.7)",
+    [VQ_DEV_E_HEAD_INDEX] = "avail head >= queue size (2.7.6)",
+    [VQ_DEV_E_DESC_INDEX] = "desc next >= table size (2.7.5)",
+    [VQ_DEV_E_LOOP] = "descriptor loop (2.7.5.2)",
+    [VQ_DEV_E_TOO_LONG] = "chain too long (2.7.4.1)",
+    [VQ_DEV_E_BUF_ADDR] = "buffer outside RAM (2.7.5)",
+    [VQ_DEV_E_ORDER] = "readable after writable (2.7.5.2)",
+    [VQ_DEV_E_INDIRECT] = "bad indirect descriptor (2.7.5.3)",
+    [VQ_DEV_E_TOTAL_LEN] = "chain over 4 GiB (2.7.8)",
 };
 
 const char *vq_dev_error_name(int err)
 {
 	if (err < 0)
 		err = -err;
-	if (err <= 0 || (size_t)err >= sizeof(vq_dev_error_names) /
-					       sizeof(vq_dev_error_names[0]) ||
+	if (err <= 0 ||
+	    (size_t)err >=
+		sizeof(vq_dev_error_names) / sizeof(vq_dev_error_names[0]) ||
 	    !vq_dev_error_names[err])
 		return "unknown virtqueue error";
 	return vq_dev_error_names[err];
@@ -65,10 +58,12 @@ bool vq_dev_rings_ok(const struct vq_dev *vq)
 		return false;
 	/* §2.7: alignment is a driver MUST; it also keeps idx loads atomic. */
 	if (vq->desc_gpa % VIRTQ_DESC_ALIGN ||
-	    vq->avail_gpa % VIRTQ_AVAIL_ALIGN || vq->used_gpa % VIRTQ_USED_ALIGN)
+	    vq->avail_gpa % VIRTQ_AVAIL_ALIGN ||
+	    vq->used_gpa % VIRTQ_USED_ALIGN)
 		return false;
 	return guest_mem_range_ok(vq->mem, vq->desc_gpa, virtq_desc_size(n)) &&
-	       guest_mem_range_ok(vq->mem, vq->avail_gpa, virtq_avail_size(n)) &&
+	       guest_mem_range_ok(vq->mem, vq->avail_gpa,
+				  virtq_avail_size(n)) &&
 	       guest_mem_range_ok(vq->mem, vq->used_gpa, virtq_used_size(n));
 }
 
@@ -82,8 +77,8 @@ static int vq_dev_reject(struct vq_dev *vq, int err, const char *detail)
 
 static uint16_t vq_dev_load_idx(const void *p)
 {
-	return virtio_le16(__atomic_load_n((const uint16_t *)p,
-					   __ATOMIC_RELAXED));
+	return virtio_le16(
+	    __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED));
 }
 
 /* avail_event (§2.7.10): "notify me when you make entry @idx available". */
@@ -110,8 +105,9 @@ static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
 		return vq_dev_reject(vq, VQ_DEV_E_BUF_ADDR,
 				     "a buffer is not inside guest RAM");
 	if (!(d->flags & VIRTQ_DESC_F_WRITE) && elem->n_in)
-		return vq_dev_reject(vq, VQ_DEV_E_ORDER,
-				     "a readable buffer follows a writable one");
+		return vq_dev_reject(
+		    vq, VQ_DEV_E_ORDER,
+		    "a readable buffer follows a writable one");
 	if (elem->n_out + elem->n_in == VQ_ELEM_MAX_SEGS)
 		return vq_dev_reject(vq, VQ_DEV_E_TOO_LONG,
 				     "the chain has more than 256 buffers");
@@ -136,8 +132,8 @@ static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
 /* Walk the chain at @head, direct and then at most one indirect table. */
 static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 {
-	const uint8_t *table = guest_mem_span(vq->mem, vq->desc_gpa,
-					      virtq_desc_size(vq->size));
+	const uint8_t *table =
+	    guest_mem_span(vq->mem, vq->desc_gpa, virtq_desc_size(vq->size));
 	uint32_t table_n = vq->size, visited = 0, idx = head;
 	bool in_indirect = false;
 	uint64_t total = 0;
@@ -152,7 +148,8 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 	for (;;) {
 		struct virtq_desc d;
 
-		/* One copy per descriptor: later guest writes cannot race us. */
+		/* One copy per descriptor: later guest writes cannot race us.
+		 */
 		memcpy(&d, table + 16u * idx, sizeof(d));
 		d.addr = virtio_le64(d.addr);
 		d.len = virtio_le32(d.len);
@@ -166,26 +163,26 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 			/* §2.7.5.3.1; WRITE on it is ignored (VQ-V-04). */
 			if (!vq->indirect)
 				return vq_dev_reject(
-					vq, VQ_DEV_E_INDIRECT,
-					"INDIRECT_DESC was not negotiated");
+				    vq, VQ_DEV_E_INDIRECT,
+				    "INDIRECT_DESC was not negotiated");
 			if (in_indirect)
 				return vq_dev_reject(
-					vq, VQ_DEV_E_INDIRECT,
-					"an indirect table points to another");
+				    vq, VQ_DEV_E_INDIRECT,
+				    "an indirect table points to another");
 			if (d.flags & VIRTQ_DESC_F_NEXT)
 				return vq_dev_reject(
-					vq, VQ_DEV_E_INDIRECT,
-					"an indirect descriptor has NEXT set");
+				    vq, VQ_DEV_E_INDIRECT,
+				    "an indirect descriptor has NEXT set");
 			if (d.len == 0 || d.len % sizeof(struct virtq_desc))
 				return vq_dev_reject(
-					vq, VQ_DEV_E_INDIRECT,
-					"indirect table length is not a "
-					"non-zero multiple of 16");
+				    vq, VQ_DEV_E_INDIRECT,
+				    "indirect table length is not a "
+				    "non-zero multiple of 16");
 			table = guest_mem_span(vq->mem, d.addr, d.len);
 			if (!table)
 				return vq_dev_reject(
-					vq, VQ_DEV_E_INDIRECT,
-					"an indirect table is outside guest RAM");
+				    vq, VQ_DEV_E_INDIRECT,
+				    "an indirect table is outside guest RAM");
 			table_n = d.len / sizeof(struct virtq_desc);
 			in_indirect = true;
 			visited = 0;
@@ -200,10 +197,10 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 		if (d.next >= table_n)
 			return vq_dev_reject(vq, VQ_DEV_E_DESC_INDEX,
 					     in_indirect
-						     ? "an indirect next index "
-						       "is past its table"
-						     : "a next index is past "
-						       "the descriptor table");
+						 ? "an indirect next index "
+						   "is past its table"
+						 : "a next index is past "
+						   "the descriptor table");
 		idx = d.next;
 	}
 }
@@ -216,8 +213,8 @@ int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
 
 	if (!vq->ready || !vq->size)
 		return 0;
-	avail = guest_mem_span(vq->mem, vq->avail_gpa,
-			       virtq_avail_size(vq->size));
+	avail =
+	    guest_mem_span(vq->mem, vq->avail_gpa, virtq_avail_size(vq->size));
 	used = guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
 	if (!avail || !used)
 		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
@@ -288,8 +285,8 @@ bool vq_dev_should_notify(struct vq_dev *vq)
 
 	if (!vq->ready || !vq->size)
 		return false;
-	avail = guest_mem_span(vq->mem, vq->avail_gpa,
-			       virtq_avail_size(vq->size));
+	avail =
+	    guest_mem_span(vq->mem, vq->avail_gpa, virtq_avail_size(vq->size));
 	if (!avail)
 		return false;
 	/* used->idx must be visible before we read the driver's wishes. */
