@@ -290,8 +290,10 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		if (sector > blk->capacity ||
 		    len / VIRTIO_BLK_SECTOR_SIZE > blk->capacity - sector)
 			return -VIRTIO_ERR_INVALID_PARAM;
+		/* A device offering RO fails writes with IOERR (§5.2.6.2);
+		 * answer the same without bothering it. */
 		if (type == VIRTIO_BLK_T_OUT && blk->readonly)
-			return -VIRTIO_ERR_UNSUPPORTED;
+			return -VIRTIO_ERR_IO_ERROR;
 		return 0;
 	case VIRTIO_BLK_T_FLUSH:
 		if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))

@@ -87,8 +87,8 @@ static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
  * Blocking I/O. @sector counts 512-byte sectors; @len is a non-zero
  * multiple of 512. A transfer above the device's SEG_MAX/SIZE_MAX limits
  * (or above 1 MiB) is split into several requests. A write to a
- * read-only (VIRTIO_BLK_F_RO) device fails with -VIRTIO_ERR_UNSUPPORTED
- * before anything reaches the device. After -VIRTIO_ERR_WRONG_TOKEN or
+ * read-only (VIRTIO_BLK_F_RO) device fails with -VIRTIO_ERR_IO_ERROR,
+ * as the device itself would answer, before anything reaches it. After -VIRTIO_ERR_WRONG_TOKEN or
  * -VIRTIO_ERR_ALREADY_USED (the device broke the ring protocol) the
  * request may still be in flight: destroy the device to reclaim it. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR,
  * or wrote too little), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),

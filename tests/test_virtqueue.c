@@ -1,0 +1,757 @@
+/*
+ * The driver-side split virtqueue (§2.7) on a machine's DMA memory, with
+ * a fake transport that records what the queue hands to the device. The
+ * test plays the device: it reads descriptors and the available ring and
+ * writes the used ring through guest-physical addresses, as a device
+ * would.
+ */
+#include <string.h>
+
+#include "drivers/virtio/virtio_spec.h"
+#include "drivers/virtio/virtqueue.h"
+#include "sim/machine.h"
+#include "tests/testutil.h"
+
+struct fake_transport {
+	struct virtio_transport base;
+	uint16_t q, size;
+	uint64_t desc, avail, used;
+	unsigned sets, unsets, notifies;
+	int set_err;
+};
+
+static struct machine m;
+static bool m_live;
+static struct fake_transport ft;
+static struct virtqueue vq;
+
+static struct fake_transport *to_fake(struct virtio_transport *t)
+{
+	return (struct fake_transport *)t;
+}
+
+static int fake_queue_set(struct virtio_transport *t, uint16_t q,
+			  uint16_t size, uint64_t desc, uint64_t avail,
+			  uint64_t used)
+{
+	struct fake_transport *f = to_fake(t);
+
+	if (f->set_err)
+		return f->set_err;
+	f->q = q;
+	f->size = size;
+	f->desc = desc;
+	f->avail = avail;
+	f->used = used;
+	f->sets++;
+	return 0;
+}
+
+static void fake_queue_unset(struct virtio_transport *t, uint16_t q)
+{
+	to_fake(t)->unsets++;
+}
+
+static void fake_notify(struct virtio_transport *t, uint16_t q)
+{
+	to_fake(t)->notifies++;
+}
+
+static const struct virtio_transport_ops fake_ops = {
+	.queue_set = fake_queue_set,
+	.queue_unset = fake_queue_unset,
+	.notify = fake_notify,
+};
+
+static void setup(void)
+{
+	struct machine_options o = {.mem_size = 4u << 20};
+
+	ck_assert_int_eq(machine_init(&m, &o), 0);
+	m_live = true;
+	memset(&ft, 0, sizeof(ft));
+	ft.base.ops = &fake_ops;
+	ft.base.hal = machine_hal(&m);
+	memset(&vq, 0, sizeof(vq));
+}
+
+static void teardown(void)
+{
+	if (m_live)
+		machine_destroy(&m, false);
+	m_live = false;
+}
+
+static void vq_start(uint16_t size, unsigned flags)
+{
+	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0,
+					size, flags),
+			 0);
+	ck_assert_uint_eq(ft.sets, 1);
+}
+
+/* Tear down and check the HAL's books: no DMA leaked, nothing freed twice. */
+static void vq_finish(void)
+{
+	virtqueue_destroy(&vq);
+	ck_assert_uint_eq(ft.unsets, 1);
+	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+	m_live = false;
+}
+
+/* ---- the device's view, through guest-physical addresses ---- */
+
+static void *gpa(uint64_t a, size_t len)
+{
+	void *p = guest_mem_span(&m.mem, a, len);
+
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static struct virtq_desc dev_desc_at(uint64_t table, uint16_t i)
+{
+	struct virtq_desc d;
+
+	memcpy(&d, gpa(table + 16u * i, 16), 16);
+	d.addr = virtio_le64(d.addr);
+	d.len = virtio_le32(d.len);
+	d.flags = virtio_le16(d.flags);
+	d.next = virtio_le16(d.next);
+	return d;
+}
+
+static struct virtq_desc dev_desc(uint16_t i)
+{
+	return dev_desc_at(ft.desc, i);
+}
+
+static uint16_t dev_avail_idx(void)
+{
+	return virtio_ld_le16(gpa(ft.avail + 2, 2));
+}
+
+static uint16_t dev_avail_flags(void)
+{
+	return virtio_ld_le16(gpa(ft.avail, 2));
+}
+
+static uint16_t dev_avail_ring(uint16_t i)
+{
+	return virtio_ld_le16(gpa(ft.avail + 4 + 2u * (i % ft.size), 2));
+}
+
+static uint16_t dev_used_event(void)
+{
+	return virtio_ld_le16(gpa(ft.avail + 4 + 2u * ft.size, 2));
+}
+
+static void dev_set_used_flags(uint16_t f)
+{
+	virtio_st_le16(gpa(ft.used, 2), f);
+}
+
+static void dev_set_avail_event(uint16_t v)
+{
+	virtio_st_le16(gpa(ft.used + 4 + 8u * ft.size, 2), v);
+}
+
+static uint16_t dev_used_idx(void)
+{
+	return virtio_ld_le16(gpa(ft.used + 2, 2));
+}
+
+static void dev_push_used(uint32_t id, uint32_t len)
+{
+	uint16_t idx = dev_used_idx();
+	uint8_t *e = gpa(ft.used + 4 + 8u * (idx % ft.size), 8);
+
+	virtio_st_le32(e, id);
+	virtio_st_le32(e + 4, len);
+	virtio_st_le16(gpa(ft.used + 2, 2), (uint16_t)(idx + 1));
+}
+
+static struct virtqueue_buf out_buf(uint64_t pa, uint32_t len)
+{
+	return (struct virtqueue_buf){pa, len, false};
+}
+
+static struct virtqueue_buf in_buf(uint64_t pa, uint32_t len)
+{
+	return (struct virtqueue_buf){pa, len, true};
+}
+
+/* A chain of @n_out readable and @n_in writable made-up buffers. */
+static int add_chain(unsigned n_out, unsigned n_in, uint16_t *token)
+{
+	struct virtqueue_buf b[80];
+
+	for (unsigned i = 0; i < n_out + n_in; i++)
+		b[i] = (struct virtqueue_buf){0x40000000ull + 0x1000u * i,
+					      100 + i, i >= n_out};
+	return virtqueue_add(&vq, b, n_out, n_in, token);
+}
+
+/* ---- layout ---- */
+
+/* VQ-D-01, VQ-D-15 */
+START_TEST(modern_layout_aligned_and_zeroed)
+{
+	const uint16_t n = 256;
+
+	vq_start(n, 0);
+	ck_assert_uint_eq(ft.size, n);
+	ck_assert_uint_eq(ft.desc % 16, 0);
+	ck_assert_uint_eq(ft.avail % 2, 0);
+	ck_assert_uint_eq(ft.used % 4, 0);
+	/* The parts do not overlap and hold 16n, 6+2n, 6+8n bytes. */
+	ck_assert_uint_ge(ft.avail, ft.desc + virtq_desc_size(n));
+	ck_assert_uint_ge(ft.used, ft.avail + virtq_avail_size(n));
+	gpa(ft.used, virtq_used_size(n));
+	ck_assert_uint_eq(virtio_ld_le16(gpa(ft.used, 2)), 0);
+	ck_assert_uint_eq(dev_used_idx(), 0);
+	ck_assert_uint_eq(dev_avail_idx(), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), n);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	vq_finish();
+}
+END_TEST
+
+/* Legacy (§2.7.2): one area, used ring on the next 4096 boundary. */
+START_TEST(legacy_layout_offsets)
+{
+	const uint16_t n = 128;
+
+	vq_start(n, VIRTQUEUE_F_LEGACY | VIRTQUEUE_F_EVENT_IDX);
+	ck_assert_uint_eq(ft.desc % VIRTQ_LEGACY_ALIGN, 0);
+	ck_assert_uint_eq(ft.avail, ft.desc + virtq_desc_size(n));
+	ck_assert_uint_eq(ft.used,
+			  ft.desc + virtq_legacy_used_offset(n, 4096));
+	ck_assert_uint_eq(ft.used % VIRTQ_LEGACY_ALIGN, 0);
+	gpa(ft.desc, virtq_legacy_size(n, 4096));
+	ck_assert_uint_eq(virtio_ld_le16(gpa(ft.used, 2)), 0); /* VQ-D-15 */
+	vq_finish();
+}
+END_TEST
+
+START_TEST(bad_sizes_rejected_without_leak)
+{
+	const uint16_t bad[] = {0, 3, 100, 65535};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base,
+						0, bad[i], 0),
+				 -VIRTIO_ERR_INVALID_PARAM);
+	ft.set_err = -VIRTIO_ERR_NOT_READY;
+	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 16,
+					VIRTQUEUE_F_INDIRECT),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(ft.sets, 0);
+	virtqueue_destroy(&vq); /* harmless after a failed init */
+	ck_assert_uint_eq(ft.unsets, 0);
+	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+	m_live = false;
+}
+END_TEST
+
+START_TEST(dma_exhaustion_is_dma_error)
+{
+	uint64_t pa;
+	void *va;
+
+	/* Take all of RAM but one page: the rings cannot be allocated. */
+	ck_assert_int_eq(hal_dma_alloc(machine_hal(&m), 1023, &pa, &va), 0);
+	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 256,
+					0),
+			 -VIRTIO_ERR_DMA_ERROR);
+	ck_assert_int_eq(hal_dma_free(machine_hal(&m), pa, va, 1023), 0);
+	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+	m_live = false;
+}
+END_TEST
+
+/* ---- chains ---- */
+
+/* VQ-D-02: readable first, NEXT links, WRITE on the writable tail. */
+START_TEST(chain_readable_then_writable)
+{
+	struct virtqueue_buf b[4] = {
+		out_buf(0x40001000, 16), out_buf(0x40002000, 512),
+		in_buf(0x40003000, 512), in_buf(0x40004000, 1)};
+	uint16_t token, i;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(virtqueue_add(&vq, b, 2, 2, &token), 0);
+	ck_assert_uint_eq(dev_avail_idx(), 1);
+	ck_assert_uint_eq(dev_avail_ring(0), token);
+	i = token;
+	for (unsigned k = 0; k < 4; k++) {
+		struct virtq_desc d = dev_desc(i);
+
+		ck_assert_uint_eq(d.addr, b[k].paddr);
+		ck_assert_uint_eq(d.len, b[k].len);
+		ck_assert_uint_eq(!!(d.flags & VIRTQ_DESC_F_WRITE), k >= 2);
+		ck_assert_uint_eq(!!(d.flags & VIRTQ_DESC_F_NEXT), k < 3);
+		ck_assert_uint_eq(d.flags & VIRTQ_DESC_F_INDIRECT, 0);
+		ck_assert_uint_lt(d.next, 8);
+		i = d.next;
+	}
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 4);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 1);
+	vq_finish();
+}
+END_TEST
+
+/* VQ-D-02 / VQ-D-03: malformed chains never reach the ring. */
+START_TEST(malformed_chains_rejected)
+{
+	struct virtqueue_buf b[3] = {in_buf(0x40001000, 16),
+				     out_buf(0x40002000, 16),
+				     out_buf(0x40003000, 0)};
+	struct virtqueue_buf huge[2] = {out_buf(0x40001000, 0xffffffffu),
+					in_buf(0x40002000, 2)};
+	uint16_t token;
+
+	vq_start(8, 0);
+	/* A writable buffer among the readable ones. */
+	ck_assert_int_eq(virtqueue_add(&vq, b, 2, 0, &token),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	/* A readable buffer counted as writable. */
+	ck_assert_int_eq(virtqueue_add(&vq, b + 1, 0, 1, &token),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	/* Empty buffer, empty chain, more than 2^32 bytes. */
+	ck_assert_int_eq(virtqueue_add(&vq, b + 2, 1, 0, &token),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_eq(virtqueue_add(&vq, b, 0, 0, &token),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_eq(virtqueue_add(&vq, huge, 1, 1, &token),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	/* VQ-D-07: longer than the queue. */
+	ck_assert_int_eq(add_chain(5, 4, &token), -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_uint_eq(dev_avail_idx(), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+/* Freed chains go to the back of the free list: every descriptor gets
+ * used, and a just-freed head is not handed out again at once. */
+START_TEST(free_list_reuse)
+{
+	uint16_t token, first, seen = 0, t2;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 2, &first), 0);
+	dev_push_used(first, 7);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, first);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	ck_assert_int_eq(add_chain(1, 2, &t2), 0);
+	ck_assert_uint_ne(t2, first);
+	dev_push_used(t2, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+
+	for (unsigned r = 0; r < 64; r++) {
+		uint16_t i;
+
+		ck_assert_int_eq(add_chain(2, 1, &token), 0);
+		for (i = token;; i = dev_desc(i).next) {
+			seen |= (uint16_t)(1u << i);
+			if (!(dev_desc(i).flags & VIRTQ_DESC_F_NEXT))
+				break;
+		}
+		dev_push_used(token, 1);
+		ck_assert_int_eq(virtqueue_pop_used(&vq, &t2, &len), 0);
+		ck_assert_uint_eq(t2, token);
+		ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	}
+	ck_assert_uint_eq(seen, 0xff);
+	vq_finish();
+}
+END_TEST
+
+/* VQ-D-05/06/08/09: one descriptor points at a sequential table. */
+START_TEST(indirect_table_layout)
+{
+	struct virtqueue_buf b[3] = {out_buf(0x40001000, 16),
+				     in_buf(0x40002000, 4096),
+				     in_buf(0x40003000, 1)};
+	struct virtq_desc d, e;
+	uint16_t token;
+
+	vq_start(64, VIRTQUEUE_F_INDIRECT);
+	ck_assert_int_eq(virtqueue_add(&vq, b, 1, 2, &token), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 63);
+	d = dev_desc(token);
+	ck_assert_uint_eq(d.flags, VIRTQ_DESC_F_INDIRECT);
+	ck_assert_uint_eq(d.len, 3 * sizeof(struct virtq_desc));
+	for (uint16_t k = 0; k < 3; k++) {
+		e = dev_desc_at(d.addr, k);
+		ck_assert_uint_eq(e.addr, b[k].paddr);
+		ck_assert_uint_eq(e.len, b[k].len);
+		ck_assert_uint_eq(e.flags & VIRTQ_DESC_F_INDIRECT, 0);
+		ck_assert_uint_eq(!!(e.flags & VIRTQ_DESC_F_WRITE), k >= 1);
+		ck_assert_uint_eq(!!(e.flags & VIRTQ_DESC_F_NEXT), k < 2);
+		if (k < 2)
+			ck_assert_uint_eq(e.next, k + 1);
+	}
+	/* A single buffer needs no table. */
+	ck_assert_int_eq(virtqueue_add(&vq, b, 1, 0, &token), 0);
+	ck_assert_uint_eq(dev_desc(token).flags, 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 62);
+	/* A full table still takes one descriptor. */
+	ck_assert_int_eq(add_chain(1, VIRTQUEUE_INDIRECT_MAX - 1, &token), 0);
+	ck_assert_uint_eq(dev_desc(token).flags, VIRTQ_DESC_F_INDIRECT);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 61);
+	/* Longer than a table: a plain chain (VQ-D-07 still holds). */
+	ck_assert_int_eq(add_chain(VIRTQUEUE_INDIRECT_MAX, 1, &token), 0);
+	ck_assert_uint_eq(dev_desc(token).flags, VIRTQ_DESC_F_NEXT);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 61 - VIRTQUEUE_INDIRECT_MAX - 1);
+	ck_assert_int_eq(add_chain(40, 30, &token), -VIRTIO_ERR_INVALID_PARAM);
+	vq_finish();
+}
+END_TEST
+
+/* Without INDIRECT the flag never appears (VQ-D-05). */
+START_TEST(no_indirect_unless_negotiated)
+{
+	uint16_t token;
+
+	vq_start(16, 0);
+	ck_assert_int_eq(add_chain(1, 2, &token), 0);
+	for (uint16_t i = 0; i < 16; i++)
+		ck_assert_uint_eq(dev_desc(i).flags & VIRTQ_DESC_F_INDIRECT,
+				  0);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(queue_full)
+{
+	uint16_t token;
+	uint32_t len;
+	uint16_t t[4];
+
+	vq_start(4, 0);
+	ck_assert_int_eq(add_chain(1, 2, &t[0]), 0);
+	ck_assert_int_eq(add_chain(1, 1, &token), -VIRTIO_ERR_QUEUE_FULL);
+	ck_assert_int_eq(add_chain(0, 1, &t[1]), 0);
+	ck_assert(virtqueue_is_full(&vq));
+	ck_assert_int_eq(add_chain(0, 1, &token), -VIRTIO_ERR_QUEUE_FULL);
+	ck_assert_uint_eq(dev_avail_idx(), 2); /* failed adds publish nothing */
+	dev_push_used(t[0], 3);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_int_eq(add_chain(1, 1, &token), 0);
+	vq_finish();
+	/* With indirect tables each chain takes one descriptor. */
+	setup();
+	vq_start(4, VIRTQUEUE_F_INDIRECT);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(add_chain(1, 2, &t[i]), 0);
+	ck_assert_int_eq(add_chain(1, 2, &token), -VIRTIO_ERR_QUEUE_FULL);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 4);
+	vq_finish();
+}
+END_TEST
+
+/* ---- used ring ---- */
+
+/* Tokens come back in the device's order, with lengths and cookies. */
+START_TEST(pop_in_completion_order)
+{
+	struct virtqueue_buf b = in_buf(0x40001000, 64);
+	int cookies[3];
+	uint16_t t[3], token;
+	uint32_t len;
+
+	vq_start(8, VIRTQUEUE_F_INDIRECT);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(virtqueue_add_cookie(&vq, &b, 0, 1,
+						      &cookies[i], &t[i]),
+				 0);
+	ck_assert(!virtqueue_peek_used(&vq));
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_NOT_READY);
+	dev_push_used(t[2], 30);
+	dev_push_used(t[0], 10);
+	dev_push_used(t[1], 20);
+	ck_assert(virtqueue_peek_used(&vq));
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[2]);
+	ck_assert_uint_eq(len, 30);
+	ck_assert_ptr_eq(virtqueue_cookie(&vq, token), &cookies[2]);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[0]);
+	ck_assert_uint_eq(len, 10);
+	ck_assert_ptr_eq(virtqueue_cookie(&vq, token), &cookies[0]);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[1]);
+	ck_assert_uint_eq(len, 20);
+	ck_assert(!virtqueue_peek_used(&vq));
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+/* Indices wrap at 2^16; ring slots at the queue size. */
+START_TEST(indices_wrap)
+{
+	uint16_t token, t2;
+	uint32_t len;
+
+	vq_start(4, 0);
+	for (unsigned r = 0; r < 70000; r++) {
+		ck_assert_int_eq(add_chain(1, 1, &token), 0);
+		ck_assert_uint_eq(dev_avail_ring((uint16_t)r), token);
+		dev_push_used(token, r & 0xff);
+		ck_assert_int_eq(virtqueue_pop_used(&vq, &t2, &len), 0);
+		ck_assert_uint_eq(t2, token);
+		ck_assert_uint_eq(len, r & 0xff);
+	}
+	ck_assert_uint_eq(dev_avail_idx(), (uint16_t)70000);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(wrong_token_for_bad_used_id)
+{
+	uint16_t t, token, inner;
+	uint32_t len = 99;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	inner = dev_desc(t).next;
+	/* Out of range. */
+	dev_push_used(8, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_uint_eq(len, 0);
+	/* Way out of range (only 16 bits of the le32 are an index). */
+	dev_push_used(0x10000u + t, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	/* Inside the chain, but not its head. */
+	dev_push_used(inner, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	/* Never made available. */
+	dev_push_used(7, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_uint_eq(vq.bad_used, 4);
+	/* The chain itself is still in flight and completes normally. */
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 1);
+	dev_push_used(t, 5);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t);
+	ck_assert_uint_eq(len, 5);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(already_used_on_duplicate)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, VIRTQUEUE_F_INDIRECT);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	dev_push_used(t, 1);
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_ALREADY_USED);
+	ck_assert_uint_eq(token, t);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	vq_finish();
+}
+END_TEST
+
+/* INIT-D-13: after a reset, chains still in flight are reclaimed. */
+START_TEST(detach_unused_reclaims)
+{
+	uint16_t t[2], token;
+	int c;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 2, &t[0]), 0);
+	ck_assert_int_eq(virtqueue_add_cookie(
+				 &vq, &(struct virtqueue_buf){0x40000000, 1, 0},
+				 1, 0, &c, &t[1]),
+			 0);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token), 0);
+	ck_assert_uint_eq(token, t[0]);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token), 0);
+	ck_assert_uint_eq(token, t[1]);
+	ck_assert_ptr_eq(virtqueue_cookie(&vq, token), &c);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+/* ---- notifications ---- */
+
+/* VQ-D-16/17: without EVENT_IDX, used->flags decides; avail_event is
+ * ignored. */
+START_TEST(notify_suppression_flags)
+{
+	uint16_t t;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(virtqueue_kick(&vq));
+	ck_assert_uint_eq(ft.notifies, 1);
+	dev_set_used_flags(VIRTQ_USED_F_NO_NOTIFY);
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(!virtqueue_kick(&vq));
+	ck_assert_uint_eq(ft.notifies, 1);
+	dev_set_used_flags(0);
+	dev_set_avail_event(100); /* means nothing here */
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(virtqueue_kick(&vq));
+	ck_assert_uint_eq(ft.notifies, 2);
+	vq_finish();
+}
+END_TEST
+
+/* VQ-D-18/19: with EVENT_IDX, avail_event decides (batches included);
+ * used->flags is ignored. */
+START_TEST(notify_suppression_event_idx)
+{
+	uint16_t t;
+
+	vq_start(16, VIRTQUEUE_F_EVENT_IDX);
+	/* avail_event 0: notify when idx moves 0 -> 1. */
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(virtqueue_kick(&vq));
+	/* Still 0: the device does not want to hear about 1 -> 2. */
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(!virtqueue_kick(&vq));
+	/* Asks to be told once entry 2 is available: 2 -> 3. */
+	dev_set_avail_event(2);
+	dev_set_used_flags(VIRTQ_USED_F_NO_NOTIFY);
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(virtqueue_kick(&vq));
+	ck_assert_uint_eq(ft.notifies, 2);
+	/* A batch 3 -> 6 that passes avail_event 4 notifies once. */
+	dev_set_avail_event(4);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(virtqueue_kick(&vq));
+	/* A batch 6 -> 8 that does not reach 9 does not. */
+	dev_set_avail_event(9);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	ck_assert(!virtqueue_kick(&vq));
+	ck_assert_uint_eq(ft.notifies, 3);
+	ck_assert_uint_eq(dev_avail_flags(), 0); /* VQ-D-12 */
+	vq_finish();
+}
+END_TEST
+
+/* VQ-D-11: used-buffer notification hint through avail->flags. */
+START_TEST(callbacks_without_event_idx)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_uint_eq(dev_avail_flags(), 0);
+	virtqueue_disable_cb(&vq);
+	ck_assert_uint_eq(dev_avail_flags(), VIRTQ_AVAIL_F_NO_INTERRUPT);
+	ck_assert(!virtqueue_enable_cb(&vq));
+	ck_assert_uint_eq(dev_avail_flags(), 0);
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	virtqueue_disable_cb(&vq);
+	dev_push_used(t, 1);
+	/* Something was used meanwhile: poll before sleeping. */
+	ck_assert(virtqueue_enable_cb(&vq));
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	vq_finish();
+}
+END_TEST
+
+/* VQ-D-12: with EVENT_IDX, used_event does the work; flags stay 0. */
+START_TEST(callbacks_with_event_idx)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, VIRTQUEUE_F_EVENT_IDX);
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	/* Enabled: the next used entry (index 1) should interrupt. */
+	ck_assert_uint_eq(dev_used_event(), 1);
+	virtqueue_disable_cb(&vq);
+	ck_assert_uint_eq(dev_avail_flags(), 0);
+	/* One behind: the device's used index will not pass it soon. */
+	ck_assert_uint_eq(dev_used_event(), 0);
+	ck_assert(!vring_need_event(dev_used_event(), 2, 1));
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(dev_used_event(), 0); /* untouched while off */
+	ck_assert(!virtqueue_enable_cb(&vq));
+	ck_assert_uint_eq(dev_used_event(), 2);
+	ck_assert(vring_need_event(dev_used_event(), 3, 2));
+	vq_finish();
+}
+END_TEST
+
+START_TEST(dump_one_line)
+{
+	char buf[256], tiny[8];
+	uint16_t t;
+
+	virtqueue_dump(&vq, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "vq: not set up");
+	vq_start(8, VIRTQUEUE_F_INDIRECT | VIRTQUEUE_F_EVENT_IDX);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	virtqueue_dump(&vq, buf, sizeof(buf));
+	ck_assert_ptr_null(strchr(buf, '\n'));
+	ck_assert_ptr_nonnull(strstr(buf, "vq0: size=8 free=7 in_flight=1"));
+	ck_assert_ptr_nonnull(strstr(buf, "avail_idx=1"));
+	ck_assert_ptr_nonnull(strstr(buf, " indirect event_idx"));
+	virtqueue_dump(&vq, tiny, sizeof(tiny));
+	ck_assert_str_eq(tiny, "vq0: si");
+	vq_finish();
+}
+END_TEST
+
+static Suite *virtqueue_suite(void)
+{
+	Suite *s = suite_create("virtqueue");
+	TCase *tc = tcase_create("split");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, modern_layout_aligned_and_zeroed);
+	tcase_add_test(tc, legacy_layout_offsets);
+	tcase_add_test(tc, bad_sizes_rejected_without_leak);
+	tcase_add_test(tc, dma_exhaustion_is_dma_error);
+	tcase_add_test(tc, chain_readable_then_writable);
+	tcase_add_test(tc, malformed_chains_rejected);
+	tcase_add_test(tc, free_list_reuse);
+	tcase_add_test(tc, indirect_table_layout);
+	tcase_add_test(tc, no_indirect_unless_negotiated);
+	tcase_add_test(tc, queue_full);
+	tcase_add_test(tc, pop_in_completion_order);
+	tcase_add_test(tc, indices_wrap);
+	tcase_add_test(tc, wrong_token_for_bad_used_id);
+	tcase_add_test(tc, already_used_on_duplicate);
+	tcase_add_test(tc, detach_unused_reclaims);
+	tcase_add_test(tc, notify_suppression_flags);
+	tcase_add_test(tc, notify_suppression_event_idx);
+	tcase_add_test(tc, callbacks_without_event_idx);
+	tcase_add_test(tc, callbacks_with_event_idx);
+	tcase_add_test(tc, dump_one_line);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+VIRTSIM_TEST_MAIN(virtqueue_suite)
