@@ -1,5 +1,3 @@
-nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_dev.h \
-	%reldir%/virtio/virtio_mmio.h \
-	%reldir%/virtio/vq_dev.h
+# devices/: core.mk (VirtIO device core, MMIO front-end, models) and pci.mk.
 include %reldir%/core.mk
 include %reldir%/pci.mk

@@ -7,10 +7,35 @@ check_LIBRARIES = %reldir%/libtestutil.a
 TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(CHECK_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
-check_PROGRAMS += %reldir%/test_sim
+# Scripts get the toolchain, so the outside-user example builds the way
+# the suite does (sanitizers included).
+AM_TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)'; export top_srcdir; \
+	CC='$(CC)'; CFLAGS='$(CFLAGS)'; LDFLAGS='$(LDFLAGS)'; MAKE='$(MAKE)'; \
+	export CC CFLAGS LDFLAGS MAKE;
+
+check_PROGRAMS += %reldir%/test_sim %reldir%/test_sim_hal
 %canon_reldir%_test_sim_SOURCES = %reldir%/test_sim.c
 %canon_reldir%_test_sim_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_sim_LDADD = $(TEST_LDADD)
+%canon_reldir%_test_sim_hal_SOURCES = %reldir%/test_sim_hal.c
+%canon_reldir%_test_sim_hal_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_sim_hal_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += %reldir%/test_probe
+%canon_reldir%_test_probe_SOURCES = %reldir%/test_probe.c
+%canon_reldir%_test_probe_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_probe_LDADD = $(TEST_LDADD)
+
+if ENABLE_BLK
+# End to end: driver stack against the blk model, the CLI, and an outside
+# user's test built with pkg-config against the installed library.
+check_PROGRAMS += %reldir%/test_blk
+%canon_reldir%_test_blk_SOURCES = %reldir%/test_blk.c
+%canon_reldir%_test_blk_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_blk_LDADD = $(TEST_LDADD)
+dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/example.sh
+EXTRA_DIST += %reldir%/example/user_test.c
+endif
 
 include %reldir%/devices.mk
 include %reldir%/drivers.mk

@@ -8,19 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define VIRTSIM_MAX_DISKS 16
-
-enum disk_transport {
-	DISK_TRANSPORT_MMIO,
-	DISK_TRANSPORT_PCI,
-};
 
 struct disk_option {
 	const char *path;
 	bool ro;
-	int mmio_version; /* 1 or 2 */
-	enum disk_transport transport;
+	int mmio_version;   /* 1 or 2 */
 	const char *serial; /* NULL: derived from the disk number */
 };
 
@@ -38,13 +33,14 @@ struct virtsim_options {
 	unsigned trace_mask;
 	const char *trace_file;
 	uint64_t seed;
+	bool poll;         /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
 	enum workload workload;
 	/* Workload arguments. */
 	uint64_t lba;
-	uint64_t count;     /* blk-read: sectors */
-	const char *input;  /* blk-write: host file */
-	unsigned disk;      /* --disk N */
+	uint64_t count;    /* blk-read: sectors */
+	const char *input; /* blk-write: host file */
+	unsigned disk;     /* --disk N */
 	/* Storage for the --blk strings that parsing splits in place. */
 	char *owned[VIRTSIM_MAX_DISKS];
 };
@@ -58,6 +54,6 @@ int virtsim_parse_options(int argc, char **argv, struct virtsim_options *o,
 void virtsim_free_options(struct virtsim_options *o);
 /* "128M" / "4096" / "1G" -> bytes; -1 if not a size. */
 int virtsim_parse_size(const char *s, uint64_t *bytes);
-void virtsim_usage(FILE_PTR_PLACEHOLDER);
+void virtsim_usage(FILE *out);
 
 #endif /* VIRTSIM_TOOLS_OPTIONS_H */

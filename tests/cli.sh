@@ -1,0 +1,100 @@
+#!/bin/sh
+# The virtsim command line end to end: workloads, byte-exact blk-read and
+# blk-write against the image as the host sees it, and one clear message
+# with the right exit status for each kind of bad input.
+set -u
+virtsim=${VIRTSIM:-./virtsim}
+work=$(mktemp -d "${TMPDIR:-/tmp}/virtsim-cli-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# expect STATUS PATTERN -- ARGS: run virtsim, check exit status and that
+# stdout+stderr matches PATTERN (grep -E).
+expect() {
+	want=$1 pattern=$2
+	shift 3
+	"$virtsim" "$@" >"$work/out" 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		ko "virtsim $*: exit $got, want $want"; sed 's/^/  | /' "$work/out"
+	elif ! grep -qE -- "$pattern" "$work/out"; then
+		ko "virtsim $*: output lacks /$pattern/"; sed 's/^/  | /' "$work/out"
+	else
+		ok
+	fi
+}
+
+# Error messages are one line (plus the --help hint).
+one_line() {
+	n=$(grep -vc "^Try 'virtsim --help'" "$work/out")
+	if [ "$n" -eq 1 ]; then ok; else ko "$1: $n lines of error"; fi
+}
+
+head -c $((1024 * 1024)) /dev/urandom >"$work/disk.img"
+cp "$work/disk.img" "$work/orig.img"
+head -c 4096 /dev/urandom >"$work/data4k"
+head -c 1000 /dev/urandom >"$work/odd"
+
+expect 0 'Usage: virtsim' -- --help
+expect 0 '^virtsim [0-9]' -- --version
+expect 2 "unknown option '--frobnicate'" -- --frobnicate; one_line "unknown option"
+expect 2 '--mem' -- --mem 3; one_line "--mem 3"
+expect 2 '--mem' -- --mem lots
+expect 2 'unknown workload' -- fly
+expect 2 "unknown category 'disk'" -- --trace disk probe
+expect 2 '/nonexistent/x.img' -- --blk /nonexistent/x.img probe; one_line "missing image"
+expect 2 'multiple of 512' -- --blk "$work/odd" probe; one_line "odd image"
+expect 2 "unknown option 'rw'" -- --blk "$work/disk.img,rw" probe
+expect 2 'blk-read takes 2 arguments' -- --blk "$work/disk.img" blk-read 0
+expect 2 'the machine has 1 disk' -- --blk "$work/disk.img" blk-read 0 1 --disk 1
+expect 2 'multiple of 512' -- --blk "$work/disk.img" blk-write 0 "$work/odd"
+expect 2 'nothere' -- --blk "$work/disk.img" blk-write 0 "$work/nothere"
+
+# probe: the device table, both MMIO versions.
+expect 0 'virtio-blk +2048 KiB|virtio-blk +1 MiB' -- --blk "$work/disk.img" \
+	--blk "$work/orig.img,ro,version=1" probe
+grep -qE '^ +1  0x0a000200  v1 ' "$work/out" && ok || ko "probe: slot 1 not v1"
+
+# blk-read is byte-exact against the image.
+for v in 1 2; do
+	if "$virtsim" --blk "$work/disk.img,version=$v" blk-read 8 16 \
+		>"$work/read" 2>"$work/err" &&
+	   dd if="$work/disk.img" bs=512 skip=8 count=16 2>/dev/null |
+		cmp -s - "$work/read"; then ok; else ko "blk-read v$v"; cat "$work/err"; fi
+done
+
+# blk-write lands in the image at the right place and nowhere else.
+for v in 1 2; do
+	cp "$work/orig.img" "$work/disk.img"
+	if "$virtsim" --poll --blk "$work/disk.img,version=$v" blk-write 100 \
+		"$work/data4k" 2>"$work/err" &&
+	   dd if="$work/disk.img" bs=512 skip=100 count=8 2>/dev/null |
+		cmp -s - "$work/data4k" &&
+	   cmp -s -n 51200 "$work/disk.img" "$work/orig.img"; then ok
+	else ko "blk-write v$v"; cat "$work/err"; fi
+done
+
+# A failing driver operation names the VirtIO and the device error.
+expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro" \
+	blk-write 0 "$work/data4k"
+one_line "ro write"
+expect 1 'read failed: [A-Za-z]+ -> [A-Za-z]+' -- --blk "$work/disk.img" \
+	blk-read 2048 1
+
+# Tracing: mmio, vq and irq events go to --trace-file.
+expect 0 '' -- --blk "$work/disk.img" --trace mmio,vq,irq \
+	--trace-file "$work/trace" blk-read 0 1
+for cat in mmio vq irq; do
+	grep -q "^$cat " "$work/trace" && ok || ko "trace has no $cat lines"
+done
+
+# The default job.
+expect 0 'selftest passed' --
+expect 0 'selftest passed' -- --poll --seed 7 --mem 16M
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Build tests/example/user_test.c the way an outside user would: install
+# libvirtsim (into a scratch DESTDIR), then compile with nothing but
+# pkg-config's flags for virtsim and check, and run it.
+set -eu
+srcdir=${srcdir:-$(dirname "$0")/..}
+builddir=$(pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/virtsim-example-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} -s -C "$builddir" install DESTDIR="$work/root" >"$work/install.log" 2>&1 ||
+	{ cat "$work/install.log"; exit 1; }
+prefix=$(sed -n 's/^prefix=//p' "$builddir/virtsim.pc")
+pcdir=$(find "$work/root" -name virtsim.pc -printf '%h\n' | head -n 1)
+flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config \
+	--define-variable=prefix="$work/root$prefix" --cflags --libs virtsim check)
+# $CFLAGS/$LDFLAGS carry the sanitizers when the suite runs under them.
+${CC:-cc} ${CFLAGS:-} -o "$work/user_test" "$srcdir/tests/example/user_test.c" \
+	$flags ${LDFLAGS:-}
+"$work/user_test"

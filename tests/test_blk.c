@@ -1,0 +1,357 @@
+/*
+ * End to end: the virtio-blk driver, through the adapter and the MMIO
+ * transport, against the blk model on a host file, over MMIO v1 and v2,
+ * taking interrupts or polling. Data is checked byte for byte against the
+ * backing file as the host reads it.
+ *
+ * Loop index i: bit 0 selects MMIO version 1 (legacy) or 2 (modern),
+ * bit 1 polling instead of interrupts.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/blk/blk_model.h"
+#include "drivers/virtio/virtio_blk.h"
+#include "tools/vm.h"
+#include "tests/testutil.h"
+
+#define DISK_SECTORS 2048u /* 1 MiB */
+
+static struct vm vm;
+static char path[4096];
+
+static void start(int i, bool readonly, unsigned long long size)
+{
+	struct vm_disk_config dc = {.path = path, .readonly = readonly,
+				    .mmio_version = (i & 1) ? 1 : 2,
+				    .serial = "disk-serial-0123456789abc"};
+	struct vm_config cfg = {.mem_size = 8u << 20, .disks = &dc,
+				.disk_count = 1, .poll = (i & 2) != 0};
+	char err[256];
+
+	test_make_file(path, sizeof(path), "blk", size, 1);
+	ck_assert_msg(vm_create(&vm, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(vm_probe(&vm, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_ptr_nonnull(vm_disk(&vm, 0));
+}
+
+static void stop(void)
+{
+	/* Every DMA page freed and every share undone (HAL books). */
+	ck_assert_uint_eq(vm_destroy(&vm, true), 0);
+	unlink(path);
+}
+
+static struct virtio_blk *blk0(void)
+{
+	return vm_virtio_blk(&vm, 0);
+}
+
+static void host_read(void *buf, size_t len, off_t off)
+{
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, off), (ssize_t)len);
+	close(fd);
+}
+
+/* BLK-D capacity, blk_size; MMIO v1/v2 probe and init (INIT-D-07). */
+START_TEST(probe_and_geometry)
+{
+	struct block_device *bd;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	bd = vm_disk(&vm, 0);
+	ck_assert_int_eq(vm.slots[0].found, true);
+	ck_assert_int_eq(vm.slots[0].type, DEV_TYPE_BLOCK);
+	ck_assert_uint_eq(vm.slots[0].version, (_i & 1) ? 1 : 2);
+	ck_assert_int_eq(bd->ops->type(bd), DEV_TYPE_BLOCK);
+	ck_assert_uint_eq(bd->ops->num_blocks(bd), DISK_SECTORS);
+	ck_assert_uint_eq(bd->ops->block_size(bd), 512);
+	ck_assert_uint_eq(virtio_blk_capacity(blk0()), DISK_SECTORS);
+	ck_assert(!blk0()->readonly);
+	stop();
+}
+END_TEST
+
+/* Reads return exactly the file's bytes, at any offset and length. */
+START_TEST(read_matches_backing_file)
+{
+	static uint8_t got[64 * 512], want[64 * 512];
+	const uint64_t lbas[] = {0, 1, 7, 1000, DISK_SECTORS - 64};
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	for (unsigned k = 0; k < sizeof(lbas) / sizeof(lbas[0]); k++) {
+		size_t len = (k + 1) * 512 * 12 > sizeof(got)
+				     ? sizeof(got) : (k + 1) * 512 * 12;
+
+		memset(got, 0xcc, sizeof(got));
+		ck_assert_int_eq(virtio_blk_read(blk0(), lbas[k], got, len),
+				 0);
+		host_read(want, len, (off_t)lbas[k] * 512);
+		ck_assert_mem_eq(got, want, len);
+	}
+	stop();
+}
+END_TEST
+
+/* Writes land in the file byte for byte, after a flush (BLK flush). */
+START_TEST(write_then_flush_reaches_file)
+{
+	static uint8_t data[16 * 512], back[16 * 512];
+	struct block_device *bd;
+	const struct blk_model_stats *st;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	bd = vm_disk(&vm, 0);
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	ck_assert_int_eq(bd->ops->write_block(bd, 100, data, sizeof(data)),
+			 0);
+	ck_assert_int_eq(bd->ops->flush(bd), 0);
+	st = blk_model_stats(vm.slots[0].model);
+	ck_assert_uint_eq(st->flushes, 1);
+	host_read(back, sizeof(back), 100 * 512);
+	ck_assert_mem_eq(back, data, sizeof(data));
+	/* The neighbours are untouched. */
+	host_read(back, 512, 99 * 512);
+	for (unsigned i = 0; i < 512; i++)
+		ck_assert_uint_eq(back[i], test_pattern_byte(99 * 512 + i));
+	/* And the driver reads back what it wrote. */
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(bd->ops->read_block(bd, 100, back, sizeof(back)), 0);
+	ck_assert_mem_eq(back, data, sizeof(data));
+	stop();
+}
+END_TEST
+
+/* A buffer outside DMA memory is bounced by the HAL both ways. */
+START_TEST(heap_buffers_are_bounced)
+{
+	uint8_t *buf = malloc(4096), *want = malloc(4096);
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	memset(buf, 0x5a, 4096);
+	ck_assert_int_eq(virtio_blk_write(blk0(), 8, buf, 4096), 0);
+	memset(buf, 0, 4096);
+	ck_assert_int_eq(virtio_blk_read(blk0(), 8, buf, 4096), 0);
+	host_read(want, 4096, 8 * 512);
+	ck_assert_mem_eq(buf, want, 4096);
+	ck_assert_uint_eq(buf[0], 0x5a);
+	ck_assert_uint_gt(vm.machine.hal.stats.bounces, 0);
+	free(buf);
+	free(want);
+	stop();
+}
+END_TEST
+
+/* BLK-V: VIRTIO_BLK_F_RO offered; writes fail as IoError -> Io. */
+START_TEST(readonly_disk_refuses_writes)
+{
+	static uint8_t data[512], back[512];
+	struct block_device *bd;
+	int err;
+
+	start(_i, true, DISK_SECTORS * 512ull);
+	bd = vm_disk(&vm, 0);
+	ck_assert(blk0()->readonly);
+	memset(data, 0xab, sizeof(data));
+	err = virtio_blk_write(blk0(), 3, data, sizeof(data));
+	ck_assert_msg(err == -VIRTIO_ERR_IO_ERROR ||
+			      err == -VIRTIO_ERR_UNSUPPORTED,
+		      "write to ro disk gave %s", virtio_error_name(err));
+	ck_assert_int_eq(bd->ops->write_block(bd, 3, data, sizeof(data)),
+			 -(int)as_dev_err(err));
+	host_read(back, sizeof(back), 3 * 512);
+	for (unsigned i = 0; i < 512; i++)
+		ck_assert_uint_eq(back[i], test_pattern_byte(3 * 512 + i));
+	/* Reading still works. */
+	ck_assert_int_eq(virtio_blk_read(blk0(), 3, back, sizeof(back)), 0);
+	stop();
+}
+END_TEST
+
+/* Requests past the end fail and do not touch the file. */
+START_TEST(out_of_range_requests_fail)
+{
+	static uint8_t buf[1024];
+	struct block_device *bd;
+	int err;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	bd = vm_disk(&vm, 0);
+	err = virtio_blk_read(blk0(), DISK_SECTORS, buf, 512);
+	ck_assert_msg(err == -VIRTIO_ERR_IO_ERROR ||
+			      err == -VIRTIO_ERR_INVALID_PARAM,
+		      "read past the end gave %s", virtio_error_name(err));
+	/* Straddling the end. */
+	err = virtio_blk_write(blk0(), DISK_SECTORS - 1, buf, 1024);
+	ck_assert(err == -VIRTIO_ERR_IO_ERROR ||
+		  err == -VIRTIO_ERR_INVALID_PARAM);
+	/* Sector arithmetic does not wrap. */
+	err = virtio_blk_read(blk0(), UINT64_MAX - 1, buf, 1024);
+	ck_assert(err == -VIRTIO_ERR_IO_ERROR ||
+		  err == -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_lt(bd->ops->read_block(bd, DISK_SECTORS, buf, 512), 0);
+	/* Bad lengths are the caller's mistake. */
+	ck_assert_int_eq(virtio_blk_read(blk0(), 0, buf, 100),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_eq(virtio_blk_read(blk0(), 0, buf, 0),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	/* The device is still fine afterwards. */
+	ck_assert_int_eq(virtio_blk_read(blk0(), DISK_SECTORS - 1, buf, 512),
+			 0);
+	stop();
+}
+END_TEST
+
+/* GET_ID returns the serial, cut to 20 bytes. */
+START_TEST(get_id_returns_serial)
+{
+	char id[VIRTIO_BLK_ID_BYTES + 1];
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	ck_assert_int_eq(virtio_blk_get_id(blk0(), id), 0);
+	ck_assert_str_eq(id, "disk-serial-01234567");
+	stop();
+}
+END_TEST
+
+/* The token API: several requests in flight, completed by token. */
+START_TEST(token_api_batches_and_checks_tokens)
+{
+	struct virtio_blk_req req[8];
+	static uint8_t buf[8][512], want[512];
+	uint16_t token;
+	unsigned done = 0;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	memset(req, 0, sizeof(req));
+	for (unsigned i = 0; i < 8; i++)
+		ck_assert_int_eq(virtio_blk_submit(blk0(), &req[i],
+						   VIRTIO_BLK_T_IN, 40 + i,
+						   buf[i], 512), 0);
+	while (done < 8) {
+		unsigned i;
+
+		while (virtio_blk_poll(blk0(), &token) == 0)
+			ck_assert_int_eq(hal_wait(machine_hal(&vm.machine)), 0);
+		for (i = 0; i < 8; i++)
+			if (req[i].in_flight && req[i].token == token)
+				break;
+		ck_assert_uint_lt(i, 8);
+		/* Another request's token is refused: WrongToken. */
+		if (done == 0) {
+			unsigned other = (i + 1) % 8;
+
+			ck_assert_int_eq(virtio_blk_complete(blk0(), token,
+							     &req[other]),
+					 -VIRTIO_ERR_WRONG_TOKEN);
+			ck_assert_int_eq(as_dev_err(-VIRTIO_ERR_WRONG_TOKEN),
+					 DEV_ERR_BAD_STATE);
+		}
+		ck_assert_int_eq(virtio_blk_complete(blk0(), token, &req[i]),
+				 0);
+		host_read(want, 512, (off_t)(40 + i) * 512);
+		ck_assert_mem_eq(buf[i], want, 512);
+		done++;
+	}
+	ck_assert_int_eq(virtio_blk_poll(blk0(), &token), 0);
+	stop();
+}
+END_TEST
+
+/* Interrupt mode takes interrupts; polling mode takes none. */
+START_TEST(interrupts_or_polling)
+{
+	static uint8_t buf[512];
+	unsigned line;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	line = vm.slots[0].irq_line;
+	for (unsigned k = 0; k < 10; k++)
+		ck_assert_int_eq(virtio_blk_read(blk0(), k, buf, 512), 0);
+	if (_i & 2)
+		ck_assert_uint_eq(vm.machine.irq.delivered[line], 0);
+	else
+		ck_assert_uint_ge(vm.machine.irq.delivered[line], 10);
+	stop();
+}
+END_TEST
+
+/* 64-bit sector arithmetic: a sparse 5 GiB image, I/O past 4 GiB. */
+START_TEST(image_above_4gib)
+{
+	const unsigned long long size = 5ull << 30;
+	const uint64_t lba = (4ull << 30) / 512 + 12345;
+	static uint8_t data[4096], back[4096];
+
+	{
+		struct vm_disk_config dc = {.path = path, .mmio_version = 2};
+		struct vm_config cfg = {.mem_size = 8u << 20, .disks = &dc,
+					.disk_count = 1};
+		char err[256];
+
+		test_make_file(path, sizeof(path), "big", size, 0);
+		ck_assert_msg(vm_create(&vm, &cfg, err, sizeof(err)) == 0,
+			      "%s", err);
+		ck_assert_int_eq(vm_probe(&vm, err, sizeof(err)), 0);
+	}
+	ck_assert_uint_eq(virtio_blk_capacity(blk0()), size / 512);
+	memset(data, 0x77, sizeof(data));
+	ck_assert_int_eq(virtio_blk_write(blk0(), lba, data, sizeof(data)), 0);
+	ck_assert_int_eq(virtio_blk_flush(blk0()), 0);
+	host_read(back, sizeof(back), (off_t)(lba * 512));
+	ck_assert_mem_eq(back, data, sizeof(data));
+	ck_assert_int_eq(virtio_blk_read(blk0(), size / 512 - 8, back, 4096),
+			 0);
+	stop();
+}
+END_TEST
+
+/* Images the machine refuses, with one clear message each. */
+START_TEST(bad_images_are_refused)
+{
+	struct vm_disk_config dc = {.mmio_version = 2};
+	struct vm_config cfg = {.mem_size = 8u << 20, .disks = &dc,
+				.disk_count = 1};
+	char err[256] = "";
+
+	dc.path = "/nonexistent/disk.img";
+	ck_assert_int_lt(vm_create(&vm, &cfg, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "/nonexistent/disk.img"), "%s", err);
+
+	test_make_file(path, sizeof(path), "odd", 1000, 1);
+	dc.path = path;
+	err[0] = 0;
+	ck_assert_int_lt(vm_create(&vm, &cfg, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "512"), "%s", err);
+	unlink(path);
+}
+END_TEST
+
+static Suite *blk_suite(void)
+{
+	Suite *s = suite_create("blk_end_to_end");
+	TCase *tc = tcase_create("mmio");
+
+	tcase_set_timeout(tc, 60);
+	/* i = 0..3: {v2, v1} x {interrupts, polling} */
+	tcase_add_loop_test(tc, probe_and_geometry, 0, 4);
+	tcase_add_loop_test(tc, read_matches_backing_file, 0, 4);
+	tcase_add_loop_test(tc, write_then_flush_reaches_file, 0, 4);
+	tcase_add_loop_test(tc, heap_buffers_are_bounced, 0, 4);
+	tcase_add_loop_test(tc, readonly_disk_refuses_writes, 0, 4);
+	tcase_add_loop_test(tc, out_of_range_requests_fail, 0, 4);
+	tcase_add_loop_test(tc, get_id_returns_serial, 0, 4);
+	tcase_add_loop_test(tc, token_api_batches_and_checks_tokens, 0, 4);
+	tcase_add_loop_test(tc, interrupts_or_polling, 0, 4);
+	tcase_add_test(tc, image_above_4gib);
+	tcase_add_test(tc, bad_images_are_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+VIRTSIM_TEST_MAIN(blk_suite)
