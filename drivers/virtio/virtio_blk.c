@@ -631,8 +631,10 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		goto fail;
 	if (blk->features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC))
 		vq_flags |= VIRTQUEUE_F_INDIRECT;
-	else if (qsize < 3)
-		blk->max_segs = 0; /* header + data + status cannot fit */
+	/* VQ-D-07: no chain, indirect or not, longer than the queue; a
+	 * request is header + data + status. */
+	if (qsize < 3)
+		blk->max_segs = 0;
 	else if (blk->max_segs > qsize - 2u)
 		blk->max_segs = qsize - 2u;
 	if (blk->max_segs == 0) {

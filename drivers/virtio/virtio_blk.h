@@ -14,7 +14,9 @@
 #include "drivers/virtio/virtqueue.h"
 
 struct virtio_blk_options {
-	uint16_t queue_size;   /* 0: the device's maximum, capped at 256 */
+	uint16_t queue_size;   /* 0: the device's maximum, capped at 256;
+				* else a power of 2 (at least 4), halved
+				* until the device takes it */
 	bool use_irq;          /* take completions by interrupt, not polling */
 	bool no_indirect;      /* do not negotiate INDIRECT_DESC */
 	bool no_event_idx;     /* do not negotiate EVENT_IDX */
