@@ -8,7 +8,11 @@ builddir=$(pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/virtsim-example-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} -s -C "$builddir" install DESTDIR="$work/root" >"$work/install.log" 2>&1 ||
+# Only the install targets of the library, headers and .pc file: they
+# build nothing, so tests running beside this one never see a relink.
+env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} -s -C "$builddir" DESTDIR="$work/root" \
+	install-libLIBRARIES install-nobase_virtsimincludeHEADERS \
+	install-pkgconfigDATA >"$work/install.log" 2>&1 ||
 	{ cat "$work/install.log"; exit 1; }
 prefix=$(sed -n 's/^prefix=//p' "$builddir/virtsim.pc")
 pcdir=$(find "$work/root" -name virtsim.pc -printf '%h\n' | head -n 1)

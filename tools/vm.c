@@ -42,6 +42,7 @@ static int vm_add_disk(struct vm *vm, unsigned n,
 	}
 	vm->slots[slot].model = dev;
 	vm->slots[slot].path = dc->path;
+	vm->slots[slot].readonly = dc->readonly;
 	return 0;
 }
 

@@ -46,6 +46,7 @@ struct vm_slot {
 	/* Host side: the model behind the slot (NULL for an empty one). */
 	struct virtio_dev *model;
 	const char *path;
+	bool readonly;
 };
 
 struct virtio_blk;
