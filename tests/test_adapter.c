@@ -42,10 +42,18 @@ END_TEST
 
 START_TEST(dev_type_other_rows_are_none)
 {
-	const uint32_t others[] = {
-		0, VIRTIO_ID_CONSOLE, VIRTIO_ID_RNG, VIRTIO_ID_BALLOON,
-		VIRTIO_ID_SCSI, VIRTIO_ID_9P, VIRTIO_ID_INPUT, VIRTIO_ID_VSOCK,
-		VIRTIO_ID_FS, 17, 0xffff, 0xffffffffu};
+	const uint32_t others[] = {0,
+				   VIRTIO_ID_CONSOLE,
+				   VIRTIO_ID_RNG,
+				   VIRTIO_ID_BALLOON,
+				   VIRTIO_ID_SCSI,
+				   VIRTIO_ID_9P,
+				   VIRTIO_ID_INPUT,
+				   VIRTIO_ID_VSOCK,
+				   VIRTIO_ID_FS,
+				   17,
+				   0xffff,
+				   0xffffffffu};
 
 	for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		enum dev_type t = DEV_TYPE_CHAR;
@@ -60,23 +68,22 @@ static const struct {
 	int virtio;
 	enum dev_err dev;
 } err_rows[] = {
-	{VIRTIO_ERR_QUEUE_FULL, DEV_ERR_BAD_STATE},
-	{VIRTIO_ERR_NOT_READY, DEV_ERR_AGAIN},
-	{VIRTIO_ERR_WRONG_TOKEN, DEV_ERR_BAD_STATE},
-	{VIRTIO_ERR_ALREADY_USED, DEV_ERR_ALREADY_EXISTS},
-	{VIRTIO_ERR_INVALID_PARAM, DEV_ERR_INVALID_PARAM},
-	{VIRTIO_ERR_DMA_ERROR, DEV_ERR_NO_MEMORY},
-	{VIRTIO_ERR_IO_ERROR, DEV_ERR_IO},
-	{VIRTIO_ERR_UNSUPPORTED, DEV_ERR_UNSUPPORTED},
-	{VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL, DEV_ERR_BAD_STATE},
-	{VIRTIO_ERR_CONFIG_SPACE_MISSING, DEV_ERR_BAD_STATE},
+    {VIRTIO_ERR_QUEUE_FULL, DEV_ERR_BAD_STATE},
+    {VIRTIO_ERR_NOT_READY, DEV_ERR_AGAIN},
+    {VIRTIO_ERR_WRONG_TOKEN, DEV_ERR_BAD_STATE},
+    {VIRTIO_ERR_ALREADY_USED, DEV_ERR_ALREADY_EXISTS},
+    {VIRTIO_ERR_INVALID_PARAM, DEV_ERR_INVALID_PARAM},
+    {VIRTIO_ERR_DMA_ERROR, DEV_ERR_NO_MEMORY},
+    {VIRTIO_ERR_IO_ERROR, DEV_ERR_IO},
+    {VIRTIO_ERR_UNSUPPORTED, DEV_ERR_UNSUPPORTED},
+    {VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL, DEV_ERR_BAD_STATE},
+    {VIRTIO_ERR_CONFIG_SPACE_MISSING, DEV_ERR_BAD_STATE},
 };
 
 /* Error Mapping Table, every row, negated or not. */
 START_TEST(dev_err_rows)
 {
-	for (unsigned i = 0; i < sizeof(err_rows) / sizeof(err_rows[0]);
-	     i++) {
+	for (unsigned i = 0; i < sizeof(err_rows) / sizeof(err_rows[0]); i++) {
 		ck_assert_int_eq(as_dev_err(err_rows[i].virtio),
 				 err_rows[i].dev);
 		ck_assert_int_eq(as_dev_err(-err_rows[i].virtio),
@@ -98,10 +105,10 @@ END_TEST
 START_TEST(virtio_error_names)
 {
 	static const char *const names[] = {
-		"QueueFull",    "NotReady",  "WrongToken",
-		"AlreadyUsed",  "InvalidParam", "DmaError",
-		"IoError",      "Unsupported", "ConfigSpaceTooSmall",
-		"ConfigSpaceMissing"};
+	    "QueueFull",	 "NotReady",	 "WrongToken",
+	    "AlreadyUsed",	 "InvalidParam", "DmaError",
+	    "IoError",		 "Unsupported",	 "ConfigSpaceTooSmall",
+	    "ConfigSpaceMissing"};
 
 	for (int e = 1; e <= 10; e++) {
 		ck_assert_str_eq(virtio_error_name(e), names[e - 1]);
@@ -116,8 +123,8 @@ END_TEST
 START_TEST(dev_err_and_type_names)
 {
 	static const char *const names[] = {
-		"AlreadyExists", "Again", "BadState",     "InvalidParam",
-		"Io",            "NoMemory", "ResourceBusy", "Unsupported"};
+	    "AlreadyExists", "Again",	     "BadState",   "InvalidParam", "Io",
+	    "NoMemory",	     "ResourceBusy", "Unsupported"};
 
 	for (int e = 1; e <= 8; e++) {
 		ck_assert_str_eq(dev_err_name(e), names[e - 1]);
@@ -162,11 +169,11 @@ START_TEST(probe_mmio_without_device)
 	/* A placeholder slot: DeviceID 0, silently ignored. */
 	slot = machine_add_mmio_placeholder(&m);
 	ck_assert_int_ge(slot, 0);
-	ck_assert_int_eq(virtio_mmio_transport_init(
-				 &t, machine_hal(&m),
-				 machine_mmio_slot_base((unsigned)slot),
-				 MACHINE_MMIO_SLOT_SIZE),
-			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_int_eq(
+	    virtio_mmio_transport_init(&t, machine_hal(&m),
+				       machine_mmio_slot_base((unsigned)slot),
+				       MACHINE_MMIO_SLOT_SIZE),
+	    -VIRTIO_ERR_NOT_READY);
 	ck_assert_uint_eq(t.irq_line, VIRTIO_NO_IRQ);
 	ck_assert(!probe_mmio_device(machine_hal(&m),
 				     machine_mmio_slot_base((unsigned)slot),

@@ -30,9 +30,8 @@ static struct fake_transport *to_fake(struct virtio_transport *t)
 	return (struct fake_transport *)t;
 }
 
-static int fake_queue_set(struct virtio_transport *t, uint16_t q,
-			  uint16_t size, uint64_t desc, uint64_t avail,
-			  uint64_t used)
+static int fake_queue_set(struct virtio_transport *t, uint16_t q, uint16_t size,
+			  uint64_t desc, uint64_t avail, uint64_t used)
 {
 	struct fake_transport *f = to_fake(t);
 
@@ -58,9 +57,9 @@ static void fake_notify(struct virtio_transport *t, uint16_t q)
 }
 
 static const struct virtio_transport_ops fake_ops = {
-	.queue_set = fake_queue_set,
-	.queue_unset = fake_queue_unset,
-	.notify = fake_notify,
+    .queue_set = fake_queue_set,
+    .queue_unset = fake_queue_unset,
+    .notify = fake_notify,
 };
 
 static void setup(void)
@@ -84,9 +83,8 @@ static void teardown(void)
 
 static void vq_start(uint16_t size, unsigned flags)
 {
-	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0,
-					size, flags),
-			 0);
+	ck_assert_int_eq(
+	    virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, size, flags), 0);
 	ck_assert_uint_eq(ft.sets, 1);
 }
 
@@ -225,8 +223,7 @@ START_TEST(legacy_layout_offsets)
 	vq_start(n, VIRTQUEUE_F_LEGACY | VIRTQUEUE_F_EVENT_IDX);
 	ck_assert_uint_eq(ft.desc % VIRTQ_LEGACY_ALIGN, 0);
 	ck_assert_uint_eq(ft.avail, ft.desc + virtq_desc_size(n));
-	ck_assert_uint_eq(ft.used,
-			  ft.desc + virtq_legacy_used_offset(n, 4096));
+	ck_assert_uint_eq(ft.used, ft.desc + virtq_legacy_used_offset(n, 4096));
 	ck_assert_uint_eq(ft.used % VIRTQ_LEGACY_ALIGN, 0);
 	gpa(ft.desc, virtq_legacy_size(n, 4096));
 	ck_assert_uint_eq(virtio_ld_le16(gpa(ft.used, 2)), 0); /* VQ-D-15 */
@@ -261,9 +258,9 @@ START_TEST(dma_exhaustion_is_dma_error)
 
 	/* Take all of RAM but one page: the rings cannot be allocated. */
 	ck_assert_int_eq(hal_dma_alloc(machine_hal(&m), 1023, &pa, &va), 0);
-	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 256,
-					0),
-			 -VIRTIO_ERR_DMA_ERROR);
+	ck_assert_int_eq(
+	    virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 256, 0),
+	    -VIRTIO_ERR_DMA_ERROR);
 	ck_assert_int_eq(hal_dma_free(machine_hal(&m), pa, va, 1023), 0);
 	ck_assert_uint_eq(machine_destroy(&m, true), 0);
 	m_live = false;
@@ -276,8 +273,8 @@ END_TEST
 START_TEST(chain_readable_then_writable)
 {
 	struct virtqueue_buf b[4] = {
-		out_buf(0x40001000, 16), out_buf(0x40002000, 512),
-		in_buf(0x40003000, 512), in_buf(0x40004000, 1)};
+	    out_buf(0x40001000, 16), out_buf(0x40002000, 512),
+	    in_buf(0x40003000, 512), in_buf(0x40004000, 1)};
 	uint16_t token, i;
 
 	vq_start(8, 0);
@@ -407,7 +404,8 @@ START_TEST(indirect_table_layout)
 	/* Longer than a table: a plain chain (VQ-D-07 still holds). */
 	ck_assert_int_eq(add_chain(VIRTQUEUE_INDIRECT_MAX, 1, &token), 0);
 	ck_assert_uint_eq(dev_desc(token).flags, VIRTQ_DESC_F_NEXT);
-	ck_assert_uint_eq(virtqueue_num_free(&vq), 61 - VIRTQUEUE_INDIRECT_MAX - 1);
+	ck_assert_uint_eq(virtqueue_num_free(&vq),
+			  61 - VIRTQUEUE_INDIRECT_MAX - 1);
 	ck_assert_int_eq(add_chain(40, 30, &token), -VIRTIO_ERR_INVALID_PARAM);
 	vq_finish();
 }
@@ -421,8 +419,7 @@ START_TEST(no_indirect_unless_negotiated)
 	vq_start(16, 0);
 	ck_assert_int_eq(add_chain(1, 2, &token), 0);
 	for (uint16_t i = 0; i < 16; i++)
-		ck_assert_uint_eq(dev_desc(i).flags & VIRTQ_DESC_F_INDIRECT,
-				  0);
+		ck_assert_uint_eq(dev_desc(i).flags & VIRTQ_DESC_F_INDIRECT, 0);
 	vq_finish();
 }
 END_TEST
@@ -467,9 +464,8 @@ START_TEST(pop_in_completion_order)
 
 	vq_start(8, VIRTQUEUE_F_INDIRECT);
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(virtqueue_add_cookie(&vq, &b, 0, 1,
-						      &cookies[i], &t[i]),
-				 0);
+		ck_assert_int_eq(
+		    virtqueue_add_cookie(&vq, &b, 0, 1, &cookies[i], &t[i]), 0);
 	ck_assert(!virtqueue_peek_used(&vq));
 	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
 			 -VIRTIO_ERR_NOT_READY);
@@ -578,10 +574,10 @@ START_TEST(detach_unused_reclaims)
 
 	vq_start(8, 0);
 	ck_assert_int_eq(add_chain(1, 2, &t[0]), 0);
-	ck_assert_int_eq(virtqueue_add_cookie(
-				 &vq, &(struct virtqueue_buf){0x40000000, 1, 0},
+	ck_assert_int_eq(
+	    virtqueue_add_cookie(&vq, &(struct virtqueue_buf){0x40000000, 1, 0},
 				 1, 0, &c, &t[1]),
-			 0);
+	    0);
 	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token), 0);
 	ck_assert_uint_eq(token, t[0]);
 	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token), 0);

@@ -68,8 +68,8 @@ enum dev_err as_dev_err(int virtio_error)
 	return DEV_ERR_BAD_STATE; /* the table's default row */
 }
 
-bool probe_mmio_device(const struct hal *hal, uint64_t reg_paddr,
-		       size_t size, struct virtio_mmio_transport *transport,
+bool probe_mmio_device(const struct hal *hal, uint64_t reg_paddr, size_t size,
+		       struct virtio_mmio_transport *transport,
 		       enum dev_type *type)
 {
 	enum dev_type t;

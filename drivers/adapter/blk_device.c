@@ -11,8 +11,11 @@
 
 static struct virtio_blk_device *to_vbd(struct block_device *dev)
 {
-	return (struct virtio_blk_device *)(void *)((char *)dev -
-		offsetof(struct virtio_blk_device, base));
+	return (
+	    struct virtio_blk_device *)(void *)((char *)dev -
+						offsetof(
+						    struct virtio_blk_device,
+						    base));
 }
 
 static int vbd_err(int err)
@@ -41,8 +44,8 @@ static size_t vbd_block_size(struct block_device *dev)
 	return VIRTIO_BLK_DEVICE_BLOCK_SIZE;
 }
 
-static int vbd_read_block(struct block_device *dev, uint64_t block,
-			  void *buf, size_t len)
+static int vbd_read_block(struct block_device *dev, uint64_t block, void *buf,
+			  size_t len)
 {
 	return vbd_err(virtio_blk_read(&to_vbd(dev)->blk, block, buf, len));
 }
@@ -59,13 +62,13 @@ static int vbd_flush(struct block_device *dev)
 }
 
 static const struct block_driver_ops virtio_blk_device_ops = {
-	.name = vbd_name,
-	.type = vbd_type,
-	.num_blocks = vbd_num_blocks,
-	.block_size = vbd_block_size,
-	.read_block = vbd_read_block,
-	.write_block = vbd_write_block,
-	.flush = vbd_flush,
+    .name = vbd_name,
+    .type = vbd_type,
+    .num_blocks = vbd_num_blocks,
+    .block_size = vbd_block_size,
+    .read_block = vbd_read_block,
+    .write_block = vbd_write_block,
+    .flush = vbd_flush,
 };
 
 int virtio_blk_device_init(struct virtio_blk_device *d,

@@ -20,8 +20,9 @@
 
 static struct virtio_mmio_transport *to_mmio(struct virtio_transport *t)
 {
-	return (struct virtio_mmio_transport *)(void *)((char *)t -
-		offsetof(struct virtio_mmio_transport, base));
+	return (struct virtio_mmio_transport
+		    *)(void *)((char *)t -
+			       offsetof(struct virtio_mmio_transport, base));
 }
 
 static uint32_t mmio_rd(struct virtio_mmio_transport *m, uint32_t reg)
@@ -29,8 +30,7 @@ static uint32_t mmio_rd(struct virtio_mmio_transport *m, uint32_t reg)
 	return hal_mmio_read32(m->base.hal, m->regs + reg);
 }
 
-static void mmio_wr(struct virtio_mmio_transport *m, uint32_t reg,
-		    uint32_t val)
+static void mmio_wr(struct virtio_mmio_transport *m, uint32_t reg, uint32_t val)
 {
 	hal_mmio_write32(m->base.hal, m->regs + reg, val);
 }
@@ -99,9 +99,8 @@ static bool mmio_queue_used(struct virtio_transport *t, uint16_t q)
 	return mmio_rd(m, VIRTIO_MMIO_QUEUE_READY) != 0;
 }
 
-static int mmio_queue_set_legacy(struct virtio_mmio_transport *m,
-				 uint16_t size, uint64_t desc, uint64_t avail,
-				 uint64_t used)
+static int mmio_queue_set_legacy(struct virtio_mmio_transport *m, uint16_t size,
+				 uint64_t desc, uint64_t avail, uint64_t used)
 {
 	uint64_t pfn = desc / MMIO_LEGACY_PAGE_SIZE;
 
@@ -120,9 +119,8 @@ static int mmio_queue_set_legacy(struct virtio_mmio_transport *m,
 	return 0;
 }
 
-static int mmio_queue_set(struct virtio_transport *t, uint16_t q,
-			  uint16_t size, uint64_t desc, uint64_t avail,
-			  uint64_t used)
+static int mmio_queue_set(struct virtio_transport *t, uint16_t q, uint16_t size,
+			  uint64_t desc, uint64_t avail, uint64_t used)
 {
 	struct virtio_mmio_transport *m = to_mmio(t);
 	uint32_t max;
@@ -237,8 +235,8 @@ static void mmio_cfg_store(struct virtio_mmio_transport *m, uint8_t *p,
 	}
 }
 
-static uint32_t mmio_cfg_load(struct virtio_mmio_transport *m,
-			      const uint8_t *p, unsigned w)
+static uint32_t mmio_cfg_load(struct virtio_mmio_transport *m, const uint8_t *p,
+			      unsigned w)
 {
 	uint32_t v32;
 	uint16_t v16;
@@ -258,8 +256,8 @@ static uint32_t mmio_cfg_load(struct virtio_mmio_transport *m,
 	return *p;
 }
 
-static int mmio_config_read(struct virtio_transport *t, uint32_t off,
-			    void *buf, size_t len)
+static int mmio_config_read(struct virtio_transport *t, uint32_t off, void *buf,
+			    size_t len)
 {
 	struct virtio_mmio_transport *m = to_mmio(t);
 	uint8_t *p = buf;
@@ -330,22 +328,22 @@ static unsigned mmio_irq_line(struct virtio_transport *t)
 }
 
 static const struct virtio_transport_ops mmio_transport_ops = {
-	.device_type = mmio_device_type,
-	.device_features = mmio_device_features,
-	.set_driver_features = mmio_set_driver_features,
-	.get_status = mmio_get_status,
-	.set_status = mmio_set_status,
-	.max_queue_size = mmio_max_queue_size,
-	.queue_used = mmio_queue_used,
-	.queue_set = mmio_queue_set,
-	.queue_unset = mmio_queue_unset,
-	.notify = mmio_notify,
-	.ack_interrupt = mmio_ack_interrupt,
-	.config_read = mmio_config_read,
-	.config_write = mmio_config_write,
-	.config_generation = mmio_config_generation,
-	.is_legacy = mmio_is_legacy,
-	.irq_line = mmio_irq_line,
+    .device_type = mmio_device_type,
+    .device_features = mmio_device_features,
+    .set_driver_features = mmio_set_driver_features,
+    .get_status = mmio_get_status,
+    .set_status = mmio_set_status,
+    .max_queue_size = mmio_max_queue_size,
+    .queue_used = mmio_queue_used,
+    .queue_set = mmio_queue_set,
+    .queue_unset = mmio_queue_unset,
+    .notify = mmio_notify,
+    .ack_interrupt = mmio_ack_interrupt,
+    .config_read = mmio_config_read,
+    .config_write = mmio_config_write,
+    .config_generation = mmio_config_generation,
+    .is_legacy = mmio_is_legacy,
+    .irq_line = mmio_irq_line,
 };
 
 int virtio_mmio_transport_init(struct virtio_mmio_transport *t,

@@ -26,8 +26,8 @@ enum blk_slot_state { SLOT_FREE, SLOT_BUSY, SLOT_ORPHAN };
 
 struct virtio_blk_slot {
 	struct virtio_blk_req_hdr hdr; /* device reads */
-	uint8_t status;                /* device writes */
-	uint8_t state;                 /* enum blk_slot_state */
+	uint8_t status;		       /* device writes */
+	uint8_t state;		       /* enum blk_slot_state */
 	uint16_t next_free;
 	uint32_t used_len;
 	void *data;
@@ -42,8 +42,8 @@ static int blk_fail(struct virtio_blk *blk, int err);
 static enum hal_dma_dir blk_dir(uint32_t type)
 {
 	return (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID)
-		       ? HAL_DMA_FROM_DEVICE
-		       : HAL_DMA_TO_DEVICE;
+		   ? HAL_DMA_FROM_DEVICE
+		   : HAL_DMA_TO_DEVICE;
 }
 
 /*
@@ -164,8 +164,7 @@ static void blk_done_unlink(struct virtio_blk *blk, struct virtio_blk_req *r)
  * the ring is empty, or the ring error. Orphaned blocking requests are
  * released here.
  */
-static int blk_pop_one(struct virtio_blk *blk, void **cookie,
-		       uint16_t *token)
+static int blk_pop_one(struct virtio_blk *blk, void **cookie, uint16_t *token)
 {
 	uint32_t len;
 	void *c;
@@ -253,12 +252,12 @@ static int blk_queue(struct virtio_blk *blk, uint64_t hdr_paddr,
 	unsigned n = 0, n_out;
 	int err;
 
-	bufs[n++] = (struct virtqueue_buf){hdr_paddr,
-					   sizeof(struct virtio_blk_req_hdr),
-					   false};
+	bufs[n++] = (struct virtqueue_buf){
+	    hdr_paddr, sizeof(struct virtio_blk_req_hdr), false};
 	for (size_t off = 0; off < len;) {
-		uint32_t seg = len - off < blk->seg_bytes ? (uint32_t)(len - off)
-							  : blk->seg_bytes;
+		uint32_t seg = len - off < blk->seg_bytes
+				   ? (uint32_t)(len - off)
+				   : blk->seg_bytes;
 
 		if (n > blk->max_segs)
 			return -VIRTIO_ERR_INVALID_PARAM;
@@ -301,8 +300,8 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		return sector == 0 && len == 0 ? 0 : -VIRTIO_ERR_INVALID_PARAM;
 	case VIRTIO_BLK_T_GET_ID:
 		return buf && len == VIRTIO_BLK_ID_BYTES
-			       ? 0
-			       : -VIRTIO_ERR_INVALID_PARAM;
+			   ? 0
+			   : -VIRTIO_ERR_INVALID_PARAM;
 	}
 	return -VIRTIO_ERR_UNSUPPORTED;
 }
@@ -336,7 +335,7 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	}
 	err = blk_queue(blk, blk_slot_paddr(blk, s),
 			blk_slot_paddr(blk, s) +
-				offsetof(struct virtio_blk_slot, status),
+			    offsetof(struct virtio_blk_slot, status),
 			type, s->data_paddr, len, s, &token);
 	if (err)
 		goto fail;
@@ -349,8 +348,7 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	}
 	err = blk_result(type, s->status, s->used_len, len);
 fail:
-	if (s->len &&
-	    hal_unshare(hal, s->data_paddr, buf, len, dir) && !err)
+	if (s->len && hal_unshare(hal, s->data_paddr, buf, len, dir) && !err)
 		err = -VIRTIO_ERR_DMA_ERROR;
 	blk_slot_put(blk, s);
 	return err;
@@ -362,8 +360,8 @@ static int blk_rw(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	int err = blk_check(blk, type, sector, buf, len);
 
 	for (size_t done = 0; !err && done < len;) {
-		size_t n = len - done < blk->max_xfer ? len - done
-						      : blk->max_xfer;
+		size_t n =
+		    len - done < blk->max_xfer ? len - done : blk->max_xfer;
 
 		err = blk_do(blk, type, sector + done / VIRTIO_BLK_SECTOR_SIZE,
 			     (uint8_t *)buf + done, n);
@@ -378,8 +376,8 @@ int virtio_blk_read(struct virtio_blk *blk, uint64_t sector, void *buf,
 	return blk_rw(blk, VIRTIO_BLK_T_IN, sector, buf, len);
 }
 
-int virtio_blk_write(struct virtio_blk *blk, uint64_t sector,
-		     const void *buf, size_t len)
+int virtio_blk_write(struct virtio_blk *blk, uint64_t sector, const void *buf,
+		     size_t len)
 {
 	/* TO_DEVICE: the HAL never writes into the buffer. */
 	return blk_rw(blk, VIRTIO_BLK_T_OUT, sector, (void *)(uintptr_t)buf,
@@ -398,8 +396,8 @@ int virtio_blk_flush(struct virtio_blk *blk)
 
 int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1])
 {
-	int err = blk_check(blk, VIRTIO_BLK_T_GET_ID, 0, id,
-			    VIRTIO_BLK_ID_BYTES);
+	int err =
+	    blk_check(blk, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_BYTES);
 
 	if (err)
 		return err;
@@ -524,7 +522,7 @@ static int blk_read_config(struct virtio_blk *blk)
 
 	/* capacity is 64-bit: the generation loop keeps it whole. */
 	err = virtio_transport_config_read(
-		t, offsetof(struct virtio_blk_config, capacity), b, 8);
+	    t, offsetof(struct virtio_blk_config, capacity), b, 8);
 	if (err)
 		return err;
 	blk->capacity = virtio_ld_le64(b);
@@ -533,7 +531,7 @@ static int blk_read_config(struct virtio_blk *blk)
 	blk->blk_size = VIRTIO_BLK_SECTOR_SIZE;
 	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) {
 		err = virtio_transport_config_read(
-			t, offsetof(struct virtio_blk_config, blk_size), b, 4);
+		    t, offsetof(struct virtio_blk_config, blk_size), b, 4);
 		if (err)
 			return err;
 		v = virtio_ld_le32(b);
@@ -544,7 +542,7 @@ static int blk_read_config(struct virtio_blk *blk)
 	blk->seg_bytes = UINT32_MAX & ~(VIRTIO_BLK_SECTOR_SIZE - 1);
 	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX)) {
 		err = virtio_transport_config_read(
-			t, offsetof(struct virtio_blk_config, size_max), b, 4);
+		    t, offsetof(struct virtio_blk_config, size_max), b, 4);
 		if (err)
 			return err;
 		v = virtio_ld_le32(b);
@@ -554,7 +552,7 @@ static int blk_read_config(struct virtio_blk *blk)
 	blk->max_segs = BLK_MAX_SEGS;
 	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) {
 		err = virtio_transport_config_read(
-			t, offsetof(struct virtio_blk_config, seg_max), b, 4);
+		    t, offsetof(struct virtio_blk_config, seg_max), b, 4);
 		if (err)
 			return err;
 		v = virtio_ld_le32(b);
@@ -566,8 +564,7 @@ static int blk_read_config(struct virtio_blk *blk)
 
 /* Queue size: the option, else the device maximum capped at 256. */
 static int blk_queue_size(struct virtio_blk *blk,
-			  const struct virtio_blk_options *opts,
-			  uint16_t *size)
+			  const struct virtio_blk_options *opts, uint16_t *size)
 {
 	struct virtio_transport *t = blk->transport;
 	uint16_t max = t->ops->max_queue_size(t, 0), n;
@@ -607,11 +604,10 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 	blk->irq_line = irq_line;
 	blk->slot_free = BLK_NO_SLOT;
 
-	supported = VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
-		    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
-		    VIRTIO_BIT(VIRTIO_BLK_F_RO) |
-		    VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
-		    VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+	supported =
+	    VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
+	    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_RO) |
+	    VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
 	if (!opts || !opts->no_indirect)
 		supported |= VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
 	if (!opts || !opts->no_event_idx)
@@ -655,8 +651,8 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		err = -VIRTIO_ERR_UNSUPPORTED; /* not even one sector */
 		goto fail;
 	}
-	blk->max_xfer = blk->max_req < BLK_MAX_XFER ? blk->max_req
-						    : BLK_MAX_XFER;
+	blk->max_xfer =
+	    blk->max_req < BLK_MAX_XFER ? blk->max_req : BLK_MAX_XFER;
 
 	err = virtqueue_init(&blk->vq, t->hal, t, 0, qsize, vq_flags);
 	if (err)
@@ -693,10 +689,10 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 
 fail:
 	/* INIT-D-10: tell the device we gave up, never clearing a bit. */
-	virtio_transport_set_status(
-		t, (uint8_t)((virtio_transport_get_status(t) |
-			      VIRTIO_CONFIG_S_FAILED) &
-			     ~VIRTIO_CONFIG_S_NEEDS_RESET));
+	virtio_transport_set_status(t,
+				    (uint8_t)((virtio_transport_get_status(t) |
+					       VIRTIO_CONFIG_S_FAILED) &
+					      ~VIRTIO_CONFIG_S_NEEDS_RESET));
 unwind:
 	return blk_fail(blk, err);
 }

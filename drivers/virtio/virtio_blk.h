@@ -14,12 +14,12 @@
 #include "drivers/virtio/virtqueue.h"
 
 struct virtio_blk_options {
-	uint16_t queue_size;   /* 0: the device's maximum, capped at 256;
-				* else a power of 2 (at least 4), halved
-				* until the device takes it */
-	bool use_irq;          /* take completions by interrupt, not polling */
-	bool no_indirect;      /* do not negotiate INDIRECT_DESC */
-	bool no_event_idx;     /* do not negotiate EVENT_IDX */
+	uint16_t queue_size; /* 0: the device's maximum, capped at 256;
+			      * else a power of 2 (at least 4), halved
+			      * until the device takes it */
+	bool use_irq;	     /* take completions by interrupt, not polling */
+	bool no_indirect;    /* do not negotiate INDIRECT_DESC */
+	bool no_event_idx;   /* do not negotiate EVENT_IDX */
 };
 
 /*
@@ -48,20 +48,20 @@ struct virtio_blk_slot; /* header + status of a blocking request (DMA) */
 struct virtio_blk {
 	struct virtio_transport *transport;
 	struct virtqueue vq;
-	uint64_t features;  /* negotiated */
-	uint64_t capacity;  /* in 512-byte sectors */
-	uint32_t blk_size;  /* logical block size, 512 unless BLK_SIZE */
-	bool readonly;      /* VIRTIO_BLK_F_RO */
+	uint64_t features; /* negotiated */
+	uint64_t capacity; /* in 512-byte sectors */
+	uint32_t blk_size; /* logical block size, 512 unless BLK_SIZE */
+	bool readonly;	   /* VIRTIO_BLK_F_RO */
 	bool use_irq;
 	unsigned irq_line;
 	volatile bool irq_pending;
 	uint64_t requests, irqs;
 	/* Driver-private, set up by virtio_blk_init. */
 	bool irq_registered;
-	uint32_t seg_bytes;  /* bytes per data descriptor (SIZE_MAX) */
-	uint32_t max_segs;   /* data descriptors per request (SEG_MAX) */
-	uint32_t max_req;    /* bytes per request, a multiple of 512 */
-	uint32_t max_xfer;   /* bytes per blocking request (bounded bounce) */
+	uint32_t seg_bytes; /* bytes per data descriptor (SIZE_MAX) */
+	uint32_t max_segs;  /* data descriptors per request (SEG_MAX) */
+	uint32_t max_req;   /* bytes per request, a multiple of 512 */
+	uint32_t max_xfer;  /* bytes per blocking request (bounded bounce) */
 	struct virtio_blk_slot *slots; /* one per descriptor: no allocation
 					* per blocking request */
 	uint64_t slots_paddr;
@@ -90,25 +90,24 @@ static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
  * multiple of 512. A transfer above the device's SEG_MAX/SIZE_MAX limits
  * (or above 1 MiB) is split into several requests. A write to a
  * read-only (VIRTIO_BLK_F_RO) device fails with -VIRTIO_ERR_IO_ERROR,
- * as the device itself would answer, before anything reaches it. After -VIRTIO_ERR_WRONG_TOKEN or
- * -VIRTIO_ERR_ALREADY_USED (the device broke the ring protocol) the
- * request may still be in flight: destroy the device to reclaim it. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR,
- * or wrote too little), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),
- * -VIRTIO_ERR_INVALID_PARAM (bad length, or past the end of the disk),
- * -VIRTIO_ERR_QUEUE_FULL, -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY
- * (the device stopped answering or needs a reset). A used length that
- * does not cover the status byte (and, for reads, the data) is an
- * -VIRTIO_ERR_IO_ERROR (VQ-D-14).
+ * as the device itself would answer, before anything reaches it. After
+ * -VIRTIO_ERR_WRONG_TOKEN or -VIRTIO_ERR_ALREADY_USED (the device broke the
+ * ring protocol) the request may still be in flight: destroy the device to
+ * reclaim it. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR, or wrote too
+ * little), -VIRTIO_ERR_UNSUPPORTED (UNSUPP), -VIRTIO_ERR_INVALID_PARAM (bad
+ * length, or past the end of the disk), -VIRTIO_ERR_QUEUE_FULL,
+ * -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY (the device stopped answering or
+ * needs a reset). A used length that does not cover the status byte (and, for
+ * reads, the data) is an -VIRTIO_ERR_IO_ERROR (VQ-D-14).
  */
 int virtio_blk_read(struct virtio_blk *blk, uint64_t sector, void *buf,
+		    size_t len);
+int virtio_blk_write(struct virtio_blk *blk, uint64_t sector, const void *buf,
 		     size_t len);
-int virtio_blk_write(struct virtio_blk *blk, uint64_t sector,
-		     const void *buf, size_t len);
 /* Flush the device's write cache (VIRTIO_BLK_T_FLUSH); 0 without FLUSH. */
 int virtio_blk_flush(struct virtio_blk *blk);
 /* The device's id string, NUL terminated (at most 20 bytes + NUL). */
-int virtio_blk_get_id(struct virtio_blk *blk,
-		      char id[VIRTIO_BLK_ID_BYTES + 1]);
+int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1]);
 
 /*
  * Non-blocking API. submit makes the request available and notifies the

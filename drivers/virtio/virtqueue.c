@@ -16,15 +16,15 @@
 
 /* Per-descriptor state flags. */
 #define VQ_ST_IN_FLIGHT 1u /* head of a chain the device owns */
-#define VQ_ST_USED 2u      /* head of a chain used and not reused since */
+#define VQ_ST_USED 2u	   /* head of a chain used and not reused since */
 #define VQ_ST_INDIRECT 4u  /* that chain went through the indirect table */
 
 struct virtqueue_desc_state {
 	void *cookie;
-	uint16_t next;   /* free list and chain links: desc.next, unshared */
+	uint16_t next;	 /* free list and chain links: desc.next, unshared */
 	uint16_t ndescs; /* chain head: main-table descriptors it holds */
-	uint16_t nbufs;  /* chain head: buffers in the chain */
-	uint8_t flags;   /* VQ_ST_* */
+	uint16_t nbufs;	 /* chain head: buffers in the chain */
+	uint8_t flags;	 /* VQ_ST_* */
 	uint8_t pad;
 };
 
@@ -204,17 +204,16 @@ static void vq_fill_desc(struct virtq_desc *d, const struct virtqueue_buf *b,
 	d->next = virtio_le16(next);
 }
 
-int virtqueue_add_cookie(struct virtqueue *vq,
-			 const struct virtqueue_buf *bufs, unsigned n_out,
-			 unsigned n_in, void *cookie, uint16_t *token)
+int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
+			 unsigned n_out, unsigned n_in, void *cookie,
+			 uint16_t *token)
 {
 	unsigned n = n_out + n_in, need;
 	uint64_t total = 0;
 	uint16_t head, i;
 	bool indirect;
 
-	if (!vq || !vq->ring_pages || !bufs || !token || n == 0 ||
-	    n < n_out)
+	if (!vq || !vq->ring_pages || !bufs || !token || n == 0 || n < n_out)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	for (unsigned k = 0; k < n; k++) {
 		/* VQ-D-02: readable buffers first, then writable ones. */
@@ -238,7 +237,7 @@ int virtqueue_add_cookie(struct virtqueue *vq,
 	head = vq->free_head;
 	if (indirect) {
 		struct virtq_desc *table =
-			&vq->indirect[(size_t)head * VIRTQUEUE_INDIRECT_MAX];
+		    &vq->indirect[(size_t)head * VIRTQUEUE_INDIRECT_MAX];
 
 		/* VQ-D-06/09: one level, entries linked 1, 2, 3, ... */
 		for (unsigned k = 0; k < n; k++)
@@ -246,12 +245,12 @@ int virtqueue_add_cookie(struct virtqueue *vq,
 				     k + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
 				     k + 1 < n ? (uint16_t)(k + 1) : 0);
 		/* VQ-D-08: INDIRECT without NEXT. */
-		vq->desc[head].addr = virtio_le64(
-			vq->indirect_paddr + (uint64_t)head *
-						     VIRTQUEUE_INDIRECT_MAX *
-						     sizeof(struct virtq_desc));
+		vq->desc[head].addr =
+		    virtio_le64(vq->indirect_paddr +
+				(uint64_t)head * VIRTQUEUE_INDIRECT_MAX *
+				    sizeof(struct virtq_desc));
 		vq->desc[head].len =
-			virtio_le32((uint32_t)(n * sizeof(struct virtq_desc)));
+		    virtio_le32((uint32_t)(n * sizeof(struct virtq_desc)));
 		vq->desc[head].flags = virtio_le16(VIRTQ_DESC_F_INDIRECT);
 		vq->desc[head].next = 0;
 		vq->state[head].flags = 0;
@@ -274,7 +273,7 @@ int virtqueue_add_cookie(struct virtqueue *vq,
 	vq->state[head].ndescs = (uint16_t)need;
 	vq->state[head].nbufs = (uint16_t)n;
 	vq->state[head].flags =
-		VQ_ST_IN_FLIGHT | (indirect ? VQ_ST_INDIRECT : 0);
+	    VQ_ST_IN_FLIGHT | (indirect ? VQ_ST_INDIRECT : 0);
 
 	vq_st16(&vq->avail->ring[vq->avail_idx & (vq->size - 1)], head);
 	/* VQ-D-20: descriptors and ring entry before the index. */
@@ -460,8 +459,8 @@ void virtqueue_dump(const struct virtqueue *vq, char *buf, size_t size)
 		vq_putu(&o, " in_flight=", vq->in_flight);
 		vq_putu(&o, " avail_idx=", vq->avail_idx);
 		vq_putu(&o, " used_idx=",
-			virtio_le16(__atomic_load_n(&vq->used->idx,
-						    __ATOMIC_RELAXED)));
+			virtio_le16(
+			    __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED)));
 		vq_putu(&o, " last_used=", vq->last_used_idx);
 		vq_putu(&o, " free_head=", vq->free_head);
 		vq_putu(&o, " adds=", vq->adds);

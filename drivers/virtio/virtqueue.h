@@ -24,9 +24,9 @@
 #include "hal/hal.h"
 
 /* virtqueue_init flags: what was negotiated, and the ring layout. */
-#define VIRTQUEUE_F_INDIRECT 1u  /* VIRTIO_F_INDIRECT_DESC */
+#define VIRTQUEUE_F_INDIRECT 1u	 /* VIRTIO_F_INDIRECT_DESC */
 #define VIRTQUEUE_F_EVENT_IDX 2u /* VIRTIO_F_EVENT_IDX */
-#define VIRTQUEUE_F_LEGACY 4u    /* one contiguous area, 4096-aligned used */
+#define VIRTQUEUE_F_LEGACY 4u	 /* one contiguous area, 4096-aligned used */
 
 /* Entries of the indirect table kept per head descriptor. */
 #define VIRTQUEUE_INDIRECT_MAX 32u
@@ -34,7 +34,7 @@
 /* One buffer of a chain, as the device sees it. */
 struct virtqueue_buf {
 	uint64_t paddr; /* device address (hal_share / hal_dma_alloc) */
-	uint32_t len;   /* non-zero */
+	uint32_t len;	/* non-zero */
 	bool device_writes;
 };
 
@@ -44,7 +44,7 @@ struct virtqueue {
 	const struct hal *hal;
 	struct virtio_transport *transport;
 	uint16_t index; /* queue number on the transport */
-	uint16_t size;  /* descriptors, a power of 2 */
+	uint16_t size;	/* descriptors, a power of 2 */
 	unsigned flags; /* VIRTQUEUE_F_* */
 
 	/* Rings: one DMA area (desc | avail | used), see virtqueue.c. */
@@ -67,12 +67,12 @@ struct virtqueue {
 	size_t state_pages;
 
 	uint16_t free_head, free_tail; /* FIFO free list: delays token reuse */
-	uint16_t num_free;             /* free descriptors in the main table */
-	uint16_t in_flight;            /* chains made available, not used */
-	uint16_t avail_idx;            /* shadow of avail->idx */
-	uint16_t num_added;            /* made available since the last kick */
-	uint16_t last_used_idx;        /* next used entry to read */
-	bool cb_enabled;               /* used-buffer notifications wanted */
+	uint16_t num_free;	       /* free descriptors in the main table */
+	uint16_t in_flight;	       /* chains made available, not used */
+	uint16_t avail_idx;	       /* shadow of avail->idx */
+	uint16_t num_added;	       /* made available since the last kick */
+	uint16_t last_used_idx;	       /* next used entry to read */
+	bool cb_enabled;	       /* used-buffer notifications wanted */
 
 	/* Statistics, for dumps and tests. */
 	uint64_t adds, kicks, notifies, pops, bad_used;
@@ -109,9 +109,9 @@ void virtqueue_destroy(struct virtqueue *vq);
 int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 		  unsigned n_out, unsigned n_in, uint16_t *token);
 /* virtqueue_add that also records @cookie for virtqueue_cookie. */
-int virtqueue_add_cookie(struct virtqueue *vq,
-			 const struct virtqueue_buf *bufs, unsigned n_out,
-			 unsigned n_in, void *cookie, uint16_t *token);
+int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
+			 unsigned n_out, unsigned n_in, void *cookie,
+			 uint16_t *token);
 /*
  * The cookie given to virtqueue_add_cookie for @token: valid while the
  * chain is in flight and, after virtqueue_pop_used returned it, until the
