@@ -34,8 +34,12 @@ static uint64_t page_paddr(const struct sim_hal *sh, uint64_t page)
 	return sh->mem->base + page * HAL_PAGE_SIZE;
 }
 
-/* First fit from a rotating cursor: allocation is not on the hot path. */
-static int pages_alloc(struct sim_hal *sh, uint64_t n, uint64_t *first)
+/*
+ * First fit from a rotating cursor. DMA allocations are zeroed (the HAL
+ * contract); bounce pages are not, share() overwrites what the device sees.
+ */
+static int pages_alloc(struct sim_hal *sh, uint64_t n, bool zero,
+		       uint64_t *first)
 {
 	uint64_t scanned = 0, run = 0;
 
@@ -58,7 +62,8 @@ static int pages_alloc(struct sim_hal *sh, uint64_t n, uint64_t *first)
 			sh->page_run[s] = (uint32_t)n;
 			sh->pages_in_use += n;
 			sh->next_fit = (p + 1) % sh->pages;
-			memset(page_host(sh, s), 0, n * HAL_PAGE_SIZE);
+			if (zero)
+				memset(page_host(sh, s), 0, n * HAL_PAGE_SIZE);
 			*first = s;
 			return 0;
 		}
@@ -88,7 +93,7 @@ static int sim_dma_alloc(void *ctx, size_t pages, uint64_t *paddr,
 {
 	struct sim_hal *sh = ctx;
 	uint64_t first;
-	int ret = pages_alloc(sh, pages, &first);
+	int ret = pages_alloc(sh, pages, true, &first);
 
 	if (ret) {
 		trace(TRACE_HAL, "dma_alloc pages=%zu failed", pages);
@@ -187,7 +192,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	}
 	/* Bounce: the device sees a copy in guest RAM. */
 	pages = (len + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
-	if (pages_alloc(sh, pages, &first))
+	if (pages_alloc(sh, pages, false, &first))
 		return -HAL_ENOMEM;
 	*paddr = page_paddr(sh, first);
 	e = share_insert(sh, *paddr);
