@@ -57,7 +57,8 @@ static void host_read(void *buf, size_t len, off_t off)
 	close(fd);
 }
 
-/* BLK-D capacity, blk_size; MMIO v1/v2 probe and init (INIT-D-07). */
+/* Capacity and block size through probe and init (INIT-D-07, MMIO-D-15,
+ * MMIO-D-16, MMIO-D-18, LEG-V-02 on v1). */
 START_TEST(probe_and_geometry)
 {
 	struct block_device *bd;
@@ -76,7 +77,8 @@ START_TEST(probe_and_geometry)
 }
 END_TEST
 
-/* Reads return exactly the file's bytes, at any offset and length. */
+/* Reads return exactly the file's bytes, at any offset and length
+ * (BLK-D-05, VQ-D-02 readable header before writable data and status). */
 START_TEST(read_matches_backing_file)
 {
 	static uint8_t got[64 * 512], want[64 * 512];
@@ -97,7 +99,8 @@ START_TEST(read_matches_backing_file)
 }
 END_TEST
 
-/* Writes land in the file byte for byte, after a flush (BLK flush). */
+/* Writes land in the file byte for byte; flush reaches the backing file
+ * (BLK-V-09, BLK-D-04). */
 START_TEST(write_then_flush_reaches_file)
 {
 	static uint8_t data[16 * 512], back[16 * 512];
@@ -147,7 +150,8 @@ START_TEST(heap_buffers_are_bounced)
 }
 END_TEST
 
-/* BLK-V: VIRTIO_BLK_F_RO offered; writes fail as IoError -> Io. */
+/* VIRTIO_BLK_F_RO offered; writes fail as IoError -> Io, no data written
+ * (BLK-V-05). */
 START_TEST(readonly_disk_refuses_writes)
 {
 	static uint8_t data[512], back[512];
@@ -173,7 +177,8 @@ START_TEST(readonly_disk_refuses_writes)
 }
 END_TEST
 
-/* Requests past the end fail and do not touch the file. */
+/* Requests past the end fail and do not touch the file (BLK-D-03,
+ * BLK-D-05). */
 START_TEST(out_of_range_requests_fail)
 {
 	static uint8_t buf[1024];
@@ -207,7 +212,7 @@ START_TEST(out_of_range_requests_fail)
 }
 END_TEST
 
-/* GET_ID returns the serial, cut to 20 bytes. */
+/* GET_ID returns the serial, cut to 20 bytes (BLK-D-07). */
 START_TEST(get_id_returns_serial)
 {
 	char id[VIRTIO_BLK_ID_BYTES + 1];
@@ -219,7 +224,8 @@ START_TEST(get_id_returns_serial)
 }
 END_TEST
 
-/* The token API: several requests in flight, completed by token. */
+/* The token API: several requests in flight, completed by token; a
+ * wrong token is refused (WrongToken -> BadState). */
 START_TEST(token_api_batches_and_checks_tokens)
 {
 	struct virtio_blk_req req[8];
@@ -263,7 +269,8 @@ START_TEST(token_api_batches_and_checks_tokens)
 }
 END_TEST
 
-/* Interrupt mode takes interrupts; polling mode takes none. */
+/* Interrupt mode takes interrupts and acknowledges them (MMIO-D-13,
+ * MMIO-D-19/20); polling mode suppresses them (VQ-D-11 / VQ-D-12). */
 START_TEST(interrupts_or_polling)
 {
 	static uint8_t buf[512];

@@ -12,12 +12,14 @@
 
 struct fake_header {
 	uint32_t magic, version, device_id, vendor_id;
+	unsigned reads, writes; /* accesses the probe made */
 };
 
 static uint32_t fake_read(void *opaque, uint64_t off, unsigned size)
 {
-	const struct fake_header *h = opaque;
+	struct fake_header *h = opaque;
 
+	h->reads++;
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE: return h->magic;
 	case VIRTIO_MMIO_VERSION: return h->version;
@@ -27,7 +29,14 @@ static uint32_t fake_read(void *opaque, uint64_t off, unsigned size)
 	return 0;
 }
 
-static const struct bus_region_ops fake_ops = {.read = fake_read};
+static void fake_write(void *opaque, uint64_t off, uint32_t val,
+		       unsigned size)
+{
+	((struct fake_header *)opaque)->writes++;
+}
+
+static const struct bus_region_ops fake_ops = {.read = fake_read,
+					       .write = fake_write};
 
 static struct machine m;
 
@@ -57,10 +66,10 @@ static bool probe(struct fake_header *h, enum dev_type *type)
 	return found;
 }
 
-/* MMIO-D: a driver must ignore a device whose magic is not "virt". */
+/* MMIO-D-04, MMIO-D-15: ignore a device whose magic is not "virt". */
 START_TEST(bad_magic_is_none)
 {
-	struct fake_header h = {0x12345678, 2, VIRTIO_ID_BLOCK, 0};
+	struct fake_header h = {0x12345678, 2, VIRTIO_ID_BLOCK, 0, 0, 0};
 	enum dev_type type;
 
 	ck_assert(!probe(&h, &type));
@@ -69,10 +78,10 @@ START_TEST(bad_magic_is_none)
 }
 END_TEST
 
-/* MMIO-D: versions other than 1 and 2 are not driven. */
+/* MMIO-D-05: versions other than 1 and 2 are not driven. */
 START_TEST(bad_version_is_none)
 {
-	struct fake_header h = {VIRTIO_MMIO_MAGIC, 0, VIRTIO_ID_BLOCK, 0};
+	struct fake_header h = {VIRTIO_MMIO_MAGIC, 0, VIRTIO_ID_BLOCK, 0, 0, 0};
 	enum dev_type type;
 
 	ck_assert(!probe(&h, &type));
@@ -83,13 +92,16 @@ START_TEST(bad_version_is_none)
 }
 END_TEST
 
-/* MMIO-D: device id 0 is a placeholder: ignore it. */
+/* MMIO-D-06, MMIO-D-16: device id 0 is a placeholder: ignore it. */
 START_TEST(device_id_zero_is_none)
 {
-	struct fake_header h = {VIRTIO_MMIO_MAGIC, 2, 0, 0};
+	struct fake_header h = {VIRTIO_MMIO_MAGIC, 2, 0, 0, 0, 0};
 	enum dev_type type;
 
 	ck_assert(!probe(&h, &type));
+	/* Magic, version, device id: nothing after it, nothing written. */
+	ck_assert_uint_eq(h.reads, 3);
+	ck_assert_uint_eq(h.writes, 0);
 	h.version = 1;
 	ck_assert(!probe(&h, &type));
 }
@@ -104,7 +116,7 @@ START_TEST(unsupported_type_is_none)
 	enum dev_type type;
 
 	for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-		struct fake_header h = {VIRTIO_MMIO_MAGIC, 2, others[i], 0};
+		struct fake_header h = {VIRTIO_MMIO_MAGIC, 2, others[i], 0, 0, 0};
 
 		ck_assert_msg(!probe(&h, &type), "device id %u",
 			      (unsigned)others[i]);
@@ -133,7 +145,7 @@ START_TEST(supported_types_are_mapped)
 	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		for (uint32_t v = 1; v <= 2; v++) {
 			struct fake_header h = {VIRTIO_MMIO_MAGIC, v,
-						rows[i].id, 0};
+						rows[i].id, 0, 0, 0};
 			enum dev_type type = (enum dev_type)-1;
 
 			ck_assert_msg(probe(&h, &type), "id %u v%u",
