@@ -16,8 +16,7 @@
 	(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE)
 #define PCI_BAR_END (PCI_BAR0 + 4 * PCI_NUM_BARS)
 
-static bool ranges_overlap(unsigned a, unsigned alen, unsigned b,
-			   unsigned blen)
+static bool ranges_overlap(unsigned a, unsigned alen, unsigned b, unsigned blen)
 {
 	return a < b + blen && b < a + alen;
 }
@@ -61,8 +60,8 @@ void pci_function_set_writable(struct pci_function *f, unsigned reg,
 		f->wmask[i] = 0xff;
 }
 
-int pci_function_set_bar(struct pci_function *f, unsigned index,
-			 uint64_t size, bool is64, bool prefetchable,
+int pci_function_set_bar(struct pci_function *f, unsigned index, uint64_t size,
+			 bool is64, bool prefetchable,
 			 const struct bus_region_ops *ops, void *opaque)
 {
 	unsigned reg = PCI_BAR0 + 4 * index;
@@ -73,19 +72,20 @@ int pci_function_set_bar(struct pci_function *f, unsigned index,
 	    !ops || f->bar[index].size || (is64 && f->bar[index + 1].size))
 		return -EINVAL;
 	f->bar[index] = (struct pci_bar){
-		.size = size,
-		.is64 = is64,
-		.prefetchable = prefetchable,
-		.ops = ops,
-		.opaque = opaque,
+	    .size = size,
+	    .is64 = is64,
+	    .prefetchable = prefetchable,
+	    .ops = ops,
+	    .opaque = opaque,
 	};
 	/* Sizing falls out of the mask: all ones read back as ~(size - 1). */
 	mask = ~(size - 1);
 	pci_cfg_set32(f, reg,
 		      (is64 ? PCI_BAR_MEM_TYPE_64 : PCI_BAR_MEM_TYPE_32) |
-			      (prefetchable ? PCI_BAR_MEM_PREFETCH : 0));
+			  (prefetchable ? PCI_BAR_MEM_PREFETCH : 0));
 	for (unsigned i = 0; i < 4; i++)
-		f->wmask[reg + i] = (uint8_t)((mask & PCI_BAR_MEM_MASK) >> 8 * i);
+		f->wmask[reg + i] =
+		    (uint8_t)((mask & PCI_BAR_MEM_MASK) >> 8 * i);
 	if (is64) {
 		pci_cfg_set32(f, reg + 4, 0);
 		for (unsigned i = 0; i < 4; i++)
@@ -119,7 +119,8 @@ static uint64_t pci_bar_programmed(const struct pci_function *f, unsigned i)
 	uint64_t addr = pci_cfg_get32(f, PCI_BAR0 + 4 * i) & PCI_BAR_MEM_MASK;
 
 	if (f->bar[i].is64)
-		addr |= (uint64_t)pci_cfg_get32(f, PCI_BAR0 + 4 * (i + 1)) << 32;
+		addr |= (uint64_t)pci_cfg_get32(f, PCI_BAR0 + 4 * (i + 1))
+			<< 32;
 	return addr;
 }
 
@@ -157,7 +158,8 @@ static bool pci_function_update_bars(struct pci_function *f)
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *b = &f->bar[i];
 		uint64_t addr = pci_bar_programmed(f, i);
-		bool want = mem && b->size && pci_host_in_window(h, addr, b->size);
+		bool want =
+		    mem && b->size && pci_host_in_window(h, addr, b->size);
 		int ret;
 
 		if (b->mapped && (!want || addr != b->addr)) {
@@ -166,7 +168,8 @@ static bool pci_function_update_bars(struct pci_function *f)
 		}
 		if (!want || b->mapped)
 			continue;
-		ret = bus_map(h->bus, addr, b->size, b->ops, b->opaque, f->name);
+		ret =
+		    bus_map(h->bus, addr, b->size, b->ops, b->opaque, f->name);
 		if (ret) {
 			trace(TRACE_PCI,
 			      "%02x:%02x.%u %s: BAR%u at 0x%" PRIx64
@@ -179,7 +182,8 @@ static bool pci_function_update_bars(struct pci_function *f)
 		b->mapped = true;
 		b->addr = addr;
 		trace(TRACE_PCI,
-		      "%02x:%02x.%u %s: BAR%u mapped at 0x%" PRIx64 " size 0x%" PRIx64,
+		      "%02x:%02x.%u %s: BAR%u mapped at 0x%" PRIx64
+		      " size 0x%" PRIx64,
 		      f->bus, f->dev, f->fn, f->name, i, addr, b->size);
 	}
 	return unmapped;
@@ -280,8 +284,7 @@ struct pci_function *pci_host_function(struct pci_host *h, unsigned bus,
 	return NULL;
 }
 
-static bool pci_host_device_used(struct pci_host *h, unsigned bus,
-				 unsigned dev)
+static bool pci_host_device_used(struct pci_host *h, unsigned bus, unsigned dev)
 {
 	for (unsigned i = 0; i < h->fn_count; i++) {
 		if (h->fns[i]->bus == bus && h->fns[i]->dev == dev)
@@ -324,7 +327,8 @@ int pci_host_add_function(struct pci_host *h, struct pci_function *f,
 	f->dev = (uint8_t)dev;
 	f->fn = (uint8_t)fn;
 	if (f->cfg[PCI_INTERRUPT_PIN]) {
-		f->intx_line = pci_host_intx_line(h, dev, f->cfg[PCI_INTERRUPT_PIN]);
+		f->intx_line =
+		    pci_host_intx_line(h, dev, f->cfg[PCI_INTERRUPT_PIN]);
 		/* What firmware would have written: the routed line. */
 		f->cfg[PCI_INTERRUPT_LINE] = (uint8_t)f->intx_line;
 	}
@@ -334,7 +338,7 @@ int pci_host_add_function(struct pci_host *h, struct pci_function *f,
 		for (unsigned i = 0; i < h->fn_count; i++) {
 			if (h->fns[i]->bus == bus && h->fns[i]->dev == dev)
 				h->fns[i]->cfg[PCI_HEADER_TYPE] |=
-					PCI_HEADER_TYPE_MULTI_FUNCTION;
+				    PCI_HEADER_TYPE_MULTI_FUNCTION;
 		}
 	}
 	trace(TRACE_PCI, "%02x:%02x.%u %s: added (%04x:%04x)%s", bus, dev, fn,
@@ -382,8 +386,10 @@ static void pci_ecam_write(void *opaque, uint64_t off, uint32_t val,
 	h->config_writes++;
 	if (!f) {
 		h->unclaimed++;
-		trace(TRACE_PCI, "cfg write to absent function at ECAM+0x%" PRIx64
-				 " dropped", off);
+		trace(TRACE_PCI,
+		      "cfg write to absent function at ECAM+0x%" PRIx64
+		      " dropped",
+		      off);
 		return;
 	}
 	trace(TRACE_PCI, "%02x:%02x.%u cfg write 0x%03x size=%u val=0x%x",
@@ -392,10 +398,10 @@ static void pci_ecam_write(void *opaque, uint64_t off, uint32_t val,
 }
 
 static const struct bus_region_ops pci_ecam_ops = {
-	.read = pci_ecam_read,
-	.write = pci_ecam_write,
-	.sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
-	.aligned_only = true,
+    .read = pci_ecam_read,
+    .write = pci_ecam_write,
+    .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
+    .aligned_only = true,
 };
 
 int pci_host_init(struct pci_host *h, struct bus *bus, struct irq_ctl *irq,

@@ -45,8 +45,8 @@ struct pci_host;
 struct pci_function_ops {
 	void (*config_read)(struct pci_function *f, unsigned reg,
 			    unsigned size);
-	void (*config_write)(struct pci_function *f, unsigned reg,
-			     uint32_t val, unsigned size);
+	void (*config_write)(struct pci_function *f, unsigned reg, uint32_t val,
+			     unsigned size);
 	void (*release)(struct pci_function *f);
 };
 
@@ -56,7 +56,7 @@ struct pci_bar {
 	bool prefetchable;
 	const struct bus_region_ops *ops; /* accesses at offsets in the BAR */
 	void *opaque;
-	bool mapped;  /* currently decoded on the bus */
+	bool mapped;   /* currently decoded on the bus */
 	uint64_t addr; /* where it is mapped (valid while mapped) */
 };
 
@@ -70,8 +70,8 @@ struct pci_function {
 	struct pci_bar bar[PCI_NUM_BARS];
 	uint8_t cap_last; /* config offset of the last capability, 0: none */
 	uint16_t cap_next_free; /* where the next capability goes */
-	bool intx_asserted;      /* the function's INTx output, before disable */
-	unsigned intx_line;      /* routed interrupt line (valid with a pin) */
+	bool intx_asserted;	/* the function's INTx output, before disable */
+	unsigned intx_line;	/* routed interrupt line (valid with a pin) */
 };
 
 struct pci_host {
@@ -80,9 +80,9 @@ struct pci_host {
 	uint64_t ecam_base;
 	unsigned buses;
 	uint64_t mmio_base, mmio_size; /* BARs decode only inside this */
-	unsigned irq_base;             /* INTA..INTD swizzle onto base..+3 */
+	unsigned irq_base;	       /* INTA..INTD swizzle onto base..+3 */
 	bool ecam_mapped;
-	struct pci_function bridge;    /* 00:00.0 */
+	struct pci_function bridge; /* 00:00.0 */
 	struct pci_function *fns[PCI_HOST_MAX_FUNCTIONS];
 	unsigned fn_count;
 	uint64_t config_reads, config_writes, unclaimed;
@@ -144,8 +144,8 @@ void pci_function_set_subsystem(struct pci_function *f, uint16_t vendor,
  * 64-bit (taking @index + 1 too) or 32-bit. Accesses to the BAR while it
  * is decoded go to @ops with @opaque. Returns 0 or -EINVAL.
  */
-int pci_function_set_bar(struct pci_function *f, unsigned index,
-			 uint64_t size, bool is64, bool prefetchable,
+int pci_function_set_bar(struct pci_function *f, unsigned index, uint64_t size,
+			 bool is64, bool prefetchable,
 			 const struct bus_region_ops *ops, void *opaque);
 /*
  * Append a capability of @len bytes (>= 2) with id @id to the list; its
@@ -161,8 +161,7 @@ void pci_function_config_write(struct pci_function *f, unsigned reg,
 			       uint32_t val, unsigned size);
 
 /* Little-endian helpers over cfg[] for builders (no masks, no hooks). */
-static inline void pci_cfg_set8(struct pci_function *f, unsigned reg,
-				uint8_t v)
+static inline void pci_cfg_set8(struct pci_function *f, unsigned reg, uint8_t v)
 {
 	f->cfg[reg] = v;
 }
@@ -181,14 +180,12 @@ static inline void pci_cfg_set32(struct pci_function *f, unsigned reg,
 	pci_cfg_set16(f, reg + 2, (uint16_t)(v >> 16));
 }
 
-static inline uint16_t pci_cfg_get16(const struct pci_function *f,
-				     unsigned reg)
+static inline uint16_t pci_cfg_get16(const struct pci_function *f, unsigned reg)
 {
 	return (uint16_t)(f->cfg[reg] | f->cfg[reg + 1] << 8);
 }
 
-static inline uint32_t pci_cfg_get32(const struct pci_function *f,
-				     unsigned reg)
+static inline uint32_t pci_cfg_get32(const struct pci_function *f, unsigned reg)
 {
 	return (uint32_t)pci_cfg_get16(f, reg) |
 	       (uint32_t)pci_cfg_get16(f, reg + 2) << 16;

@@ -39,10 +39,10 @@ static void scratch_write(void *opaque, uint64_t off, uint32_t val,
 }
 
 static const struct bus_region_ops scratch_ops = {
-	.read = scratch_read,
-	.write = scratch_write,
-	.sizes = BUS_SIZE_32,
-	.aligned_only = true,
+    .read = scratch_read,
+    .write = scratch_write,
+    .sizes = BUS_SIZE_32,
+    .aligned_only = true,
 };
 
 static struct pci_function tf[4];
@@ -80,8 +80,8 @@ static struct pci_function *make_fn(unsigned i, unsigned dev, unsigned fn,
 {
 	struct pci_function *f = &tf[i];
 
-	pci_function_init(f, NULL, "test-fn", 0x1234, (uint16_t)(0x5670 + i),
-			  2, 0xff, 0, 0, pin);
+	pci_function_init(f, NULL, "test-fn", 0x1234, (uint16_t)(0x5670 + i), 2,
+			  0xff, 0, 0, pin);
 	ck_assert_int_eq(pci_function_set_bar(f, 0, 0x1000, false, false,
 					      &scratch_ops, &sc[i]),
 			 0);
@@ -105,10 +105,31 @@ START_TEST(absent_functions_read_all_ones)
 	ck_assert_uint_eq(cfg_rd(0, 5, 0, PCI_COMMAND, 2), 0xffff);
 	ck_assert_uint_ge(m.pci.unclaimed, before + 6);
 	/* Past the last bus there is no ECAM at all. */
-	ck_assert_uint_eq(bus_read(&m.bus, MACHINE_ECAM_BASE +
-						   ((uint64_t)MACHINE_ECAM_BUSES << 20),
-				   4),
-			  0xffffffffu);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus,
+		     MACHINE_ECAM_BASE + ((uint64_t)MACHINE_ECAM_BUSES << 20),
+		     4),
+	    0xffffffffu);
+}
+END_TEST
+
+START_TEST(ecam_decodes_bus_device_function)
+{
+	struct pci_function *f = &tf[0];
+
+	pci_function_init(f, NULL, "far", 0xabcd, 0x0042, 0, 0xff, 0, 0, 0);
+	ck_assert_int_eq(pci_host_add_function(&m.pci, f, 2, 7, 3), 0);
+	ck_assert_ptr_eq(pci_host_function(&m.pci, 2, 7, 3), f);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus,
+		     MACHINE_ECAM_BASE + (2u << 20 | 7u << 15 | 3u << 12), 4),
+	    0x0042abcdu);
+	/* Its neighbours in every coordinate are absent. */
+	ck_assert_uint_eq(cfg_rd(1, 7, 3, PCI_VENDOR_ID, 2), 0xffff);
+	ck_assert_uint_eq(cfg_rd(2, 6, 3, PCI_VENDOR_ID, 2), 0xffff);
+	ck_assert_uint_eq(cfg_rd(2, 7, 2, PCI_VENDOR_ID, 2), 0xffff);
+	/* The PCIe extended space is there too (reads 0, not all ones). */
+	ck_assert_uint_eq(cfg_rd(2, 7, 3, 0xffc, 4), 0);
 }
 END_TEST
 
@@ -151,7 +172,7 @@ START_TEST(ids_are_read_only)
 	cfg_wr(0, 2, 0, PCI_COMMAND, 0xffff, 2);
 	ck_assert_uint_eq(cfg_rd(0, 2, 0, PCI_COMMAND, 2),
 			  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-				  PCI_COMMAND_INTX_DISABLE);
+			      PCI_COMMAND_INTX_DISABLE);
 	cfg_wr(0, 2, 0, PCI_INTERRUPT_LINE, 42, 1);
 	ck_assert_uint_eq(cfg_rd(0, 2, 0, PCI_INTERRUPT_LINE, 1), 42);
 }
@@ -198,7 +219,7 @@ START_TEST(bar64_sizing_both_halves)
 	cfg_wr(0, 2, 0, PCI_BAR0 + 12, 0xffffffffu, 4);
 	ck_assert_uint_eq(cfg_rd(0, 2, 0, PCI_BAR0 + 8, 4),
 			  0xfff00000u | PCI_BAR_MEM_TYPE_64 |
-				  PCI_BAR_MEM_PREFETCH);
+			      PCI_BAR_MEM_PREFETCH);
 	ck_assert_uint_eq(cfg_rd(0, 2, 0, PCI_BAR0 + 12, 4), 0xffffffffu);
 }
 END_TEST
@@ -245,8 +266,7 @@ START_TEST(bar_outside_window_or_overlapping_not_decoded)
 	/* Over the MMIO slots (outside the window): no decode either. */
 	cfg_wr(0, 2, 0, PCI_BAR0, (uint32_t)MACHINE_MMIO_BASE, 4);
 	ck_assert(!f0->bar[0].mapped);
-	ck_assert_uint_eq(bus_read(&m.bus, MACHINE_MMIO_BASE, 4),
-			  0xffffffffu);
+	ck_assert_uint_eq(bus_read(&m.bus, MACHINE_MMIO_BASE, 4), 0xffffffffu);
 	/* Two functions at one address: the first one wins... */
 	cfg_wr(0, 2, 0, PCI_BAR0, (uint32_t)a, 4);
 	cfg_wr(0, 3, 0, PCI_BAR0, (uint32_t)a, 4);
@@ -269,7 +289,7 @@ START_TEST(multi_function_bit)
 	ck_assert_uint_eq(cfg_rd(0, 4, 0, PCI_HEADER_TYPE, 1),
 			  PCI_HEADER_TYPE_MULTI_FUNCTION);
 	ck_assert_uint_eq(cfg_rd(0, 4, 1, PCI_HEADER_TYPE, 1) &
-				  PCI_HEADER_TYPE_MASK,
+			      PCI_HEADER_TYPE_MASK,
 			  PCI_HEADER_TYPE_NORMAL);
 	ck_assert_uint_eq(cfg_rd(0, 4, 1, PCI_DEVICE_ID, 2), 0x5671);
 	ck_assert_uint_eq(cfg_rd(0, 4, 2, PCI_VENDOR_ID, 2), 0xffff);
@@ -359,6 +379,7 @@ static Suite *pci_host_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, absent_functions_read_all_ones);
+	tcase_add_test(tc, ecam_decodes_bus_device_function);
 	tcase_add_test(tc, host_bridge_is_function_zero);
 	tcase_add_test(tc, ids_are_read_only);
 	tcase_add_test(tc, misaligned_config_access_refused);

@@ -45,10 +45,10 @@ static void tiny_destroy(struct virtio_dev *dev)
 }
 
 static const struct virtio_dev_ops tiny_ops = {
-	.device_id = VIRTIO_ID_RNG,
-	.num_queues = 1,
-	.queue_size_max = 64,
-	.destroy = tiny_destroy,
+    .device_id = VIRTIO_ID_RNG,
+    .num_queues = 1,
+    .queue_size_max = 64,
+    .destroy = tiny_destroy,
 };
 
 static struct virtio_dev *tiny_create(void)
@@ -148,12 +148,12 @@ static int walk_caps(unsigned s, unsigned fn, struct found_cap *caps,
 		ck_assert_uint_eq(off % 4, 0);
 		if (bus_read(&m.bus, a, 1) == PCI_CAP_ID_VNDR && n < max) {
 			caps[n] = (struct found_cap){
-				.off = (uint8_t)off,
-				.cap_len = (uint8_t)bus_read(&m.bus, a + 2, 1),
-				.cfg_type = (uint8_t)bus_read(&m.bus, a + 3, 1),
-				.bar = (uint8_t)bus_read(&m.bus, a + 4, 1),
-				.offset = bus_read(&m.bus, a + 8, 4),
-				.length = bus_read(&m.bus, a + 12, 4),
+			    .off = (uint8_t)off,
+			    .cap_len = (uint8_t)bus_read(&m.bus, a + 2, 1),
+			    .cfg_type = (uint8_t)bus_read(&m.bus, a + 3, 1),
+			    .bar = (uint8_t)bus_read(&m.bus, a + 4, 1),
+			    .offset = bus_read(&m.bus, a + 8, 4),
+			    .length = bus_read(&m.bus, a + 12, 4),
 			};
 			n++;
 		}
@@ -213,9 +213,9 @@ START_TEST(bar64_sizing)
 			  PCI_BAR_MEM_TYPE_64 | PCI_BAR_MEM_PREFETCH);
 	cfg_wr(lo, 0xffffffffu, 4);
 	cfg_wr(lo + 4, 0xffffffffu, 4);
-	ck_assert_uint_eq(cfg_rd(lo, 4), (uint32_t)~(VIRTIO_PCI_BAR_SIZE - 1) |
-						 PCI_BAR_MEM_TYPE_64 |
-						 PCI_BAR_MEM_PREFETCH);
+	ck_assert_uint_eq(cfg_rd(lo, 4), (uint32_t) ~(VIRTIO_PCI_BAR_SIZE - 1) |
+					     PCI_BAR_MEM_TYPE_64 |
+					     PCI_BAR_MEM_PREFETCH);
 	ck_assert_uint_eq(cfg_rd(lo + 4, 4), 0xffffffffu);
 	/* Every other BAR is unimplemented. */
 	for (unsigned b = 0; b < VIRTIO_PCI_BAR; b++) {
@@ -371,9 +371,18 @@ static void driver_features(void)
 	ck_assert(rd(CC(device_status), 1) & VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
-static uint64_t desc_gpa(void) { return RING_GPA; }
-static uint64_t avail_gpa(void) { return RING_GPA + 16 * QSIZE; }
-static uint64_t used_gpa(void) { return RING_GPA + 0x1000; }
+static uint64_t desc_gpa(void)
+{
+	return RING_GPA;
+}
+static uint64_t avail_gpa(void)
+{
+	return RING_GPA + 16 * QSIZE;
+}
+static uint64_t used_gpa(void)
+{
+	return RING_GPA + 0x1000;
+}
 #define HDR_GPA (RING_GPA + 0x2000)
 #define DATA_GPA (RING_GPA + 0x3000)
 #define STATUS_GPA (RING_GPA + 0x4000)
@@ -503,7 +512,7 @@ END_TEST
 START_TEST(notify_needs_bus_master)
 {
 	struct virtio_pci_dev *vp =
-		virtio_pci_from_function(pci_host_function(&m.pci, 0, slot, 0));
+	    virtio_pci_from_function(pci_host_function(&m.pci, 0, slot, 0));
 
 	ck_assert_ptr_nonnull(vp);
 	enable(PCI_COMMAND_MEMORY);
@@ -577,7 +586,7 @@ START_TEST(reset_clears_queues_and_isr)
 	ck_assert(line_high());
 	wr(CC(device_status), 0, 1);
 	ck_assert_uint_eq(rd(CC(device_status), 1), 0); /* PCI-V-11 */
-	ck_assert_uint_eq(rd(CC(queue_enable), 2), 0);  /* PCI-V-12 */
+	ck_assert_uint_eq(rd(CC(queue_enable), 2), 0);	/* PCI-V-12 */
 	ck_assert_uint_eq(rd(CC(queue_size), 2), BLK_MODEL_QUEUE_SIZE);
 	ck_assert_uint_eq(rd(CC(queue_desc), 4), 0);
 	ck_assert_uint_eq(rd(CC(queue_reset), 2), 0); /* PCI-V-13 */
@@ -640,9 +649,8 @@ START_TEST(pci_cfg_capability_access)
 	/* Memory decode stays off: the window is the only way in. */
 	cfg_wr(PCI_COMMAND, PCI_COMMAND_MASTER, 2);
 	/* PCI-V-30: a read of pci_cfg_data reads the BAR. */
-	cfg_window(co, VIRTIO_PCI_BAR, offsetof(struct virtio_pci_common_cfg,
-						num_queues),
-		   2);
+	cfg_window(co, VIRTIO_PCI_BAR,
+		   offsetof(struct virtio_pci_common_cfg, num_queues), 2);
 	ck_assert_uint_eq(cfg_rd(co + 4, 1), VIRTIO_PCI_BAR);
 	ck_assert_uint_eq(cfg_rd(co + 12, 4), 2);
 	ck_assert_uint_eq(cfg_rd(data, 4) & 0xffff, 1);
@@ -684,20 +692,17 @@ START_TEST(multi_function_device)
 	ck_assert_int_eq(machine_add_pci_function(&m, slot, 1, t, NULL), 0);
 	ck_assert_uint_eq(cfg_rd(PCI_HEADER_TYPE, 1),
 			  PCI_HEADER_TYPE_MULTI_FUNCTION);
-	ck_assert_uint_eq(bus_read(&m.bus,
-				   machine_pci_config_addr(slot, 1,
-							   PCI_DEVICE_ID),
-				   2),
-			  0x1040 + VIRTIO_ID_RNG);
-	ck_assert_uint_eq(bus_read(&m.bus,
-				   machine_pci_config_addr(slot, 1, PCI_CLASS),
-				   1),
-			  0xff);
-	ck_assert_uint_eq(bus_read(&m.bus,
-				   machine_pci_config_addr(slot, 2,
-							   PCI_VENDOR_ID),
-				   2),
-			  0xffff);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus, machine_pci_config_addr(slot, 1, PCI_DEVICE_ID),
+		     2),
+	    0x1040 + VIRTIO_ID_RNG);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus, machine_pci_config_addr(slot, 1, PCI_CLASS), 1),
+	    0xff);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus, machine_pci_config_addr(slot, 2, PCI_VENDOR_ID),
+		     2),
+	    0xffff);
 	/* No device config: no DEVICE_CFG capability, the other four. */
 	{
 		struct found_cap caps[16];
@@ -710,8 +715,7 @@ START_TEST(multi_function_device)
 	t = tiny_create();
 	ck_assert_int_eq(machine_add_pci_function(&m, slot, 1, t, NULL),
 			 -EEXIST);
-	ck_assert_int_eq(machine_add_pci_function(&m, 32, 0, t, NULL),
-			 -EINVAL);
+	ck_assert_int_eq(machine_add_pci_function(&m, 32, 0, t, NULL), -EINVAL);
 	ck_assert_int_eq(machine_add_pci(&m, NULL, NULL), -EINVAL);
 	ck_assert_int_eq(machine_add_pci(&m, t, NULL), slot + 1);
 }
@@ -755,10 +759,10 @@ START_TEST(quirk_variants)
 
 	s = add_quirky(VIRTIO_PCI_QUIRK_NO_CAPS);
 	ck_assert_int_eq(walk_caps(s, 0, caps, 16), 0);
-	ck_assert_uint_eq(bus_read(&m.bus,
-				   machine_pci_config_addr(s, 0, PCI_STATUS), 2) &
-				  PCI_STATUS_CAP_LIST,
-			  0);
+	ck_assert_uint_eq(
+	    bus_read(&m.bus, machine_pci_config_addr(s, 0, PCI_STATUS), 2) &
+		PCI_STATUS_CAP_LIST,
+	    0);
 
 	s = add_quirky(VIRTIO_PCI_QUIRK_NO_COMMON_CFG |
 		       VIRTIO_PCI_QUIRK_NO_PCI_CFG);
@@ -794,10 +798,12 @@ START_TEST(quirky_function_still_works)
 	bus_write(&m.bus, a + 4, 0, 4);
 	bus_write(&m.bus, machine_pci_config_addr(s, 0, PCI_COMMAND),
 		  PCI_COMMAND_MEMORY, 2);
-	ck_assert_uint_eq(bus_read(&m.bus, bar + VIRTIO_PCI_DEVICE_OFFSET +
-					   offsetof(struct virtio_blk_config, blk_size),
-				   4),
-			  512); /* blk_size */
+	ck_assert_uint_eq(
+	    bus_read(&m.bus,
+		     bar + VIRTIO_PCI_DEVICE_OFFSET +
+			 offsetof(struct virtio_blk_config, blk_size),
+		     4),
+	    512); /* blk_size */
 }
 END_TEST
 

@@ -32,8 +32,9 @@ static unsigned vp_num_queues(const struct virtio_pci_dev *vp)
 /* The selected queue's front-end state, or NULL if it does not exist. */
 static struct virtio_pci_queue *vp_sel_queue(struct virtio_pci_dev *vp)
 {
-	return vp->queue_select < vp_num_queues(vp) ? &vp->queue[vp->queue_select]
-						    : NULL;
+	return vp->queue_select < vp_num_queues(vp)
+		   ? &vp->queue[vp->queue_select]
+		   : NULL;
 }
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
@@ -97,8 +98,8 @@ static uint32_t vp_common_read(struct virtio_pci_dev *vp, uint32_t off,
 	return get_le(c + off, size);
 }
 
-static void vp_queue_size(struct virtio_pci_dev *vp,
-			  struct virtio_pci_queue *q, uint32_t val)
+static void vp_queue_size(struct virtio_pci_dev *vp, struct virtio_pci_queue *q,
+			  uint32_t val)
 {
 	/* PCI-V-16 / PCI-D-11/12: nonzero power of 2, at most the maximum. */
 	if (val == 0 || (val & (val - 1)) ||
@@ -131,7 +132,8 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 	vq->avail_gpa = (uint64_t)q->driver_hi << 32 | q->driver_lo;
 	vq->used_gpa = (uint64_t)q->device_hi << 32 | q->device_lo;
 	if (!virtio_dev_queue_enable(dev, qi))
-		virtio_dev_fail(dev, "queue %u: rings are not in guest RAM", qi);
+		virtio_dev_fail(dev, "queue %u: rings are not in guest RAM",
+				qi);
 }
 
 /* A write to a queue field: only while the queue is not live. */
@@ -150,8 +152,7 @@ static bool vp_queue_writable(struct virtio_pci_dev *vp, const char *what)
 	return true;
 }
 
-static void vp_queue_addr(struct virtio_pci_dev *vp, uint32_t off,
-			  uint32_t val)
+static void vp_queue_addr(struct virtio_pci_dev *vp, uint32_t off, uint32_t val)
 {
 	struct virtio_pci_queue *q;
 
@@ -188,8 +189,9 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 	/* The 64-bit ring addresses: each 32-bit half alone (PCI-V-04). */
 	if (off >= CC(queue_desc) && off < CC(queue_notif_config_data)) {
 		if (size != 4) {
-			trace(TRACE_PCI, "%s: %u-byte write of ring address "
-					 "0x%02x ignored",
+			trace(TRACE_PCI,
+			      "%s: %u-byte write of ring address "
+			      "0x%02x ignored",
 			      vp->name, size, off);
 			return;
 		}
@@ -223,8 +225,9 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 		      vp->name);
 	} else {
 		/* PCI-D-10: read-only fields, or a width that fits no field. */
-		trace(TRACE_PCI, "%s: common cfg write 0x%x at 0x%02x size %u "
-				 "ignored",
+		trace(TRACE_PCI,
+		      "%s: common cfg write 0x%x at 0x%02x size %u "
+		      "ignored",
 		      vp->name, val, off, size);
 	}
 #undef FIELD_IS
@@ -309,10 +312,10 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint32_t val,
 }
 
 static const struct bus_region_ops vp_bar_ops = {
-	.read = vp_bar_read,
-	.write = vp_bar_write,
-	.sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
-	.aligned_only = true,
+    .read = vp_bar_read,
+    .write = vp_bar_write,
+    .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
+    .aligned_only = true,
 };
 
 /*
@@ -329,16 +332,16 @@ static bool vp_cfg_window(struct virtio_pci_dev *vp, uint32_t *off,
 	*len = pci_cfg_get32(&vp->fn, co + VCAP(length));
 	if (bar != VIRTIO_PCI_BAR || (*len != 1 && *len != 2 && *len != 4) ||
 	    *off % *len || *off > VIRTIO_PCI_BAR_SIZE - *len) {
-		trace(TRACE_PCI, "%s: PCI_CFG access bar %u offset 0x%x "
-				 "length %u ignored",
+		trace(TRACE_PCI,
+		      "%s: PCI_CFG access bar %u offset 0x%x "
+		      "length %u ignored",
 		      vp->name, bar, *off, *len);
 		return false;
 	}
 	return true;
 }
 
-static void vp_config_read(struct pci_function *f, unsigned reg,
-			   unsigned size)
+static void vp_config_read(struct pci_function *f, unsigned reg, unsigned size)
 {
 	struct virtio_pci_dev *vp = (struct virtio_pci_dev *)f;
 	unsigned co = vp->cap_offset[VIRTIO_PCI_CAP_PCI_CFG];
@@ -353,8 +356,8 @@ static void vp_config_read(struct pci_function *f, unsigned reg,
 	put_le(&f->cfg[data], vp_bar_read(vp, off, len), len);
 }
 
-static void vp_config_write(struct pci_function *f, unsigned reg,
-			    uint32_t val, unsigned size)
+static void vp_config_write(struct pci_function *f, unsigned reg, uint32_t val,
+			    unsigned size)
 {
 	struct virtio_pci_dev *vp = (struct virtio_pci_dev *)f;
 	unsigned co = vp->cap_offset[VIRTIO_PCI_CAP_PCI_CFG];
@@ -376,14 +379,14 @@ static void vp_release(struct pci_function *f)
 }
 
 static const struct pci_function_ops vp_fn_ops = {
-	.config_read = vp_config_read,
-	.config_write = vp_config_write,
+    .config_read = vp_config_read,
+    .config_write = vp_config_write,
 };
 
 static const struct pci_function_ops vp_fn_ops_owned = {
-	.config_read = vp_config_read,
-	.config_write = vp_config_write,
-	.release = vp_release,
+    .config_read = vp_config_read,
+    .config_write = vp_config_write,
+    .release = vp_release,
 };
 
 struct virtio_pci_dev *virtio_pci_from_function(struct pci_function *f)
@@ -422,8 +425,7 @@ static void vp_irq_reset(void *opaque)
 	vp_reset_queues(vp);
 }
 
-static void vp_class(uint32_t device_id, uint8_t *class_code,
-		     uint8_t *subclass)
+static void vp_class(uint32_t device_id, uint8_t *class_code, uint8_t *subclass)
 {
 	switch (device_id) {
 	case VIRTIO_ID_BLOCK:
@@ -445,9 +447,8 @@ static void vp_class(uint32_t device_id, uint8_t *class_code,
 	}
 }
 
-static int vp_add_vcap(struct virtio_pci_dev *vp, uint8_t cfg_type,
-		       uint8_t bar, uint32_t offset, uint32_t length,
-		       unsigned cap_len)
+static int vp_add_vcap(struct virtio_pci_dev *vp, uint8_t cfg_type, uint8_t bar,
+		       uint32_t offset, uint32_t length, unsigned cap_len)
 {
 	struct pci_function *f = &vp->fn;
 	int co = pci_function_add_cap(f, PCI_CAP_ID_VNDR, cap_len);
@@ -479,12 +480,12 @@ static int vp_build_caps(struct virtio_pci_dev *vp)
 				   sizeof(struct virtio_pci_cap));
 	}
 	if (!(qf & VIRTIO_PCI_QUIRK_NO_COMMON_CFG))
-		ret |= vp_add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_BAR,
-				   VIRTIO_PCI_COMMON_OFFSET,
+		ret |= vp_add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG,
+				   VIRTIO_PCI_BAR, VIRTIO_PCI_COMMON_OFFSET,
 				   sizeof(struct virtio_pci_common_cfg),
 				   (qf & VIRTIO_PCI_QUIRK_ODD_CAPS)
-					   ? sizeof(struct virtio_pci_cap) + 8
-					   : sizeof(struct virtio_pci_cap));
+				       ? sizeof(struct virtio_pci_cap) + 8
+				       : sizeof(struct virtio_pci_cap));
 	if (!(qf & VIRTIO_PCI_QUIRK_NO_NOTIFY_CFG)) {
 		co = vp_add_vcap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_BAR,
 				 VIRTIO_PCI_NOTIFY_OFFSET,
@@ -492,8 +493,9 @@ static int vp_build_caps(struct virtio_pci_dev *vp)
 				 sizeof(struct virtio_pci_notify_cap));
 		if (co >= 0)
 			pci_cfg_set32(&vp->fn,
-				      co + offsetof(struct virtio_pci_notify_cap,
-						    notify_off_multiplier),
+				      co +
+					  offsetof(struct virtio_pci_notify_cap,
+						   notify_off_multiplier),
 				      VIRTIO_PCI_NOTIFY_MULTIPLIER);
 		ret |= co;
 	}
@@ -508,9 +510,9 @@ static int vp_build_caps(struct virtio_pci_dev *vp)
 			len = 4;
 		if (qf & VIRTIO_PCI_QUIRK_CAP_OUTSIDE_BAR)
 			len = VIRTIO_PCI_BAR_SIZE;
-		ret |= vp_add_vcap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_BAR,
-				   VIRTIO_PCI_DEVICE_OFFSET, len,
-				   sizeof(struct virtio_pci_cap));
+		ret |= vp_add_vcap(vp, VIRTIO_PCI_CAP_DEVICE_CFG,
+				   VIRTIO_PCI_BAR, VIRTIO_PCI_DEVICE_OFFSET,
+				   len, sizeof(struct virtio_pci_cap));
 	}
 	if (!(qf & VIRTIO_PCI_QUIRK_NO_PCI_CFG)) {
 		co = vp_add_vcap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0,
@@ -518,12 +520,13 @@ static int vp_build_caps(struct virtio_pci_dev *vp)
 		if (co >= 0) {
 			/* PCI-D-09: only the window fields are writable. */
 			pci_function_set_writable(&vp->fn, co + VCAP(bar), 1);
-			pci_function_set_writable(&vp->fn, co + VCAP(offset), 8);
+			pci_function_set_writable(&vp->fn, co + VCAP(offset),
+						  8);
 			pci_function_set_writable(
-				&vp->fn,
-				co + offsetof(struct virtio_pci_cfg_cap,
-					      pci_cfg_data),
-				4);
+			    &vp->fn,
+			    co + offsetof(struct virtio_pci_cfg_cap,
+					  pci_cfg_data),
+			    4);
 		}
 		ret |= co;
 	}
@@ -551,10 +554,10 @@ static int vp_init(struct virtio_pci_dev *vp, struct virtio_dev *dev,
 	snprintf(vp->name, sizeof(vp->name), "%s-pci",
 		 dev->name ? dev->name : "virtio");
 	/* PCI-V-02/03, PCI-N-01: modern ids, revision 1, subsystem >= 0x40. */
-	pci_function_init(&vp->fn, ops, vp->name, VIRTIO_PCI_VENDOR_ID,
-			  (uint16_t)(VIRTIO_PCI_DEVICE_ID_MODERN_BASE +
-				     dev->ops->device_id),
-			  1, class_code, subclass, 0, 1 /* INTA */);
+	pci_function_init(
+	    &vp->fn, ops, vp->name, VIRTIO_PCI_VENDOR_ID,
+	    (uint16_t)(VIRTIO_PCI_DEVICE_ID_MODERN_BASE + dev->ops->device_id),
+	    1, class_code, subclass, 0, 1 /* INTA */);
 	pci_function_set_subsystem(&vp->fn, VIRTIO_PCI_SUBSYSTEM_VENDOR,
 				   VIRTIO_PCI_SUBSYSTEM_ID);
 	ret = pci_function_set_bar(&vp->fn, VIRTIO_PCI_BAR, VIRTIO_PCI_BAR_SIZE,

@@ -38,9 +38,9 @@
  */
 #define VIRTIO_PCI_QUIRK_NO_COMMON_CFG (1u << 0) /* omit COMMON_CFG cap */
 #define VIRTIO_PCI_QUIRK_NO_NOTIFY_CFG (1u << 1) /* omit NOTIFY_CFG cap */
-#define VIRTIO_PCI_QUIRK_NO_ISR_CFG (1u << 2)    /* omit ISR_CFG cap */
+#define VIRTIO_PCI_QUIRK_NO_ISR_CFG (1u << 2)	 /* omit ISR_CFG cap */
 #define VIRTIO_PCI_QUIRK_NO_DEVICE_CFG (1u << 3) /* omit DEVICE_CFG cap */
-#define VIRTIO_PCI_QUIRK_NO_PCI_CFG (1u << 4)    /* omit PCI_CFG cap */
+#define VIRTIO_PCI_QUIRK_NO_PCI_CFG (1u << 4)	 /* omit PCI_CFG cap */
 /* DEVICE_CFG length 4, shorter than the device's config. */
 #define VIRTIO_PCI_QUIRK_SHORT_DEVICE_CFG (1u << 5)
 /* The last capability's next pointer points back at the first. */
@@ -54,9 +54,9 @@
  */
 #define VIRTIO_PCI_QUIRK_ODD_CAPS (1u << 8)
 /* No virtio capability at all: looks like a legacy device (PCI-D-26). */
-#define VIRTIO_PCI_QUIRK_NO_CAPS                                            \
-	(VIRTIO_PCI_QUIRK_NO_COMMON_CFG | VIRTIO_PCI_QUIRK_NO_NOTIFY_CFG |  \
-	 VIRTIO_PCI_QUIRK_NO_ISR_CFG | VIRTIO_PCI_QUIRK_NO_DEVICE_CFG |     \
+#define VIRTIO_PCI_QUIRK_NO_CAPS                                           \
+	(VIRTIO_PCI_QUIRK_NO_COMMON_CFG | VIRTIO_PCI_QUIRK_NO_NOTIFY_CFG | \
+	 VIRTIO_PCI_QUIRK_NO_ISR_CFG | VIRTIO_PCI_QUIRK_NO_DEVICE_CFG |    \
 	 VIRTIO_PCI_QUIRK_NO_PCI_CFG)
 
 struct virtio_pci_quirks {
@@ -77,7 +77,8 @@ struct virtio_pci_dev {
 	uint16_t queue_select;
 	struct virtio_pci_queue queue[VIRTIO_DEV_MAX_QUEUES];
 	uint8_t isr;
-	uint8_t cap_offset[VIRTIO_PCI_CAP_PCI_CFG + 1]; /* by cfg_type; 0: none */
+	/* Config offset of the first usable cap of each cfg_type; 0: none. */
+	uint8_t cap_offset[VIRTIO_PCI_CAP_PCI_CFG + 1];
 	uint64_t notifies, notifies_dropped; /* dropped: bus master off */
 };
 
