@@ -1,1 +1,3 @@
-# devices/pci.mk: see the owning area
+# devices/pci.mk: the modern virtio-pci front-end (§4.1).
+libvirtsim_a_SOURCES += %reldir%/virtio/virtio_pci.c
+nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_pci.h

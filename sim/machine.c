@@ -12,6 +12,7 @@
 
 #include "devices/virtio/virtio_dev.h"
 #include "devices/virtio/virtio_mmio.h"
+#include "devices/virtio/virtio_pci.h"
 
 int machine_init(struct machine *m, const struct machine_options *opts)
 {
@@ -25,9 +26,19 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 		return ret;
 	bus_init(&m->bus);
 	irq_init(&m->irq);
+	ret = pci_host_init(&m->pci, &m->bus, &m->irq, MACHINE_ECAM_BASE,
+			    MACHINE_ECAM_BUSES, MACHINE_PCI_MMIO_BASE,
+			    MACHINE_PCI_MMIO_SIZE, MACHINE_PCI_IRQ_BASE);
+	if (ret)
+		goto fail_mem;
 	ret = sim_hal_init(&m->hal, &m->mem, &m->bus, &m->irq);
 	if (ret)
-		guest_mem_destroy(&m->mem);
+		goto fail_pci;
+	return 0;
+fail_pci:
+	pci_host_destroy(&m->pci);
+fail_mem:
+	guest_mem_destroy(&m->mem);
 	return ret;
 }
 
@@ -87,6 +98,49 @@ int machine_add_mmio_placeholder(struct machine *m)
 	return machine_map_mmio_slot(m, NULL, 2);
 }
 
+int machine_add_pci_function(struct machine *m, unsigned slot, unsigned fn,
+			     struct virtio_dev *dev,
+			     const struct virtio_pci_quirks *quirks)
+{
+	struct virtio_pci_dev *vp;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	if (slot >= PCI_MAX_DEVICES || fn >= PCI_MAX_FUNCTIONS)
+		return -EINVAL;
+	if (pci_host_function(&m->pci, 0, slot, fn))
+		return -EEXIST;
+	ret = virtio_pci_dev_create(dev, quirks, &vp);
+	if (ret)
+		return ret;
+	ret = machine_take_device(m, dev);
+	if (ret)
+		goto fail;
+	ret = pci_host_add_function(&m->pci, &vp->fn, 0, slot, fn);
+	if (ret) {
+		m->device_count--; /* not ours after all: the caller keeps it */
+		goto fail;
+	}
+	return 0;
+fail:
+	free(vp);
+	dev->irq = (struct virtio_dev_irq){0};
+	return ret;
+}
+
+int machine_add_pci(struct machine *m, struct virtio_dev *dev,
+		    const struct virtio_pci_quirks *quirks)
+{
+	int slot = pci_host_free_device(&m->pci, 0);
+	int ret;
+
+	if (slot < 0)
+		return slot;
+	ret = machine_add_pci_function(m, (unsigned)slot, 0, dev, quirks);
+	return ret ? ret : slot;
+}
+
 unsigned machine_destroy(struct machine *m, bool report)
 {
 	unsigned errors;
@@ -97,6 +151,7 @@ unsigned machine_destroy(struct machine *m, bool report)
 	}
 	for (unsigned i = 0; i < m->mmio_slots_used; i++)
 		free(m->mmio[i]);
+	pci_host_destroy(&m->pci); /* frees the virtio-pci front-ends */
 	errors = sim_hal_destroy(&m->hal, report);
 	guest_mem_destroy(&m->mem);
 	memset(m, 0, sizeof(*m));

@@ -18,6 +18,7 @@
 #include "sim/bus.h"
 #include "sim/guest_mem.h"
 #include "sim/irq.h"
+#include "sim/pci_host.h"
 #include "sim/sim_hal.h"
 
 #define MACHINE_MMIO_BASE 0x0a000000ull
@@ -34,6 +35,7 @@
 
 struct virtio_dev;
 struct virtio_mmio_dev;
+struct virtio_pci_quirks;
 
 struct machine_options {
 	uint64_t mem_size; /* 0: MACHINE_DEFAULT_MEM */
@@ -46,7 +48,8 @@ struct machine {
 	struct sim_hal hal;
 	unsigned mmio_slots_used;
 	struct virtio_mmio_dev *mmio[MACHINE_MMIO_SLOTS];
-	struct virtio_dev *devices[MACHINE_MMIO_SLOTS * 2];
+	struct pci_host pci; /* ECAM, host bridge at 00:00.0, BAR window */
+	struct virtio_dev *devices[MACHINE_MMIO_SLOTS + PCI_HOST_MAX_FUNCTIONS];
 	unsigned device_count;
 };
 
@@ -71,6 +74,31 @@ static inline const struct hal *machine_hal(struct machine *m)
 int machine_add_mmio(struct machine *m, struct virtio_dev *dev, int version);
 /* An empty slot whose DeviceID reads 0, as QEMU leaves unused slots. */
 int machine_add_mmio_placeholder(struct machine *m);
+
+/*
+ * Put @dev on PCI bus 0 as a modern virtio-pci function (function 0 of
+ * the next free device number), broken as @quirks says (NULL: a correct
+ * function). The machine owns @dev from now on. Returns the device
+ * number, or a negative errno.
+ */
+int machine_add_pci(struct machine *m, struct virtio_dev *dev,
+		    const struct virtio_pci_quirks *quirks);
+/*
+ * Put @dev at bus 0, device @slot, function @fn (a multi-function device
+ * when @fn is not 0, or joins one: function 0 gets the multi-function
+ * bit). Returns 0 or a negative errno (-EEXIST if taken).
+ */
+int machine_add_pci_function(struct machine *m, unsigned slot, unsigned fn,
+			     struct virtio_dev *dev,
+			     const struct virtio_pci_quirks *quirks);
+
+/* Guest-physical address of config register @reg of bus 0 @slot.@fn. */
+static inline uint64_t machine_pci_config_addr(unsigned slot, unsigned fn,
+					       unsigned reg)
+{
+	return MACHINE_ECAM_BASE +
+	       ((uint64_t)slot << 15 | (uint64_t)fn << 12 | reg);
+}
 
 static inline uint64_t machine_mmio_slot_base(unsigned slot)
 {

@@ -1,1 +1,4 @@
-# sim/pci.mk: see the owning area
+# sim/pci.mk: the PCIe host bridge (ECAM window, type 0 header semantics,
+# BAR mapping, INTx routing).
+libvirtsim_a_SOURCES += %reldir%/pci_host.c
+nobase_virtsiminclude_HEADERS += %reldir%/pci_host.h
