@@ -504,7 +504,7 @@ bad:
 int pci_find_capability(struct pci_root *root, uint32_t bdf, uint8_t id)
 {
 	struct pci_cap_iter it;
-	uint8_t off, cid;
+	uint8_t off = 0, cid = 0;
 	int r;
 
 	pci_cap_iter_begin(&it, root, bdf);
