@@ -27,6 +27,7 @@ struct fake_ecam {
 	uint64_t accesses; /* reads and writes that reached the region */
 };
 
+/* Replace the machine's ECAM window with this fake one. */
 void fake_ecam_map(struct fake_ecam *e, struct machine *m);
 struct fake_fn *fake_fn_add(struct fake_ecam *e, uint32_t bdf,
 			    uint16_t vendor, uint16_t device, uint8_t class_code,

@@ -1,12 +1,8 @@
 # tests/pci_drivers.mk: the PCI driver side (pci.c, the VirtIO PCI transport,
 # probe_pci_device) against a fake ECAM host bridge (tests/fake_ecam.c).
-check_LIBRARIES += %reldir%/libfakeecam.a %reldir%/libpcistub.a
+check_LIBRARIES += %reldir%/libfakeecam.a
 %canon_reldir%_libfakeecam_a_SOURCES = %reldir%/fake_ecam.c %reldir%/fake_ecam.h
 %canon_reldir%_libfakeecam_a_CFLAGS = $(TEST_CFLAGS)
-# Temporary as_dev_type for trees without drivers/adapter/adapter.c: linked
-# after libvirtsim.a, so the real one wins wherever it exists.
-%canon_reldir%_libpcistub_a_SOURCES = %reldir%/as_dev_type_stub.c
-%canon_reldir%_libpcistub_a_CFLAGS = $(AM_CFLAGS)
 
 check_PROGRAMS += %reldir%/test_pci %reldir%/test_pci_probe
 %canon_reldir%_test_pci_SOURCES = %reldir%/test_pci.c
@@ -14,5 +10,4 @@ check_PROGRAMS += %reldir%/test_pci %reldir%/test_pci_probe
 %canon_reldir%_test_pci_LDADD = %reldir%/libfakeecam.a $(TEST_LDADD)
 %canon_reldir%_test_pci_probe_SOURCES = %reldir%/test_pci_probe.c
 %canon_reldir%_test_pci_probe_CFLAGS = $(TEST_CFLAGS)
-%canon_reldir%_test_pci_probe_LDADD = %reldir%/libfakeecam.a $(TEST_LDADD) \
-	%reldir%/libpcistub.a
+%canon_reldir%_test_pci_probe_LDADD = %reldir%/libfakeecam.a $(TEST_LDADD)
