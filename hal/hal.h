@@ -51,9 +51,11 @@ struct hal_ops {
 	uint32_t (*mmio_read)(void *ctx, uintptr_t addr, unsigned size);
 	void (*mmio_write)(void *ctx, uintptr_t addr, uint32_t val,
 			   unsigned size);
+	/* Lines may be shared: several (handler, arg) pairs on one line. */
 	int (*irq_register)(void *ctx, unsigned line,
 			    void (*handler)(void *arg), void *arg);
-	void (*irq_unregister)(void *ctx, unsigned line);
+	void (*irq_unregister)(void *ctx, unsigned line,
+			       void (*handler)(void *arg), void *arg);
 	/*
 	 * Idle the CPU until something happens (WFI): pending interrupts are
 	 * delivered to their handlers here and nowhere else. Returns 0, or
@@ -136,9 +138,10 @@ static inline int hal_irq_register(const struct hal *h, unsigned line,
 	return h->ops->irq_register(h->ctx, line, handler, arg);
 }
 
-static inline void hal_irq_unregister(const struct hal *h, unsigned line)
+static inline void hal_irq_unregister(const struct hal *h, unsigned line,
+				      void (*handler)(void *arg), void *arg)
 {
-	h->ops->irq_unregister(h->ctx, line);
+	h->ops->irq_unregister(h->ctx, line, handler, arg);
 }
 
 static inline int hal_wait(const struct hal *h)

@@ -28,24 +28,50 @@ void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
 int irq_register(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
 		 void *arg)
 {
+	struct irq_handler *free_slot = NULL;
+
 	if (line >= IRQ_MAX_LINES || !fn)
 		return -EINVAL;
-	if (ic->handlers[line].fn)
-		return -EBUSY;
-	ic->handlers[line] = (struct irq_handler){fn, arg};
+	for (unsigned i = 0; i < IRQ_MAX_SHARED; i++) {
+		struct irq_handler *h = &ic->handlers[line][i];
+
+		if (h->fn == fn && h->arg == arg)
+			return -EEXIST;
+		if (!h->fn && !free_slot)
+			free_slot = h;
+	}
+	if (!free_slot)
+		return -ENOSPC;
+	*free_slot = (struct irq_handler){fn, arg};
 	return 0;
 }
 
-void irq_unregister(struct irq_ctl *ic, unsigned line)
+int irq_unregister(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
+		   void *arg)
 {
-	if (line < IRQ_MAX_LINES)
-		ic->handlers[line] = (struct irq_handler){0};
+	for (unsigned i = 0; line < IRQ_MAX_LINES && i < IRQ_MAX_SHARED; i++) {
+		struct irq_handler *h = &ic->handlers[line][i];
+
+		if (h->fn == fn && h->arg == arg) {
+			*h = (struct irq_handler){0};
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool irq_line_has_handler(const struct irq_ctl *ic, unsigned line)
+{
+	for (unsigned i = 0; i < IRQ_MAX_SHARED; i++)
+		if (ic->handlers[line][i].fn)
+			return true;
+	return false;
 }
 
 bool irq_deliverable(const struct irq_ctl *ic)
 {
 	for (uint64_t lv = ic->level; lv; lv &= lv - 1) {
-		if (ic->handlers[__builtin_ctzll(lv)].fn)
+		if (irq_line_has_handler(ic, (unsigned)__builtin_ctzll(lv)))
 			return true;
 	}
 	return false;
@@ -58,14 +84,19 @@ unsigned irq_dispatch(struct irq_ctl *ic)
 	/* Snapshot: a handler that lowers or raises lines acts next round. */
 	for (uint64_t lv = ic->level; lv; lv &= lv - 1) {
 		unsigned line = (unsigned)__builtin_ctzll(lv);
-		struct irq_handler *h = &ic->handlers[line];
 
-		if (!h->fn)
+		if (!irq_line_has_handler(ic, line))
 			continue;
 		trace(TRACE_IRQ, "line %u delivered", line);
 		ic->delivered[line]++;
-		h->fn(h->arg);
-		ran++;
+		for (unsigned i = 0; i < IRQ_MAX_SHARED; i++) {
+			struct irq_handler *h = &ic->handlers[line][i];
+
+			if (h->fn) {
+				h->fn(h->arg);
+				ran++;
+			}
+		}
 	}
 	return ran;
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define IRQ_MAX_LINES 64
+/* Handlers one line can carry: PCI INTx lines are shared by devices. */
+#define IRQ_MAX_SHARED 8
 
 struct irq_handler {
 	void (*fn)(void *arg);
@@ -21,19 +23,28 @@ struct irq_handler {
 
 struct irq_ctl {
 	uint64_t level; /* bit n: line n asserted */
-	struct irq_handler handlers[IRQ_MAX_LINES];
+	struct irq_handler handlers[IRQ_MAX_LINES][IRQ_MAX_SHARED];
 	uint64_t raised[IRQ_MAX_LINES];    /* low-to-high transitions */
 	uint64_t delivered[IRQ_MAX_LINES]; /* handler invocations */
 };
 
 void irq_init(struct irq_ctl *ic);
 void irq_set_level(struct irq_ctl *ic, unsigned line, bool level);
+/*
+ * Add (@fn, @arg) to @line's handlers: -EINVAL for a bad line or no @fn,
+ * -EEXIST if that pair is there already, -ENOSPC when the line is full.
+ */
 int irq_register(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
 		 void *arg);
-void irq_unregister(struct irq_ctl *ic, unsigned line);
+/* Remove (@fn, @arg) from @line; -ENOENT if it was not registered. */
+int irq_unregister(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
+		   void *arg);
 /* True if an asserted line has a handler to run. */
 bool irq_deliverable(const struct irq_ctl *ic);
-/* Run the handler of every asserted line once; returns how many ran. */
+/*
+ * Run every handler of every asserted line once (a shared line runs all
+ * of them, as level-triggered INTx does); returns how many ran.
+ */
 unsigned irq_dispatch(struct irq_ctl *ic);
 
 #endif /* VIRTSIM_SIM_IRQ_H */

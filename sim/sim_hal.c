@@ -266,11 +266,12 @@ static int sim_irq_register(void *ctx, unsigned line,
 	return irq_register(sh->irq, line, handler, arg) ? -HAL_EINVAL : 0;
 }
 
-static void sim_irq_unregister(void *ctx, unsigned line)
+static void sim_irq_unregister(void *ctx, unsigned line,
+			       void (*handler)(void *arg), void *arg)
 {
 	struct sim_hal *sh = ctx;
 
-	irq_unregister(sh->irq, line);
+	irq_unregister(sh->irq, line, handler, arg);
 }
 
 static int sim_wait(void *ctx)

@@ -2,6 +2,7 @@
  * Unit tests for the machine primitives: guest RAM, the MMIO bus and the
  * interrupt lines.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -187,6 +188,40 @@ START_TEST(irq_level_and_dispatch)
 }
 END_TEST
 
+static unsigned shared_runs[2];
+
+static void count_shared(void *arg)
+{
+	shared_runs[(uintptr_t)arg]++;
+}
+
+/* A shared INTx line runs every handler on it; each can leave alone. */
+START_TEST(irq_shared_line_runs_every_handler)
+{
+	struct irq_ctl ic;
+
+	irq_init(&ic);
+	shared_runs[0] = shared_runs[1] = 0;
+	ck_assert_int_eq(irq_register(&ic, 5, count_shared, (void *)0), 0);
+	ck_assert_int_eq(irq_register(&ic, 5, count_shared, (void *)1), 0);
+	irq_set_level(&ic, 5, true);
+	ck_assert_uint_eq(irq_dispatch(&ic), 2);
+	ck_assert_uint_eq(shared_runs[0], 1);
+	ck_assert_uint_eq(shared_runs[1], 1);
+	ck_assert_int_eq(irq_unregister(&ic, 5, count_shared, (void *)0), 0);
+	ck_assert_int_eq(irq_unregister(&ic, 5, count_shared, (void *)0),
+			 -ENOENT);
+	ck_assert_uint_eq(irq_dispatch(&ic), 1);
+	ck_assert_uint_eq(shared_runs[0], 1);
+	ck_assert_uint_eq(shared_runs[1], 2);
+	for (uintptr_t i = 2; i < IRQ_MAX_SHARED + 1; i++)
+		ck_assert_int_eq(irq_register(&ic, 5, count_shared, (void *)i),
+				 0);
+	ck_assert_int_eq(irq_register(&ic, 5, count_shared, (void *)99),
+			 -ENOSPC);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -204,6 +239,7 @@ static Suite *sim_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("irq");
 	tcase_add_test(tc, irq_level_and_dispatch);
+	tcase_add_test(tc, irq_shared_line_runs_every_handler);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -188,7 +188,7 @@ START_TEST(wait_delivers_interrupts_then_reports_idle)
 	ck_assert_int_eq(hal_wait(hal), 0);
 	ck_assert_uint_eq(irq_runs, 1);
 	ck_assert_int_eq(hal_wait(hal), -HAL_EIDLE);
-	hal_irq_unregister(hal, 20);
+	hal_irq_unregister(hal, 20, count_irq, &m);
 }
 END_TEST
 

@@ -12,9 +12,6 @@
 #include "drivers/virtio/virtio.h"
 #include "hal/hal.h"
 
-/* No interrupt line known: drivers poll. */
-#define VIRTIO_NO_IRQ 0xffffffffu
-
 struct virtio_mmio_transport {
 	struct virtio_transport base; /* what drivers use */
 	uintptr_t regs;               /* HAL MMIO handle of the window */

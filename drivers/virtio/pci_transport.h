@@ -16,11 +16,6 @@
 #include "drivers/virtio/virtio.h"
 #include "hal/hal.h"
 
-/* No interrupt line known: drivers poll (same value as the MMIO one). */
-#ifndef VIRTIO_NO_IRQ
-#define VIRTIO_NO_IRQ 0xffffffffu
-#endif
-
 /* Queues whose notify offset is remembered at queue_set; others re-read. */
 #define VIRTIO_PCI_NOTIFY_CACHE 8u
 

@@ -26,6 +26,9 @@ enum virtio_error {
 	VIRTIO_ERR_CONFIG_SPACE_MISSING,
 };
 
+/* A transport's irq_line when no interrupt line is known: drivers poll. */
+#define VIRTIO_NO_IRQ 0xffffffffu
+
 /* "QueueFull", ... for @err or -@err; "Unknown" for anything else. */
 const char *virtio_error_name(int err);
 

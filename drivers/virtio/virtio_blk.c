@@ -701,7 +701,8 @@ unwind:
 static int blk_fail(struct virtio_blk *blk, int err)
 {
 	if (blk->irq_registered)
-		hal_irq_unregister(blk->transport->hal, blk->irq_line);
+		hal_irq_unregister(blk->transport->hal, blk->irq_line,
+				   blk_irq_handler, blk);
 	if (blk->slots_pages)
 		hal_dma_free(blk->transport->hal, blk->slots_paddr, blk->slots,
 			     blk->slots_pages);
