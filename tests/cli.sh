@@ -54,24 +54,34 @@ expect 2 'the machine has 1 disk' -- --blk "$work/disk.img" blk-read 0 1 --disk 
 expect 2 'multiple of 512' -- --blk "$work/disk.img" blk-write 0 "$work/odd"
 expect 2 'nothere' -- --blk "$work/disk.img" blk-write 0 "$work/nothere"
 
-# probe: the device table, both MMIO versions.
-expect 0 'virtio-blk +2048 KiB|virtio-blk +1 MiB' -- --blk "$work/disk.img" \
-	--blk "$work/orig.img,ro,version=1" probe
-grep -qE '^ +1  0x0a000200  v1 ' "$work/out" && ok || ko "probe: slot 1 not v1"
+expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1" probe
 
-# blk-read is byte-exact against the image.
-for v in 1 2; do
-	if "$virtsim" --blk "$work/disk.img,version=$v" blk-read 8 16 \
+# probe: the device tables of a mixed machine, both MMIO versions and PCI.
+expect 0 'virtio-blk +0 +1 MiB \(2048 blocks\)$' -- --blk "$work/disk.img" \
+	--blk "$work/orig.img,ro,version=1" --blk "$work/disk.img,transport=pci,ro" probe
+grep -qE '^ +1  0x0a000200  v1 .* 1 +1 MiB \(2048 blocks\) ro$' "$work/out" &&
+	ok || ko "probe: slot 1 is not the v1 ro disk 1"
+grep -qE '^00:00\.0  1b36:0008 +06\.00\.00  none +host bridge' "$work/out" &&
+	ok || ko "probe: no host bridge at 00:00.0"
+grep -qE '^00:01\.0  1af4:1042 +01\.00\.00  Block +virtio-blk +2 +1 MiB' "$work/out" &&
+	ok || ko "probe: disk 2 is not at 00:01.0"
+grep -qE '^ +BAR4 0x1[0-9a-f]{7} 16 KiB mem64 prefetchable$' "$work/out" &&
+	ok || ko "probe: no 64-bit BAR4 for 00:01.0"
+
+# blk-read is byte-exact against the image, on every transport.
+for v in version=1 version=2 transport=pci; do
+	if "$virtsim" --blk "$work/disk.img,$v" blk-read 8 16 \
 		>"$work/read" 2>"$work/err" &&
 	   dd if="$work/disk.img" bs=512 skip=8 count=16 2>/dev/null |
 		cmp -s - "$work/read"; then ok; else ko "blk-read v$v"; cat "$work/err"; fi
 done
 
-# blk-write lands in the image at the right place and nowhere else.
-for v in 1 2; do
+# blk-write lands in the image at the right place and nowhere else; the
+# disk is picked by --disk among disks on both transports.
+for v in version=1 version=2 transport=pci; do
 	cp "$work/orig.img" "$work/disk.img"
-	if "$virtsim" --poll --blk "$work/disk.img,version=$v" blk-write 100 \
-		"$work/data4k" 2>"$work/err" &&
+	if "$virtsim" --poll --blk "$work/orig.img,ro" --blk "$work/disk.img,$v" \
+		blk-write 100 "$work/data4k" --disk 1 2>"$work/err" &&
 	   dd if="$work/disk.img" bs=512 skip=100 count=8 2>/dev/null |
 		cmp -s - "$work/data4k" &&
 	   cmp -s -n 51200 "$work/disk.img" "$work/orig.img"; then ok
@@ -82,6 +92,8 @@ done
 expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro" \
 	blk-write 0 "$work/data4k"
 one_line "ro write"
+expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro,transport=pci" \
+	blk-write 0 "$work/data4k"
 expect 1 'read failed: [A-Za-z]+ -> [A-Za-z]+' -- --blk "$work/disk.img" \
 	blk-read 2048 1
 
@@ -93,7 +105,7 @@ for cat in mmio vq irq; do
 done
 
 # The default job.
-expect 0 'selftest passed' --
+expect 0 'selftest passed: 3 disks' --
 expect 0 'selftest passed' -- --poll --seed 7 --mem 16M
 
 echo "cli: $passed passed, $failed failed"

@@ -4,8 +4,8 @@
  * taking interrupts or polling. Data is checked byte for byte against the
  * backing file as the host reads it.
  *
- * Loop index i: bit 0 selects MMIO version 1 (legacy) or 2 (modern),
- * bit 1 polling instead of interrupts.
+ * Loop index i picks the variant: 0 MMIO v2, 1 MMIO v1 (legacy), 2 MMIO v2
+ * polling, 3 MMIO v1 polling, 4 PCI, 5 PCI polling.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -17,17 +17,36 @@
 #include "tests/testutil.h"
 
 #define DISK_SECTORS 2048u /* 1 MiB */
+#define VARIANTS 6
+
+static bool variant_pci(int i)
+{
+	return i >= 4;
+}
+
+static bool variant_poll(int i)
+{
+	return variant_pci(i) ? i == 5 : (i & 2) != 0;
+}
+
+static int variant_mmio_version(int i)
+{
+	return !variant_pci(i) && (i & 1) ? 1 : 2;
+}
 
 static struct vm vm;
 static char path[4096];
 
 static void start(int i, bool readonly, unsigned long long size)
 {
-	struct vm_disk_config dc = {.path = path, .readonly = readonly,
-				    .mmio_version = (i & 1) ? 1 : 2,
-				    .serial = "disk-serial-0123456789abc"};
+	struct vm_disk_config dc = {
+		.path = path, .readonly = readonly,
+		.transport = variant_pci(i) ? VM_TRANSPORT_PCI
+					    : VM_TRANSPORT_MMIO,
+		.mmio_version = variant_mmio_version(i),
+		.serial = "disk-serial-0123456789abc"};
 	struct vm_config cfg = {.mem_size = 8u << 20, .disks = &dc,
-				.disk_count = 1, .poll = (i & 2) != 0};
+				.disk_count = 1, .poll = variant_poll(i)};
 	char err[256];
 
 	test_make_file(path, sizeof(path), "blk", size, 1);
@@ -65,9 +84,25 @@ START_TEST(probe_and_geometry)
 
 	start(_i, false, DISK_SECTORS * 512ull);
 	bd = vm_disk(&vm, 0);
-	ck_assert_int_eq(vm.slots[0].found, true);
-	ck_assert_int_eq(vm.slots[0].type, DEV_TYPE_BLOCK);
-	ck_assert_uint_eq(vm.slots[0].version, (_i & 1) ? 1 : 2);
+	if (variant_pci(_i)) {
+		/* The host bridge at 00:00.0, then the disk at 00:01.0. */
+		ck_assert_uint_eq(vm.pci_count, 2);
+		ck_assert(!vm.pci[0].found);
+		ck_assert_uint_eq(vm.pci[0].info.class_code, PCI_CLASS_BRIDGE);
+		ck_assert(vm.pci[1].found);
+		ck_assert_int_eq(vm.pci[1].type, DEV_TYPE_BLOCK);
+		ck_assert_uint_eq(vm.pci[1].bdf, PCI_BDF(0, 1, 0));
+		ck_assert_int_eq(vm.pci[1].disk, 0);
+		ck_assert_uint_eq(vm.pci[1].info.device_id,
+				  VIRTIO_PCI_DEVICE_ID_MODERN_BASE +
+					  VIRTIO_ID_BLOCK);
+	} else {
+		ck_assert_int_eq(vm.slots[0].found, true);
+		ck_assert_int_eq(vm.slots[0].type, DEV_TYPE_BLOCK);
+		ck_assert_uint_eq(vm.slots[0].version,
+				  variant_mmio_version(_i));
+		ck_assert_int_eq(vm.slots[0].disk, 0);
+	}
 	ck_assert_int_eq(bd->ops->type(bd), DEV_TYPE_BLOCK);
 	ck_assert_uint_eq(bd->ops->num_blocks(bd), DISK_SECTORS);
 	ck_assert_uint_eq(bd->ops->block_size(bd), 512);
@@ -114,7 +149,7 @@ START_TEST(write_then_flush_reaches_file)
 	ck_assert_int_eq(bd->ops->write_block(bd, 100, data, sizeof(data)),
 			 0);
 	ck_assert_int_eq(bd->ops->flush(bd), 0);
-	st = blk_model_stats(vm.slots[0].model);
+	st = blk_model_stats(vm.disks[0].model);
 	ck_assert_uint_eq(st->flushes, 1);
 	host_read(back, sizeof(back), 100 * 512);
 	ck_assert_mem_eq(back, data, sizeof(data));
@@ -277,13 +312,16 @@ START_TEST(interrupts_or_polling)
 	unsigned line;
 
 	start(_i, false, DISK_SECTORS * 512ull);
-	line = vm.slots[0].irq_line;
+	line = blk0()->irq_line;
 	for (unsigned k = 0; k < 10; k++)
 		ck_assert_int_eq(virtio_blk_read(blk0(), k, buf, 512), 0);
-	if (_i & 2)
-		ck_assert_uint_eq(vm.machine.irq.delivered[line], 0);
-	else
+	if (variant_poll(_i)) {
+		ck_assert_uint_eq(blk0()->irqs, 0);
+	} else {
+		ck_assert_uint_lt(line, IRQ_MAX_LINES);
 		ck_assert_uint_ge(vm.machine.irq.delivered[line], 10);
+		ck_assert_uint_ge(blk0()->irqs, 10);
+	}
 	stop();
 }
 END_TEST
@@ -345,16 +383,15 @@ static Suite *blk_suite(void)
 	TCase *tc = tcase_create("mmio");
 
 	tcase_set_timeout(tc, 60);
-	/* i = 0..3: {v2, v1} x {interrupts, polling} */
-	tcase_add_loop_test(tc, probe_and_geometry, 0, 4);
-	tcase_add_loop_test(tc, read_matches_backing_file, 0, 4);
-	tcase_add_loop_test(tc, write_then_flush_reaches_file, 0, 4);
-	tcase_add_loop_test(tc, heap_buffers_are_bounced, 0, 4);
-	tcase_add_loop_test(tc, readonly_disk_refuses_writes, 0, 4);
-	tcase_add_loop_test(tc, out_of_range_requests_fail, 0, 4);
-	tcase_add_loop_test(tc, get_id_returns_serial, 0, 4);
-	tcase_add_loop_test(tc, token_api_batches_and_checks_tokens, 0, 4);
-	tcase_add_loop_test(tc, interrupts_or_polling, 0, 4);
+	tcase_add_loop_test(tc, probe_and_geometry, 0, VARIANTS);
+	tcase_add_loop_test(tc, read_matches_backing_file, 0, VARIANTS);
+	tcase_add_loop_test(tc, write_then_flush_reaches_file, 0, VARIANTS);
+	tcase_add_loop_test(tc, heap_buffers_are_bounced, 0, VARIANTS);
+	tcase_add_loop_test(tc, readonly_disk_refuses_writes, 0, VARIANTS);
+	tcase_add_loop_test(tc, out_of_range_requests_fail, 0, VARIANTS);
+	tcase_add_loop_test(tc, get_id_returns_serial, 0, VARIANTS);
+	tcase_add_loop_test(tc, token_api_batches_and_checks_tokens, 0, VARIANTS);
+	tcase_add_loop_test(tc, interrupts_or_polling, 0, VARIANTS);
 	tcase_add_test(tc, image_above_4gib);
 	tcase_add_test(tc, bad_images_are_refused);
 	suite_add_tcase(s, tc);

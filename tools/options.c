@@ -69,7 +69,7 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-/* FILE[,ro][,version=1|2][,serial=S]: split in place in an owned copy. */
+/* FILE[,OPT...] (see the usage text): split in place in an owned copy. */
 static int parse_blk(struct virtsim_options *o, const char *arg, char *err,
 		     size_t errlen)
 {
@@ -98,14 +98,19 @@ static int parse_blk(struct virtsim_options *o, const char *arg, char *err,
 		} else if (!strncmp(opt, "serial=", 7)) {
 			d->serial = opt + 7;
 		} else if (!strcmp(opt, "transport=mmio")) {
-			/* the only transport this build has */
+			d->pci = false;
+		} else if (!strcmp(opt, "transport=pci")) {
+			d->pci = true;
 		} else {
 			return fail(err, errlen,
 				    "--blk '%s': unknown option '%s' (ro, "
-				    "version=1|2, serial=ID, transport=mmio)",
+				    "version=1|2, serial=ID, transport=mmio|pci)",
 				    arg, opt);
 		}
 	}
+	if (d->pci && d->mmio_version != 2)
+		return fail(err, errlen, "--blk '%s': version= is for MMIO; "
+			    "PCI functions are modern virtio-pci", arg);
 	return 0;
 }
 
@@ -282,18 +287,21 @@ void virtsim_usage(FILE *out)
 "Runs a VirtIO driver stack against simulated VirtIO devices in one process.\n"
 "\n"
 "Workloads:\n"
-"  selftest               (default) probe every slot, write a pattern to a\n"
-"                         scratch disk, read it back, verify, flush, time it;\n"
-"                         disks given with --blk are read and checked only\n"
-"  probe                  print the device table and exit\n"
+"  selftest               (default) probe the MMIO slots and the PCI bus, write\n"
+"                         a pattern to scratch disks (MMIO v2, MMIO v1, PCI),\n"
+"                         read it back, verify, flush, time it; disks given\n"
+"                         with --blk are read and checked only\n"
+"  probe                  print the device tables and exit\n"
 "  blk-read LBA COUNT     read COUNT 512-byte sectors at LBA to stdout\n"
 "  blk-write LBA FILE     write FILE (a multiple of 512 bytes) at LBA, flush\n"
 "\n"
 "Options:\n"
 "  --mem SIZE             guest RAM (default 128M; K, M, G suffixes)\n"
-"  --blk FILE[,OPT...]    add a virtio-blk disk on FILE in the next MMIO slot;\n"
-"                         OPT: ro, version=1 (legacy MMIO) or version=2\n"
-"                         (default), serial=ID (GET_ID string); repeatable\n"
+"  --blk FILE[,OPT...]    add a virtio-blk disk on FILE; repeatable. OPT:\n"
+"                         transport=mmio (default: the next MMIO slot) or\n"
+"                         transport=pci (the next device on PCI bus 0),\n"
+"                         ro, version=1 (legacy MMIO) or version=2 (default),\n"
+"                         serial=ID (the GET_ID string)\n"
 "  --disk N               the disk blk-read/blk-write use (default 0)\n"
 "  --poll                 drivers poll the used ring instead of taking\n"
 "                         interrupts\n"

@@ -15,6 +15,7 @@
 struct disk_option {
 	const char *path;
 	bool ro;
+	bool pci;           /* transport=pci; else MMIO */
 	int mmio_version;   /* 1 or 2 */
 	const char *serial; /* NULL: derived from the disk number */
 };

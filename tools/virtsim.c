@@ -22,6 +22,7 @@
 #ifdef VIRTSIM_HAVE_BLK
 #include "drivers/virtio/virtio_blk.h"
 #endif
+#include "drivers/virtio/pci_transport.h"
 
 #define EXIT_OP_FAILED 1
 #define EXIT_USAGE 2
@@ -45,35 +46,108 @@ static const char *virtio_id_name(uint32_t id)
 	return "virtio-?";
 }
 
-static void print_table(struct vm *vm)
+/* "16 MiB (32768 blocks) ro" for disk @n, "-" if it is not up. */
+static void disk_capacity(struct vm *vm, int n, char *buf, size_t len)
 {
-	unsigned disk = 0;
+	struct block_device *bd = n >= 0 ? vm_disk(vm, (unsigned)n) : NULL;
+	uint64_t blocks, bytes;
 
-	printf("slot  address     mmio  id  type     name            "
+	if (!bd) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	blocks = bd->ops->num_blocks(bd);
+	bytes = blocks * bd->ops->block_size(bd);
+	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " blocks)%s",
+		 bytes >> 20, blocks, vm->disks[n].readonly ? " ro" : "");
+}
+
+static void disk_number(int n, char *buf, size_t len)
+{
+	if (n >= 0)
+		snprintf(buf, len, "%d", n);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void print_mmio_table(struct vm *vm)
+{
+	printf("MMIO slots\n"
+	       "slot  address     mmio  id  type     name            disk  "
 	       "capacity\n");
 	for (unsigned s = 0; s < vm->slot_count; s++) {
 		struct vm_slot *slot = &vm->slots[s];
-		char type[16] = "none", cap[64] = "-";
-		struct block_device *bd;
+		char cap[64], disk[16];
 
-		if (slot->found)
-			snprintf(type, sizeof(type), "%s",
-				 dev_type_name(slot->type));
-		if (slot->found && slot->type == DEV_TYPE_BLOCK &&
-		    (bd = vm_disk(vm, disk++))) {
-			uint64_t blocks = bd->ops->num_blocks(bd);
-			uint64_t bytes = blocks * bd->ops->block_size(bd);
-
-			snprintf(cap, sizeof(cap),
-				 "%" PRIu64 " MiB (%" PRIu64 " blocks)%s",
-				 bytes >> 20, blocks,
-				 slot->readonly ? " ro" : "");
-		}
+		disk_capacity(vm, slot->disk, cap, sizeof(cap));
+		disk_number(slot->disk, disk, sizeof(disk));
 		printf("%4u  0x%08" PRIx64 "  v%-3" PRIu32 " %2" PRIu32
-		       "  %-7s  %-14s  %s\n",
-		       s, slot->base, slot->version, slot->device_id, type,
-		       virtio_id_name(slot->device_id), cap);
+		       "  %-7s  %-14s  %-4s  %s\n",
+		       s, slot->base, slot->version, slot->device_id,
+		       slot->found ? dev_type_name(slot->type) : "none",
+		       virtio_id_name(slot->device_id), disk, cap);
 	}
+}
+
+static const char *pci_function_name(const struct pci_function_info *info)
+{
+	if (info->vendor_id == VIRTIO_PCI_VENDOR_ID)
+		return virtio_id_name(virtio_pci_device_type(info));
+	if (info->class_code == PCI_CLASS_BRIDGE &&
+	    info->subclass == PCI_SUBCLASS_BRIDGE_HOST)
+		return "host bridge";
+	if (info->class_code == PCI_CLASS_BRIDGE)
+		return "bridge";
+	return "other";
+}
+
+static void print_pci_bars(const struct vm_pci_function *f)
+{
+	static const char *const kind[] = {
+		[PCI_BAR_MEM32] = "mem32", [PCI_BAR_MEM64] = "mem64",
+		[PCI_BAR_IO] = "io"};
+
+	if (f->bar_error)
+		printf("%9sBARs not assigned: %s\n", "",
+		       pci_error_name(f->bar_error));
+	for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
+		const struct pci_bar_info *bar = &f->bars[b];
+
+		if (bar->type == PCI_BAR_NONE)
+			continue;
+		printf("%9sBAR%u 0x%08" PRIx64 " %" PRIu64 " KiB %s%s\n", "",
+		       b, bar->address, bar->size >> 10, kind[bar->type],
+		       bar->prefetchable ? " prefetchable" : "");
+	}
+}
+
+static void print_pci_table(struct vm *vm)
+{
+	printf("PCI bus\n"
+	       "bdf      vendor:device  class     type     name            "
+	       "disk  capacity\n");
+	for (unsigned i = 0; i < vm->pci_count; i++) {
+		const struct vm_pci_function *f = &vm->pci[i];
+		char cap[64], disk[16];
+
+		disk_capacity(vm, f->disk, cap, sizeof(cap));
+		disk_number(f->disk, disk, sizeof(disk));
+		printf("%02x:%02x.%x  %04x:%04x      %02x.%02x.%02x  %-7s  "
+		       "%-14s  %-4s  %s\n",
+		       pci_bdf_bus(f->bdf), pci_bdf_dev(f->bdf),
+		       pci_bdf_fn(f->bdf), f->info.vendor_id,
+		       f->info.device_id, f->info.class_code,
+		       f->info.subclass, f->info.prog_if,
+		       f->found ? dev_type_name(f->type) : "none",
+		       pci_function_name(&f->info), disk, cap);
+		print_pci_bars(f);
+	}
+}
+
+static void print_tables(struct vm *vm)
+{
+	print_mmio_table(vm);
+	print_pci_table(vm);
 }
 
 #ifdef VIRTSIM_HAVE_BLK
@@ -385,7 +459,7 @@ static int run_selftest(struct vm *vm, const struct virtsim_options *o,
 	if (dma_buf_get(&buf, machine_hal(&vm->machine), CHUNK_BYTES))
 		return op_failed("DMA allocation", 0, -VIRTIO_ERR_DMA_ERROR);
 	for (unsigned n = 0; n < vm->disk_count && !ret; n++) {
-		const char *path = vm->slots[n].path;
+		const char *path = vm->disks[n].path;
 
 		if (scratch)
 			ret = selftest_write_verify(vm, n, o->seed + n, &buf,
@@ -511,7 +585,13 @@ static int run_blk_write(struct vm *vm, const struct virtsim_options *o)
 int main(int argc, char **argv)
 {
 	struct vm_disk_config disks[VIRTSIM_MAX_DISKS];
-	char scratch[2][4096];
+	/* The default machine: every transport a driver can meet. */
+	static const struct vm_disk_config scratch_disks[] = {
+		{.transport = VM_TRANSPORT_MMIO, .mmio_version = 2},
+		{.transport = VM_TRANSPORT_MMIO, .mmio_version = 1},
+		{.transport = VM_TRANSPORT_PCI, .mmio_version = 2},
+	};
+	char scratch[sizeof(scratch_disks) / sizeof(scratch_disks[0])][4096];
 	struct virtsim_options o;
 	struct vm_config cfg;
 	static struct vm vm;
@@ -547,22 +627,26 @@ int main(int argc, char **argv)
 	memset(disks, 0, sizeof(disks));
 	for (unsigned i = 0; i < o.disk_count; i++)
 		disks[i] = (struct vm_disk_config){
-			o.disks[i].path, o.disks[i].ro, o.disks[i].mmio_version,
-			o.disks[i].serial};
+			.path = o.disks[i].path,
+			.readonly = o.disks[i].ro,
+			.transport = o.disks[i].pci ? VM_TRANSPORT_PCI
+						    : VM_TRANSPORT_MMIO,
+			.mmio_version = o.disks[i].mmio_version,
+			.serial = o.disks[i].serial};
 	cfg = (struct vm_config){.mem_size = o.mem_size, .disks = disks,
 				 .disk_count = o.disk_count, .poll = o.poll};
 #ifdef VIRTSIM_HAVE_BLK
 	if (o.workload == WORKLOAD_SELFTEST && o.disk_count == 0) {
-		/* Two scratch disks, modern and legacy, and an empty slot. */
-		for (; nscratch < 2; nscratch++) {
+		/* Scratch disks on each transport, and an empty slot. */
+		for (; nscratch < sizeof(scratch) / sizeof(scratch[0]);
+		     nscratch++) {
 			if (make_scratch(scratch[nscratch], sizeof(scratch[0]),
 					 nscratch)) {
 				ret = EXIT_USAGE;
 				goto out_scratch;
 			}
-			disks[nscratch] = (struct vm_disk_config){
-				scratch[nscratch], false, 2 - (int)nscratch,
-				NULL};
+			disks[nscratch] = scratch_disks[nscratch];
+			disks[nscratch].path = scratch[nscratch];
 		}
 		cfg.disk_count = nscratch;
 		cfg.empty_slot = true;
@@ -574,23 +658,24 @@ int main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out_scratch;
 	}
-	if (o.workload == WORKLOAD_SELFTEST || o.workload == WORKLOAD_PROBE)
-		printf("virtsim %s: %" PRIu64 " MiB guest RAM at 0x%llx, "
-		       "%u MMIO slot%s\n", PACKAGE_VERSION,
-		       vm.machine.mem.size >> 20, MACHINE_RAM_BASE,
-		       vm.slot_count, vm.slot_count == 1 ? "" : "s");
 	if (vm_probe(&vm, err, sizeof(err))) {
 		fprintf(stderr, "virtsim: %s\n", err);
 		ret = EXIT_OP_FAILED;
 		goto out_vm;
 	}
+	if (o.workload == WORKLOAD_SELFTEST || o.workload == WORKLOAD_PROBE)
+		printf("virtsim %s: %" PRIu64 " MiB guest RAM at 0x%llx, "
+		       "%u MMIO slot%s, %u PCI function%s\n", PACKAGE_VERSION,
+		       vm.machine.mem.size >> 20, MACHINE_RAM_BASE,
+		       vm.slot_count, vm.slot_count == 1 ? "" : "s",
+		       vm.pci_count, vm.pci_count == 1 ? "" : "s");
 	switch (o.workload) {
 	case WORKLOAD_SELFTEST:
-		print_table(&vm);
+		print_tables(&vm);
 		ret = run_selftest(&vm, &o, nscratch > 0);
 		break;
 	case WORKLOAD_PROBE:
-		print_table(&vm);
+		print_tables(&vm);
 		ret = 0;
 		break;
 	case WORKLOAD_BLK_READ:

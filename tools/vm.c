@@ -1,6 +1,6 @@
 /*
  * vm.c - build a machine from a vm_config (host side) and run the
- * platform's probe over its MMIO slots (guest side).
+ * platform's probe over its MMIO slots and PCI bus (guest side).
  */
 #include "tools/vm.h"
 
@@ -14,6 +14,7 @@
 #include "devices/blk/disk.h"
 #include "drivers/adapter/blk_device.h"
 
+/* Host side: a blk model on @dc's image, on the transport it asks for. */
 static int vm_add_disk(struct vm *vm, unsigned n,
 		       const struct vm_disk_config *dc, char *err,
 		       size_t errlen)
@@ -21,7 +22,7 @@ static int vm_add_disk(struct vm *vm, unsigned n,
 	char serial[32];
 	struct virtio_dev *dev;
 	struct disk *disk;
-	int slot;
+	int where;
 
 	disk = disk_file_open(dc->path, dc->readonly, err, errlen);
 	if (!disk)
@@ -33,36 +34,42 @@ static int vm_add_disk(struct vm *vm, unsigned n,
 		snprintf(err, errlen, "%s: out of memory", dc->path);
 		return -ENOMEM;
 	}
-	slot = machine_add_mmio(&vm->machine, dev, dc->mmio_version);
-	if (slot < 0) {
+	if (dc->transport == VM_TRANSPORT_PCI)
+		where = machine_add_pci(&vm->machine, dev, NULL);
+	else
+		where = machine_add_mmio(&vm->machine, dev, dc->mmio_version);
+	if (where < 0) {
 		dev->ops->destroy(dev);
-		snprintf(err, errlen, "%s: no MMIO slot for it: %s", dc->path,
-			 strerror(-slot));
-		return slot;
+		snprintf(err, errlen, "%s: no room for it on the %s: %s",
+			 dc->path,
+			 dc->transport == VM_TRANSPORT_PCI ? "PCI bus"
+							   : "MMIO slots",
+			 strerror(-where));
+		return where;
 	}
-	vm->slots[slot].model = dev;
-	vm->slots[slot].path = dc->path;
-	vm->slots[slot].readonly = dc->readonly;
+	vm->disks[n] = (struct vm_disk){dc->path, dc->readonly, dc->transport,
+					(unsigned)where, dev};
 	return 0;
 }
 
-/* Guest side: bring up the driver of disk @n on @slot's transport. */
-static int vm_start_disk(struct vm *vm, unsigned n, struct vm_slot *slot,
-			 char *err, size_t errlen)
+/* Guest side: bring up the driver of disk @n on @t. */
+static int vm_start_disk(struct vm *vm, unsigned n, struct virtio_transport *t,
+			 unsigned irq_line, char *err, size_t errlen)
 {
-	struct virtio_blk_options bo = {.use_irq = !vm->poll};
+	/* No routed line: the driver polls. */
+	struct virtio_blk_options bo = {.use_irq = !vm->poll &&
+						   irq_line != VIRTIO_NO_IRQ};
 	int ret;
 
 	vm->blk[n] = calloc(1, sizeof(*vm->blk[n]));
 	if (!vm->blk[n]) {
 		snprintf(err, errlen, "disk %u: out of memory", n);
-		return -VIRTIO_ERR_DMA_ERROR;
+		return -DEV_ERR_NO_MEMORY;
 	}
-	ret = virtio_blk_device_init(vm->blk[n], &slot->transport.base, &bo,
-				     slot->irq_line);
+	ret = virtio_blk_device_init(vm->blk[n], t, &bo, irq_line);
 	if (ret) {
 		snprintf(err, errlen, "disk %u (%s): driver init failed: %s",
-			 n, slot->path ? slot->path : "?", dev_err_name(ret));
+			 n, vm->disks[n].path, dev_err_name(ret));
 		free(vm->blk[n]);
 		vm->blk[n] = NULL;
 	}
@@ -98,10 +105,10 @@ static int vm_add_disk(struct vm *vm, unsigned n,
 	return -ENOTSUP;
 }
 
-static int vm_start_disk(struct vm *vm, unsigned n, struct vm_slot *slot,
-			 char *err, size_t errlen)
+static int vm_start_disk(struct vm *vm, unsigned n, struct virtio_transport *t,
+			 unsigned irq_line, char *err, size_t errlen)
 {
-	return 0; /* no driver: the slot stays in the table, unused */
+	return 0; /* no driver: the device stays in the table, unused */
 }
 
 struct block_device *vm_disk(struct vm *vm, unsigned n)
@@ -143,17 +150,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		ret = vm_add_disk(vm, i, &cfg->disks[i], err, errlen);
 		if (ret)
 			goto fail;
+		vm->disk_count++;
 	}
-	if (cfg->empty_slot && (ret = machine_add_mmio_placeholder(
-					&vm->machine)) < 0) {
+	if (cfg->empty_slot &&
+	    (ret = machine_add_mmio_placeholder(&vm->machine)) < 0) {
 		snprintf(err, errlen, "no MMIO slot left for the empty one");
 		goto fail;
-	}
-	vm->slot_count = vm->machine.mmio_slots_used;
-	vm->disk_count = cfg->disk_count;
-	for (unsigned s = 0; s < vm->slot_count; s++) {
-		vm->slots[s].base = machine_mmio_slot_base(s);
-		vm->slots[s].irq_line = MACHINE_MMIO_IRQ_BASE + s;
 	}
 	return 0;
 fail:
@@ -161,15 +163,29 @@ fail:
 	return ret < 0 ? ret : -EINVAL;
 }
 
-int vm_probe(struct vm *vm, char *err, size_t errlen)
+/* The disk the host put at @transport/@where, or -1. */
+static int vm_disk_at(const struct vm *vm, enum vm_transport transport,
+		      unsigned where)
+{
+	for (unsigned n = 0; n < vm->disk_count; n++)
+		if (vm->disks[n].transport == transport &&
+		    vm->disks[n].where == where)
+			return (int)n;
+	return -1;
+}
+
+static int vm_probe_mmio(struct vm *vm, char *err, size_t errlen)
 {
 	const struct hal *hal = machine_hal(&vm->machine);
-	unsigned disk = 0;
-	int ret;
 
+	vm->slot_count = vm->machine.mmio_slots_used;
 	for (unsigned s = 0; s < vm->slot_count; s++) {
 		struct vm_slot *slot = &vm->slots[s];
+		int n, ret;
 
+		slot->base = machine_mmio_slot_base(s);
+		slot->irq_line = MACHINE_MMIO_IRQ_BASE + s;
+		slot->disk = -1;
 		/* What the header says, for the table, even for "none". */
 		slot->version = hal_mmio_read32(hal, slot->base +
 						VIRTIO_MMIO_VERSION);
@@ -178,16 +194,83 @@ int vm_probe(struct vm *vm, char *err, size_t errlen)
 		slot->found = probe_mmio_device(hal, slot->base,
 						MACHINE_MMIO_SLOT_SIZE,
 						&slot->transport, &slot->type);
-		if (!slot->found || slot->type != DEV_TYPE_BLOCK)
+		n = vm_disk_at(vm, VM_TRANSPORT_MMIO, s);
+		if (!slot->found || slot->type != DEV_TYPE_BLOCK || n < 0)
 			continue;
 		slot->transport.irq_line = slot->irq_line;
-		if (disk == VM_MAX_DISKS)
-			continue;
-		ret = vm_start_disk(vm, disk++, slot, err, errlen);
+		ret = vm_start_disk(vm, (unsigned)n, &slot->transport.base,
+				    slot->irq_line, err, errlen);
 		if (ret)
 			return ret;
+		slot->disk = n;
 	}
 	return 0;
+}
+
+/* Firmware's part: BARs from the window, decoding and bus mastering on. */
+static void vm_pci_setup_function(struct vm *vm, struct vm_pci_function *f)
+{
+	struct pci_root *root = &vm->pci_root;
+	unsigned nbars = pci_bar_count(f->info.header_type);
+
+	f->bar_error = pci_assign_bars(root, f->bdf);
+	if (!f->bar_error)
+		pci_enable(root, f->bdf);
+	for (unsigned b = 0; b < nbars; b++) {
+		if (pci_bar_info_read(root, f->bdf, b, &f->bars[b]))
+			continue;
+		if (f->bars[b].type == PCI_BAR_MEM64)
+			b++; /* the upper half stays PCI_BAR_NONE */
+	}
+}
+
+static int vm_probe_pci(struct vm *vm, char *err, size_t errlen)
+{
+	struct pci_root *root = &vm->pci_root;
+	struct pci_function_info info;
+	struct pci_enum it;
+	uint32_t bdf;
+	int ret;
+
+	ret = pci_root_init(root, machine_hal(&vm->machine), MACHINE_ECAM_BASE,
+			    MACHINE_ECAM_BUSES);
+	if (ret) {
+		snprintf(err, errlen, "PCI: cannot map ECAM: %s",
+			 pci_error_name(ret));
+		return -DEV_ERR_IO;
+	}
+	pci_root_set_mmio_window(root, MACHINE_PCI_MMIO_BASE,
+				 MACHINE_PCI_MMIO_SIZE);
+	pci_enum_begin(&it, root, 0);
+	while (vm->pci_count < VM_MAX_PCI_FUNCTIONS &&
+	       pci_enum_next(&it, &bdf, &info) > 0) {
+		struct vm_pci_function *f = &vm->pci[vm->pci_count++];
+		int n = -1;
+
+		f->bdf = bdf;
+		f->info = info;
+		f->disk = -1;
+		vm_pci_setup_function(vm, f);
+		f->found = probe_pci_device(root, bdf, &info, &f->transport,
+					    &f->type);
+		if (pci_bdf_bus(bdf) == 0 && pci_bdf_fn(bdf) == 0)
+			n = vm_disk_at(vm, VM_TRANSPORT_PCI, pci_bdf_dev(bdf));
+		if (!f->found || f->type != DEV_TYPE_BLOCK || n < 0)
+			continue;
+		ret = vm_start_disk(vm, (unsigned)n, &f->transport.base,
+				    f->transport.irq_line, err, errlen);
+		if (ret)
+			return ret;
+		f->disk = n;
+	}
+	return 0;
+}
+
+int vm_probe(struct vm *vm, char *err, size_t errlen)
+{
+	int ret = vm_probe_mmio(vm, err, errlen);
+
+	return ret ? ret : vm_probe_pci(vm, err, errlen);
 }
 
 unsigned vm_destroy(struct vm *vm, bool report)
