@@ -33,6 +33,10 @@ check_PROGRAMS += %reldir%/test_blk
 %canon_reldir%_test_blk_SOURCES = %reldir%/test_blk.c
 %canon_reldir%_test_blk_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_blk_LDADD = $(TEST_LDADD)
+check_PROGRAMS += %reldir%/test_pci_blk
+%canon_reldir%_test_pci_blk_SOURCES = %reldir%/test_pci_blk.c
+%canon_reldir%_test_pci_blk_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_pci_blk_LDADD = $(TEST_LDADD)
 dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/example.sh
 EXTRA_DIST += %reldir%/example/user_test.c
 endif
