@@ -12,9 +12,12 @@ void irq_init(struct irq_ctl *ic)
 
 void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
 {
-	uint64_t bit = 1ull << line;
+	uint64_t bit;
 
-	if (line >= IRQ_MAX_LINES || !!(ic->level & bit) == level)
+	if (line >= IRQ_MAX_LINES)
+		return;
+	bit = 1ull << line;
+	if (!!(ic->level & bit) == level)
 		return;
 	if (level) {
 		ic->level |= bit;

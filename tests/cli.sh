@@ -45,6 +45,8 @@ expect 2 "unknown option '--frobnicate'" -- --frobnicate; one_line "unknown opti
 expect 2 '--mem' -- --mem 3; one_line "--mem 3"
 expect 2 '--mem' -- --mem lots
 expect 2 'unknown workload' -- fly
+expect 2 '--poll=3: the option takes no value' -- --poll=3
+expect 2 '--mem needs a value' -- probe --mem
 expect 2 "unknown category 'disk'" -- --trace disk probe
 expect 2 '/nonexistent/x.img' -- --blk /nonexistent/x.img probe; one_line "missing image"
 expect 2 'multiple of 512' -- --blk "$work/odd" probe; one_line "odd image"

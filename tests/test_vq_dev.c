@@ -303,6 +303,20 @@ START_TEST(reject_too_long)
 }
 END_TEST
 
+/*
+ * An indirect table bigger than the device walks is refused up front, even
+ * when its first entry ends the chain: a table of empty descriptors must
+ * not cost the host a long walk (VQ-D-07 bounds chains by the queue).
+ */
+START_TEST(reject_huge_indirect_table)
+{
+	desc(0, ITABLE, (VQ_ELEM_MAX_SEGS + 1) * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	desc_at(ITABLE, 0, BUF, 1, 0, 0);
+	avail_add(0);
+	expect_reject(VQ_DEV_E_TOO_LONG);
+}
+END_TEST
+
 START_TEST(reject_buffer_outside_ram)
 {
 	desc(0, 0x1000, 16, 0, 0);
@@ -555,6 +569,7 @@ static Suite *vq_dev_suite(void)
 	tcase_add_test(tc, reject_indirect_with_next);
 	tcase_add_test(tc, reject_indirect_not_negotiated);
 	tcase_add_test(tc, reject_indirect_bad_size);
+	tcase_add_test(tc, reject_huge_indirect_table);
 	tcase_add_test(tc, reject_indirect_table_outside_ram);
 	tcase_add_test(tc, reject_avail_idx_jump);
 	tcase_add_test(tc, reject_total_len);

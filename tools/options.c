@@ -249,6 +249,9 @@ int virtsim_parse_options(int argc, char **argv, struct virtsim_options *o,
 			if (optopt && optopt < 256)
 				return fail(err, errlen, "unknown option '-%c'",
 					    optopt);
+			if (optopt && strchr(argv[optind - 1], '='))
+				return fail(err, errlen, "%s: the option takes "
+					    "no value", argv[optind - 1]);
 			if (optopt)
 				return fail(err, errlen, "%s needs a value",
 					    argv[optind - 1]);

@@ -184,6 +184,12 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 				    vq, VQ_DEV_E_INDIRECT,
 				    "an indirect table is outside guest RAM");
 			table_n = d.len / sizeof(struct virtq_desc);
+			/* Bound the walk, empty descriptors included. */
+			if (table_n > VQ_ELEM_MAX_SEGS)
+				return vq_dev_reject(
+					vq, VQ_DEV_E_TOO_LONG,
+					"an indirect table has more than 256 "
+					"entries");
 			in_indirect = true;
 			visited = 0;
 			idx = 0;

@@ -22,7 +22,7 @@
 #define BLK_STATUS_NONE 0xffu /* not a status a device may write */
 #define BLK_NO_SLOT 0xffffu
 
-enum blk_slot_state { SLOT_FREE, SLOT_BUSY, SLOT_ORPHAN };
+enum blk_slot_state { SLOT_FREE, SLOT_BUSY };
 
 struct virtio_blk_slot {
 	struct virtio_blk_req_hdr hdr; /* device reads */
@@ -101,7 +101,7 @@ static uint64_t blk_slot_paddr(const struct virtio_blk *blk,
 	       (uint64_t)((const uint8_t *)s - (const uint8_t *)blk->slots);
 }
 
-/* Release a blocking request nobody waits for any more. */
+/* Give a blocking request's buffer and slot back (blk_stop). */
 static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 {
 	const struct hal *hal = blk->transport->hal;
@@ -181,8 +181,6 @@ static int blk_pop_one(struct virtio_blk *blk, void **cookie, uint16_t *token)
 
 		s->used_len = len;
 		s->done = true;
-		if (s->state == SLOT_ORPHAN)
-			blk_slot_release(blk, s);
 	} else if (c) {
 		struct virtio_blk_req *r = c;
 
@@ -231,8 +229,10 @@ static int blk_wait(struct virtio_blk *blk, struct virtio_blk_slot *s)
 			if (s->done)
 				return 0;
 		}
+		/* The device gave up on us (§2.1.2): that is an I/O error,
+		 * not something a retry fixes. */
 		if (blk_needs_reset(blk))
-			return -VIRTIO_ERR_NOT_READY;
+			return -VIRTIO_ERR_IO_ERROR;
 		if (hal_wait(hal) == -HAL_EIDLE) {
 			err = blk_reap(blk, s);
 			if (err)
@@ -306,6 +306,40 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	return -VIRTIO_ERR_UNSUPPORTED;
 }
 
+/*
+ * Reset the device and take back every request it still had: a reset
+ * device touches no queue (§2.4, INIT-D-13), so buffers can be unshared.
+ * Used when the device fails a blocking request (NEEDS_RESET, silence, a
+ * broken used ring) and at teardown; I/O fails from then on.
+ */
+static void blk_stop(struct virtio_blk *blk)
+{
+	uint16_t token;
+
+	virtio_transport_reset(blk->transport);
+	blk->stopped = true;
+	while (virtqueue_detach_unused(&blk->vq, &token) == 0) {
+		void *c = virtqueue_cookie(&blk->vq, token);
+
+		if (blk_is_slot(blk, c)) {
+			blk_slot_release(blk, c);
+		} else if (c) {
+			struct virtio_blk_req *r = c;
+
+			blk_unshare_req(blk, r, NULL);
+			r->in_flight = false;
+		}
+	}
+	/* Used but never completed by the caller: give the buffers back. */
+	while (blk->done_head) {
+		struct virtio_blk_req *r = blk->done_head;
+
+		blk_done_unlink(blk, r);
+		blk_unshare_req(blk, r, NULL);
+		r->in_flight = false;
+	}
+}
+
 /* One blocking request through a slot: submit, wait, complete. */
 static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		  void *buf, size_t len)
@@ -316,6 +350,8 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	uint16_t token;
 	int err;
 
+	if (blk->stopped)
+		return -VIRTIO_ERR_IO_ERROR;
 	s = blk_slot_get(blk);
 	if (!s)
 		return -VIRTIO_ERR_QUEUE_FULL;
@@ -341,9 +377,8 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		goto fail;
 	err = blk_wait(blk, s);
 	if (err) {
-		/* Still the device's: released if it ever shows up used,
-		 * else by virtio_blk_destroy. */
-		s->state = SLOT_ORPHAN;
+		/* The caller's buffer must be ours again before we return. */
+		blk_stop(blk);
 		return err;
 	}
 	err = blk_result(type, s->status, s->used_len, len);
@@ -421,6 +456,8 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		return err;
 	if (len > blk->max_req)
 		return -VIRTIO_ERR_INVALID_PARAM;
+	if (blk->stopped)
+		return -VIRTIO_ERR_IO_ERROR;
 	hal = blk->transport->hal;
 	memset(req, 0, sizeof(*req));
 	req->hdr.type = virtio_le32(type);
@@ -713,31 +750,8 @@ static int blk_fail(struct virtio_blk *blk, int err)
 
 void virtio_blk_destroy(struct virtio_blk *blk)
 {
-	uint16_t token;
-
 	if (!blk || !blk->transport)
 		return;
-	/* INIT-D-13: the queue must be dead before buffers are reclaimed. */
-	virtio_transport_reset(blk->transport);
-	while (virtqueue_detach_unused(&blk->vq, &token) == 0) {
-		void *c = virtqueue_cookie(&blk->vq, token);
-
-		if (blk_is_slot(blk, c)) {
-			blk_slot_release(blk, c);
-		} else if (c) {
-			struct virtio_blk_req *r = c;
-
-			blk_unshare_req(blk, r, NULL);
-			r->in_flight = false;
-		}
-	}
-	/* Used but never completed by the caller: give the buffers back. */
-	while (blk->done_head) {
-		struct virtio_blk_req *r = blk->done_head;
-
-		blk_done_unlink(blk, r);
-		blk_unshare_req(blk, r, NULL);
-		r->in_flight = false;
-	}
+	blk_stop(blk);
 	blk_fail(blk, 0);
 }

@@ -52,6 +52,7 @@ struct virtio_blk {
 	uint64_t capacity; /* in 512-byte sectors */
 	uint32_t blk_size; /* logical block size, 512 unless BLK_SIZE */
 	bool readonly;	   /* VIRTIO_BLK_F_RO */
+	bool stopped;	   /* reset after it failed a request: I/O fails */
 	bool use_irq;
 	unsigned irq_line;
 	volatile bool irq_pending;
@@ -90,15 +91,22 @@ static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
  * multiple of 512. A transfer above the device's SEG_MAX/SIZE_MAX limits
  * (or above 1 MiB) is split into several requests. A write to a
  * read-only (VIRTIO_BLK_F_RO) device fails with -VIRTIO_ERR_IO_ERROR,
- * as the device itself would answer, before anything reaches it. After
- * -VIRTIO_ERR_WRONG_TOKEN or -VIRTIO_ERR_ALREADY_USED (the device broke the
- * ring protocol) the request may still be in flight: destroy the device to
- * reclaim it. Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR, or wrote too
- * little), -VIRTIO_ERR_UNSUPPORTED (UNSUPP), -VIRTIO_ERR_INVALID_PARAM (bad
- * length, or past the end of the disk), -VIRTIO_ERR_QUEUE_FULL,
- * -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY (the device stopped answering or
- * needs a reset). A used length that does not cover the status byte (and, for
- * reads, the data) is an -VIRTIO_ERR_IO_ERROR (VQ-D-14).
+ * as the device itself would answer, before anything reaches it.
+ *
+ * When a request cannot complete (the device set NEEDS_RESET, went
+ * silent, or broke the ring protocol) the driver resets the device and
+ * takes every buffer back before returning, so the caller's buffer is
+ * free to reuse; I/O then fails with -VIRTIO_ERR_IO_ERROR until the
+ * driver is set up again.
+ *
+ * Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR, wrote too little,
+ * needs a reset, or was stopped), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),
+ * -VIRTIO_ERR_INVALID_PARAM (bad length, or past the end of the disk),
+ * -VIRTIO_ERR_QUEUE_FULL, -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY
+ * (the device never answered), -VIRTIO_ERR_WRONG_TOKEN or
+ * -VIRTIO_ERR_ALREADY_USED (a bad used ring entry). A used length that
+ * does not cover the status byte (and, for reads, the data) is an
+ * -VIRTIO_ERR_IO_ERROR (VQ-D-14).
  */
 int virtio_blk_read(struct virtio_blk *blk, uint64_t sector, void *buf,
 		    size_t len);
