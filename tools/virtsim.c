@@ -238,6 +238,25 @@ struct selftest_totals {
 	uint64_t requests, bytes;
 };
 
+/* The length of the request at byte @off of a disk of @bytes. */
+static size_t chunk_len(uint64_t bytes, uint64_t off)
+{
+	return bytes - off < CHUNK_BYTES ? (size_t)(bytes - off) : CHUNK_BYTES;
+}
+
+/* One driver read or write at byte @off, its time added to *@ms. */
+static int timed_io(struct virtio_blk *b, bool write, uint64_t off,
+		    uint8_t *p, size_t len, double *ms)
+{
+	uint64_t sector = off / VIRTIO_BLK_SECTOR_SIZE;
+	double t = now_ms();
+	int err = write ? virtio_blk_write(b, sector, p, len)
+			: virtio_blk_read(b, sector, p, len);
+
+	*ms += now_ms() - t;
+	return err;
+}
+
 /*
  * Write the pattern over the whole disk, flush, read back and verify.
  * Only the driver calls are timed, not making or checking the pattern.
@@ -252,14 +271,10 @@ static int selftest_write_verify(struct vm *vm, unsigned n, uint64_t seed,
 	int err;
 
 	for (uint64_t off = 0; off < bytes; off += CHUNK_BYTES) {
-		size_t len = bytes - off < CHUNK_BYTES ? bytes - off
-						       : CHUNK_BYTES;
+		size_t len = chunk_len(bytes, off);
 
 		fill_pattern(buf->p, len, seed, off);
-		t = now_ms();
-		err = virtio_blk_write(b, off / VIRTIO_BLK_SECTOR_SIZE, buf->p,
-				       len);
-		t_write += now_ms() - t;
+		err = timed_io(b, true, off, buf->p, len, &t_write);
 		if (err)
 			return op_failed("write", n, err);
 		tot->requests++;
@@ -270,13 +285,9 @@ static int selftest_write_verify(struct vm *vm, unsigned n, uint64_t seed,
 	if (err)
 		return op_failed("flush", n, err);
 	for (uint64_t off = 0; off < bytes; off += CHUNK_BYTES) {
-		size_t len = bytes - off < CHUNK_BYTES ? bytes - off
-						       : CHUNK_BYTES;
+		size_t len = chunk_len(bytes, off);
 
-		t = now_ms();
-		err = virtio_blk_read(b, off / VIRTIO_BLK_SECTOR_SIZE, buf->p,
-				      len);
-		t_read += now_ms() - t;
+		err = timed_io(b, false, off, buf->p, len, &t_read);
 		if (err)
 			return op_failed("read", n, err);
 		for (size_t i = 0; i < len; i++) {
@@ -317,13 +328,9 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 	if (!host)
 		return EXIT_OP_FAILED;
 	for (uint64_t off = 0; off < bytes && !ret; off += CHUNK_BYTES) {
-		size_t len = bytes - off < CHUNK_BYTES ? bytes - off
-						       : CHUNK_BYTES;
+		size_t len = chunk_len(bytes, off);
 
-		t = now_ms();
-		err = virtio_blk_read(b, off / VIRTIO_BLK_SECTOR_SIZE, buf->p,
-				      len);
-		t_stack += now_ms() - t;
+		err = timed_io(b, false, off, buf->p, len, &t_stack);
 		if (err) {
 			ret = op_failed("read", n, err);
 			break;
