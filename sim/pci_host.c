@@ -69,7 +69,8 @@ int pci_function_set_bar(struct pci_function *f, unsigned index, uint64_t size,
 
 	if (index >= PCI_NUM_BARS || (is64 && index + 1 >= PCI_NUM_BARS) ||
 	    size < 16 || (size & (size - 1)) || (!is64 && size > 1ull << 31) ||
-	    !ops || f->bar[index].size || (is64 && f->bar[index + 1].size))
+	    !ops || f->bar[index].size || (is64 && f->bar[index + 1].size) ||
+	    (index > 0 && f->bar[index - 1].is64)) /* its upper half */
 		return -EINVAL;
 	f->bar[index] = (struct pci_bar){
 	    .size = size,

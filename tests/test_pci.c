@@ -614,6 +614,28 @@ START_TEST(transport_drives_common_cfg)
 }
 END_TEST
 
+/*
+ * PCI-V: notify_off_multiplier is 0 or an even power of 2 (§4.1.4.4); a
+ * device that says otherwise would swallow doorbells, so init refuses it.
+ */
+START_TEST(transport_refuses_odd_notify_multiplier)
+{
+	const uint32_t good[] = {0, 2, 4, 8}, bad[] = {1, 3, 6, 0x80000001u};
+	struct fake_fn *f = vdev_setup();
+
+	for (unsigned i = 0; i < 4; i++) {
+		fake_put32(f, 0x50 + 16, good[i]);
+		ck_assert_msg(virtio_pci_transport_init(&tp, &root, VDEV_BDF) ==
+				      0,
+			      "multiplier %u", good[i]);
+		fake_put32(f, 0x50 + 16, bad[i]);
+		ck_assert_msg(virtio_pci_transport_init(&tp, &root, VDEV_BDF) ==
+				      -VIRTIO_ERR_UNSUPPORTED,
+			      "multiplier %u", bad[i]);
+	}
+}
+END_TEST
+
 START_TEST(transport_without_device_cap_is_config_space_missing)
 {
 	struct fake_fn *f = vdev_setup();
@@ -827,6 +849,7 @@ static Suite *pci_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, virtio_device_type_table);
 	tcase_add_test(tc, transport_drives_common_cfg);
+	tcase_add_test(tc, transport_refuses_odd_notify_multiplier);
 	tcase_add_test(tc, transport_without_device_cap_is_config_space_missing);
 	tcase_add_test(tc, transport_short_device_cap_is_config_space_too_small);
 	tcase_add_test(tc, transport_skips_caps_outside_their_bar);

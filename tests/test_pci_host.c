@@ -88,6 +88,10 @@ static struct pci_function *make_fn(unsigned i, unsigned dev, unsigned fn,
 	ck_assert_int_eq(pci_function_set_bar(f, 2, 0x100000, true, true,
 					      &scratch_ops, &sc[i]),
 			 0);
+	/* BAR 3 is the upper half of the 64-bit BAR 2: not a BAR of its own. */
+	ck_assert_int_eq(pci_function_set_bar(f, 3, 0x1000, false, false,
+					      &scratch_ops, &sc[i]),
+			 -EINVAL);
 	ck_assert_int_eq(pci_host_add_function(&m.pci, f, 0, dev, fn), 0);
 	return f;
 }

@@ -505,6 +505,15 @@ int virtio_pci_transport_init(struct virtio_pci_transport *t,
 		if (c.cfg_type == VIRTIO_PCI_CAP_NOTIFY_CFG)
 			t->notify_off_multiplier = c.multiplier;
 	}
+	/*
+	 * §4.1.4.4: the multiplier is 0 or an even power of 2; anything
+	 * else puts doorbells where a 16-bit write cannot land.
+	 */
+	if (t->notify_off_multiplier &
+	    ((t->notify_off_multiplier - 1) | 1u)) {
+		err = -VIRTIO_ERR_UNSUPPORTED;
+		goto fail;
+	}
 	/* A broken list, or no modern interface (PCI-D-26): fail cleanly. */
 	if (r < 0 || !t->common.regs || !t->notify.regs || !t->isr.regs) {
 		err = -VIRTIO_ERR_UNSUPPORTED;
