@@ -270,7 +270,19 @@ int vm_probe(struct vm *vm, char *err, size_t errlen)
 {
 	int ret = vm_probe_mmio(vm, err, errlen);
 
-	return ret ? ret : vm_probe_pci(vm, err, errlen);
+	if (!ret)
+		ret = vm_probe_pci(vm, err, errlen);
+	if (ret)
+		return ret;
+	/* Every disk the host placed must have been found and brought up. */
+	for (unsigned n = 0; n < vm->disk_count; n++) {
+		if (!vm_disk(vm, n)) {
+			snprintf(err, errlen, "disk %u (%s): the probe did not "
+				 "find it", n, vm->disks[n].path);
+			return -DEV_ERR_BAD_STATE;
+		}
+	}
+	return 0;
 }
 
 unsigned vm_destroy(struct vm *vm, bool report)

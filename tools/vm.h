@@ -109,8 +109,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	      size_t errlen);
 /*
  * Guest side: probe every MMIO slot, enumerate PCI bus 0 and what lies
- * behind it, and bring up each disk's driver. Returns 0, or the first
- * driver error (a negative enum dev_err) with @err naming the disk.
+ * behind it, and bring up each disk's driver. Returns 0 with every disk
+ * up, or the first driver error (a negative enum dev_err) with @err
+ * naming the disk.
  */
 int vm_probe(struct vm *vm, char *err, size_t errlen);
 /* The block device of disk @n, or NULL if it is not up. */
