@@ -74,6 +74,19 @@ void fake_ecam_map(struct fake_ecam *e, struct machine *m)
 			 0);
 }
 
+void fake_ecam_machine(struct fake_ecam *e, struct machine *m,
+		       struct pci_root *root)
+{
+	struct machine_options o = {.mem_size = 4u << 20};
+
+	memset(e, 0, sizeof(*e));
+	ck_assert_int_eq(machine_init(m, &o), 0);
+	fake_ecam_map(e, m);
+	ck_assert_int_eq(pci_root_init(root, machine_hal(m), MACHINE_ECAM_BASE,
+				       MACHINE_ECAM_BUSES),
+			 0);
+}
+
 void fake_put8(struct fake_fn *f, unsigned reg, uint8_t v)
 {
 	f->cfg[reg] = v;

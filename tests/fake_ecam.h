@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drivers/pci/pci.h"
 #include "sim/machine.h"
 
 #define FAKE_MAX_FN 32
@@ -29,6 +30,12 @@ struct fake_ecam {
 
 /* Replace the machine's ECAM window with this fake one. */
 void fake_ecam_map(struct fake_ecam *e, struct machine *m);
+/*
+ * The PCI suites' fixture: a small machine whose ECAM is @e (emptied),
+ * and @root over it, with no MMIO window yet.
+ */
+void fake_ecam_machine(struct fake_ecam *e, struct machine *m,
+		       struct pci_root *root);
 struct fake_fn *fake_fn_add(struct fake_ecam *e, uint32_t bdf,
 			    uint16_t vendor, uint16_t device, uint8_t class_code,
 			    uint8_t subclass, uint8_t header);

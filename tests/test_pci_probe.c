@@ -18,14 +18,7 @@ static struct virtio_pci_transport tp;
 
 static void setup(void)
 {
-	struct machine_options o = {.mem_size = 4u << 20};
-
-	memset(&ecam, 0, sizeof(ecam));
-	ck_assert_int_eq(machine_init(&m, &o), 0);
-	fake_ecam_map(&ecam, &m);
-	ck_assert_int_eq(pci_root_init(&root, machine_hal(&m),
-				       MACHINE_ECAM_BASE, MACHINE_ECAM_BUSES),
-			 0);
+	fake_ecam_machine(&ecam, &m, &root);
 	pci_root_set_mmio_window(&root, MACHINE_PCI_MMIO_BASE,
 				 MACHINE_PCI_MMIO_SIZE);
 }
