@@ -199,19 +199,6 @@ static int mmio_config_check(struct virtio_mmio_transport *m, uint32_t off,
 }
 
 /*
- * Width of the next config access at @off with @left bytes to go:
- * each field at its own width, 64-bit ones as two 32-bit (MMIO-D-03).
- */
-static unsigned mmio_config_width(uint32_t off, size_t left)
-{
-	if (off % 4 == 0 && left >= 4)
-		return 4;
-	if (off % 2 == 0 && left >= 2)
-		return 2;
-	return 1;
-}
-
-/*
  * Modern config space is little-endian (§4.2.2); legacy config is in
  * guest byte order (§4.2.4), which is what the CPU-order value already is.
  */
@@ -266,7 +253,7 @@ static int mmio_config_read(struct virtio_transport *t, uint32_t off, void *buf,
 	if (err)
 		return err;
 	while (len) {
-		unsigned w = mmio_config_width(off, len);
+		unsigned w = virtio_config_access_width(off, len);
 		uintptr_t a = m->regs + VIRTIO_MMIO_CONFIG + off;
 		uint32_t v = w == 4   ? hal_mmio_read32(t->hal, a)
 			     : w == 2 ? hal_mmio_read16(t->hal, a)
@@ -290,7 +277,7 @@ static int mmio_config_write(struct virtio_transport *t, uint32_t off,
 	if (err)
 		return err;
 	while (len) {
-		unsigned w = mmio_config_width(off, len);
+		unsigned w = virtio_config_access_width(off, len);
 		uintptr_t a = m->regs + VIRTIO_MMIO_CONFIG + off;
 		uint32_t v = mmio_cfg_load(m, p, w);
 

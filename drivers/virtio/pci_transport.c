@@ -265,16 +265,6 @@ static int vpci_config_check(struct virtio_pci_transport *p, uint32_t off,
 	return 0;
 }
 
-/* Each field at its own width; 64-bit ones as two 32-bit (PCI-D-04). */
-static unsigned vpci_config_width(uint32_t off, size_t left)
-{
-	if (off % 4 == 0 && left >= 4)
-		return 4;
-	if (off % 2 == 0 && left >= 2)
-		return 2;
-	return 1;
-}
-
 static int vpci_config_read(struct virtio_transport *t, uint32_t off,
 			    void *buf, size_t len)
 {
@@ -285,7 +275,7 @@ static int vpci_config_read(struct virtio_transport *t, uint32_t off,
 	if (err)
 		return err;
 	while (len) {
-		unsigned w = vpci_config_width(off, len);
+		unsigned w = virtio_config_access_width(off, len);
 		uintptr_t a = p->device.regs + off;
 
 		/* Modern device config is little-endian (§4.1.4.6). */
@@ -312,7 +302,7 @@ static int vpci_config_write(struct virtio_transport *t, uint32_t off,
 	if (err)
 		return err;
 	while (len) {
-		unsigned w = vpci_config_width(off, len);
+		unsigned w = virtio_config_access_width(off, len);
 		uintptr_t a = p->device.regs + off;
 
 		if (w == 4)
