@@ -113,8 +113,7 @@ static inline unsigned virtio_transport_irq_line(struct virtio_transport *t)
  * The width of the next device-config register access at @off with @left
  * bytes to go: 4, 2 or 1, naturally aligned, so that every field is
  * accessed at its own width, 64-bit ones as two 32-bit (MMIO-D-03,
- * PCI-D-04). Transports split
- * byte-exact config access with it.
+ * PCI-D-04). Transports split byte-exact config access with it.
  */
 static inline unsigned virtio_config_access_width(uint32_t off, size_t left)
 {
