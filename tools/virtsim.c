@@ -20,6 +20,7 @@
 #include "tools/options.h"
 #include "tools/vm.h"
 #ifdef VIRTSIM_HAVE_BLK
+#include "devices/blk/disk.h"
 #include "drivers/virtio/virtio_blk.h"
 #endif
 #include "drivers/virtio/pci_transport.h"
@@ -214,20 +215,6 @@ static void fill_pattern(uint8_t *p, size_t len, uint64_t seed, uint64_t off)
 		p[i] = pattern_byte(seed, off + i);
 }
 
-/* A whole pread of [off, off + len) from @fd; -errno on error. */
-static int host_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done,
-				  (off_t)(off + done));
-
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 struct selftest_totals {
 	uint64_t requests, bytes;
 };
@@ -304,8 +291,11 @@ static int selftest_write_verify(struct vm *vm, unsigned n, uint64_t seed,
 	return 0;
 }
 
-/* One timed pass over the disk: through the stack (@b), or host preads. */
-static int timed_pass(struct virtio_blk *b, int fd, uint8_t *p,
+/*
+ * One timed pass over the disk: through the stack (@b), or straight from
+ * the backing file with the file backend's pread loop (@host).
+ */
+static int timed_pass(struct virtio_blk *b, struct disk *host, uint8_t *p,
 		      uint64_t bytes, double *ms)
 {
 	double t = now_ms();
@@ -316,7 +306,7 @@ static int timed_pass(struct virtio_blk *b, int fd, uint8_t *p,
 
 		err = b ? virtio_blk_read(b, off / VIRTIO_BLK_SECTOR_SIZE, p,
 					  len)
-			: host_pread(fd, p, len, off);
+			: host->ops->read(host, off, p, len);
 	}
 	*ms = now_ms() - t;
 	return err;
@@ -336,15 +326,14 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 	uint64_t bytes = b->capacity * VIRTIO_BLK_SECTOR_SIZE;
 	uint8_t *host = malloc(CHUNK_BYTES);
 	double t_stack = 0, t_host = 0, t;
-	int fd = open(path, O_RDONLY);
+	char why[256] = "out of memory";
+	struct disk *file = host ? disk_file_open(path, true, why, sizeof(why))
+				 : NULL;
 	int err = 0, ret = 0;
 
-	if (!host || fd < 0) {
-		fprintf(stderr, "virtsim: %s: %s\n", path,
-			host ? strerror(errno) : "out of memory");
+	if (!file) {
+		fprintf(stderr, "virtsim: %s\n", why);
 		free(host);
-		if (fd >= 0)
-			close(fd);
 		return EXIT_OP_FAILED;
 	}
 	for (uint64_t off = 0; off < bytes && !ret; off += CHUNK_BYTES) {
@@ -354,7 +343,7 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 				      len);
 		if (err) {
 			ret = op_failed("read", n, err);
-		} else if ((err = host_pread(fd, host, len, off))) {
+		} else if ((err = file->ops->read(file, off, host, len))) {
 			fprintf(stderr, "virtsim: %s: %s\n", path,
 				strerror(-err));
 			ret = EXIT_OP_FAILED;
@@ -367,13 +356,13 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 		tot->requests++;
 	}
 	for (unsigned r = 0; r < BENCH_ROUNDS && !ret; r++) {
-		err = timed_pass(b, -1, buf->p, bytes, &t);
+		err = timed_pass(b, NULL, buf->p, bytes, &t);
 		if (err) {
 			ret = op_failed("read", n, err);
 			break;
 		}
 		t_stack = r == 0 || t < t_stack ? t : t_stack;
-		err = timed_pass(NULL, fd, host, bytes, &t);
+		err = timed_pass(NULL, file, host, bytes, &t);
 		if (err) {
 			fprintf(stderr, "virtsim: %s: %s\n", path,
 				strerror(-err));
@@ -384,7 +373,7 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 		tot->requests += (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 	}
 	free(host);
-	close(fd);
+	disk_close(file);
 	if (ret)
 		return ret;
 	tot->bytes += (1 + BENCH_ROUNDS) * bytes;
