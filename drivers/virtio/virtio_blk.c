@@ -550,52 +550,62 @@ static void blk_irq_handler(void *arg)
 		blk->irq_pending = true;
 }
 
+/*
+ * INIT-D-05: an optional 32-bit config field, read only when @feature
+ * was negotiated. Returns 1 with *@v, 0 without the feature, or an error.
+ */
+static int blk_config_u32(struct virtio_blk *blk, unsigned feature,
+			  uint32_t off, uint32_t *v)
+{
+	uint8_t b[4];
+	int err;
+
+	if (!(blk->features & VIRTIO_BIT(feature)))
+		return 0;
+	err = virtio_transport_config_read(blk->transport, off, b, 4);
+	if (err)
+		return err;
+	*v = virtio_ld_le32(b);
+	return 1;
+}
+
 static int blk_read_config(struct virtio_blk *blk)
 {
-	struct virtio_transport *t = blk->transport;
 	uint8_t b[8];
 	uint32_t v;
 	int err;
 
 	/* capacity is 64-bit: the generation loop keeps it whole. */
 	err = virtio_transport_config_read(
-	    t, offsetof(struct virtio_blk_config, capacity), b, 8);
+	    blk->transport, offsetof(struct virtio_blk_config, capacity), b, 8);
 	if (err)
 		return err;
 	blk->capacity = virtio_ld_le64(b);
 
-	/* INIT-D-05: optional fields only with their feature. */
 	blk->blk_size = VIRTIO_BLK_SECTOR_SIZE;
-	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) {
-		err = virtio_transport_config_read(
-		    t, offsetof(struct virtio_blk_config, blk_size), b, 4);
-		if (err)
-			return err;
-		v = virtio_ld_le32(b);
-		/* Keep 512 for nonsense (0, not a power of 2). */
-		if (v >= VIRTIO_BLK_SECTOR_SIZE && !(v & (v - 1)))
-			blk->blk_size = v;
-	}
+	err = blk_config_u32(blk, VIRTIO_BLK_F_BLK_SIZE,
+			     offsetof(struct virtio_blk_config, blk_size), &v);
+	if (err < 0)
+		return err;
+	/* Keep 512 for nonsense (0, not a power of 2). */
+	if (err && v >= VIRTIO_BLK_SECTOR_SIZE && !(v & (v - 1)))
+		blk->blk_size = v;
+
 	blk->seg_bytes = UINT32_MAX & ~(VIRTIO_BLK_SECTOR_SIZE - 1);
-	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX)) {
-		err = virtio_transport_config_read(
-		    t, offsetof(struct virtio_blk_config, size_max), b, 4);
-		if (err)
-			return err;
-		v = virtio_ld_le32(b);
-		if (v)
-			blk->seg_bytes = v;
-	}
+	err = blk_config_u32(blk, VIRTIO_BLK_F_SIZE_MAX,
+			     offsetof(struct virtio_blk_config, size_max), &v);
+	if (err < 0)
+		return err;
+	if (err && v)
+		blk->seg_bytes = v;
+
 	blk->max_segs = BLK_MAX_SEGS;
-	if (blk->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) {
-		err = virtio_transport_config_read(
-		    t, offsetof(struct virtio_blk_config, seg_max), b, 4);
-		if (err)
-			return err;
-		v = virtio_ld_le32(b);
-		if (v && v < blk->max_segs)
-			blk->max_segs = v;
-	}
+	err = blk_config_u32(blk, VIRTIO_BLK_F_SEG_MAX,
+			     offsetof(struct virtio_blk_config, seg_max), &v);
+	if (err < 0)
+		return err;
+	if (err && v && v < blk->max_segs)
+		blk->max_segs = v;
 	return 0;
 }
 
