@@ -572,7 +572,7 @@ static int blk_config_u32(struct virtio_blk *blk, unsigned feature,
 static int blk_read_config(struct virtio_blk *blk)
 {
 	uint8_t b[8];
-	uint32_t v;
+	uint32_t v = 0;
 	int err;
 
 	/* capacity is 64-bit: the generation loop keeps it whole. */
