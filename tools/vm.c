@@ -78,7 +78,8 @@ static int vm_start_disk(struct vm *vm, unsigned n, struct virtio_transport *t,
 
 struct block_device *vm_disk(struct vm *vm, unsigned n)
 {
-	return n < VM_MAX_DISKS && vm->blk[n] ? &vm->blk[n]->base : NULL;
+	return n < VM_MAX_DISKS && vm->blk[n] ? virtio_blk_device_base(vm->blk[n])
+						 : NULL;
 }
 
 struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n)
