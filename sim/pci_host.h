@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "drivers/pci/pci.h" /* register offsets and bits (PCI_COMMAND...) */
+#include "drivers/wire/pci_regs.h"
 #include "sim/bus.h"
 #include "sim/irq.h"
 

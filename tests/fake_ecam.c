@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "drivers/pci/pci.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
+#include "drivers/wire/virtio_pci.h"
 
 struct fake_fn *fake_fn_find(struct fake_ecam *e, uint32_t bdf)
 {

@@ -13,6 +13,7 @@
 
 #include "devices/blk/blk_model.h"
 #include "drivers/virtio/virtio_blk.h"
+#include "drivers/wire/virtio_pci.h"
 #include "tools/vm.h"
 #include "tests/testutil.h"
 

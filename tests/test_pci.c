@@ -7,6 +7,7 @@
 
 #include "drivers/pci/pci.h"
 #include "drivers/virtio/pci_transport.h"
+#include "drivers/wire/virtio_pci.h"
 #include "tests/fake_ecam.h"
 #include "tests/testutil.h"
 

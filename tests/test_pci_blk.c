@@ -15,6 +15,7 @@
 #include "drivers/adapter/adapter.h"
 #include "drivers/adapter/blk_device.h"
 #include "drivers/virtio/pci_transport.h"
+#include "drivers/wire/virtio_pci.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"
 

@@ -5,6 +5,7 @@
  */
 #include "drivers/adapter/adapter.h"
 #include "drivers/virtio/mmio_transport.h"
+#include "drivers/wire/virtio_mmio.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"
 

@@ -12,7 +12,10 @@
 
 #include "devices/virtio/virtio_dev.h"
 #include "devices/virtio/virtio_mmio.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_blk.h"
+#include "drivers/wire/virtio_config.h"
+#include "drivers/wire/virtio_mmio.h"
+#include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"
 

@@ -16,7 +16,10 @@
 #include "devices/blk/blk_model.h"
 #include "devices/blk/disk.h"
 #include "devices/virtio/virtio_pci.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_blk.h"
+#include "drivers/wire/virtio_config.h"
+#include "drivers/wire/virtio_pci.h"
+#include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"
 

@@ -7,7 +7,8 @@
  */
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
+#include "drivers/wire/virtio_ring.h"
 #include "drivers/virtio/virtqueue.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"

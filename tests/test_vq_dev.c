@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "devices/virtio/vq_dev.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
+#include "drivers/wire/virtio_ring.h"
 #include "sim/guest_mem.h"
 #include "tests/testutil.h"
 

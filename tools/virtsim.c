@@ -24,6 +24,7 @@
 #include "drivers/virtio/virtio_blk.h"
 #endif
 #include "drivers/virtio/pci_transport.h"
+#include "drivers/wire/virtio_pci.h"
 
 #define EXIT_OP_FAILED 1
 #define EXIT_USAGE 2

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/wire/virtio_mmio.h"
+
 #ifdef VIRTSIM_HAVE_BLK
 #include "devices/blk/blk_model.h"
 #include "devices/blk/disk.h"

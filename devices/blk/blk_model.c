@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_blk.h"
+#include "drivers/wire/virtio_config.h"
 #include "sim/trace.h"
 
 #define BLK_SECTOR VIRTIO_BLK_SECTOR_SIZE

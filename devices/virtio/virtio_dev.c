@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
 #include "sim/trace.h"
 
 /* Status bits only the driver sets, and only a reset clears. */

@@ -11,7 +11,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
+#include "drivers/wire/virtio_mmio.h"
+#include "drivers/wire/virtio_ring.h"
 #include "sim/trace.h"
 
 #define VIRTIO_MMIO_VENDOR 0x554d4551u /* "QEMU", as Linux expects */

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
 #include "sim/trace.h"
 
 #define CC(field) offsetof(struct virtio_pci_common_cfg, field)

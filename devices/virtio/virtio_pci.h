@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "devices/virtio/virtio_dev.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_pci.h"
 #include "sim/pci_host.h"
 
 #define VIRTIO_PCI_BAR 4

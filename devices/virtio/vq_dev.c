@@ -11,7 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_ring.h"
+#include "drivers/wire/virtio_types.h"
 #include "sim/trace.h"
 
 /* Used lengths are 32 bits (§2.7.8): a chain must fit in them. */

@@ -12,7 +12,8 @@
 
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_mmio.h"
+#include "drivers/wire/virtio_ring.h"
 
 #define MMIO_LEGACY_PAGE_SIZE 4096u
 /* Bound on reading QueueReady back after writing 0 (MMIO-D-11). */

@@ -10,7 +10,8 @@
 
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_pci.h"
+#include "drivers/wire/virtio_ring.h"
 
 #define COMMON(field) offsetof(struct virtio_pci_common_cfg, field)
 /* VirtIO 1.0 common config ended before queue_notify_data (0x38). */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "hal/hal.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_config.h"
 
 /* VirtIO driver errors; functions return 0 or one of these negated. */
 enum virtio_error {

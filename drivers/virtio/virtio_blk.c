@@ -12,7 +12,6 @@
 
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
 
 #define BLK_DEFAULT_QUEUE_SIZE 256u
 /* Header and status take two descriptors of an indirect table. */

@@ -12,6 +12,7 @@
 
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtqueue.h"
+#include "drivers/wire/virtio_blk.h"
 
 struct virtio_blk_options {
 	uint16_t queue_size; /* 0: the device's maximum, capped at 256;

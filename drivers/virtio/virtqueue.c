@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "drivers/virtio/virtio_spec.h"
+#include "drivers/wire/virtio_ring.h"
 
 /* Per-descriptor state flags. */
 #define VQ_ST_IN_FLIGHT 1u /* head of a chain the device owns */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "drivers/virtio/virtio.h"
+#include "drivers/wire/virtio_ring.h"
 #include "hal/hal.h"
 
 /* virtqueue_init flags: what was negotiated, and the ring layout. */

@@ -1,0 +1,65 @@
+/*
+ * virtio_types.h - byte order at the guest boundary: every multi-byte
+ * field VirtIO puts in guest memory or config space is little-endian
+ * (§1.4); convert with these helpers where it is read or written, nowhere
+ * else. Freestanding, shared by drivers/ and devices/.
+ */
+#ifndef VIRTSIM_WIRE_VIRTIO_TYPES_H
+#define VIRTSIM_WIRE_VIRTIO_TYPES_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define VIRTIO_BIT(b) (1ull << (b))
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline uint16_t virtio_le16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint32_t virtio_le32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t virtio_le64(uint64_t v) { return __builtin_bswap64(v); }
+#else
+static inline uint16_t virtio_le16(uint16_t v) { return v; }
+static inline uint32_t virtio_le32(uint32_t v) { return v; }
+static inline uint64_t virtio_le64(uint64_t v) { return v; }
+#endif
+
+/* Unaligned little-endian loads and stores for byte buffers. */
+static inline uint16_t virtio_ld_le16(const void *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return virtio_le16(v);
+}
+
+static inline uint32_t virtio_ld_le32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return virtio_le32(v);
+}
+
+static inline uint64_t virtio_ld_le64(const void *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return virtio_le64(v);
+}
+
+static inline void virtio_st_le16(void *p, uint16_t v)
+{
+	v = virtio_le16(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void virtio_st_le32(void *p, uint32_t v)
+{
+	v = virtio_le32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void virtio_st_le64(void *p, uint64_t v)
+{
+	v = virtio_le64(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+#endif /* VIRTSIM_WIRE_VIRTIO_TYPES_H */
