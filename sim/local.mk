@@ -3,6 +3,7 @@ libvirtsim_a_SOURCES += \
 	%reldir%/guest_mem.c \
 	%reldir%/irq.c \
 	%reldir%/machine.c \
+	%reldir%/rng.c \
 	%reldir%/sim_hal.c \
 	%reldir%/trace.c
 nobase_virtsiminclude_HEADERS += \
@@ -10,6 +11,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/guest_mem.h \
 	%reldir%/irq.h \
 	%reldir%/machine.h \
+	%reldir%/rng.h \
 	%reldir%/sim_hal.h \
 	%reldir%/trace.h
 include %reldir%/pci.mk
