@@ -1,5 +1,6 @@
 libvirtsim_a_SOURCES += \
 	%reldir%/bus.c \
+	%reldir%/evloop.c \
 	%reldir%/guest_mem.c \
 	%reldir%/irq.c \
 	%reldir%/machine.c \
@@ -8,6 +9,7 @@ libvirtsim_a_SOURCES += \
 	%reldir%/trace.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/bus.h \
+	%reldir%/evloop.h \
 	%reldir%/guest_mem.h \
 	%reldir%/irq.h \
 	%reldir%/machine.h \

@@ -1,0 +1,157 @@
+/*
+ * evloop.h - the per-machine event loop: a virtual clock, timers, a run
+ * queue of work items and file-descriptor watches.
+ *
+ * The loop is stepped from the simulated CPU's idle (the HAL's wait),
+ * never from the guest driver. Its clock is virtual nanoseconds from 0 and
+ * moves only when a step advances it to the next timer, never with wall
+ * time, so a run with the same inputs and seed replays exactly; fd
+ * readiness is the one outside influence.
+ *
+ * Timers, work items and watches are intrusive structs the caller owns
+ * and initialises with ev_*_init; their fields belong to the loop. The
+ * only allocations are the timer heap and the poll array, which grow by
+ * doubling when a timer is armed or a watch added, never per step.
+ */
+#ifndef VIRTSIM_SIM_EVLOOP_H
+#define VIRTSIM_SIM_EVLOOP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rng;
+
+struct ev_timer {
+	uint64_t deadline, seq;
+	unsigned heap_pos; /* 0: not armed, else index + 1 */
+	void (*fn)(void *opaque);
+	void *opaque;
+};
+
+struct ev_work {
+	struct ev_work *prev, *next;
+	bool queued;
+	void (*fn)(void *opaque);
+	void *opaque;
+};
+
+struct ev_fd {
+	struct ev_fd *prev, *next;
+	int fd;
+	short events; /* POLLIN | POLLOUT ... */
+	bool added;
+	void (*fn)(void *opaque, short revents);
+	void *opaque;
+};
+
+struct evloop {
+	uint64_t now;	   /* virtual nanoseconds */
+	uint64_t next_seq; /* arming order, breaks deadline ties */
+
+	struct ev_timer **heap; /* min-heap on (deadline, seq) */
+	unsigned heap_len, heap_cap;
+
+	struct ev_work *work_head, *work_tail;
+	unsigned work_len;
+	struct rng *pick; /* NULL: FIFO */
+
+	struct ev_fd *fd_head, *fd_tail;
+	unsigned fd_count, fd_cap;
+	struct pollfd *pfds;	  /* fd_cap entries, filled at each poll */
+	struct ev_fd **pfd_owner; /* the watch of pfds[i]; NULL once removed */
+	unsigned dispatching;	  /* entries of a poll being dispatched */
+
+	uint64_t timers_fired;	/* timer callbacks run */
+	uint64_t works_run;	/* work callbacks run */
+	uint64_t fd_dispatches; /* fd callbacks run */
+};
+
+/* An empty loop at virtual time 0; allocates nothing. */
+void evloop_init(struct evloop *l);
+/*
+ * Free the loop's arrays. Armed, queued and watched items are forgotten
+ * without a callback and without being touched (they may be gone
+ * already): ev_*_init them again before using them with another loop.
+ */
+void evloop_destroy(struct evloop *l);
+/* The virtual clock, in nanoseconds. */
+uint64_t evloop_now(const struct evloop *l);
+
+void ev_timer_init(struct ev_timer *t, void (*fn)(void *opaque), void *opaque);
+/*
+ * Arm @t for virtual time @deadline, or move it there if armed (it then
+ * counts as armed last among equal deadlines). A deadline already past
+ * fires at the next step, the clock staying where it is. -ENOMEM if the
+ * heap cannot grow; @t is then left unarmed.
+ */
+int evloop_timer_arm(struct evloop *l, struct ev_timer *t, uint64_t deadline);
+/* Disarm @t; nothing happens if it is not armed. */
+void evloop_timer_cancel(struct evloop *l, struct ev_timer *t);
+static inline bool ev_timer_armed(const struct ev_timer *t)
+{
+	return t->heap_pos != 0;
+}
+
+void ev_work_init(struct ev_work *w, void (*fn)(void *opaque), void *opaque);
+/* Queue @w to run once; nothing happens if it is queued already. */
+void evloop_post(struct evloop *l, struct ev_work *w);
+/* Take @w off the queue; nothing happens if it is not queued. */
+void evloop_cancel(struct evloop *l, struct ev_work *w);
+static inline bool ev_work_queued(const struct ev_work *w)
+{
+	return w->queued;
+}
+
+void ev_fd_init(struct ev_fd *w, int fd, short events,
+		void (*fn)(void *opaque, short revents), void *opaque);
+/*
+ * Watch @w->fd for @w->events (POLLERR, POLLHUP and POLLNVAL are always
+ * reported): -EINVAL for a negative fd, -EEXIST if @w is added already,
+ * -ENOMEM if the poll array cannot grow.
+ */
+int evloop_fd_add(struct evloop *l, struct ev_fd *w);
+/* Stop watching @w, even from inside a callback of the same poll. */
+void evloop_fd_del(struct evloop *l, struct ev_fd *w);
+/* Change what @w waits for; counts from the next poll. */
+void evloop_fd_set_events(struct ev_fd *w, short events);
+
+/*
+ * Pick queued work uniformly at random from @rng instead of FIFO (NULL
+ * goes back to FIFO). The loop keeps the pointer; @rng must outlive it.
+ */
+void evloop_set_random_pick(struct evloop *l, struct rng *rng);
+/* True if anything is armed, queued or watched. */
+bool evloop_pending(const struct evloop *l);
+
+enum evloop_result {
+	/* One piece of work ran: a timer, a work item, or fd callbacks. */
+	EVLOOP_RAN,
+	/* Only fd watches remain and none became ready in time. */
+	EVLOOP_BLOCKED,
+	/* Nothing armed, queued or watched: nothing can ever happen. */
+	EVLOOP_IDLE,
+};
+
+/*
+ * One step, in this order:
+ *  1. if fd watches exist, poll them without blocking; run the callback of
+ *     every ready one -> RAN;
+ *  2. a timer whose deadline <= now fires (the earliest by (deadline,
+ *     seq)) -> RAN;
+ *  3. a work item from the run queue (FIFO or random pick) runs -> RAN;
+ *  4. if timers are armed: advance the clock to the earliest deadline and
+ *     fire that one timer -> RAN;
+ *  5. if fd watches exist: poll them, blocking up to @block_ms (-1 forever,
+ *     0 not at all); ready ones run -> RAN, else BLOCKED;
+ *  6. IDLE.
+ * Exactly one timer or one work item runs per step (fd callbacks: every
+ * ready one). A timer is disarmed and a work item unqueued before its
+ * callback runs; callbacks may arm, cancel, post and add or remove
+ * watches, themselves included, but not step the loop. A watch that
+ * stays ready (a writable pipe under POLLOUT, a closed fd) is served at
+ * every step ahead of timers and work: drop it or clear its events.
+ */
+enum evloop_result evloop_step(struct evloop *l, int block_ms);
+
+#endif /* VIRTSIM_SIM_EVLOOP_H */
