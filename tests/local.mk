@@ -41,6 +41,7 @@ dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/example.sh
 EXTRA_DIST += %reldir%/example/user_test.c
 endif
 
+include %reldir%/sim.mk
 include %reldir%/devices.mk
 include %reldir%/drivers.mk
 include %reldir%/pci_devices.mk
