@@ -6,9 +6,10 @@
 
 #include "sim/trace.h"
 
-void bus_init(struct bus *bus)
+void bus_init(struct bus *bus, struct trace *trace)
 {
 	memset(bus, 0, sizeof(*bus));
+	bus->trace = trace;
 }
 
 int bus_map(struct bus *bus, uint64_t base, uint64_t size,
@@ -33,8 +34,8 @@ int bus_map(struct bus *bus, uint64_t base, uint64_t size,
 	bus->regions[i] = (struct bus_region){base, size, ops, opaque, name};
 	bus->count++;
 	bus->last_hit = 0;
-	trace(TRACE_MMIO, "map %s [0x%" PRIx64 ", 0x%" PRIx64 ")", name, base,
-	      base + size);
+	trace(bus->trace, TRACE_MMIO, "map %s [0x%" PRIx64 ", 0x%" PRIx64 ")",
+	      name, base, base + size);
 	return 0;
 }
 
@@ -43,7 +44,7 @@ int bus_unmap(struct bus *bus, uint64_t base)
 	for (unsigned i = 0; i < bus->count; i++) {
 		if (bus->regions[i].base != base)
 			continue;
-		trace(TRACE_MMIO, "unmap %s at 0x%" PRIx64,
+		trace(bus->trace, TRACE_MMIO, "unmap %s at 0x%" PRIx64,
 		      bus->regions[i].name, base);
 		memmove(&bus->regions[i], &bus->regions[i + 1],
 			(bus->count - i - 1) * sizeof(bus->regions[0]));
@@ -94,16 +95,18 @@ static const struct bus_region *bus_check(struct bus *bus, uint64_t addr,
 
 	if (!r) {
 		bus->unmapped++;
-		trace(TRACE_MMIO, "unmapped %s addr=0x%" PRIx64 " size=%u",
-		      what, addr, size);
+		trace(bus->trace, TRACE_MMIO,
+		      "unmapped %s addr=0x%" PRIx64 " size=%u", what, addr,
+		      size);
 		return NULL;
 	}
 	if ((size != 1 && size != 2 && size != 4) ||
 	    (r->ops->sizes && !(r->ops->sizes & (1u << size))) ||
 	    (r->ops->aligned_only && (addr & (size - 1)))) {
 		bus->bad_access++;
-		trace(TRACE_MMIO, "refused %s %s+0x%" PRIx64 " size=%u", what,
-		      r->name, addr - r->base, size);
+		trace(bus->trace, TRACE_MMIO,
+		      "refused %s %s+0x%" PRIx64 " size=%u", what, r->name,
+		      addr - r->base, size);
 		return NULL;
 	}
 	return r;
@@ -118,7 +121,8 @@ uint32_t bus_read(struct bus *bus, uint64_t addr, unsigned size)
 		return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 	val = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size)
 			   : 0;
-	trace(TRACE_MMIO, "read  %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
+	trace(bus->trace, TRACE_MMIO,
+	      "read  %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
 	      addr - r->base, size, val);
 	return val;
 }
@@ -129,7 +133,8 @@ void bus_write(struct bus *bus, uint64_t addr, uint32_t val, unsigned size)
 
 	if (!r)
 		return;
-	trace(TRACE_MMIO, "write %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
+	trace(bus->trace, TRACE_MMIO,
+	      "write %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
 	      addr - r->base, size, val);
 	if (r->ops->write)
 		r->ops->write(r->opaque, addr - r->base, val, size);

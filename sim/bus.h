@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/trace.h"
+
 struct bus_region_ops {
 	uint32_t (*read)(void *opaque, uint64_t offset, unsigned size);
 	void (*write)(void *opaque, uint64_t offset, uint32_t val,
@@ -40,9 +42,10 @@ struct bus {
 	unsigned last_hit;   /* index of the last region hit: most accesses repeat */
 	uint64_t unmapped;   /* accesses that hit no region */
 	uint64_t bad_access; /* accesses of a size or alignment refused */
+	struct trace *trace;
 };
 
-void bus_init(struct bus *bus);
+void bus_init(struct bus *bus, struct trace *trace);
 /* Map [base, base + size); -EEXIST on overlap, -ENOSPC when full. */
 int bus_map(struct bus *bus, uint64_t base, uint64_t size,
 	    const struct bus_region_ops *ops, void *opaque, const char *name);

@@ -22,11 +22,6 @@ void evloop_destroy(struct evloop *l)
 	memset(l, 0, sizeof(*l));
 }
 
-uint64_t evloop_now(const struct evloop *l)
-{
-	return l->now;
-}
-
 /* Timers: a binary min-heap on (deadline, seq), heap_pos kept in step. */
 
 static bool timer_before(const struct ev_timer *a, const struct ev_timer *b)

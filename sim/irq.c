@@ -5,9 +5,10 @@
 
 #include "sim/trace.h"
 
-void irq_init(struct irq_ctl *ic)
+void irq_init(struct irq_ctl *ic, struct trace *trace)
 {
 	memset(ic, 0, sizeof(*ic));
+	ic->trace = trace;
 }
 
 void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
@@ -25,7 +26,8 @@ void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
 	} else {
 		ic->level &= ~bit;
 	}
-	trace(TRACE_IRQ, "line %u %s", line, level ? "raised" : "lowered");
+	trace(ic->trace, TRACE_IRQ, "line %u %s", line,
+	      level ? "raised" : "lowered");
 }
 
 int irq_register(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
@@ -71,27 +73,33 @@ static bool irq_line_has_handler(const struct irq_ctl *ic, unsigned line)
 	return false;
 }
 
-bool irq_deliverable(const struct irq_ctl *ic)
+uint64_t irq_pending_lines(const struct irq_ctl *ic)
 {
+	uint64_t lines = 0;
+
 	for (uint64_t lv = ic->level; lv; lv &= lv - 1) {
-		if (irq_line_has_handler(ic, (unsigned)__builtin_ctzll(lv)))
-			return true;
+		unsigned line = (unsigned)__builtin_ctzll(lv);
+
+		if (irq_line_has_handler(ic, line))
+			lines |= 1ull << line;
 	}
-	return false;
+	return lines;
 }
 
 unsigned irq_dispatch(struct irq_ctl *ic)
 {
 	unsigned ran = 0;
 
+	ic->dispatched = 0;
 	/* Snapshot: a handler that lowers or raises lines acts next round. */
 	for (uint64_t lv = ic->level; lv; lv &= lv - 1) {
 		unsigned line = (unsigned)__builtin_ctzll(lv);
 
 		if (!irq_line_has_handler(ic, line))
 			continue;
-		trace(TRACE_IRQ, "line %u delivered", line);
+		trace(ic->trace, TRACE_IRQ, "line %u delivered", line);
 		ic->delivered[line]++;
+		ic->dispatched |= 1ull << line;
 		for (unsigned i = 0; i < IRQ_MAX_SHARED; i++) {
 			struct irq_handler *h = &ic->handlers[line][i];
 

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/trace.h"
+
 #define IRQ_MAX_LINES 64
 /* Handlers one line can carry: PCI INTx lines are shared by devices. */
 #define IRQ_MAX_SHARED 8
@@ -26,9 +28,11 @@ struct irq_ctl {
 	struct irq_handler handlers[IRQ_MAX_LINES][IRQ_MAX_SHARED];
 	uint64_t raised[IRQ_MAX_LINES];    /* low-to-high transitions */
 	uint64_t delivered[IRQ_MAX_LINES]; /* handler invocations */
+	uint64_t dispatched; /* the lines the last irq_dispatch delivered */
+	struct trace *trace;
 };
 
-void irq_init(struct irq_ctl *ic);
+void irq_init(struct irq_ctl *ic, struct trace *trace);
 void irq_set_level(struct irq_ctl *ic, unsigned line, bool level);
 /*
  * Add (@fn, @arg) to @line's handlers: -EINVAL for a bad line or no @fn,
@@ -39,11 +43,17 @@ int irq_register(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
 /* Remove (@fn, @arg) from @line; -ENOENT if it was not registered. */
 int irq_unregister(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
 		   void *arg);
-/* True if an asserted line has a handler to run. */
-bool irq_deliverable(const struct irq_ctl *ic);
+/* The asserted lines that have a handler to run, one bit per line. */
+uint64_t irq_pending_lines(const struct irq_ctl *ic);
+
+static inline bool irq_deliverable(const struct irq_ctl *ic)
+{
+	return irq_pending_lines(ic) != 0;
+}
 /*
  * Run every handler of every asserted line once (a shared line runs all
- * of them, as level-triggered INTx does); returns how many ran.
+ * of them, as level-triggered INTx does); returns how many ran, and
+ * leaves the lines in ic->dispatched.
  */
 unsigned irq_dispatch(struct irq_ctl *ic);
 

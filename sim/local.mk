@@ -1,19 +1,23 @@
 libvirtsim_a_SOURCES += \
 	%reldir%/bus.c \
+	%reldir%/env.c \
 	%reldir%/evloop.c \
 	%reldir%/guest_mem.c \
 	%reldir%/irq.c \
 	%reldir%/machine.c \
 	%reldir%/rng.c \
+	%reldir%/sched.c \
 	%reldir%/sim_hal.c \
 	%reldir%/trace.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/bus.h \
+	%reldir%/env.h \
 	%reldir%/evloop.h \
 	%reldir%/guest_mem.h \
 	%reldir%/irq.h \
 	%reldir%/machine.h \
 	%reldir%/rng.h \
+	%reldir%/sched.h \
 	%reldir%/sim_hal.h \
 	%reldir%/trace.h
 include %reldir%/pci.mk

@@ -1,18 +1,30 @@
 /*
- * The machine: RAM, bus, interrupt lines and the simulated HAL, with VirtIO
- * devices placed in MMIO slots. Devices run in sync mode: their work
- * happens inside the notify register write.
+ * The machine: RAM, bus, interrupt lines, the host bridge and the
+ * simulated HAL, with the trace, event loop and RNG streams of its
+ * environment. Front-ends attach devices and leave their teardown here.
  */
 #include "sim/machine.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/virtio/virtio_dev.h"
-#include "devices/virtio/virtio_mmio.h"
-#include "devices/virtio/virtio_pci.h"
+static void machine_env_init(struct machine *m,
+			     const struct machine_options *opts)
+{
+	struct sim_env *env = &m->env;
+
+	env->mem = &m->mem;
+	env->loop = &m->loop;
+	env->trace = &m->trace;
+	env->mode = opts ? opts->mode : SIM_MODE_SYNC;
+	env->seed = opts ? opts->seed : 0;
+	for (unsigned s = 0; s < SIM_RNG_STREAMS; s++)
+		rng_init_stream(&env->rng[s], env->seed, s);
+	/* Deferred mode: runnable work is taken in a seeded random order. */
+	if (env->mode == SIM_MODE_DEFERRED)
+		evloop_set_random_pick(&m->loop, &env->rng[SIM_RNG_SCHED]);
+}
 
 int machine_init(struct machine *m, const struct machine_options *opts)
 {
@@ -21,17 +33,21 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 	int ret;
 
 	memset(m, 0, sizeof(*m));
+	trace_init(&m->trace, opts ? opts->trace_mask : 0,
+		   opts ? opts->trace_out : NULL);
+	evloop_init(&m->loop);
 	ret = guest_mem_init(&m->mem, MACHINE_RAM_BASE, mem_size);
 	if (ret)
-		return ret;
-	bus_init(&m->bus);
-	irq_init(&m->irq);
+		goto fail_loop;
+	bus_init(&m->bus, &m->trace);
+	irq_init(&m->irq, &m->trace);
 	ret = pci_host_init(&m->pci, &m->bus, &m->irq, MACHINE_ECAM_BASE,
 			    MACHINE_ECAM_BUSES, MACHINE_PCI_MMIO_BASE,
 			    MACHINE_PCI_MMIO_SIZE, MACHINE_PCI_IRQ_BASE);
 	if (ret)
 		goto fail_mem;
-	ret = sim_hal_init(&m->hal, &m->mem, &m->bus, &m->irq);
+	machine_env_init(m, opts);
+	ret = sim_hal_init(&m->hal, &m->env, &m->bus, &m->irq);
 	if (ret)
 		goto fail_pci;
 	return 0;
@@ -39,121 +55,49 @@ fail_pci:
 	pci_host_destroy(&m->pci);
 fail_mem:
 	guest_mem_destroy(&m->mem);
+fail_loop:
+	evloop_destroy(&m->loop);
 	return ret;
 }
 
-static int machine_take_device(struct machine *m, struct virtio_dev *dev)
+int machine_claim_mmio_slot(struct machine *m)
 {
-	if (m->device_count == sizeof(m->devices) / sizeof(m->devices[0]))
+	if (m->mmio_slots_used == MACHINE_MMIO_SLOTS)
 		return -ENOSPC;
-	m->devices[m->device_count++] = dev;
-	return 0;
+	return (int)m->mmio_slots_used++;
 }
 
-static int machine_map_mmio_slot(struct machine *m, struct virtio_dev *dev,
-				 int version)
+int machine_on_destroy(struct machine *m, void (*fn)(void *opaque),
+		       void *opaque)
 {
-	unsigned slot = m->mmio_slots_used;
-	struct virtio_mmio_dev *md;
-	int ret;
+	if (m->cleanup_count == m->cleanup_cap) {
+		unsigned cap = m->cleanup_cap ? 2 * m->cleanup_cap : 16;
+		struct machine_cleanup *c =
+		    realloc(m->cleanups, cap * sizeof(*c));
 
-	if (slot == MACHINE_MMIO_SLOTS)
-		return -ENOSPC;
-	if (version != 1 && version != 2)
-		return -EINVAL;
-	md = calloc(1, sizeof(*md));
-	if (!md)
-		return -ENOMEM;
-	virtio_mmio_dev_init(md, dev, version, &m->irq,
-			     MACHINE_MMIO_IRQ_BASE + slot);
-	ret = bus_map(&m->bus, machine_mmio_slot_base(slot),
-		      MACHINE_MMIO_SLOT_SIZE, &virtio_mmio_region_ops, md,
-		      dev ? dev->name : "virtio-mmio-empty");
-	if (ret) {
-		free(md);
-		return ret;
+		if (!c)
+			return -ENOMEM;
+		m->cleanups = c;
+		m->cleanup_cap = cap;
 	}
-	m->mmio[slot] = md;
-	m->mmio_slots_used++;
-	return (int)slot;
-}
-
-int machine_add_mmio(struct machine *m, struct virtio_dev *dev, int version)
-{
-	int ret;
-
-	if (!dev)
-		return -EINVAL;
-	ret = machine_take_device(m, dev);
-	if (ret)
-		return ret;
-	ret = machine_map_mmio_slot(m, dev, version);
-	if (ret < 0)
-		m->device_count--; /* not ours after all: the caller keeps it */
-	return ret;
-}
-
-int machine_add_mmio_placeholder(struct machine *m)
-{
-	return machine_map_mmio_slot(m, NULL, 2);
-}
-
-int machine_add_pci_function(struct machine *m, unsigned slot, unsigned fn,
-			     struct virtio_dev *dev,
-			     const struct virtio_pci_quirks *quirks)
-{
-	struct virtio_pci_dev *vp;
-	int ret;
-
-	if (!dev)
-		return -EINVAL;
-	if (slot >= PCI_MAX_DEVICES || fn >= PCI_MAX_FUNCTIONS)
-		return -EINVAL;
-	if (pci_host_function(&m->pci, 0, slot, fn))
-		return -EEXIST;
-	ret = virtio_pci_dev_create(dev, quirks, &vp);
-	if (ret)
-		return ret;
-	ret = machine_take_device(m, dev);
-	if (ret)
-		goto fail;
-	ret = pci_host_add_function(&m->pci, &vp->fn, 0, slot, fn);
-	if (ret) {
-		m->device_count--; /* not ours after all: the caller keeps it */
-		goto fail;
-	}
+	m->cleanups[m->cleanup_count++] = (struct machine_cleanup){fn, opaque};
 	return 0;
-fail:
-	free(vp);
-	dev->irq = (struct virtio_dev_irq){0};
-	return ret;
-}
-
-int machine_add_pci(struct machine *m, struct virtio_dev *dev,
-		    const struct virtio_pci_quirks *quirks)
-{
-	int slot = pci_host_free_device(&m->pci, 0);
-	int ret;
-
-	if (slot < 0)
-		return slot;
-	ret = machine_add_pci_function(m, (unsigned)slot, 0, dev, quirks);
-	return ret ? ret : slot;
 }
 
 unsigned machine_destroy(struct machine *m, bool report)
 {
 	unsigned errors;
 
-	for (unsigned i = 0; i < m->device_count; i++) {
-		if (m->devices[i]->ops->destroy)
-			m->devices[i]->ops->destroy(m->devices[i]);
+	while (m->cleanup_count) {
+		struct machine_cleanup *c = &m->cleanups[--m->cleanup_count];
+
+		c->fn(c->opaque);
 	}
-	for (unsigned i = 0; i < m->mmio_slots_used; i++)
-		free(m->mmio[i]);
-	pci_host_destroy(&m->pci); /* frees the virtio-pci front-ends */
+	free(m->cleanups);
+	pci_host_destroy(&m->pci); /* releases the functions it owns */
 	errors = sim_hal_destroy(&m->hal, report);
 	guest_mem_destroy(&m->mem);
+	evloop_destroy(&m->loop);
 	memset(m, 0, sizeof(*m));
 	return errors;
 }

@@ -1,10 +1,13 @@
 /*
  * machine.h - one simulated machine: guest RAM, the MMIO bus, interrupt
- * lines, the simulated HAL, and VirtIO devices in MMIO slots (and on the
- * PCIe host bridge).
+ * lines, the PCIe host bridge, the simulated HAL, the trace and the event
+ * loop, bundled as the environment every device model is created with.
+ *
+ * The machine knows no VirtIO: front-ends in devices/ claim an MMIO slot
+ * or a PCI function and register what must be released at teardown.
  *
  * Memory map (guest physical):
- *   0x0a000000  VirtIO MMIO slots, 0x200 bytes each, MACHINE_MMIO_SLOTS
+ *   0x0a000000  MMIO device slots, 0x200 bytes each, MACHINE_MMIO_SLOTS
  *   0x10000000  PCI MMIO window for BARs (256 MiB)
  *   0x30000000  PCIe ECAM configuration space (16 buses)
  *   0x40000000  RAM (--mem bytes)
@@ -14,12 +17,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/bus.h"
+#include "sim/env.h"
+#include "sim/evloop.h"
 #include "sim/guest_mem.h"
 #include "sim/irq.h"
 #include "sim/pci_host.h"
 #include "sim/sim_hal.h"
+#include "sim/trace.h"
 
 #define MACHINE_MMIO_BASE 0x0a000000ull
 #define MACHINE_MMIO_SLOT_SIZE 0x200ull
@@ -33,30 +40,38 @@
 #define MACHINE_RAM_BASE 0x40000000ull
 #define MACHINE_DEFAULT_MEM (128ull << 20)
 
-struct virtio_dev;
-struct virtio_mmio_dev;
-struct virtio_pci_quirks;
-
 struct machine_options {
-	uint64_t mem_size; /* 0: MACHINE_DEFAULT_MEM */
+	uint64_t mem_size;   /* 0: MACHINE_DEFAULT_MEM */
+	enum sim_mode mode;  /* how device work runs (sync by default) */
+	uint64_t seed;	     /* root of every RNG stream */
+	unsigned trace_mask; /* TRACE_* categories to print */
+	FILE *trace_out;     /* NULL: stderr */
+};
+
+struct machine_cleanup {
+	void (*fn)(void *opaque);
+	void *opaque;
 };
 
 struct machine {
+	struct trace trace;
+	struct evloop loop;
 	struct guest_mem mem;
 	struct bus bus;
 	struct irq_ctl irq;
 	struct sim_hal hal;
-	unsigned mmio_slots_used;
-	struct virtio_mmio_dev *mmio[MACHINE_MMIO_SLOTS];
 	struct pci_host pci; /* ECAM, host bridge at 00:00.0, BAR window */
-	struct virtio_dev *devices[MACHINE_MMIO_SLOTS + PCI_HOST_MAX_FUNCTIONS];
-	unsigned device_count;
+	struct sim_env env;  /* what device models are created with */
+	unsigned mmio_slots_used;
+	struct machine_cleanup *cleanups; /* run last to first */
+	unsigned cleanup_count, cleanup_cap;
 };
 
 int machine_init(struct machine *m, const struct machine_options *opts);
 /*
- * Tear down devices and memory. Returns the HAL's book-keeping error count
- * (leaked DMA, double frees, ...), each reported on stderr when @report.
+ * Release what was attached (last first), then the machine. Returns the
+ * HAL's book-keeping error count (leaked DMA, double frees, ...), each
+ * reported on stderr when @report.
  */
 unsigned machine_destroy(struct machine *m, bool report);
 
@@ -67,30 +82,14 @@ static inline const struct hal *machine_hal(struct machine *m)
 }
 
 /*
- * Put @dev in the next free MMIO slot as MMIO @version (1 legacy, 2
- * modern). The machine owns @dev from now on (ops->destroy at teardown).
- * Returns the slot index, or a negative errno.
+ * Claim the next free MMIO device slot: its window is at
+ * machine_mmio_slot_base(slot) and it raises machine_mmio_slot_irq(slot).
+ * Returns the slot, or -ENOSPC.
  */
-int machine_add_mmio(struct machine *m, struct virtio_dev *dev, int version);
-/* An empty slot whose DeviceID reads 0, as QEMU leaves unused slots. */
-int machine_add_mmio_placeholder(struct machine *m);
-
-/*
- * Put @dev on PCI bus 0 as a modern virtio-pci function (function 0 of
- * the next free device number), broken as @quirks says (NULL: a correct
- * function). The machine owns @dev from now on. Returns the device
- * number, or a negative errno.
- */
-int machine_add_pci(struct machine *m, struct virtio_dev *dev,
-		    const struct virtio_pci_quirks *quirks);
-/*
- * Put @dev at bus 0, device @slot, function @fn (a multi-function device
- * when @fn is not 0, or joins one: function 0 gets the multi-function
- * bit). Returns 0 or a negative errno (-EEXIST if taken).
- */
-int machine_add_pci_function(struct machine *m, unsigned slot, unsigned fn,
-			     struct virtio_dev *dev,
-			     const struct virtio_pci_quirks *quirks);
+int machine_claim_mmio_slot(struct machine *m);
+/* Run @fn(@opaque) at machine_destroy, after what was registered later. */
+int machine_on_destroy(struct machine *m, void (*fn)(void *opaque),
+		       void *opaque);
 
 /* Guest-physical address of config register @reg of bus 0 @slot.@fn. */
 static inline uint64_t machine_pci_config_addr(unsigned slot, unsigned fn,
@@ -103,6 +102,11 @@ static inline uint64_t machine_pci_config_addr(unsigned slot, unsigned fn,
 static inline uint64_t machine_mmio_slot_base(unsigned slot)
 {
 	return MACHINE_MMIO_BASE + slot * MACHINE_MMIO_SLOT_SIZE;
+}
+
+static inline unsigned machine_mmio_slot_irq(unsigned slot)
+{
+	return MACHINE_MMIO_IRQ_BASE + slot;
 }
 
 #endif /* VIRTSIM_SIM_MACHINE_H */

@@ -132,6 +132,14 @@ static bool pci_host_in_window(const struct pci_host *h, uint64_t addr,
 	       size <= h->mmio_size - (addr - h->mmio_base);
 }
 
+/* The host's trace; a function not on a host yet traces nothing. */
+static struct trace *fn_trace(const struct pci_function *f)
+{
+	static struct trace untraced;
+
+	return f->host ? f->host->bus->trace : &untraced;
+}
+
 static void pci_bar_unmap(struct pci_function *f, unsigned i)
 {
 	struct pci_bar *b = &f->bar[i];
@@ -140,8 +148,9 @@ static void pci_bar_unmap(struct pci_function *f, unsigned i)
 		return;
 	bus_unmap(f->host->bus, b->addr);
 	b->mapped = false;
-	trace(TRACE_PCI, "%02x:%02x.%u %s: BAR%u unmapped from 0x%" PRIx64,
-	      f->bus, f->dev, f->fn, f->name, i, b->addr);
+	trace(fn_trace(f), TRACE_PCI,
+	      "%02x:%02x.%u %s: BAR%u unmapped from 0x%" PRIx64, f->bus, f->dev,
+	      f->fn, f->name, i, b->addr);
 }
 
 /*
@@ -172,7 +181,7 @@ static bool pci_function_update_bars(struct pci_function *f)
 		ret =
 		    bus_map(h->bus, addr, b->size, b->ops, b->opaque, f->name);
 		if (ret) {
-			trace(TRACE_PCI,
+			trace(fn_trace(f), TRACE_PCI,
 			      "%02x:%02x.%u %s: BAR%u at 0x%" PRIx64
 			      " not decoded: %s",
 			      f->bus, f->dev, f->fn, f->name, i, addr,
@@ -182,7 +191,7 @@ static bool pci_function_update_bars(struct pci_function *f)
 		}
 		b->mapped = true;
 		b->addr = addr;
-		trace(TRACE_PCI,
+		trace(fn_trace(f), TRACE_PCI,
 		      "%02x:%02x.%u %s: BAR%u mapped at 0x%" PRIx64
 		      " size 0x%" PRIx64,
 		      f->bus, f->dev, f->fn, f->name, i, addr, b->size);
@@ -217,8 +226,9 @@ void pci_function_set_irq(struct pci_function *f, bool level)
 	if (!f->cfg[PCI_INTERRUPT_PIN])
 		return;
 	if (f->intx_asserted != level)
-		trace(TRACE_PCI, "%02x:%02x.%u %s: INTx %s", f->bus, f->dev,
-		      f->fn, f->name, level ? "asserted" : "deasserted");
+		trace(fn_trace(f), TRACE_PCI, "%02x:%02x.%u %s: INTx %s",
+		      f->bus, f->dev, f->fn, f->name,
+		      level ? "asserted" : "deasserted");
 	f->intx_asserted = level;
 	/* The status bit shows the function's state even with INTx disabled. */
 	if (level)
@@ -259,8 +269,9 @@ void pci_function_config_write(struct pci_function *f, unsigned reg,
 	}
 	cmd = pci_cfg_get16(f, PCI_COMMAND);
 	if (cmd != old_cmd)
-		trace(TRACE_PCI, "%02x:%02x.%u %s: command 0x%04x -> 0x%04x",
-		      f->bus, f->dev, f->fn, f->name, old_cmd, cmd);
+		trace(fn_trace(f), TRACE_PCI,
+		      "%02x:%02x.%u %s: command 0x%04x -> 0x%04x", f->bus,
+		      f->dev, f->fn, f->name, old_cmd, cmd);
 	if (ranges_overlap(reg, size, PCI_COMMAND, 2) ||
 	    ranges_overlap(reg, size, PCI_BAR0, PCI_BAR_END - PCI_BAR0)) {
 		if (pci_function_update_bars(f))
@@ -342,8 +353,8 @@ int pci_host_add_function(struct pci_host *h, struct pci_function *f,
 				    PCI_HEADER_TYPE_MULTI_FUNCTION;
 		}
 	}
-	trace(TRACE_PCI, "%02x:%02x.%u %s: added (%04x:%04x)%s", bus, dev, fn,
-	      f->name, pci_cfg_get16(f, PCI_VENDOR_ID),
+	trace(h->bus->trace, TRACE_PCI, "%02x:%02x.%u %s: added (%04x:%04x)%s",
+	      bus, dev, fn, f->name, pci_cfg_get16(f, PCI_VENDOR_ID),
 	      pci_cfg_get16(f, PCI_DEVICE_ID), multi ? ", multi-function" : "");
 	pci_function_update_bars(f);
 	return 0;
@@ -372,8 +383,9 @@ static uint32_t pci_ecam_read(void *opaque, uint64_t off, unsigned size)
 		return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 	}
 	val = pci_function_config_read(f, (unsigned)reg, size);
-	trace(TRACE_PCI, "%02x:%02x.%u cfg read  0x%03x size=%u val=0x%x",
-	      f->bus, f->dev, f->fn, reg, size, val);
+	trace(h->bus->trace, TRACE_PCI,
+	      "%02x:%02x.%u cfg read  0x%03x size=%u val=0x%x", f->bus, f->dev,
+	      f->fn, reg, size, val);
 	return val;
 }
 
@@ -387,14 +399,15 @@ static void pci_ecam_write(void *opaque, uint64_t off, uint32_t val,
 	h->config_writes++;
 	if (!f) {
 		h->unclaimed++;
-		trace(TRACE_PCI,
+		trace(h->bus->trace, TRACE_PCI,
 		      "cfg write to absent function at ECAM+0x%" PRIx64
 		      " dropped",
 		      off);
 		return;
 	}
-	trace(TRACE_PCI, "%02x:%02x.%u cfg write 0x%03x size=%u val=0x%x",
-	      f->bus, f->dev, f->fn, reg, size, val);
+	trace(h->bus->trace, TRACE_PCI,
+	      "%02x:%02x.%u cfg write 0x%03x size=%u val=0x%x", f->bus, f->dev,
+	      f->fn, reg, size, val);
 	pci_function_config_write(f, (unsigned)reg, val, size);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/sched.h"
 #include "sim/trace.h"
 
 struct sim_hal_share {
@@ -96,13 +97,15 @@ static int sim_dma_alloc(void *ctx, size_t pages, uint64_t *paddr,
 	int ret = pages_alloc(sh, pages, true, &first);
 
 	if (ret) {
-		trace(TRACE_HAL, "dma_alloc pages=%zu failed", pages);
+		trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu failed",
+		      pages);
 		return ret;
 	}
 	sh->stats.dma_allocs++;
 	*paddr = page_paddr(sh, first);
 	*vaddr = page_host(sh, first);
-	trace(TRACE_HAL, "dma_alloc pages=%zu paddr=0x%" PRIx64, pages, *paddr);
+	trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu paddr=0x%" PRIx64,
+	      pages, *paddr);
 	return 0;
 }
 
@@ -112,7 +115,8 @@ static int sim_dma_free(void *ctx, uint64_t paddr, void *vaddr, size_t pages)
 	uint64_t first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
 	int ret;
 
-	trace(TRACE_HAL, "dma_free pages=%zu paddr=0x%" PRIx64, pages, paddr);
+	trace(sh->env->trace, TRACE_HAL, "dma_free pages=%zu paddr=0x%" PRIx64,
+	      pages, paddr);
 	if (!guest_mem_range_ok(sh->mem, paddr, 1) || paddr % HAL_PAGE_SIZE ||
 	    vaddr != page_host(sh, first)) {
 		sh->stats.bad_frees++;
@@ -205,7 +209,8 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	 * stale bounce contents to the driver. */
 	memcpy(page_host(sh, first), buf, len);
 	sh->stats.bounces++;
-	trace(TRACE_HAL, "bounce len=%zu paddr=0x%" PRIx64, len, *paddr);
+	trace(sh->env->trace, TRACE_HAL, "bounce len=%zu paddr=0x%" PRIx64, len,
+	      *paddr);
 	return 0;
 }
 
@@ -218,8 +223,9 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 
 	if (!e || e->buf != buf || e->len != len) {
 		sh->stats.unknown_unshares++;
-		trace(TRACE_HAL, "unshare of unknown buffer paddr=0x%" PRIx64
-		      " len=%zu", paddr, len);
+		trace(sh->env->trace, TRACE_HAL,
+		      "unshare of unknown buffer paddr=0x%" PRIx64 " len=%zu",
+		      paddr, len);
 		return -HAL_EINVAL;
 	}
 	sh->stats.unshares++;
@@ -274,17 +280,31 @@ static void sim_irq_unregister(void *ctx, unsigned line,
 	irq_unregister(sh->irq, line, handler, arg);
 }
 
+/* Take pending interrupts: their handlers run here and nowhere else. */
+static bool sim_deliver(struct sim_hal *sh)
+{
+	if (!irq_dispatch(sh->irq))
+		return false;
+	sched_record(sh->env, SCHED_DELIVER, "cpu", 0, 0, sh->irq->dispatched,
+		     0);
+	return true;
+}
+
+/*
+ * The CPU idles: device work waiting on the event loop runs now, one
+ * step at a time, and only here: virtual time moves while the guest
+ * waits, never under it.
+ */
 static int sim_wait(void *ctx)
 {
 	struct sim_hal *sh = ctx;
 
-	if (irq_dispatch(sh->irq))
+	if (sim_deliver(sh))
 		return 0;
-	if (sh->idle && sh->idle(sh->idle_opaque)) {
-		irq_dispatch(sh->irq);
-		return 0;
-	}
-	return -HAL_EIDLE;
+	if (evloop_step(sh->env->loop, -1) != EVLOOP_RAN)
+		return -HAL_EIDLE;
+	sim_deliver(sh);
+	return 0;
 }
 
 static const struct hal_ops sim_hal_ops = {
@@ -300,12 +320,15 @@ static const struct hal_ops sim_hal_ops = {
 	.wait = sim_wait,
 };
 
-int sim_hal_init(struct sim_hal *sh, struct guest_mem *mem, struct bus *bus,
+int sim_hal_init(struct sim_hal *sh, struct sim_env *env, struct bus *bus,
 		 struct irq_ctl *irq)
 {
+	struct guest_mem *mem = env->mem;
+
 	memset(sh, 0, sizeof(*sh));
 	sh->hal.ops = &sim_hal_ops;
 	sh->hal.ctx = sh;
+	sh->env = env;
 	sh->mem = mem;
 	sh->bus = bus;
 	sh->irq = irq;

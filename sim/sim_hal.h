@@ -14,6 +14,7 @@
 
 #include "hal/hal.h"
 #include "sim/bus.h"
+#include "sim/env.h"
 #include "sim/guest_mem.h"
 #include "sim/irq.h"
 
@@ -30,6 +31,7 @@ struct sim_hal_stats {
 
 struct sim_hal {
 	struct hal hal; /* what drivers get: &sim_hal.hal */
+	struct sim_env *env; /* the event loop runs when the CPU idles */
 	struct guest_mem *mem;
 	struct bus *bus;
 	struct irq_ctl *irq;
@@ -40,14 +42,10 @@ struct sim_hal {
 	/* Outstanding shares, open-addressed by device address. */
 	struct sim_hal_share *shares;
 	uint32_t share_cap, share_count;
-	/* Called by wait() when no interrupt is pending: true if it made
-	 * progress (deferred device work). NULL in sync mode. */
-	bool (*idle)(void *opaque);
-	void *idle_opaque;
 	struct sim_hal_stats stats;
 };
 
-int sim_hal_init(struct sim_hal *sh, struct guest_mem *mem, struct bus *bus,
+int sim_hal_init(struct sim_hal *sh, struct sim_env *env, struct bus *bus,
 		 struct irq_ctl *irq);
 /*
  * Tear down; returns the number of book-keeping errors over the HAL's life

@@ -3,8 +3,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-unsigned trace_mask;
-static FILE *trace_out;
+/* FNV-1a offset basis: the hash of a run with no events. */
+#define TRACE_HASH_BASIS 0xcbf29ce484222325ull
 
 static const struct {
 	const char *name;
@@ -49,10 +49,12 @@ next:
 	return 0;
 }
 
-void trace_enable(unsigned mask, FILE *out)
+void trace_init(struct trace *t, unsigned mask, FILE *out)
 {
-	trace_out = out;
-	trace_mask = mask;
+	t->mask = mask;
+	t->out = out;
+	t->hash = TRACE_HASH_BASIS;
+	t->events = 0;
 }
 
 void trace_print_categories(FILE *out)
@@ -62,13 +64,13 @@ void trace_print_categories(FILE *out)
 			trace_categories[i].help);
 }
 
-void trace_emit(unsigned cat, const char *fmt, ...)
+void trace_emit(struct trace *t, unsigned cat, const char *fmt, ...)
 {
-	FILE *out = trace_out ? trace_out : stderr;
+	FILE *out = t->out ? t->out : stderr;
 	unsigned bit = (unsigned)__builtin_ctz(cat);
 	va_list ap;
 
-	fprintf(out, "%-4s ", trace_categories[bit].name);
+	fprintf(out, "%-5s ", trace_categories[bit].name);
 	va_start(ap, fmt);
 	vfprintf(out, fmt, ap);
 	va_end(ap);

@@ -1,12 +1,18 @@
 /*
- * trace.h - run-time selectable trace events, one line per event.
+ * trace.h - a machine's trace: run-time selectable events, one line per
+ * event, and a hash over the scheduling events of a run.
  *
  * Categories are declared once in TRACE_CATEGORIES; a disabled category
- * costs one load and a predicted-not-taken branch at the call site.
+ * costs one load and a predicted-not-taken branch at the call site. The
+ * hash covers the events that decide what the guest observes and when
+ * (notifications, completions, interrupts, in virtual time), whether they
+ * are printed or not, and never wall-clock time: the same run gives the
+ * same hash.
  */
 #ifndef VIRTSIM_SIM_TRACE_H
 #define VIRTSIM_SIM_TRACE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #define TRACE_CATEGORIES(X)                                               \
@@ -16,7 +22,10 @@
 	X(PCI, "pci", "PCI configuration accesses and BAR mapping")       \
 	X(BLK, "blk", "block requests as the device model sees them")     \
 	X(DEV, "dev", "device status changes, resets and guest errors")   \
-	X(HAL, "hal", "DMA allocation and buffer sharing")
+	X(HAL, "hal", "DMA allocation and buffer sharing")                \
+	X(SCHED, "sched",                                                 \
+	  "what was notified, completed and interrupted "                 \
+	  "when, in virtual time")
 
 enum trace_category_bit {
 #define TRACE_BIT_(id, name, help) TRACE_BIT_##id,
@@ -32,22 +41,40 @@ enum trace_category {
 	TRACE_ALL = (1u << TRACE_NUM_CATEGORIES) - 1,
 };
 
-extern unsigned trace_mask;
+struct trace {
+	unsigned mask; /* enabled categories */
+	FILE *out;     /* NULL: stderr */
+	uint64_t hash; /* over the scheduling events so far */
+	uint64_t events;
+};
 
+/* Enable @mask, writing to @out (stderr when NULL); the hash starts anew. */
+void trace_init(struct trace *t, unsigned mask, FILE *out);
 /* Parse "mmio,vq,irq" or "all" into a mask; -1 names the bad word. */
 int trace_parse(const char *list, unsigned *mask, const char **bad);
-/* Enable @mask, writing to @out (stderr when NULL). */
-void trace_enable(unsigned mask, FILE *out);
 /* Print the category list, for --help. */
 void trace_print_categories(FILE *out);
 
-void trace_emit(unsigned cat, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void trace_emit(struct trace *t, unsigned cat, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-#define trace(cat, ...)                                             \
-	do {                                                        \
-		if (__builtin_expect(trace_mask & (cat), 0))        \
-			trace_emit((cat), __VA_ARGS__);             \
+#define trace(t, cat, ...)                                   \
+	do {                                                 \
+		if (__builtin_expect((t)->mask & (cat), 0))  \
+			trace_emit((t), (cat), __VA_ARGS__); \
 	} while (0)
+
+/*
+ * Fold one scheduling event, three words, into the hash: FNV-1a a 64-bit
+ * word at a time, cheap enough for every request.
+ */
+static inline void trace_hash_event(struct trace *t, uint64_t w0, uint64_t w1,
+				    uint64_t w2)
+{
+	const uint64_t prime = 0x100000001b3ull;
+
+	t->hash = (((t->hash ^ w0) * prime ^ w1) * prime ^ w2) * prime;
+	t->events++;
+}
 
 #endif /* VIRTSIM_SIM_TRACE_H */

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "devices/virtio/virtio_mmio.h"
 #include "drivers/adapter/adapter.h"
 #include "drivers/virtio/mmio_transport.h"
 #include "drivers/virtio/virtio.h"
@@ -167,7 +168,7 @@ START_TEST(probe_mmio_without_device)
 						    0x80),
 			 -VIRTIO_ERR_INVALID_PARAM);
 	/* A placeholder slot: DeviceID 0, silently ignored. */
-	slot = machine_add_mmio_placeholder(&m);
+	slot = virtio_mmio_attach_empty(&m);
 	ck_assert_int_ge(slot, 0);
 	ck_assert_int_eq(
 	    virtio_mmio_transport_init(&t, machine_hal(&m),

@@ -51,23 +51,15 @@ static void teardown(void)
 /* A blk model on a fresh patterned file. */
 static struct virtio_dev *new_blk(void)
 {
-	char err[256];
-	struct disk *d;
-	struct virtio_dev *dev;
-
 	ck_assert_uint_lt(nfiles, MAX_FILES);
 	test_make_file(paths[nfiles], sizeof(paths[0]), "pci", DISK_BYTES, 1);
-	d = disk_file_open(paths[nfiles++], false, err, sizeof(err));
-	ck_assert_msg(d != NULL, "%s", err);
-	dev = blk_model_create(d, NULL, &m.mem);
-	ck_assert_ptr_nonnull(dev);
-	return dev;
+	return test_blk_model(&m, paths[nfiles++], false, NULL);
 }
 
 static int add_blk(unsigned quirk_flags)
 {
 	struct virtio_pci_quirks q = {.flags = quirk_flags};
-	int slot = machine_add_pci(&m, new_blk(), &q);
+	int slot = virtio_pci_attach(&m, new_blk(), &q);
 
 	ck_assert_int_gt(slot, 0);
 	return slot;
@@ -209,9 +201,9 @@ START_TEST(enumeration_finds_every_function)
 
 	ck_assert_int_eq(add_blk(0), 1);
 	ck_assert_int_eq(add_blk(0), 2);
-	ck_assert_int_eq(machine_add_pci_function(&m, 5, 0, new_blk(), NULL),
+	ck_assert_int_eq(virtio_pci_attach_function(&m, 5, 0, new_blk(), NULL),
 			 0);
-	ck_assert_int_eq(machine_add_pci_function(&m, 5, 1, new_blk(), NULL),
+	ck_assert_int_eq(virtio_pci_attach_function(&m, 5, 1, new_blk(), NULL),
 			 0);
 	pci_enum_begin(&it, &root, 0);
 	while (n < 8 && pci_enum_next(&it, &bdf[n], &info[n]) > 0)

@@ -3,6 +3,7 @@
  * "none" for a bad magic, a bad version, device id 0 (an empty slot) and
  * an unsupported device type; the device type mapped for the others.
  */
+#include "devices/virtio/virtio_mmio.h"
 #include "drivers/adapter/adapter.h"
 #include "drivers/virtio/mmio_transport.h"
 #include "drivers/wire/virtio_mmio.h"
@@ -174,7 +175,7 @@ START_TEST(empty_machine_slot_is_none)
 {
 	struct virtio_mmio_transport t;
 	enum dev_type type;
-	int slot = machine_add_mmio_placeholder(&m);
+	int slot = virtio_mmio_attach_empty(&m);
 
 	ck_assert_int_ge(slot, 0);
 	ck_assert_uint_eq(hal_mmio_read32(machine_hal(&m),

@@ -15,6 +15,7 @@
 #define SIZE (1ull << 20)
 
 static struct guest_mem mem;
+static struct trace trace; /* nothing enabled */
 
 static void mem_setup(void)
 {
@@ -113,7 +114,7 @@ START_TEST(bus_dispatch_and_unmapped)
 	struct bus bus;
 	struct reg_file a = {0}, b = {0};
 
-	bus_init(&bus);
+	bus_init(&bus, &trace);
 	ck_assert_int_eq(bus_map(&bus, 0x2000, 16, &reg_ops, &b, "b"), 0);
 	ck_assert_int_eq(bus_map(&bus, 0x1000, 16, &reg_ops, &a, "a"), 0);
 	ck_assert_int_lt(bus_map(&bus, 0x100c, 8, &reg_ops, &a, "overlap"), 0);
@@ -148,7 +149,7 @@ START_TEST(bus_access_straddling_region_end_is_refused)
 	struct reg_file a = {0};
 	static const struct bus_region_ops any = {reg_read, reg_write, 0, false};
 
-	bus_init(&bus);
+	bus_init(&bus, &trace);
 	ck_assert_int_eq(bus_map(&bus, 0x1000, 16, &any, &a, "a"), 0);
 	ck_assert_uint_eq(bus_read(&bus, 0x100e, 4), 0xffffffffu);
 	ck_assert_uint_eq(bus.unmapped, 1);
@@ -170,7 +171,7 @@ START_TEST(irq_level_and_dispatch)
 {
 	struct irq_ctl ic;
 
-	irq_init(&ic);
+	irq_init(&ic, &trace);
 	handler_runs = 0;
 	irq_set_level(&ic, 5, true);
 	ck_assert(!irq_deliverable(&ic)); /* no handler yet: stays pending */
@@ -200,7 +201,7 @@ START_TEST(irq_shared_line_runs_every_handler)
 {
 	struct irq_ctl ic;
 
-	irq_init(&ic);
+	irq_init(&ic, &trace);
 	shared_runs[0] = shared_runs[1] = 0;
 	ck_assert_int_eq(irq_register(&ic, 5, count_shared, (void *)0), 0);
 	ck_assert_int_eq(irq_register(&ic, 5, count_shared, (void *)1), 0);

@@ -53,25 +53,23 @@ struct test_dev {
 static void test_queue_notify(struct virtio_dev *dev, unsigned q)
 {
 	struct test_dev *t = (struct test_dev *)dev;
-	static struct vq_elem e;
-	int ret;
+	struct virtio_req *r;
 
 	t->notified++;
-	while ((ret = virtio_dev_pop(dev, q, &e)) > 0) {
+	while (virtio_dev_pop_req(dev, q, &r) > 0) {
+		const struct vq_elem *e = &r->elem;
 		uint32_t n = 0;
 
-		for (unsigned i = 0; i < e.n_out && e.n_in; i++) {
-			uint32_t c = e.seg[i].len < e.seg[e.n_out].len - n
-					 ? e.seg[i].len
-					 : e.seg[e.n_out].len - n;
-			memcpy((uint8_t *)e.seg[e.n_out].host + n,
-			       e.seg[i].host, c);
+		for (unsigned i = 0; i < e->n_out && e->n_in; i++) {
+			uint32_t c = e->seg[i].len < e->seg[e->n_out].len - n
+					 ? (uint32_t)e->seg[i].len
+					 : (uint32_t)(e->seg[e->n_out].len - n);
+			memcpy((uint8_t *)e->seg[e->n_out].host + n,
+			       e->seg[i].host, c);
 			n += c;
 		}
-		virtio_dev_push(dev, q, e.head, n);
+		virtio_dev_complete(r, n);
 	}
-	if (ret == 0)
-		virtio_dev_notify_used(dev, q);
 }
 
 static bool test_features_ok(struct virtio_dev *dev, uint64_t f)
@@ -85,8 +83,9 @@ static void test_config_write(struct virtio_dev *dev, uint32_t off,
 	((struct test_dev *)dev)->config_writes++;
 }
 
-static void test_destroy(struct virtio_dev *dev)
+static void test_free(void *dev)
 {
+	virtio_dev_release(dev);
 	free(dev);
 }
 
@@ -97,7 +96,6 @@ static const struct virtio_dev_ops test_ops = {
     .config_write = test_config_write,
     .features_ok = test_features_ok,
     .queue_notify = test_queue_notify,
-    .destroy = test_destroy,
 };
 
 static struct test_dev *tdev;
@@ -110,12 +108,13 @@ static void add_test_dev(int version)
 	ck_assert_ptr_nonnull(tdev);
 	virtio_st_le64(tdev->config, 0x1122334455667788ull);
 	virtio_st_le32(tdev->config + 8, 0xa1b2c3d4u);
-	virtio_dev_init(&tdev->vdev, &test_ops, "test-dev", &m.mem,
+	ck_assert_int_eq(machine_on_destroy(&m, test_free, tdev), 0);
+	virtio_dev_init(&tdev->vdev, &test_ops, "test-dev", &m.env,
 			VIRTIO_BIT(TEST_F_A) | VIRTIO_BIT(TEST_F_B) |
 			    VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
 			    VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC),
 			tdev->config, sizeof(tdev->config));
-	slot = machine_add_mmio(&m, &tdev->vdev, version);
+	slot = virtio_mmio_attach(&m, &tdev->vdev, version);
 	ck_assert_int_ge(slot, 0);
 	win = machine_mmio_slot_base((unsigned)slot);
 	line = MACHINE_MMIO_IRQ_BASE + (unsigned)slot;
@@ -132,7 +131,7 @@ static void setup_v2(void)
 {
 	setup();
 	/* An empty slot first, so the device is not at slot 0. */
-	ck_assert_int_eq(machine_add_mmio_placeholder(&m), 0);
+	ck_assert_int_eq(virtio_mmio_attach_empty(&m), 0);
 	add_test_dev(2);
 }
 
@@ -145,6 +144,16 @@ static void setup_v1(void)
 static void teardown(void)
 {
 	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+}
+
+/* The front-end behind MMIO slot @slot, as the bus dispatches to it. */
+static struct virtio_mmio_dev *front(unsigned slot)
+{
+	const struct bus_region *r =
+	    bus_find(&m.bus, machine_mmio_slot_base(slot), 4);
+
+	ck_assert_ptr_nonnull(r);
+	return r->opaque;
 }
 
 /* Driver-side helpers -------------------------------------------------- */
@@ -406,7 +415,7 @@ END_TEST
 
 START_TEST(queue_num_rejected)
 {
-	struct virtio_mmio_queue *mq = &m.mmio[1]->queue[0];
+	struct virtio_mmio_queue *mq = &front(1)->queue[0];
 
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	wr(VIRTIO_MMIO_QUEUE_NUM, 0);
@@ -510,7 +519,7 @@ START_TEST(reset_clears_everything)
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	ck_assert_uint_eq(tdev->vdev.guest_features, 0);
-	ck_assert_uint_eq(m.mmio[1]->queue[0].desc_lo, 0);
+	ck_assert_uint_eq(front(1)->queue[0].desc_lo, 0);
 	/* INIT-V-04: no queue is touched after the reset. */
 	avail_add_at(AVAIL, QSZ, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -622,7 +631,7 @@ START_TEST(legacy_pfn_layout)
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
 	wr(VIRTIO_MMIO_QUEUE_NUM, 6); /* legacy: power of 2 only */
-	ck_assert_uint_eq(m.mmio[0]->queue[0].num, 0);
+	ck_assert_uint_eq(front(0)->queue[0].num, 0);
 	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
 	wr(VIRTIO_MMIO_QUEUE_ALIGN, 4096);
 	wr(VIRTIO_MMIO_QUEUE_PFN, LEGACY_PFN);
@@ -683,14 +692,10 @@ static struct virtio_dev *blk;
 
 static void blk_add(bool readonly, int version)
 {
-	char err[256];
-	struct disk *d = disk_file_open(disk_path, readonly, err, sizeof(err));
 	int slot;
 
-	ck_assert_msg(d != NULL, "%s", err);
-	blk = blk_model_create(d, "serial-123", &m.mem);
-	ck_assert_ptr_nonnull(blk);
-	slot = machine_add_mmio(&m, blk, version);
+	blk = test_blk_model(&m, disk_path, readonly, "serial-123");
+	slot = virtio_mmio_attach(&m, blk, version);
 	ck_assert_int_ge(slot, 0);
 	win = machine_mmio_slot_base((unsigned)slot);
 	line = MACHINE_MMIO_IRQ_BASE + (unsigned)slot;
@@ -1046,6 +1051,26 @@ START_TEST(disk_open_errors)
 }
 END_TEST
 
+static int disk_io_result;
+
+static void disk_io_done(struct disk_req *req, int err)
+{
+	disk_io_result = err;
+}
+
+/* One request on @d; the file backend is done before submit returns. */
+static int disk_io(struct disk *d, enum disk_op op, uint64_t off, void *buf,
+		   size_t len)
+{
+	struct iovec v = {buf, len};
+	struct disk_req r = {op, off, &v, 1, len, disk_io_done};
+
+	disk_io_result = 1;
+	d->ops->submit(d, &r);
+	ck_assert_int_ne(disk_io_result, 1);
+	return disk_io_result;
+}
+
 START_TEST(disk_read_write_bounds)
 {
 	char path[4096], err[512];
@@ -1057,18 +1082,19 @@ START_TEST(disk_read_write_bounds)
 	ck_assert_msg(d != NULL, "%s", err);
 	ck_assert_uint_eq(d->size, 4096);
 	ck_assert(!d->readonly);
-	ck_assert_int_eq(d->ops->read(d, 4096 - 512, buf, 512), 0);
+	ck_assert_int_eq(disk_io(d, DISK_READ, 4096 - 512, buf, 512), 0);
 	ck_assert_uint_eq(buf[0], test_pattern_byte(4096 - 512));
-	ck_assert_int_eq(d->ops->read(d, 4096 - 512, buf, 1024), -EINVAL);
-	ck_assert_int_eq(d->ops->read(d, UINT64_MAX - 10, buf, 512), -EINVAL);
-	ck_assert_int_eq(d->ops->write(d, 4096, buf, 1), -EINVAL);
-	ck_assert_int_eq(d->ops->flush(d), 0);
+	ck_assert_int_eq(disk_io(d, DISK_READ, 4096 - 512, buf, 1024), -EINVAL);
+	ck_assert_int_eq(disk_io(d, DISK_READ, UINT64_MAX - 10, buf, 512),
+			 -EINVAL);
+	ck_assert_int_eq(disk_io(d, DISK_WRITE, 4096, buf, 1), -EINVAL);
+	ck_assert_int_eq(disk_io(d, DISK_FLUSH, 0, NULL, 0), 0);
 	disk_close(d);
 
 	d = disk_file_open(path, true, err, sizeof(err));
 	ck_assert_ptr_nonnull(d);
 	ck_assert(d->readonly);
-	ck_assert_int_eq(d->ops->write(d, 0, buf, 512), -EROFS);
+	ck_assert_int_eq(disk_io(d, DISK_WRITE, 0, buf, 512), -EROFS);
 	disk_close(d);
 	unlink(path);
 }
@@ -1087,10 +1113,10 @@ START_TEST(disk_large_sparse)
 	ck_assert_msg(d != NULL, "%s", err);
 	ck_assert_uint_eq(d->size, size);
 	memset(w, 0x7e, sizeof(w));
-	ck_assert_int_eq(d->ops->write(d, off, w, sizeof(w)), 0);
-	ck_assert_int_eq(d->ops->read(d, off, r, sizeof(r)), 0);
+	ck_assert_int_eq(disk_io(d, DISK_WRITE, off, w, sizeof(w)), 0);
+	ck_assert_int_eq(disk_io(d, DISK_READ, off, r, sizeof(r)), 0);
 	ck_assert_mem_eq(r, w, sizeof(w));
-	ck_assert_int_eq(d->ops->read(d, size - 512, r, 512), 0);
+	ck_assert_int_eq(disk_io(d, DISK_READ, size - 512, r, 512), 0);
 	ck_assert_uint_eq(r[0], 0);
 	disk_close(d);
 	unlink(path);

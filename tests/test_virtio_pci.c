@@ -42,8 +42,9 @@ struct tiny {
 	struct virtio_dev vdev;
 };
 
-static void tiny_destroy(struct virtio_dev *dev)
+static void tiny_free(void *dev)
 {
+	virtio_dev_release(dev);
 	free(dev); /* vdev is the first member */
 }
 
@@ -51,7 +52,6 @@ static const struct virtio_dev_ops tiny_ops = {
     .device_id = VIRTIO_ID_RNG,
     .num_queues = 1,
     .queue_size_max = 64,
-    .destroy = tiny_destroy,
 };
 
 static struct virtio_dev *tiny_create(void)
@@ -59,20 +59,14 @@ static struct virtio_dev *tiny_create(void)
 	struct tiny *t = calloc(1, sizeof(*t));
 
 	ck_assert_ptr_nonnull(t);
-	virtio_dev_init(&t->vdev, &tiny_ops, "tiny", &m.mem, 0, NULL, 0);
+	virtio_dev_init(&t->vdev, &tiny_ops, "tiny", &m.env, 0, NULL, 0);
+	ck_assert_int_eq(machine_on_destroy(&m, tiny_free, t), 0);
 	return &t->vdev;
 }
 
 static struct virtio_dev *make_blk(void)
 {
-	char err[128];
-	struct disk *d = disk_file_open(disk_path, false, err, sizeof(err));
-	struct virtio_dev *dev;
-
-	ck_assert_msg(d != NULL, "%s", err);
-	dev = blk_model_create(d, "pci-serial", &m.mem);
-	ck_assert_ptr_nonnull(dev);
-	return dev;
+	return test_blk_model(&m, disk_path, false, "pci-serial");
 }
 
 static void setup_machine(void)
@@ -85,7 +79,7 @@ static void setup(void)
 {
 	setup_machine();
 	blk = make_blk();
-	slot = machine_add_pci(&m, blk, NULL);
+	slot = virtio_pci_attach(&m, blk, NULL);
 	ck_assert_int_eq(slot, 1); /* 00:00.0 is the host bridge */
 }
 
@@ -692,7 +686,7 @@ START_TEST(multi_function_device)
 {
 	struct virtio_dev *t = tiny_create();
 
-	ck_assert_int_eq(machine_add_pci_function(&m, slot, 1, t, NULL), 0);
+	ck_assert_int_eq(virtio_pci_attach_function(&m, slot, 1, t, NULL), 0);
 	ck_assert_uint_eq(cfg_rd(PCI_HEADER_TYPE, 1),
 			  PCI_HEADER_TYPE_MULTI_FUNCTION);
 	ck_assert_uint_eq(
@@ -716,11 +710,12 @@ START_TEST(multi_function_device)
 	}
 	/* Taken places and bad arguments. */
 	t = tiny_create();
-	ck_assert_int_eq(machine_add_pci_function(&m, slot, 1, t, NULL),
+	ck_assert_int_eq(virtio_pci_attach_function(&m, slot, 1, t, NULL),
 			 -EEXIST);
-	ck_assert_int_eq(machine_add_pci_function(&m, 32, 0, t, NULL), -EINVAL);
-	ck_assert_int_eq(machine_add_pci(&m, NULL, NULL), -EINVAL);
-	ck_assert_int_eq(machine_add_pci(&m, t, NULL), slot + 1);
+	ck_assert_int_eq(virtio_pci_attach_function(&m, 32, 0, t, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(virtio_pci_attach(&m, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(virtio_pci_attach(&m, t, NULL), slot + 1);
 }
 END_TEST
 
@@ -728,7 +723,7 @@ END_TEST
 static int add_quirky(unsigned flags)
 {
 	struct virtio_pci_quirks q = {.flags = flags};
-	int s = machine_add_pci(&m, make_blk(), &q);
+	int s = virtio_pci_attach(&m, make_blk(), &q);
 
 	ck_assert_int_ge(s, 2);
 	return s;
@@ -793,7 +788,7 @@ START_TEST(quirky_function_still_works)
 	/* A short DEVICE_CFG cap does not shrink what the BAR serves. */
 	struct virtio_pci_quirks q = {VIRTIO_PCI_QUIRK_SHORT_DEVICE_CFG};
 	struct virtio_dev *dev = make_blk();
-	int s = machine_add_pci(&m, dev, &q);
+	int s = virtio_pci_attach(&m, dev, &q);
 	uint64_t bar = MACHINE_PCI_MMIO_BASE + 0x200000;
 	uint64_t a = machine_pci_config_addr(s, 0, PCI_BAR0 + 16);
 

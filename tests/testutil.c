@@ -4,6 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/machine.h"
+#ifdef VIRTSIM_HAVE_BLK
+#include "devices/blk/blk_model.h"
+#include "devices/blk/disk.h"
+#endif
+
 void test_make_file(char *path, size_t path_len, const char *tag,
 		    unsigned long long size, int pattern)
 {
@@ -27,3 +33,26 @@ void test_make_file(char *path, size_t path_len, const char *tag,
 	}
 	close(fd);
 }
+
+#ifdef VIRTSIM_HAVE_BLK
+static void destroy_blk_model(void *dev)
+{
+	blk_model_destroy(dev);
+}
+
+struct virtio_dev *test_blk_model(struct machine *m, const char *path,
+				  bool readonly, const char *serial)
+{
+	struct blk_model_options o = {.serial = serial};
+	char err[256];
+	struct disk *d = disk_file_open(path, readonly, err, sizeof(err));
+	struct virtio_dev *dev;
+
+	ck_assert_msg(d != NULL, "%s", err);
+	dev = blk_model_create(&m->env, d, &o);
+	ck_assert_ptr_nonnull(dev);
+	/* Registered before any attach: released after the front-end. */
+	ck_assert_int_eq(machine_on_destroy(m, destroy_blk_model, dev), 0);
+	return dev;
+}
+#endif

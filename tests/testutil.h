@@ -5,8 +5,12 @@
 #define VIRTSIM_TESTS_TESTUTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+struct machine;
+struct virtio_dev;
 
 /*
  * A scratch file of @size bytes under $TMPDIR (never the source tree),
@@ -20,6 +24,14 @@ static inline unsigned char test_pattern_byte(unsigned long long offset)
 {
 	return (unsigned char)((offset * 131u) ^ (offset >> 9) ^ 0x5a);
 }
+
+/*
+ * A virtio-blk model on the image at @path (NULL @serial: the model's
+ * default), owned by @m: destroyed at machine_destroy, after the
+ * front-end it gets attached to. Only in builds with virtio-blk.
+ */
+struct virtio_dev *test_blk_model(struct machine *m, const char *path,
+				  bool readonly, const char *serial);
 
 /* Run one suite and exit with its verdict: the main() of every test. */
 #define VIRTSIM_TEST_MAIN(suite_fn)                                     \

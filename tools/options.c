@@ -173,19 +173,21 @@ enum {
 	OPT_SEED,
 	OPT_DISK,
 	OPT_POLL,
+	OPT_MODE,
 };
 
 static const struct option long_options[] = {
-	{"mem", required_argument, NULL, OPT_MEM},
-	{"blk", required_argument, NULL, OPT_BLK},
-	{"trace", required_argument, NULL, OPT_TRACE},
-	{"trace-file", required_argument, NULL, OPT_TRACE_FILE},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"disk", required_argument, NULL, OPT_DISK},
-	{"poll", no_argument, NULL, OPT_POLL},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"mem", required_argument, NULL, OPT_MEM},
+    {"blk", required_argument, NULL, OPT_BLK},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"trace-file", required_argument, NULL, OPT_TRACE_FILE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"poll", no_argument, NULL, OPT_POLL},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 int virtsim_parse_options(int argc, char **argv, struct virtsim_options *o,
@@ -238,6 +240,13 @@ int virtsim_parse_options(int argc, char **argv, struct virtsim_options *o,
 			break;
 		case OPT_POLL:
 			o->poll = true;
+			break;
+		case OPT_MODE:
+			if (sim_mode_parse(optarg, &o->mode))
+				return fail(err, errlen,
+					    "--mode '%s': want "
+					    "sync or deferred",
+					    optarg);
 			break;
 		case 'h':
 			o->help = true;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/env.h"
+
 #define VIRTSIM_MAX_DISKS 16
 
 struct disk_option {
@@ -34,6 +36,7 @@ struct virtsim_options {
 	unsigned trace_mask;
 	const char *trace_file;
 	uint64_t seed;
+	enum sim_mode mode;
 	bool poll;         /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
 	enum workload workload;

@@ -292,12 +292,30 @@ static int selftest_write_verify(struct vm *vm, unsigned n, uint64_t seed,
 	return 0;
 }
 
+/* The host's baseline: pread @len bytes at @off of @fd, 0 or -errno. */
+static int host_pread(int fd, uint64_t off, uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n < 0 ? -errno : -EIO;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * One timed pass over the disk: through the stack (@b), or straight from
- * the backing file with the file backend's pread loop (@host).
+ * the backing file with host preads (@fd).
  */
-static int timed_pass(struct virtio_blk *b, struct disk *host, uint8_t *p,
-		      uint64_t bytes, double *ms)
+static int timed_pass(struct virtio_blk *b, int fd, uint8_t *p, uint64_t bytes,
+		      double *ms)
 {
 	double t = now_ms();
 	int err = 0;
@@ -305,9 +323,9 @@ static int timed_pass(struct virtio_blk *b, struct disk *host, uint8_t *p,
 	for (uint64_t off = 0; off < bytes && !err; off += CHUNK_BYTES) {
 		size_t len = chunk_len(bytes, off);
 
-		err = b ? virtio_blk_read(b, off / VIRTIO_BLK_SECTOR_SIZE, p,
-					  len)
-			: host->ops->read(host, off, p, len);
+		err =
+		    b ? virtio_blk_read(b, off / VIRTIO_BLK_SECTOR_SIZE, p, len)
+		      : host_pread(fd, off, p, len);
 	}
 	*ms = now_ms() - t;
 	return err;
@@ -327,13 +345,14 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 	uint64_t bytes = b->capacity * VIRTIO_BLK_SECTOR_SIZE;
 	uint8_t *host = malloc(CHUNK_BYTES);
 	double t_stack = 0, t_host = 0, t;
-	char why[256] = "out of memory";
-	struct disk *file = host ? disk_file_open(path, true, why, sizeof(why))
-				 : NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int err = 0, ret = 0;
 
-	if (!file) {
-		fprintf(stderr, "virtsim: %s\n", why);
+	if (!host || fd < 0) {
+		fprintf(stderr, "virtsim: %s: %s\n", path,
+			host ? strerror(errno) : "out of memory");
+		if (fd >= 0)
+			close(fd);
 		free(host);
 		return EXIT_OP_FAILED;
 	}
@@ -344,7 +363,7 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 				      len);
 		if (err) {
 			ret = op_failed("read", n, err);
-		} else if ((err = file->ops->read(file, off, host, len))) {
+		} else if ((err = host_pread(fd, off, host, len))) {
 			fprintf(stderr, "virtsim: %s: %s\n", path,
 				strerror(-err));
 			ret = EXIT_OP_FAILED;
@@ -357,13 +376,13 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 		tot->requests++;
 	}
 	for (unsigned r = 0; r < BENCH_ROUNDS && !ret; r++) {
-		err = timed_pass(b, NULL, buf->p, bytes, &t);
+		err = timed_pass(b, -1, buf->p, bytes, &t);
 		if (err) {
 			ret = op_failed("read", n, err);
 			break;
 		}
 		t_stack = r == 0 || t < t_stack ? t : t_stack;
-		err = timed_pass(NULL, file, host, bytes, &t);
+		err = timed_pass(NULL, fd, host, bytes, &t);
 		if (err) {
 			fprintf(stderr, "virtsim: %s: %s\n", path,
 				strerror(-err));
@@ -374,7 +393,7 @@ static int selftest_compare_file(struct vm *vm, unsigned n, const char *path,
 		tot->requests += (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 	}
 	free(host);
-	disk_close(file);
+	close(fd);
 	if (ret)
 		return ret;
 	tot->bytes += (1 + BENCH_ROUNDS) * bytes;
@@ -653,7 +672,6 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	trace_enable(o.trace_mask, trace_out);
 
 	memset(disks, 0, sizeof(disks));
 	for (unsigned i = 0; i < o.disk_count; i++)
@@ -664,8 +682,14 @@ int main(int argc, char **argv)
 						    : VM_TRANSPORT_MMIO,
 			.mmio_version = o.disks[i].mmio_version,
 			.serial = o.disks[i].serial};
-	cfg = (struct vm_config){.mem_size = o.mem_size, .disks = disks,
-				 .disk_count = o.disk_count, .poll = o.poll};
+	cfg = (struct vm_config){.mem_size = o.mem_size,
+				 .disks = disks,
+				 .disk_count = o.disk_count,
+				 .poll = o.poll,
+				 .seed = o.seed,
+				 .mode = o.mode,
+				 .trace_mask = o.trace_mask,
+				 .trace_out = trace_out};
 #ifdef VIRTSIM_HAVE_BLK
 	if (o.workload == WORKLOAD_SELFTEST && o.disk_count == 0) {
 		/* Scratch disks on each transport, and an empty slot. */

@@ -14,6 +14,8 @@
 #ifdef VIRTSIM_HAVE_BLK
 #include "devices/blk/blk_model.h"
 #include "devices/blk/disk.h"
+#include "devices/virtio/virtio_mmio.h"
+#include "devices/virtio/virtio_pci.h"
 #include "drivers/adapter/blk_device.h"
 
 /* Host side: a blk model on @dc's image, on the transport it asks for. */
@@ -22,6 +24,8 @@ static int vm_add_disk(struct vm *vm, unsigned n,
 		       size_t errlen)
 {
 	char serial[32];
+	struct blk_model_options bo = {.serial =
+					   dc->serial ? dc->serial : serial};
 	struct virtio_dev *dev;
 	struct disk *disk;
 	int where;
@@ -30,18 +34,17 @@ static int vm_add_disk(struct vm *vm, unsigned n,
 	if (!disk)
 		return -EINVAL;
 	snprintf(serial, sizeof(serial), "virtsim-%u", n);
-	dev = blk_model_create(disk, dc->serial ? dc->serial : serial,
-			       &vm->machine.mem);
+	dev = blk_model_create(&vm->machine.env, disk, &bo);
 	if (!dev) { /* the model closed the disk */
 		snprintf(err, errlen, "%s: out of memory", dc->path);
 		return -ENOMEM;
 	}
 	if (dc->transport == VM_TRANSPORT_PCI)
-		where = machine_add_pci(&vm->machine, dev, NULL);
+		where = virtio_pci_attach(&vm->machine, dev, NULL);
 	else
-		where = machine_add_mmio(&vm->machine, dev, dc->mmio_version);
+		where = virtio_mmio_attach(&vm->machine, dev, dc->mmio_version);
 	if (where < 0) {
-		dev->ops->destroy(dev);
+		blk_model_destroy(dev);
 		snprintf(err, errlen, "%s: no room for it on the %s: %s",
 			 dc->path,
 			 dc->transport == VM_TRANSPORT_PCI ? "PCI bus"
@@ -98,6 +101,13 @@ static void vm_stop_disks(struct vm *vm)
 		vm->blk[i] = NULL;
 	}
 }
+
+static void vm_destroy_disks(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->disk_count; i++)
+		blk_model_destroy(vm->disks[i].model);
+	vm->disk_count = 0;
+}
 #else /* !VIRTSIM_HAVE_BLK */
 static int vm_add_disk(struct vm *vm, unsigned n,
 		       const struct vm_disk_config *dc, char *err,
@@ -127,12 +137,18 @@ struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n)
 static void vm_stop_disks(struct vm *vm)
 {
 }
+
+static void vm_destroy_disks(struct vm *vm) {}
 #endif
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	      size_t errlen)
 {
-	struct machine_options mo = {.mem_size = cfg->mem_size};
+	struct machine_options mo = {.mem_size = cfg->mem_size,
+				     .mode = cfg->mode,
+				     .seed = cfg->seed,
+				     .trace_mask = cfg->trace_mask,
+				     .trace_out = cfg->trace_out};
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -156,13 +172,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		vm->disk_count++;
 	}
 	if (cfg->empty_slot &&
-	    (ret = machine_add_mmio_placeholder(&vm->machine)) < 0) {
+	    (ret = virtio_mmio_attach_empty(&vm->machine)) < 0) {
 		snprintf(err, errlen, "no MMIO slot left for the empty one");
 		goto fail;
 	}
 	return 0;
 fail:
 	machine_destroy(&vm->machine, false);
+	vm_destroy_disks(vm);
 	return ret < 0 ? ret : -EINVAL;
 }
 
@@ -290,6 +307,10 @@ int vm_probe(struct vm *vm, char *err, size_t errlen)
 
 unsigned vm_destroy(struct vm *vm, bool report)
 {
+	unsigned errors;
+
 	vm_stop_disks(vm);
-	return machine_destroy(&vm->machine, report);
+	errors = machine_destroy(&vm->machine, report);
+	vm_destroy_disks(vm);
+	return errors;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "drivers/adapter/adapter.h"
 #include "drivers/pci/pci.h"
@@ -39,6 +40,10 @@ struct vm_disk_config {
 
 struct vm_config {
 	uint64_t mem_size; /* 0: MACHINE_DEFAULT_MEM */
+	enum sim_mode mode;
+	uint64_t seed;
+	unsigned trace_mask;
+	FILE *trace_out;
 	const struct vm_disk_config *disks;
 	unsigned disk_count;
 	bool empty_slot; /* leave one slot with DeviceID 0 after the disks */

@@ -4,7 +4,8 @@
  * A request is a device-readable 16-byte header, data, and one writable
  * status byte at the very end (BLK-N-01); with ANY_LAYOUT-style framing
  * the header may be split over descriptors, so it is gathered. The hot
- * path allocates nothing: the popped chain lives in the model.
+ * path allocates nothing: each request lives in the core's per-queue
+ * pool, and its data goes to the backend as the chain's own iovecs.
  */
 #include "devices/blk/blk_model.h"
 
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "drivers/wire/virtio_blk.h"
 #include "drivers/wire/virtio_config.h"
@@ -26,8 +28,25 @@ struct blk_model {
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint8_t config[sizeof(struct virtio_blk_config)];
 	struct blk_model_stats stats;
-	struct vq_elem elem;
 };
+
+/* One request: the popped chain and the backend I/O serving it. */
+struct blk_req {
+	struct virtio_req vreq; /* first: the core's pool holds these */
+	struct disk_req io;
+	struct blk_model *b;
+	uint8_t *status; /* the last writable byte (BLK-N-01) */
+	uint32_t type;
+	uint64_t sector;
+	uint32_t written; /* data bytes the device wrote */
+};
+
+_Static_assert(sizeof(struct vq_seg) == sizeof(struct iovec) &&
+		   offsetof(struct vq_seg, host) ==
+		       offsetof(struct iovec, iov_base) &&
+		   offsetof(struct vq_seg, len) ==
+		       offsetof(struct iovec, iov_len),
+	       "chain segments go to the backend as iovecs");
 
 static const struct virtio_dev_ops blk_model_ops;
 
@@ -35,6 +54,11 @@ static struct blk_model *to_blk(struct virtio_dev *dev)
 {
 	return (struct blk_model *)((char *)dev -
 				    offsetof(struct blk_model, vdev));
+}
+
+static struct blk_req *to_req(struct disk_req *io)
+{
+	return (struct blk_req *)((char *)io - offsetof(struct blk_req, io));
 }
 
 /* The config is read-only for the driver: re-render it after any write. */
@@ -56,65 +80,24 @@ static void blk_model_render_config(struct blk_model *b)
 static void blk_model_config_write(struct virtio_dev *dev, uint32_t off,
 				   unsigned len)
 {
-	trace(TRACE_BLK, "%s: driver wrote read-only config [%u, %u)",
-	      dev->name, off, off + len);
+	trace(dev->env->trace, TRACE_BLK,
+	      "%s: driver wrote read-only config [%u, %u)", dev->name, off,
+	      off + len);
 	blk_model_render_config(to_blk(dev));
 }
 
-/* Copy @len bytes starting @skip bytes into the readable segments. */
-static void blk_gather(const struct vq_elem *e, uint64_t skip, void *dst,
-		       size_t len)
+/* Copy the first @len bytes of the readable segments (the header). */
+static void blk_gather(const struct vq_elem *e, void *dst, size_t len)
 {
 	uint8_t *d = dst;
 
 	for (unsigned i = 0; i < e->n_out && len; i++) {
-		const struct vq_seg *s = &e->seg[i];
-		size_t n;
+		size_t n = e->seg[i].len < len ? e->seg[i].len : len;
 
-		if (skip >= s->len) {
-			skip -= s->len;
-			continue;
-		}
-		n = s->len - skip < len ? s->len - skip : len;
-		memcpy(d, (const uint8_t *)s->host + skip, n);
+		memcpy(d, e->seg[i].host, n);
 		d += n;
 		len -= n;
-		skip = 0;
 	}
-}
-
-/*
- * Transfer between the disk at @pos and the data segments: readable ones
- * after the header for OUT, writable ones before the status byte for IN.
- */
-static int blk_transfer(struct blk_model *b, bool write, uint64_t pos,
-			uint64_t len)
-{
-	const struct vq_elem *e = &b->elem;
-	unsigned first = write ? 0 : e->n_out;
-	unsigned last = write ? e->n_out : e->n_out + e->n_in;
-	uint64_t skip = write ? sizeof(struct virtio_blk_req_hdr) : 0;
-	int ret;
-
-	for (unsigned i = first; i < last && len; i++) {
-		const struct vq_seg *s = &e->seg[i];
-		uint8_t *p = (uint8_t *)s->host;
-		uint64_t n;
-
-		if (skip >= s->len) {
-			skip -= s->len;
-			continue;
-		}
-		n = s->len - skip < len ? s->len - skip : len;
-		ret = write ? b->disk->ops->write(b->disk, pos, p + skip, n)
-			    : b->disk->ops->read(b->disk, pos, p + skip, n);
-		if (ret)
-			return ret;
-		pos += n;
-		len -= n;
-		skip = 0;
-	}
-	return 0;
 }
 
 /* §5.2.6: sector in range, length a whole number of sectors. */
@@ -125,173 +108,248 @@ static bool blk_range_ok(const struct blk_model *b, uint64_t sector,
 	       len / BLK_SECTOR <= b->capacity - sector;
 }
 
-static uint8_t blk_rw(struct blk_model *b, bool write, uint64_t sector,
-		      uint64_t len, uint32_t *written)
+static void blk_finish(struct blk_req *r, uint8_t status)
 {
-	int ret;
+	struct blk_model *b = r->b;
 
-	if (write && b->disk->readonly)
-		return VIRTIO_BLK_S_IOERR; /* BLK-V-05: no data written */
-	if (!blk_range_ok(b, sector, len))
-		return VIRTIO_BLK_S_IOERR;
-	ret = blk_transfer(b, write, sector * BLK_SECTOR, len);
-	if (ret)
-		return VIRTIO_BLK_S_IOERR;
-	if (write) {
-		b->stats.writes++;
-		b->stats.bytes_written += len;
-		/* BLK-V-09: writethrough unless the driver took FLUSH. */
-		if (!virtio_dev_has_feature(&b->vdev, VIRTIO_BLK_F_FLUSH) &&
-		    b->disk->ops->flush(b->disk))
-			return VIRTIO_BLK_S_IOERR;
-	} else {
-		b->stats.reads++;
-		b->stats.bytes_read += len;
-		*written = (uint32_t)len;
-	}
-	return VIRTIO_BLK_S_OK;
+	if (status == VIRTIO_BLK_S_IOERR)
+		b->stats.errors++;
+	trace(b->vdev.env->trace, TRACE_BLK,
+	      "%s: head=%u type=%u sector=%" PRIu64 " len=%zu status=%u",
+	      b->vdev.name, r->vreq.elem.head, r->type, r->sector, r->io.len,
+	      status);
+	*r->status = status;
+	/* Used len: data bytes written plus the status byte (VQ-V-11). */
+	virtio_dev_complete(&r->vreq, r->written + 1);
 }
 
-static uint32_t blk_get_id(struct blk_model *b, uint64_t room)
+static void blk_writethrough_done(struct disk_req *io, int err)
 {
-	const struct vq_elem *e = &b->elem;
+	blk_finish(to_req(io), err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
+}
+
+static void blk_io_done(struct disk_req *io, int err)
+{
+	struct blk_req *r = to_req(io);
+	struct blk_model *b = r->b;
+
+	if (err) {
+		blk_finish(r, VIRTIO_BLK_S_IOERR);
+		return;
+	}
+	if (io->op == DISK_READ) {
+		b->stats.reads++;
+		b->stats.bytes_read += io->len;
+		r->written = (uint32_t)io->len;
+	} else if (io->op == DISK_WRITE) {
+		b->stats.writes++;
+		b->stats.bytes_written += io->len;
+		/* BLK-V-09: writethrough unless the driver took FLUSH. */
+		if (!virtio_dev_has_feature(&b->vdev, VIRTIO_BLK_F_FLUSH)) {
+			*io = (struct disk_req){.op = DISK_FLUSH,
+						.done = blk_writethrough_done};
+			b->disk->ops->submit(b->disk, io);
+			return;
+		}
+	}
+	blk_finish(r, VIRTIO_BLK_S_OK);
+}
+
+/*
+ * Point the backend request at the data: for IN the writable segments
+ * without the status byte, for OUT the readable ones after the header.
+ * The chain is this request's own, so the segments are trimmed in place.
+ */
+static void blk_data_iov(struct blk_req *r, bool write)
+{
+	struct vq_elem *e = &r->vreq.elem;
+	struct vq_seg *seg = write ? e->seg : &e->seg[e->n_out];
+	unsigned cnt = write ? e->n_out : e->n_in;
+	size_t skip = sizeof(struct virtio_blk_req_hdr);
+
+	if (write) {
+		while (cnt && skip >= seg->len) {
+			skip -= seg->len;
+			seg++;
+			cnt--;
+		}
+		if (cnt) {
+			seg->host = (uint8_t *)seg->host + skip;
+			seg->len -= skip;
+		}
+		r->io.len = e->out_bytes - sizeof(struct virtio_blk_req_hdr);
+	} else {
+		if (seg[cnt - 1].len == 1)
+			cnt--;
+		else
+			seg[cnt - 1].len--;
+		r->io.len = e->in_bytes - 1;
+	}
+	r->io.iov = (const struct iovec *)(void *)seg;
+	r->io.iovcnt = cnt;
+}
+
+static void blk_submit_rw(struct blk_req *r, bool write)
+{
+	struct blk_model *b = r->b;
+
+	blk_data_iov(r, write);
+	if (write && b->disk->readonly) {
+		/* BLK-V-05: nothing is written. */
+		blk_finish(r, VIRTIO_BLK_S_IOERR);
+		return;
+	}
+	if (!blk_range_ok(b, r->sector, r->io.len)) {
+		blk_finish(r, VIRTIO_BLK_S_IOERR);
+		return;
+	}
+	r->io.op = write ? DISK_WRITE : DISK_READ;
+	r->io.offset = r->sector * BLK_SECTOR;
+	r->io.done = blk_io_done;
+	b->disk->ops->submit(b->disk, &r->io);
+}
+
+/* GET_ID: up to 20 bytes into the writable data, as room allows. */
+static void blk_get_id(struct blk_req *r)
+{
+	const struct vq_elem *e = &r->vreq.elem;
+	uint64_t room = e->in_bytes - 1;
 	uint32_t n =
 	    room < VIRTIO_BLK_ID_BYTES ? (uint32_t)room : VIRTIO_BLK_ID_BYTES;
 	uint32_t done = 0;
 
 	for (unsigned i = e->n_out; i < e->n_out + e->n_in && done < n; i++) {
 		const struct vq_seg *s = &e->seg[i];
-		uint32_t c = s->len < n - done ? s->len : n - done;
+		uint32_t c = s->len < n - done ? (uint32_t)s->len : n - done;
 
-		memcpy(s->host, b->serial + done, c);
+		memcpy(s->host, r->b->serial + done, c);
 		done += c;
 	}
-	b->stats.get_ids++;
-	return n;
+	r->b->stats.get_ids++;
+	r->written = n;
+	blk_finish(r, VIRTIO_BLK_S_OK);
 }
 
-/* Serve the popped request; -1 when the device was failed instead. */
-static int blk_handle(struct blk_model *b, unsigned q)
+/* Start serving a popped request; it completes through blk_finish. */
+static void blk_start(struct blk_model *b, struct blk_req *r)
 {
-	struct vq_elem *e = &b->elem;
+	struct vq_elem *e = &r->vreq.elem;
 	struct virtio_blk_req_hdr hdr;
 	const struct vq_seg *last;
-	uint64_t out_data, in_data;
-	uint32_t type, written = 0;
-	uint8_t *status_byte, status;
 
-	if (e->out_bytes < sizeof(hdr)) {
+	r->b = b;
+	r->written = 0;
+	r->io = (struct disk_req){0};
+	if (e->out_bytes < sizeof(hdr) || !e->n_in) {
 		virtio_dev_fail(&b->vdev,
-				"blk: request header is %" PRIu64
-				" bytes, needs 16",
+				e->n_in ? "blk: request header is %" PRIu64
+					  " bytes, needs 16"
+					: "blk: request of %" PRIu64
+					  " readable bytes has no status byte",
 				e->out_bytes);
-		return -1;
+		virtio_dev_complete(&r->vreq, 0); /* dropped: device broken */
+		return;
 	}
-	if (!e->n_in) {
-		virtio_dev_fail(&b->vdev, "blk: request has no status byte");
-		return -1;
-	}
-	blk_gather(e, 0, &hdr, sizeof(hdr));
-	type = virtio_le32(hdr.type);
-	hdr.sector = virtio_le64(hdr.sector);
+	blk_gather(e, &hdr, sizeof(hdr));
+	r->type = virtio_le32(hdr.type);
+	r->sector = virtio_le64(hdr.sector);
 	last = &e->seg[e->n_out + e->n_in - 1];
-	status_byte = (uint8_t *)last->host + last->len - 1;
-	out_data = e->out_bytes - sizeof(hdr);
-	in_data = e->in_bytes - 1;
+	r->status = (uint8_t *)last->host + last->len - 1;
 
-	switch (type) {
+	switch (r->type) {
 	case VIRTIO_BLK_T_IN:
-		status = blk_rw(b, false, hdr.sector, in_data, &written);
+		blk_submit_rw(r, false);
 		break;
 	case VIRTIO_BLK_T_OUT:
-		status = blk_rw(b, true, hdr.sector, out_data, &written);
+		blk_submit_rw(r, true);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 	case VIRTIO_BLK_T_FLUSH_OUT: /* LEG-D-09: legacy alias */
 		b->stats.flushes++;
-		status = b->disk->ops->flush(b->disk) ? VIRTIO_BLK_S_IOERR
-						      : VIRTIO_BLK_S_OK;
+		r->io.op = DISK_FLUSH;
+		r->io.done = blk_io_done;
+		b->disk->ops->submit(b->disk, &r->io);
 		break;
 	case VIRTIO_BLK_T_GET_ID:
-		written = blk_get_id(b, in_data);
-		status = VIRTIO_BLK_S_OK;
+		blk_get_id(r);
 		break;
 	default:
 		b->stats.unsupported++;
-		status = VIRTIO_BLK_S_UNSUPP;
+		blk_finish(r, VIRTIO_BLK_S_UNSUPP);
 		break;
 	}
-	if (status == VIRTIO_BLK_S_IOERR)
-		b->stats.errors++;
-	trace(TRACE_BLK,
-	      "%s: head=%u type=%u sector=%" PRIu64 " out=%" PRIu64
-	      " in=%" PRIu64 " status=%u",
-	      b->vdev.name, e->head, type, (uint64_t)hdr.sector, out_data,
-	      in_data, status);
-	*status_byte = status;
-	/* Used len: data bytes written plus the status byte (VQ-V-11). */
-	virtio_dev_push(&b->vdev, q, e->head, written + 1);
-	return 0;
 }
 
 static void blk_model_queue_notify(struct virtio_dev *dev, unsigned q)
 {
 	struct blk_model *b = to_blk(dev);
-	unsigned done = 0;
+	struct virtio_req *r;
 
-	while (virtio_dev_pop(dev, q, &b->elem) > 0) {
-		if (blk_handle(b, q))
-			return;
-		done++;
-	}
-	if (done)
-		virtio_dev_notify_used(dev, q);
+	while (virtio_dev_pop_req(dev, q, &r) > 0)
+		blk_start(b, (struct blk_req *)r);
 }
 
-static void blk_model_destroy(struct virtio_dev *dev)
+void blk_model_destroy(struct virtio_dev *dev)
 {
-	struct blk_model *b = to_blk(dev);
+	struct blk_model *b;
 
+	if (!dev)
+		return;
+	b = to_blk(dev);
+	virtio_dev_release(dev);
 	disk_close(b->disk);
 	free(b);
 }
 
+/*
+ * The file backend finishes every request inside submit, so the model
+ * never holds one across a reset: no reset hook is needed until a
+ * backend completes later.
+ */
 static const struct virtio_dev_ops blk_model_ops = {
     .device_id = VIRTIO_ID_BLOCK,
     .num_queues = 1,
     .queue_size_max = BLK_MODEL_QUEUE_SIZE,
+    .req_size = sizeof(struct blk_req),
     .config_write = blk_model_config_write,
     .queue_notify = blk_model_queue_notify,
-    .destroy = blk_model_destroy,
 };
 
-struct virtio_dev *blk_model_create(struct disk *disk, const char *serial,
-				    const struct guest_mem *mem)
+struct virtio_dev *blk_model_create(struct sim_env *env, struct disk *disk,
+				    const struct blk_model_options *opts)
 {
 	uint64_t features =
 	    VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
 	    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
 	    VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
 	    VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
+	const char *serial = opts && opts->serial ? opts->serial : "virtsim";
+	uint16_t qsize = opts ? opts->queue_size : 0;
 	struct blk_model *b;
 
 	if (!disk)
 		return NULL;
+	/* Ours from the call on, even on failure. */
+	if (qsize & (qsize - 1)) {
+		disk_close(disk);
+		return NULL;
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
-		disk_close(disk); /* ours from the call on, even on failure */
+		disk_close(disk);
 		return NULL;
 	}
 	b->disk = disk;
 	b->capacity = disk->size / BLK_SECTOR;
 	/* GET_ID: up to 20 bytes, NUL-padded, no NUL when exactly 20. */
-	serial = serial ? serial : "virtsim";
 	memcpy(b->serial, serial, strnlen(serial, sizeof(b->serial)));
 	if (disk->readonly)
 		features |= VIRTIO_BIT(VIRTIO_BLK_F_RO);
 	blk_model_render_config(b);
-	virtio_dev_init(&b->vdev, &blk_model_ops, "virtio-blk", mem, features,
+	virtio_dev_init(&b->vdev, &blk_model_ops, "virtio-blk", env, features,
 			b->config, sizeof(b->config));
+	if (qsize)
+		b->vdev.queue_size_max = qsize;
 	return &b->vdev;
 }
 
@@ -302,4 +360,13 @@ const struct blk_model_stats *blk_model_stats(const struct virtio_dev *dev)
 	return &((const struct blk_model *)((const char *)dev -
 					    offsetof(struct blk_model, vdev)))
 		    ->stats;
+}
+
+struct disk *blk_model_disk(const struct virtio_dev *dev)
+{
+	if (!dev || dev->ops != &blk_model_ops)
+		return NULL;
+	return ((const struct blk_model *)((const char *)dev -
+					   offsetof(struct blk_model, vdev)))
+	    ->disk;
 }

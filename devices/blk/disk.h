@@ -2,6 +2,11 @@
  * disk.h - the backend a block device model reads and writes: an ops
  * table so the model never knows whether it talks to a file or memory
  * (TinyEMU's BlockDevice, kvmtool's disk/).
+ *
+ * Requests are asynchronous in shape: submit starts one and its done
+ * callback reports the outcome, inside submit for a backend that works
+ * synchronously (the file backend) or later for one that does not. A
+ * model therefore keeps as many requests in flight as its queue allows.
  */
 #ifndef VIRTSIM_DEVICES_BLK_DISK_H
 #define VIRTSIM_DEVICES_BLK_DISK_H
@@ -9,16 +14,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct disk;
 
+enum disk_op {
+	DISK_READ,
+	DISK_WRITE,
+	DISK_FLUSH, /* make completed writes durable (fsync for a file) */
+};
+
+struct disk_req {
+	enum disk_op op;
+	uint64_t offset;	 /* bytes; ignored by DISK_FLUSH */
+	const struct iovec *iov; /* the data, scattered */
+	unsigned iovcnt;
+	size_t len; /* the sum of the iov lengths */
+	/* The outcome: 0, or a negative errno (a short transfer is -EIO). */
+	void (*done)(struct disk_req *req, int err);
+};
+
 struct disk_ops {
-	/* Whole transfers: 0, or a negative errno (short I/O is -EIO). */
-	int (*read)(struct disk *d, uint64_t offset, void *buf, size_t len);
-	int (*write)(struct disk *d, uint64_t offset, const void *buf,
-		     size_t len);
-	/* Make completed writes durable (fsync for a file). */
-	int (*flush)(struct disk *d);
+	/*
+	 * Start @req. Its done callback runs exactly once, possibly before
+	 * submit returns. Requests past the end are -EINVAL, writes to a
+	 * read-only disk -EROFS, both through done.
+	 */
+	void (*submit)(struct disk *d, struct disk_req *req);
 	void (*close)(struct disk *d);
 };
 
@@ -40,6 +62,13 @@ static inline void disk_close(struct disk *d)
 {
 	if (d)
 		d->ops->close(d);
+}
+
+/* True if [offset, offset + len) lies on the disk. */
+static inline bool disk_range_ok(const struct disk *d, uint64_t offset,
+				 size_t len)
+{
+	return offset <= d->size && len <= d->size - offset;
 }
 
 #endif /* VIRTSIM_DEVICES_BLK_DISK_H */

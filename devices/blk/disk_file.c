@@ -1,12 +1,14 @@
 /*
- * A disk backend on a host file or block device: pread/pwrite at 64-bit
- * offsets (configure's AC_SYS_LARGEFILE), fsync for flush.
+ * A disk backend on a host file or block device: preadv/pwritev of a
+ * request's scattered buffers at 64-bit offsets (configure's
+ * AC_SYS_LARGEFILE), fsync for flush.
  */
 #include "devices/blk/disk.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,71 +27,74 @@ static struct disk_file *to_file(struct disk *d)
 	return (struct disk_file *)d;
 }
 
-static bool disk_file_range_ok(const struct disk *d, uint64_t offset,
-			       size_t len)
+/*
+ * The whole of @req at once: one preadv/pwritev, and only after a short
+ * transfer (a signal, a file that changed size) a loop over what is left.
+ */
+static int disk_file_transfer(int fd, const struct disk_req *req)
 {
-	return offset <= d->size && len <= d->size - offset;
-}
+	struct iovec left[IOV_MAX];
+	const struct iovec *iov = req->iov;
+	unsigned cnt = req->iovcnt;
+	uint64_t off = req->offset;
+	size_t todo = req->len;
 
-static int disk_file_read(struct disk *d, uint64_t offset, void *buf,
-			  size_t len)
-{
-	int fd = to_file(d)->fd;
-	uint8_t *p = buf;
-
-	if (!disk_file_range_ok(d, offset, len))
+	if (cnt > IOV_MAX)
 		return -EINVAL;
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)offset);
+	for (;;) {
+		ssize_t n = req->op == DISK_READ
+				? preadv(fd, iov, (int)cnt, (off_t)off)
+				: pwritev(fd, iov, (int)cnt, (off_t)off);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if ((size_t)n == todo)
+			return 0;
 		if (n == 0)
 			return -EIO; /* the file shrank under us */
-		p += n;
-		offset += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int disk_file_write(struct disk *d, uint64_t offset, const void *buf,
-			   size_t len)
-{
-	int fd = to_file(d)->fd;
-	const uint8_t *p = buf;
-
-	if (d->readonly)
-		return -EROFS;
-	if (!disk_file_range_ok(d, offset, len))
-		return -EINVAL;
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)offset);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
+		if (iov != left) {
+			memcpy(left, iov, cnt * sizeof(*iov));
+			iov = left;
 		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		offset += (uint64_t)n;
-		len -= (size_t)n;
+		todo -= (size_t)n;
+		off += (uint64_t)n;
+		while ((size_t)n >= left[0].iov_len) {
+			n -= (ssize_t)left[0].iov_len;
+			memmove(left, left + 1, --cnt * sizeof(*left));
+		}
+		left[0].iov_base = (uint8_t *)left[0].iov_base + n;
+		left[0].iov_len -= (size_t)n;
 	}
-	return 0;
 }
 
-static int disk_file_flush(struct disk *d)
+static int disk_file_flush(int fd)
 {
-	while (fsync(to_file(d)->fd)) {
+	while (fsync(fd)) {
 		if (errno != EINTR)
 			return -errno;
 	}
 	return 0;
+}
+
+/* Synchronous: every request is done before submit returns. */
+static void disk_file_submit(struct disk *d, struct disk_req *req)
+{
+	int fd = to_file(d)->fd, err;
+
+	if (req->op == DISK_FLUSH)
+		err = disk_file_flush(fd);
+	else if (req->op == DISK_WRITE && d->readonly)
+		err = -EROFS;
+	else if (!disk_range_ok(d, req->offset, req->len))
+		err = -EINVAL;
+	else if (req->len == 0)
+		err = 0;
+	else
+		err = disk_file_transfer(fd, req);
+	req->done(req, err);
 }
 
 static void disk_file_close(struct disk *d)
@@ -99,9 +104,7 @@ static void disk_file_close(struct disk *d)
 }
 
 static const struct disk_ops disk_file_ops = {
-    .read = disk_file_read,
-    .write = disk_file_write,
-    .flush = disk_file_flush,
+    .submit = disk_file_submit,
     .close = disk_file_close,
 };
 

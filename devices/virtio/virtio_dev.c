@@ -1,16 +1,20 @@
 /*
  * The transport-independent device core: status (§2.1), features (§2.2),
- * config space (§2.5) and the queues, plus the "guest broke the rules"
- * path that sets DEVICE_NEEDS_RESET (QEMU's virtio_error()).
+ * config space (§2.5), the queues and their requests, the execution
+ * mode, and the "guest broke the rules" path that sets
+ * DEVICE_NEEDS_RESET (QEMU's virtio_error()).
  */
 #include "devices/virtio/virtio_dev.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/wire/virtio_config.h"
+#include "sim/sched.h"
 #include "sim/trace.h"
 
 /* Status bits only the driver sets, and only a reset clears. */
@@ -19,33 +23,99 @@
 	 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK | \
 	 VIRTIO_CONFIG_S_FAILED)
 
+/* Where a request is: in the pool, with the model, or on its way. */
+enum virtio_req_state {
+	VIRTIO_REQ_FREE,
+	VIRTIO_REQ_MODEL, /* popped; the model works on it */
+	VIRTIO_REQ_DONE,  /* completed; the used ring gets it later */
+};
+
+static void virtio_dev_interrupt(struct virtio_dev *dev, unsigned q,
+				 bool config);
+static void virtio_dev_run_notify(void *opaque);
+static void virtio_dev_retire(void *opaque);
+
+/* The request slot of @head: a chain in flight has exactly one. */
+static struct virtio_req *virtio_dev_req(struct virtio_dev *dev, unsigned q,
+					 uint16_t head)
+{
+	return (struct virtio_req *)(void *)(dev->queue[q].reqs +
+					     head * dev->req_stride);
+}
+
+static void virtio_dev_raise(void *opaque);
+static void virtio_dev_raise_config(void *opaque);
+
 void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
-		     const char *name, const struct guest_mem *mem,
-		     uint64_t features, uint8_t *config, uint32_t config_len)
+		     const char *name, struct sim_env *env, uint64_t features,
+		     uint8_t *config, uint32_t config_len)
 {
 	memset(dev, 0, sizeof(*dev));
 	dev->ops = ops;
 	dev->name = name;
-	dev->mem = mem;
+	dev->env = env;
+	dev->id = env->next_device_id++;
+	dev->queue_size_max = ops->queue_size_max;
+	/* Requests sit back to back in the pools: keep each aligned. */
+	dev->req_stride = ops->req_size > sizeof(struct virtio_req)
+			      ? ops->req_size
+			      : sizeof(struct virtio_req);
+	dev->req_stride = (dev->req_stride + _Alignof(max_align_t) - 1) &
+			  ~(size_t)(_Alignof(max_align_t) - 1);
 	/* FEAT-V-04: a modern device always offers VERSION_1. */
 	dev->host_features = features | VIRTIO_BIT(VIRTIO_F_VERSION_1);
 	dev->config = config;
 	dev->config_len = config_len;
+	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++) {
+		struct virtio_dev_queue *dq = &dev->queue[q];
+
+		vq_dev_reset(&dev->vq[q], env->mem, env->trace);
+		dq->dev = dev;
+		dq->index = (uint16_t)q;
+		ev_work_init(&dq->notify_work, virtio_dev_run_notify, dq);
+		ev_timer_init(&dq->irq_timer, virtio_dev_raise, dq);
+	}
+	ev_timer_init(&dev->config_irq_timer, virtio_dev_raise_config, dev);
+}
+
+/* Forget queue @q's requests and events: nothing of it happens any more. */
+static void virtio_dev_drop_queue(struct virtio_dev *dev, unsigned q)
+{
+	struct virtio_dev_queue *dq = &dev->queue[q];
+	struct evloop *loop = dev->env->loop;
+
+	evloop_cancel(loop, &dq->notify_work);
+	evloop_timer_cancel(loop, &dq->irq_timer);
+	for (unsigned h = 0; h < dq->nreqs; h++)
+		evloop_timer_cancel(
+		    loop, &virtio_dev_req(dev, q, (uint16_t)h)->done_timer);
+	free(dq->reqs);
+	dq->reqs = NULL;
+	dq->nreqs = 0;
+	dq->in_flight = 0;
+	dev->irq_owed &= ~(1u << q);
+}
+
+void virtio_dev_release(struct virtio_dev *dev)
+{
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
-		vq_dev_reset(&dev->vq[q], mem);
+		virtio_dev_drop_queue(dev, q);
+	evloop_timer_cancel(dev->env->loop, &dev->config_irq_timer);
 }
 
 void virtio_dev_reset(struct virtio_dev *dev)
 {
-	trace(TRACE_DEV, "%s: reset", dev->name);
+	trace(dev->env->trace, TRACE_DEV, "%s: reset", dev->name);
 	if (dev->ops->reset)
 		dev->ops->reset(dev);
 	dev->status = 0;
 	dev->guest_features = 0;
 	dev->broken = false;
 	dev->broken_reason[0] = '\0';
+	/* INIT-V-04: from now on nothing of the old queues happens. */
+	virtio_dev_release(dev);
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
-		vq_dev_reset(&dev->vq[q], dev->mem);
+		vq_dev_reset(&dev->vq[q], dev->env->mem, dev->env->trace);
 	if (dev->irq.reset)
 		dev->irq.reset(dev->irq.opaque);
 }
@@ -68,20 +138,22 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 
 	if (extra) {
 		/* FEAT-V-02: a bit we never offered. */
-		trace(TRACE_DEV, "%s: refuse FEATURES_OK: unoffered 0x%" PRIx64,
-		      dev->name, extra);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: refuse FEATURES_OK: unoffered 0x%" PRIx64, dev->name,
+		      extra);
 		return false;
 	}
 	if (!virtio_dev_has_feature(dev, VIRTIO_F_VERSION_1)) {
 		/* FEAT-V-04: a modern-only device may insist on VERSION_1. */
-		trace(TRACE_DEV, "%s: refuse FEATURES_OK: no VERSION_1",
-		      dev->name);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: refuse FEATURES_OK: no VERSION_1", dev->name);
 		return false;
 	}
 	if (dev->ops->features_ok &&
 	    !dev->ops->features_ok(dev, dev->guest_features)) {
-		trace(TRACE_DEV, "%s: model refuses features 0x%" PRIx64,
-		      dev->name, dev->guest_features);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: model refuses features 0x%" PRIx64, dev->name,
+		      dev->guest_features);
 		return false;
 	}
 	return true;
@@ -96,8 +168,9 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 		return;
 	}
 	if (old & DRIVER_STATUS_BITS & ~status)
-		trace(TRACE_DEV, "%s: driver tried to clear status 0x%x",
-		      dev->name, old & DRIVER_STATUS_BITS & ~status);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: driver tried to clear status 0x%x", dev->name,
+		      old & DRIVER_STATUS_BITS & ~status);
 	/* Only a reset clears bits; NEEDS_RESET belongs to the device. */
 	status = (uint8_t)((status & DRIVER_STATUS_BITS) | old);
 	set = status & ~old;
@@ -113,18 +186,18 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 	if ((set & VIRTIO_CONFIG_S_DRIVER_OK) && !dev->legacy &&
 	    !(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		/* §3.1.1: DRIVER_OK without negotiated features is refused. */
-		trace(TRACE_DEV, "%s: DRIVER_OK without FEATURES_OK refused",
-		      dev->name);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: DRIVER_OK without FEATURES_OK refused", dev->name);
 		status &= (uint8_t)~VIRTIO_CONFIG_S_DRIVER_OK;
 		set &= (uint8_t)~VIRTIO_CONFIG_S_DRIVER_OK;
 	}
 	dev->status = status;
 	if (set)
-		trace(TRACE_DEV, "%s: status 0x%02x -> 0x%02x", dev->name, old,
-		      status);
+		trace(dev->env->trace, TRACE_DEV, "%s: status 0x%02x -> 0x%02x",
+		      dev->name, old, status);
 	if (set & VIRTIO_CONFIG_S_FEATURES_OK)
-		trace(TRACE_DEV, "%s: features 0x%" PRIx64, dev->name,
-		      dev->guest_features);
+		trace(dev->env->trace, TRACE_DEV, "%s: features 0x%" PRIx64,
+		      dev->name, dev->guest_features);
 }
 
 uint32_t virtio_dev_device_features(const struct virtio_dev *dev, unsigned sel)
@@ -145,13 +218,13 @@ void virtio_dev_set_driver_features(struct virtio_dev *dev, unsigned sel,
 	uint64_t mask;
 
 	if (sel > 1 || (dev->legacy && sel > 0)) {
-		trace(TRACE_DEV, "%s: driver features window %u ignored",
-		      dev->name, sel);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: driver features window %u ignored", dev->name, sel);
 		return;
 	}
 	if (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) {
-		trace(TRACE_DEV, "%s: features written after FEATURES_OK",
-		      dev->name);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: features written after FEATURES_OK", dev->name);
 		return;
 	}
 	mask = 0xffffffffull << (32 * sel);
@@ -182,8 +255,8 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 	unsigned n;
 
 	if (off >= dev->config_len) {
-		trace(TRACE_DEV, "%s: config write at %u out of range",
-		      dev->name, off);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: config write at %u out of range", dev->name, off);
 		return;
 	}
 	n = dev->config_len - off < len ? dev->config_len - off : len;
@@ -195,29 +268,47 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 void virtio_dev_config_changed(struct virtio_dev *dev)
 {
 	dev->config_generation++; /* MMIO-V-05 */
-	trace(TRACE_DEV, "%s: config changed, generation %u", dev->name,
-	      dev->config_generation);
-	if ((dev->status & VIRTIO_CONFIG_S_DRIVER_OK) && dev->irq.notify)
-		dev->irq.notify(dev->irq.opaque, 0, true);
+	trace(dev->env->trace, TRACE_DEV, "%s: config changed, generation %u",
+	      dev->name, dev->config_generation);
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		virtio_dev_interrupt(dev, 0, true);
 }
 
 bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 {
 	struct vq_dev *vq;
+	struct virtio_dev_queue *dq;
 
 	if (q >= dev->ops->num_queues || q >= VIRTIO_DEV_MAX_QUEUES)
 		return false;
 	vq = &dev->vq[q];
-	vq->mem = dev->mem;
+	dq = &dev->queue[q];
 	vq->ready = false;
-	if (!vq->size || vq->size > dev->ops->queue_size_max ||
+	virtio_dev_drop_queue(dev, q);
+	if (!vq->size || vq->size > dev->queue_size_max ||
 	    !vq_dev_rings_ok(vq)) {
-		trace(TRACE_DEV,
+		trace(dev->env->trace, TRACE_DEV,
 		      "%s: queue %u size %u desc 0x%" PRIx64 " avail 0x%" PRIx64
 		      " used 0x%" PRIx64 " refused: rings not in RAM",
 		      dev->name, q, vq->size, vq->desc_gpa, vq->avail_gpa,
 		      vq->used_gpa);
 		return false;
+	}
+	/* One request per head: a chain in flight always has its slot. */
+	dq->reqs = calloc(vq->size, dev->req_stride);
+	if (!dq->reqs) {
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: queue %u refused: no memory for %u requests",
+		      dev->name, q, vq->size);
+		return false;
+	}
+	dq->nreqs = vq->size;
+	for (unsigned h = 0; h < dq->nreqs; h++) {
+		struct virtio_req *r = virtio_dev_req(dev, q, (uint16_t)h);
+
+		r->dev = dev;
+		r->q = (uint16_t)q;
+		ev_timer_init(&r->done_timer, virtio_dev_retire, r);
 	}
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
@@ -227,9 +318,21 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
 	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
 	vq->ready = true;
-	trace(TRACE_DEV, "%s: queue %u enabled, size %u", dev->name, q,
-	      vq->size);
+	trace(dev->env->trace, TRACE_DEV, "%s: queue %u enabled, size %u",
+	      dev->name, q, vq->size);
 	return true;
+}
+
+void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q)
+{
+	if (q >= VIRTIO_DEV_MAX_QUEUES)
+		return;
+	if (dev->queue[q].in_flight)
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: queue %u stopped with %u requests in flight",
+		      dev->name, q, dev->queue[q].in_flight);
+	dev->vq[q].ready = false;
+	virtio_dev_drop_queue(dev, q);
 }
 
 /* May the device touch its queues now (INIT-V-01, INIT-V-04)? */
@@ -243,57 +346,172 @@ static bool virtio_dev_live(const struct virtio_dev *dev)
 	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK;
 }
 
+static bool virtio_dev_queue_live(const struct virtio_dev *dev, unsigned q)
+{
+	return virtio_dev_live(dev) && dev->vq[q].ready;
+}
+
+/* The model's turn on queue @q (a struct virtio_dev_queue in @opaque). */
+static void virtio_dev_run_notify(void *opaque)
+{
+	struct virtio_dev_queue *dq = opaque;
+	struct virtio_dev *dev = dq->dev;
+
+	if (!virtio_dev_queue_live(dev, dq->index))
+		return; /* reset or broken since the notify was posted */
+	sched_record(dev->env, SCHED_NOTIFY, dev->name, dev->id, dq->index, 0,
+		     0);
+	dev->notify_depth++;
+	dev->ops->queue_notify(dev, dq->index);
+	dev->notify_depth--;
+	/* Sync: one interrupt for what this notify completed. */
+	while (dev->irq_owed) {
+		unsigned q = (unsigned)__builtin_ctz(dev->irq_owed);
+
+		dev->irq_owed &= dev->irq_owed - 1;
+		if (vq_dev_should_notify(&dev->vq[q]))
+			virtio_dev_interrupt(dev, q, false);
+	}
+}
+
 void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 {
 	if (q >= dev->ops->num_queues || q >= VIRTIO_DEV_MAX_QUEUES) {
-		trace(TRACE_DEV, "%s: notify for missing queue %u ignored",
-		      dev->name, q);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: notify for missing queue %u ignored", dev->name, q);
 		return;
 	}
-	if (!virtio_dev_live(dev) || !dev->vq[q].ready) {
-		trace(TRACE_DEV,
+	if (!virtio_dev_queue_live(dev, q)) {
+		trace(dev->env->trace, TRACE_DEV,
 		      "%s: notify queue %u ignored (status 0x%02x%s)",
 		      dev->name, q, dev->status,
 		      dev->broken ? ", needs reset" : "");
 		return;
 	}
-	if (dev->ops->queue_notify)
-		dev->ops->queue_notify(dev, q);
+	if (!dev->ops->queue_notify)
+		return;
+	if (dev->env->mode == SIM_MODE_DEFERRED)
+		evloop_post(dev->env->loop, &dev->queue[q].notify_work);
+	else
+		virtio_dev_run_notify(&dev->queue[q]);
 }
 
-int virtio_dev_pop(struct virtio_dev *dev, unsigned q, struct vq_elem *elem)
+int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
+		       struct virtio_req **req)
 {
+	struct virtio_req *r;
+	uint16_t head;
 	int ret;
 
-	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_live(dev))
+	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_queue_live(dev, q))
 		return 0;
-	ret = vq_dev_pop(&dev->vq[q], elem);
+	ret = vq_dev_peek(&dev->vq[q], &head);
+	if (ret <= 0)
+		goto out;
+	r = virtio_dev_req(dev, q, head);
+	if (r->state != VIRTIO_REQ_FREE) {
+		virtio_dev_fail(dev,
+				"queue %u: head %u made available again while "
+				"in flight (INIT-D-12)",
+				q, head);
+		return -1;
+	}
+	ret = vq_dev_take(&dev->vq[q], head, &r->elem);
 	if (ret < 0)
+		goto out;
+	r->state = VIRTIO_REQ_MODEL;
+	r->len = 0;
+	dev->queue[q].in_flight++;
+	*req = r;
+	return 1;
+out:
+	if (ret < 0) {
 		virtio_dev_fail(dev, "queue %u: %s", q,
 				dev->vq[q].err_detail ? dev->vq[q].err_detail
 						      : vq_dev_error_name(ret));
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
-void virtio_dev_push(struct virtio_dev *dev, unsigned q, uint16_t head,
-		     uint32_t len)
+/* Put a completed request on the used ring (@opaque: the request). */
+static void virtio_dev_retire(void *opaque)
 {
+	struct virtio_req *r = opaque;
+	struct virtio_dev *dev = r->dev;
+	unsigned q = r->q;
+	uint16_t head = r->elem.head;
 	int ret;
 
-	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_live(dev))
-		return;
-	ret = vq_dev_push(&dev->vq[q], head, len);
-	if (ret < 0)
+	r->state = VIRTIO_REQ_FREE;
+	dev->queue[q].in_flight--;
+	if (!virtio_dev_queue_live(dev, q))
+		return; /* broken since: the driver resets and reclaims */
+	ret = vq_dev_push(&dev->vq[q], head, r->len);
+	if (ret < 0) {
 		virtio_dev_fail(dev, "queue %u: cannot complete head %u: %s", q,
 				head, vq_dev_error_name(ret));
+		return;
+	}
+	sched_record(dev->env, SCHED_COMPLETE, dev->name, dev->id, q, head,
+		     r->len);
+	if (dev->notify_depth)
+		dev->irq_owed |= 1u << q;
+	else if (vq_dev_should_notify(&dev->vq[q]))
+		virtio_dev_interrupt(dev, q, false);
 }
 
-void virtio_dev_notify_used(struct virtio_dev *dev, unsigned q)
+void virtio_dev_complete(struct virtio_req *req, uint32_t len)
 {
-	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_live(dev))
+	struct virtio_dev *dev = req->dev;
+
+	/* A model that completes twice, or what it never popped, is a bug. */
+	assert(req->state == VIRTIO_REQ_MODEL);
+	req->len = len;
+	if (dev->env->mode != SIM_MODE_DEFERRED) {
+		virtio_dev_retire(req);
 		return;
-	if (vq_dev_should_notify(&dev->vq[q]) && dev->irq.notify)
-		dev->irq.notify(dev->irq.opaque, q, false);
+	}
+	req->state = VIRTIO_REQ_DONE;
+	if (sched_defer(dev->env, &req->done_timer, SCHED_COMPLETE))
+		virtio_dev_retire(req); /* no memory to defer: complete now */
+}
+
+static void virtio_dev_raise_now(struct virtio_dev *dev, unsigned q,
+				 bool config)
+{
+	sched_record(dev->env, SCHED_IRQ, dev->name, dev->id, q, config, 0);
+	if (dev->irq.notify)
+		dev->irq.notify(dev->irq.opaque, q, config);
+}
+
+static void virtio_dev_raise(void *opaque)
+{
+	struct virtio_dev_queue *dq = opaque;
+
+	virtio_dev_raise_now(dq->dev, dq->index, false);
+}
+
+static void virtio_dev_raise_config(void *opaque)
+{
+	virtio_dev_raise_now(opaque, 0, true);
+}
+
+/* A used-buffer (@config false) or config-change interrupt, as the mode says.
+ */
+static void virtio_dev_interrupt(struct virtio_dev *dev, unsigned q,
+				 bool config)
+{
+	struct ev_timer *t;
+
+	if (dev->env->mode != SIM_MODE_DEFERRED) {
+		virtio_dev_raise_now(dev, q, config);
+		return;
+	}
+	/* Late, and one on its way covers everything until it arrives. */
+	t = config ? &dev->config_irq_timer : &dev->queue[q].irq_timer;
+	if (!ev_timer_armed(t) && sched_defer(dev->env, t, SCHED_IRQ))
+		virtio_dev_raise_now(dev, q, config);
 }
 
 void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
@@ -302,8 +520,8 @@ void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
 
 	dev->guest_errors++;
 	if (dev->broken) {
-		trace(TRACE_DEV, "%s: further guest error while broken",
-		      dev->name);
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: further guest error while broken", dev->name);
 		return;
 	}
 	va_start(ap, fmt);
@@ -311,8 +529,9 @@ void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
 	va_end(ap);
 	dev->broken = true;
 	dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	trace(TRACE_DEV, "%s: needs reset: %s", dev->name, dev->broken_reason);
+	trace(dev->env->trace, TRACE_DEV, "%s: needs reset: %s", dev->name,
+	      dev->broken_reason);
 	/* INIT-V-02: tell a running driver through a config interrupt. */
-	if ((dev->status & VIRTIO_CONFIG_S_DRIVER_OK) && dev->irq.notify)
-		dev->irq.notify(dev->irq.opaque, 0, true);
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		virtio_dev_interrupt(dev, 0, true);
 }

@@ -4,7 +4,17 @@
  * A device model fills one static struct virtio_dev_ops and embeds a
  * struct virtio_dev; the MMIO and PCI front-ends (virtio_mmio.h,
  * virtio_pci.h) expose any such device. The core here owns the status
- * state machine, feature negotiation, config space and the queues.
+ * state machine, feature negotiation, config space, the queues, and the
+ * execution mode: models pop requests and complete them whenever they are
+ * done, and the core decides when the guest sees the completion.
+ *
+ *   sync      notify runs the model inside the register write; a
+ *             completion goes to the used ring at once, and one interrupt
+ *             covers what a notify completed;
+ *   deferred  notify posts the model's work to the event loop; each
+ *             completion and each interrupt happens after a virtual
+ *             delay drawn from the seed, so they come out of order and
+ *             late, and only while the guest idles.
  */
 #ifndef VIRTSIM_DEVICES_VIRTIO_DEV_H
 #define VIRTSIM_DEVICES_VIRTIO_DEV_H
@@ -14,16 +24,33 @@
 #include <stdint.h>
 
 #include "devices/virtio/vq_dev.h"
-#include "sim/guest_mem.h"
+#include "sim/env.h"
+#include "sim/evloop.h"
 
 #define VIRTIO_DEV_MAX_QUEUES 8
 
 struct virtio_dev;
 
+/*
+ * A request: one chain popped from a queue, with the model until it
+ * calls virtio_dev_complete. Models that need state of their own embed
+ * it first in a struct of ops->req_size bytes.
+ */
+struct virtio_req {
+	struct virtio_dev *dev;
+	uint16_t q;
+	uint8_t state; /* core-private: VIRTIO_REQ_* in virtio_dev.c */
+	uint32_t len;  /* bytes written, once completed */
+	struct ev_timer done_timer; /* deferred mode: when it is used */
+	struct vq_elem elem;	    /* the chain */
+};
+
 struct virtio_dev_ops {
 	uint32_t device_id;
 	unsigned num_queues;
-	uint16_t queue_size_max;
+	uint16_t queue_size_max; /* the default; an instance may lower it */
+	/* Bytes per request, at least sizeof(struct virtio_req); 0: that. */
+	size_t req_size;
 	/*
 	 * Config space is dev->config (config_len bytes, little-endian);
 	 * config_write, if set, sees driver writes after they are stored.
@@ -32,12 +59,13 @@ struct virtio_dev_ops {
 			     unsigned len);
 	/* Accept the driver's features (FEATURES_OK) or refuse (false). */
 	bool (*features_ok)(struct virtio_dev *dev, uint64_t features);
-	/* The driver made buffers available on queue @q. */
+	/* Queue @q has buffers: pop them with virtio_dev_pop_req. */
 	void (*queue_notify)(struct virtio_dev *dev, unsigned q);
-	/* Device reset: drop in-flight work. */
+	/*
+	 * Device reset: drop in-flight work. On return the model holds no
+	 * request: the core frees them right after.
+	 */
 	void (*reset)(struct virtio_dev *dev);
-	/* Release the model (called by machine_destroy). */
-	void (*destroy)(struct virtio_dev *dev);
 };
 
 /* How the core reaches its transport front-end (set by the front-end). */
@@ -49,10 +77,23 @@ struct virtio_dev_irq {
 	void *opaque;
 };
 
+/* Per queue, what the core keeps beside the ring walker. */
+struct virtio_dev_queue {
+	struct virtio_dev *dev;
+	uint16_t index;
+	uint8_t *reqs;	    /* vq.size requests, one per head, req_size each */
+	uint16_t nreqs;	    /* how many reqs holds */
+	uint16_t in_flight; /* popped and not yet on the used ring */
+	struct ev_work notify_work; /* deferred: the model's turn */
+	struct ev_timer irq_timer;  /* deferred: the interrupt on its way */
+};
+
 struct virtio_dev {
 	const struct virtio_dev_ops *ops;
 	const char *name;
-	const struct guest_mem *mem;
+	struct sim_env *env;
+	unsigned id;		 /* instance in its machine, for the trace */
+	uint16_t queue_size_max; /* QueueNumMax of every queue */
 	uint64_t host_features;  /* offered; VERSION_1 added for modern */
 	uint64_t guest_features; /* accepted by the driver */
 	uint8_t status;
@@ -61,6 +102,11 @@ struct virtio_dev {
 	uint8_t *config;
 	uint32_t config_len;
 	struct vq_dev vq[VIRTIO_DEV_MAX_QUEUES];
+	struct virtio_dev_queue queue[VIRTIO_DEV_MAX_QUEUES];
+	size_t req_stride;     /* bytes per request in the pools */
+	unsigned notify_depth; /* sync: inside queue_notify */
+	uint32_t irq_owed;     /* sync: queues completed during a notify */
+	struct ev_timer config_irq_timer;
 	struct virtio_dev_irq irq;
 	/* Guest error bookkeeping: set when NEEDS_RESET is raised. */
 	bool broken;
@@ -69,8 +115,10 @@ struct virtio_dev {
 };
 
 void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
-		     const char *name, const struct guest_mem *mem,
-		     uint64_t features, uint8_t *config, uint32_t config_len);
+		     const char *name, struct sim_env *env, uint64_t features,
+		     uint8_t *config, uint32_t config_len);
+/* Release what the core holds: queued events and request pools. */
+void virtio_dev_release(struct virtio_dev *dev);
 /* Back to status 0: queues, features, interrupts (INIT-V-03). */
 void virtio_dev_reset(struct virtio_dev *dev);
 /* A driver status write: handles reset, FEATURES_OK refusal, DRIVER_OK. */
@@ -94,16 +142,30 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 			     const void *buf, unsigned len);
 /* Model changed its config: bump the generation, config interrupt. */
 void virtio_dev_config_changed(struct virtio_dev *dev);
-/* Queue @q enabled by the driver; false if its rings are not RAM. */
+/*
+ * Queue @q enabled by the driver with the size and ring addresses in
+ * dev->vq[q]; false if the rings are not RAM (or no memory for the
+ * request pool).
+ */
 bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q);
+/* The driver stopped queue @q: its requests in flight are dropped. */
+void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q);
 /* Driver notification for queue @q: ignored unless DRIVER_OK (INIT-V-01). */
 void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q);
-/* Pop/push wrappers that mark the device broken on a guest violation. */
-int virtio_dev_pop(struct virtio_dev *dev, unsigned q, struct vq_elem *elem);
-void virtio_dev_push(struct virtio_dev *dev, unsigned q, uint16_t head,
-		     uint32_t len);
-/* Interrupt for used buffers on @q, if the driver wants one. */
-void virtio_dev_notify_used(struct virtio_dev *dev, unsigned q);
+/*
+ * Pop the next chain of queue @q as a request (the model's until
+ * virtio_dev_complete). Returns 1 with *@req, 0 when the queue is empty
+ * or the device may not touch it, or -1 when the guest broke the rules
+ * (the device is marked NEEDS_RESET; stop popping).
+ */
+int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
+		       struct virtio_req **req);
+/*
+ * The model is done with @req, @len bytes written into its writable
+ * buffers (VQ-V-11). The core puts it on the used ring and interrupts
+ * as the mode says; @req is not the model's any more.
+ */
+void virtio_dev_complete(struct virtio_req *req, uint32_t len);
 /*
  * The guest broke the rules: set NEEDS_RESET, remember why, send a config
  * interrupt if DRIVER_OK (INIT-V-02). The device stops processing until

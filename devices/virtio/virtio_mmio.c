@@ -8,7 +8,9 @@
  */
 #include "devices/virtio/virtio_mmio.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/wire/virtio_config.h"
@@ -53,13 +55,15 @@ static void mmio_irq_reset(void *opaque)
 }
 
 void virtio_mmio_dev_init(struct virtio_mmio_dev *m, struct virtio_dev *dev,
-			  int version, struct irq_ctl *irq, unsigned irq_line)
+			  int version, struct irq_ctl *irq, unsigned irq_line,
+			  struct trace *trace)
 {
 	memset(m, 0, sizeof(*m));
 	m->dev = dev;
 	m->version = version;
 	m->irq = irq;
 	m->irq_line = irq_line;
+	m->trace = trace;
 	m->guest_page_size = 0;
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
 		m->queue[q].align = VIRTQ_LEGACY_ALIGN;
@@ -75,7 +79,7 @@ static uint16_t mmio_queue_size(const struct virtio_mmio_dev *m,
 				const struct virtio_mmio_queue *mq)
 {
 	/* A driver that never wrote QueueNum gets the maximum, as QEMU. */
-	return (uint16_t)(mq->num ? mq->num : m->dev->ops->queue_size_max);
+	return (uint16_t)(mq->num ? mq->num : m->dev->queue_size_max);
 }
 
 static uint32_t mmio_config_read(struct virtio_mmio_dev *m, uint32_t off,
@@ -112,7 +116,7 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return mmio_config_read(
 		    m, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), size);
 	if (size != 4 || offset % 4) {
-		trace(TRACE_MMIO,
+		trace(m->trace, TRACE_MMIO,
 		      "%s: %u-byte read of register 0x%03" PRIx64 " ignored",
 		      mmio_name(m), size, offset);
 		return 0;
@@ -134,7 +138,7 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return virtio_dev_device_features(dev, m->device_features_sel);
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		mq = mmio_sel_queue(m);
-		return mq ? dev->ops->queue_size_max : 0;
+		return mq ? dev->queue_size_max : 0;
 	case VIRTIO_MMIO_QUEUE_PFN:
 		mq = mmio_sel_queue(m);
 		return !v2 && mq ? mq->pfn : 0;
@@ -156,7 +160,7 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		return v2 ? dev->config_generation : 0;
 	}
-	trace(TRACE_MMIO,
+	trace(m->trace, TRACE_MMIO,
 	      "%s: read of write-only or unknown register 0x%03" PRIx64,
 	      mmio_name(m), offset);
 	return 0;
@@ -173,7 +177,7 @@ static void mmio_queue_ready(struct virtio_mmio_dev *m, uint32_t val)
 		return;
 	vq = &dev->vq[m->queue_sel];
 	if (!(val & 1)) {
-		vq->ready = false;
+		virtio_dev_queue_disable(dev, m->queue_sel);
 		return;
 	}
 	if (vq->ready)
@@ -199,7 +203,7 @@ static void mmio_queue_pfn(struct virtio_mmio_dev *m, uint32_t pfn)
 		return;
 	vq = &dev->vq[m->queue_sel];
 	mq->pfn = 0;
-	vq->ready = false;
+	virtio_dev_queue_disable(dev, m->queue_sel);
 	if (pfn == 0)
 		return; /* MMIO-L-03: stop the queue */
 	if (!m->guest_page_size) {
@@ -229,10 +233,10 @@ static void mmio_queue_num(struct virtio_mmio_dev *m, uint32_t val)
 	if (!mq)
 		return;
 	/* §4.2.2: 1..QueueNumMax; legacy rings need a power of 2 (§2.7). */
-	if (val == 0 || val > m->dev->ops->queue_size_max ||
+	if (val == 0 || val > m->dev->queue_size_max ||
 	    (m->version == 1 && (val & (val - 1)))) {
-		trace(TRACE_MMIO, "%s: queue %u size %u refused", mmio_name(m),
-		      m->queue_sel, val);
+		trace(m->trace, TRACE_MMIO, "%s: queue %u size %u refused",
+		      mmio_name(m), m->queue_sel, val);
 		return;
 	}
 	mq->num = val;
@@ -243,7 +247,7 @@ static bool mmio_queue_frozen(struct virtio_mmio_dev *m)
 {
 	if (m->queue_sel < VIRTIO_DEV_MAX_QUEUES &&
 	    m->dev->vq[m->queue_sel].ready) {
-		trace(TRACE_MMIO,
+		trace(m->trace, TRACE_MMIO,
 		      "%s: queue %u layout write while live ignored",
 		      mmio_name(m), m->queue_sel);
 		return true;
@@ -295,8 +299,8 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 	bool v2 = m->version == 2;
 
 	if (!dev) {
-		trace(TRACE_MMIO, "empty slot: write 0x%03" PRIx64 " ignored",
-		      offset);
+		trace(m->trace, TRACE_MMIO,
+		      "empty slot: write 0x%03" PRIx64 " ignored", offset);
 		return;
 	}
 	if (offset >= VIRTIO_MMIO_CONFIG) {
@@ -305,7 +309,7 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 		return;
 	}
 	if (size != 4 || offset % 4) {
-		trace(TRACE_MMIO,
+		trace(m->trace, TRACE_MMIO,
 		      "%s: %u-byte write of register 0x%03" PRIx64 " ignored",
 		      mmio_name(m), size, offset);
 		return;
@@ -329,7 +333,7 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			mmio_queue_num(m, val);
 		return;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		/* Sync mode: the device's work happens inside this write. */
+		/* The core runs the device's work now or later, by mode. */
 		virtio_dev_queue_notify(dev, val & 0xffff);
 		return;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
@@ -348,8 +352,9 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			if (val && !(val & (val - 1)) && mmio_sel_queue(m))
 				mmio_sel_queue(m)->align = val;
 			else
-				trace(TRACE_MMIO, "%s: QueueAlign %u refused",
-				      mmio_name(m), val);
+				trace(m->trace, TRACE_MMIO,
+				      "%s: QueueAlign %u refused", mmio_name(m),
+				      val);
 			return;
 		case VIRTIO_MMIO_QUEUE_PFN:
 			mmio_queue_pfn(m, val);
@@ -373,7 +378,7 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			return; /* no shared memory, no RING_RESET */
 		}
 	}
-	trace(TRACE_MMIO,
+	trace(m->trace, TRACE_MMIO,
 	      "%s: write 0x%x to read-only or unknown register "
 	      "0x%03" PRIx64 " ignored",
 	      mmio_name(m), val, offset);
@@ -385,3 +390,44 @@ const struct bus_region_ops virtio_mmio_region_ops = {
     .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
     .aligned_only = true,
 };
+
+static int mmio_attach(struct machine *machine, struct virtio_dev *dev,
+		       int version)
+{
+	struct virtio_mmio_dev *md;
+	int slot, ret;
+
+	if (version != 1 && version != 2)
+		return -EINVAL;
+	md = calloc(1, sizeof(*md));
+	if (!md)
+		return -ENOMEM;
+	ret = machine_on_destroy(machine, free, md);
+	if (ret) {
+		free(md);
+		return ret;
+	}
+	slot = machine_claim_mmio_slot(machine);
+	if (slot < 0)
+		return slot; /* md is freed at teardown */
+	virtio_mmio_dev_init(md, dev, version, &machine->irq,
+			     machine_mmio_slot_irq((unsigned)slot),
+			     &machine->trace);
+	ret = bus_map(&machine->bus, machine_mmio_slot_base((unsigned)slot),
+		      MACHINE_MMIO_SLOT_SIZE, &virtio_mmio_region_ops, md,
+		      mmio_name(md));
+	if (ret && dev)
+		dev->irq = (struct virtio_dev_irq){0};
+	return ret ? ret : slot;
+}
+
+int virtio_mmio_attach(struct machine *machine, struct virtio_dev *dev,
+		       int version)
+{
+	return dev ? mmio_attach(machine, dev, version) : -EINVAL;
+}
+
+int virtio_mmio_attach_empty(struct machine *machine)
+{
+	return mmio_attach(machine, NULL, 2);
+}

@@ -11,6 +11,8 @@
 #include "devices/virtio/virtio_dev.h"
 #include "sim/bus.h"
 #include "sim/irq.h"
+#include "sim/machine.h"
+#include "sim/trace.h"
 
 struct virtio_mmio_queue {
 	uint32_t desc_lo, desc_hi, avail_lo, avail_hi, used_lo, used_hi;
@@ -24,6 +26,7 @@ struct virtio_mmio_dev {
 	int version;            /* 1 or 2 */
 	struct irq_ctl *irq;
 	unsigned irq_line;
+	struct trace *trace;
 	uint32_t interrupt_status;
 	uint32_t device_features_sel, driver_features_sel;
 	uint32_t queue_sel;
@@ -35,6 +38,18 @@ extern const struct bus_region_ops virtio_mmio_region_ops;
 
 /* Wire @dev (may be NULL) behind @m; bus_map(&virtio_mmio_region_ops, m). */
 void virtio_mmio_dev_init(struct virtio_mmio_dev *m, struct virtio_dev *dev,
-			  int version, struct irq_ctl *irq, unsigned irq_line);
+			  int version, struct irq_ctl *irq, unsigned irq_line,
+			  struct trace *trace);
+
+/*
+ * Put @dev in @machine's next free MMIO slot as MMIO @version (1 legacy,
+ * 2 modern). The front-end is released at machine_destroy; @dev stays
+ * the caller's and must outlive the machine's use of it. Returns the
+ * slot, or a negative errno.
+ */
+int virtio_mmio_attach(struct machine *machine, struct virtio_dev *dev,
+		       int version);
+/* An empty slot whose DeviceID reads 0, as QEMU leaves unused slots. */
+int virtio_mmio_attach_empty(struct machine *machine);
 
 #endif /* VIRTSIM_DEVICES_VIRTIO_MMIO_H */

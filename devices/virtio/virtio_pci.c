@@ -102,9 +102,9 @@ static void vp_queue_size(struct virtio_pci_dev *vp, struct virtio_pci_queue *q,
 			  uint32_t val)
 {
 	/* PCI-V-16 / PCI-D-11/12: nonzero power of 2, at most the maximum. */
-	if (val == 0 || (val & (val - 1)) ||
-	    val > vp->dev->ops->queue_size_max) {
-		trace(TRACE_PCI, "%s: queue %u size %u refused", vp->name,
+	if (val == 0 || (val & (val - 1)) || val > vp->dev->queue_size_max) {
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: queue %u size %u refused", vp->name,
 		      vp->queue_select, val);
 		return;
 	}
@@ -121,8 +121,9 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 
 	if (val != 1) {
 		/* PCI-D-15: only a reset disables a queue. */
-		trace(TRACE_PCI, "%s: queue %u: queue_enable=%u ignored",
-		      vp->name, qi, val);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: queue %u: queue_enable=%u ignored", vp->name, qi,
+		      val);
 		return;
 	}
 	if (vq->ready)
@@ -140,13 +141,15 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 static bool vp_queue_writable(struct virtio_pci_dev *vp, const char *what)
 {
 	if (!vp_sel_queue(vp)) {
-		trace(TRACE_PCI, "%s: %s of missing queue %u ignored", vp->name,
-		      what, vp->queue_select);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: %s of missing queue %u ignored", vp->name, what,
+		      vp->queue_select);
 		return false;
 	}
 	if (vp->dev->vq[vp->queue_select].ready) {
-		trace(TRACE_PCI, "%s: %s of live queue %u ignored", vp->name,
-		      what, vp->queue_select);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: %s of live queue %u ignored", vp->name, what,
+		      vp->queue_select);
 		return false;
 	}
 	return true;
@@ -189,7 +192,7 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 	/* The 64-bit ring addresses: each 32-bit half alone (PCI-V-04). */
 	if (off >= CC(queue_desc) && off < CC(queue_notif_config_data)) {
 		if (size != 4) {
-			trace(TRACE_PCI,
+			trace(vp->dev->env->trace, TRACE_PCI,
 			      "%s: %u-byte write of ring address "
 			      "0x%02x ignored",
 			      vp->name, size, off);
@@ -221,11 +224,11 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 			vp_queue_enable(vp, vp_sel_queue(vp), val);
 	} else if (FIELD_IS(queue_reset)) {
 		/* RING_RESET is not offered: nothing to reset. */
-		trace(TRACE_PCI, "%s: queue_reset without RING_RESET ignored",
-		      vp->name);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: queue_reset without RING_RESET ignored", vp->name);
 	} else {
 		/* PCI-D-10: read-only fields, or a width that fits no field. */
-		trace(TRACE_PCI,
+		trace(vp->dev->env->trace, TRACE_PCI,
 		      "%s: common cfg write 0x%x at 0x%02x size %u "
 		      "ignored",
 		      vp->name, val, off, size);
@@ -251,22 +254,25 @@ static void vp_notify(struct virtio_pci_dev *vp, uint32_t off, uint32_t val,
 	unsigned q = val & 0xffff;
 
 	if (size == 1 || off % VIRTIO_PCI_NOTIFY_MULTIPLIER) {
-		trace(TRACE_PCI, "%s: %u-byte notify at 0x%x ignored", vp->name,
-		      size, off);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: %u-byte notify at 0x%x ignored", vp->name, size,
+		      off);
 		return;
 	}
 	if (off / VIRTIO_PCI_NOTIFY_MULTIPLIER != q)
-		trace(TRACE_PCI, "%s: notify value %u at queue %u's address",
-		      vp->name, q, off / VIRTIO_PCI_NOTIFY_MULTIPLIER);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: notify value %u at queue %u's address", vp->name, q,
+		      off / VIRTIO_PCI_NOTIFY_MULTIPLIER);
 	if (!pci_function_bus_master(&vp->fn)) {
 		/* No DMA without bus mastering: the rings are out of reach. */
 		vp->notifies_dropped++;
-		trace(TRACE_PCI, "%s: notify queue %u dropped: bus master off",
-		      vp->name, q);
+		trace(vp->dev->env->trace, TRACE_PCI,
+		      "%s: notify queue %u dropped: bus master off", vp->name,
+		      q);
 		return;
 	}
 	vp->notifies++;
-	virtio_dev_queue_notify(vp->dev, q); /* sync mode: work happens here */
+	virtio_dev_queue_notify(vp->dev, q); /* now or later, by mode */
 }
 
 static uint32_t vp_bar_read(void *opaque, uint64_t offset, unsigned size)
@@ -299,7 +305,8 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint32_t val,
 		vp_common_write(vp, off, val, size);
 		return;
 	case VIRTIO_PCI_ISR_OFFSET / VIRTIO_PCI_REGION_SIZE:
-		trace(TRACE_PCI, "%s: ISR write ignored", vp->name);
+		trace(vp->dev->env->trace, TRACE_PCI, "%s: ISR write ignored",
+		      vp->name);
 		return;
 	case VIRTIO_PCI_DEVICE_OFFSET / VIRTIO_PCI_REGION_SIZE:
 		put_le(buf, val, size);
@@ -332,7 +339,7 @@ static bool vp_cfg_window(struct virtio_pci_dev *vp, uint32_t *off,
 	*len = pci_cfg_get32(&vp->fn, co + VCAP(length));
 	if (bar != VIRTIO_PCI_BAR || (*len != 1 && *len != 2 && *len != 4) ||
 	    *off % *len || *off > VIRTIO_PCI_BAR_SIZE - *len) {
-		trace(TRACE_PCI,
+		trace(vp->dev->env->trace, TRACE_PCI,
 		      "%s: PCI_CFG access bar %u offset 0x%x "
 		      "length %u ignored",
 		      vp->name, bar, *off, *len);
@@ -410,7 +417,7 @@ static void vp_reset_queues(struct virtio_pci_dev *vp)
 {
 	memset(vp->queue, 0, sizeof(vp->queue));
 	for (unsigned q = 0; q < vp_num_queues(vp); q++)
-		vp->queue[q].size = vp->dev->ops->queue_size_max;
+		vp->queue[q].size = vp->dev->queue_size_max;
 }
 
 static void vp_irq_reset(void *opaque)
@@ -597,4 +604,40 @@ int virtio_pci_dev_create(struct virtio_dev *dev,
 	}
 	*out = vp;
 	return 0;
+}
+
+int virtio_pci_attach_function(struct machine *machine, unsigned slot,
+			       unsigned fn, struct virtio_dev *dev,
+			       const struct virtio_pci_quirks *quirks)
+{
+	struct virtio_pci_dev *vp;
+	int ret;
+
+	if (!dev || slot >= PCI_MAX_DEVICES || fn >= PCI_MAX_FUNCTIONS)
+		return -EINVAL;
+	if (pci_host_function(&machine->pci, 0, slot, fn))
+		return -EEXIST;
+	ret = virtio_pci_dev_create(dev, quirks, &vp);
+	if (ret)
+		return ret;
+	/* From here the host bridge owns the front-end (release hook). */
+	ret = pci_host_add_function(&machine->pci, &vp->fn, 0, slot, fn);
+	if (ret) {
+		free(vp);
+		dev->irq = (struct virtio_dev_irq){0};
+	}
+	return ret;
+}
+
+int virtio_pci_attach(struct machine *machine, struct virtio_dev *dev,
+		      const struct virtio_pci_quirks *quirks)
+{
+	int slot = pci_host_free_device(&machine->pci, 0);
+	int ret;
+
+	if (slot < 0)
+		return slot;
+	ret =
+	    virtio_pci_attach_function(machine, (unsigned)slot, 0, dev, quirks);
+	return ret ? ret : slot;
 }

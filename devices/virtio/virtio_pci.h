@@ -9,7 +9,7 @@
  *   0x3000 notifications (queue q at q * VIRTIO_PCI_NOTIFY_MULTIPLIER)
  * described by vendor capabilities COMMON_CFG, NOTIFY_CFG, ISR_CFG,
  * DEVICE_CFG and PCI_CFG (in that order). No MSI-X: interrupts are INTA.
- * Device work runs inside the notify write (sync mode), and only while
+ * The core runs device work as the execution mode says, and only while
  * the function is a bus master.
  */
 #ifndef VIRTSIM_DEVICES_VIRTIO_PCI_H
@@ -20,6 +20,7 @@
 
 #include "devices/virtio/virtio_dev.h"
 #include "drivers/wire/virtio_pci.h"
+#include "sim/machine.h"
 #include "sim/pci_host.h"
 
 #define VIRTIO_PCI_BAR 4
@@ -98,6 +99,24 @@ int virtio_pci_dev_init(struct virtio_pci_dev *vp, struct virtio_dev *dev,
 int virtio_pci_dev_create(struct virtio_dev *dev,
 			  const struct virtio_pci_quirks *quirks,
 			  struct virtio_pci_dev **out);
+
+/*
+ * Put @dev on @machine's PCI bus 0 as a modern virtio-pci function
+ * (function 0 of the next free device number), broken as @quirks says
+ * (NULL: a correct function). The front-end is released at
+ * machine_destroy; @dev stays the caller's. Returns the device number,
+ * or a negative errno.
+ */
+int virtio_pci_attach(struct machine *machine, struct virtio_dev *dev,
+		      const struct virtio_pci_quirks *quirks);
+/*
+ * Put @dev at bus 0, device @slot, function @fn (a multi-function device
+ * when @fn is not 0, or joins one: function 0 gets the multi-function
+ * bit). Returns 0 or a negative errno (-EEXIST if taken).
+ */
+int virtio_pci_attach_function(struct machine *machine, unsigned slot,
+			       unsigned fn, struct virtio_dev *dev,
+			       const struct virtio_pci_quirks *quirks);
 
 /* The front-end around a pci_function built here, or NULL. */
 struct virtio_pci_dev *virtio_pci_from_function(struct pci_function *f);

@@ -43,10 +43,12 @@ const char *vq_dev_error_name(int err)
 	return vq_dev_error_names[err];
 }
 
-void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem)
+void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem,
+		  struct trace *trace)
 {
 	memset(vq, 0, sizeof(*vq));
 	vq->mem = mem;
+	vq->trace = trace;
 	/* used->idx starts at 0 and no interrupt is owed for it. */
 	vq->signalled_valid = true;
 }
@@ -71,8 +73,8 @@ bool vq_dev_rings_ok(const struct vq_dev *vq)
 static int vq_dev_reject(struct vq_dev *vq, int err, const char *detail)
 {
 	vq->err_detail = detail;
-	trace(TRACE_VQ, "reject chain at avail %u: %s (%s)", vq->last_avail_idx,
-	      vq_dev_error_name(err), detail);
+	trace(vq->trace, TRACE_VQ, "reject chain at avail %u: %s (%s)",
+	      vq->last_avail_idx, vq_dev_error_name(err), detail);
 	return -err;
 }
 
@@ -117,9 +119,8 @@ static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
 		return vq_dev_reject(vq, VQ_DEV_E_TOTAL_LEN,
 				     "the chain is longer than 4 GiB");
 	seg = &elem->seg[elem->n_out + elem->n_in];
-	seg->gpa = d->addr;
-	seg->len = d->len;
 	seg->host = host;
+	seg->len = d->len;
 	if (d->flags & VIRTQ_DESC_F_WRITE) {
 		elem->n_in++;
 		elem->in_bytes += d->len;
@@ -212,11 +213,10 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 	}
 }
 
-int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
+int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 {
 	uint8_t *avail, *used;
-	uint16_t avail_idx, pending, head;
-	int ret;
+	uint16_t avail_idx, pending;
 
 	if (!vq->ready || !vq->size)
 		return 0;
@@ -240,11 +240,24 @@ int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
 	/* Read the ring entry and descriptors only after the index. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 
-	head = virtio_ld_le16(avail + 4 + 2u * (vq->last_avail_idx % vq->size));
-	if (head >= vq->size)
+	*head =
+	    virtio_ld_le16(avail + 4 + 2u * (vq->last_avail_idx % vq->size));
+	if (*head >= vq->size)
 		return vq_dev_reject(vq, VQ_DEV_E_HEAD_INDEX,
 				     "an avail ring entry is past the "
 				     "descriptor table");
+	return 1;
+}
+
+int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem)
+{
+	uint8_t *used =
+	    guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
+	int ret;
+
+	if (!used)
+		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
+				     "the used ring is outside guest RAM");
 	ret = vq_dev_walk(vq, elem, head);
 	if (ret)
 		return ret;
@@ -252,10 +265,18 @@ int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
 	vq->popped++;
 	if (vq->event_idx)
 		vq_dev_set_avail_event(vq, used);
-	trace(TRACE_VQ, "pop head=%u out=%u/%llu in=%u/%llu", head, elem->n_out,
-	      (unsigned long long)elem->out_bytes, elem->n_in,
+	trace(vq->trace, TRACE_VQ, "pop head=%u out=%u/%llu in=%u/%llu", head,
+	      elem->n_out, (unsigned long long)elem->out_bytes, elem->n_in,
 	      (unsigned long long)elem->in_bytes);
 	return 1;
+}
+
+int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
+{
+	uint16_t head;
+	int ret = vq_dev_peek(vq, &head);
+
+	return ret <= 0 ? ret : vq_dev_take(vq, head, elem);
 }
 
 int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
@@ -279,7 +300,7 @@ int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
 	__atomic_store_n((uint16_t *)(used + 2), virtio_le16(vq->used_idx),
 			 __ATOMIC_RELAXED);
 	vq->pushed++;
-	trace(TRACE_VQ, "push head=%u len=%u used_idx=%u", head, len,
+	trace(vq->trace, TRACE_VQ, "push head=%u len=%u used_idx=%u", head, len,
 	      vq->used_idx);
 	return 0;
 }

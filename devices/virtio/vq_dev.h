@@ -9,9 +9,11 @@
 #define VIRTSIM_DEVICES_VQ_DEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/guest_mem.h"
+#include "sim/trace.h"
 
 /* Longest chain a device accepts, direct plus indirect (VQ-V-01 limit). */
 #define VQ_ELEM_MAX_SEGS 256
@@ -35,11 +37,13 @@ enum vq_dev_error {
 /* A short name for @err or -@err, naming the spec rule it enforces. */
 const char *vq_dev_error_name(int err);
 
-/* One guest buffer of a chain, already translated to a host pointer. */
+/*
+ * One guest buffer of a chain, already translated to a host pointer.
+ * Laid out as a struct iovec, so a chain's segments go to preadv as is.
+ */
 struct vq_seg {
-	uint64_t gpa;
-	uint32_t len;
 	void *host;
+	size_t len;
 };
 
 /* A popped chain: n_out device-readable segments, then n_in writable. */
@@ -52,6 +56,7 @@ struct vq_elem {
 
 struct vq_dev {
 	const struct guest_mem *mem;
+	struct trace *trace;
 	uint16_t size;           /* 0: queue not configured */
 	bool ready;
 	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
@@ -66,14 +71,22 @@ struct vq_dev {
 };
 
 /* Forget all state (reset); the queue is not ready afterwards. */
-void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem);
+void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem,
+		  struct trace *trace);
 /* Check that the configured rings lie in guest RAM; false if not. */
 bool vq_dev_rings_ok(const struct vq_dev *vq);
 /*
- * Pop the next available chain into @elem. Returns 1 with a chain, 0 when
- * the ring is empty, or -vq_dev_error when the guest broke the rules (the
- * caller then marks the device NEEDS_RESET).
+ * The head of the next available chain, without taking it: 1 and *@head,
+ * 0 when the ring is empty, or -vq_dev_error when the guest broke the
+ * rules (the caller then marks the device NEEDS_RESET).
  */
+int vq_dev_peek(struct vq_dev *vq, uint16_t *head);
+/*
+ * Take the chain vq_dev_peek returned: walk it into @elem and move past
+ * its avail entry. Returns 1, or -vq_dev_error (the entry is not taken).
+ */
+int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem);
+/* vq_dev_peek and vq_dev_take in one: 1 with a chain, 0, or -error. */
 int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem);
 /* Put @head on the used ring with @len bytes written (VQ-V-10). */
 int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len);

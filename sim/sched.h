@@ -1,0 +1,52 @@
+/*
+ * sched.h - device events in virtual time: the delays the deferred mode
+ * puts before completions and interrupts, drawn from the run's SCHED
+ * stream, and the record each event leaves in the trace.
+ *
+ * Every event is folded into the trace hash, in every mode, so that two
+ * runs can be compared by one number; --trace sched prints them.
+ */
+#ifndef VIRTSIM_SIM_SCHED_H
+#define VIRTSIM_SIM_SCHED_H
+
+#include <stdint.h>
+
+#include "sim/env.h"
+
+enum sched_event {
+	SCHED_NOTIFY,	/* a device takes up a notification of a queue */
+	SCHED_COMPLETE, /* a device completes a request (used ring) */
+	SCHED_IRQ,	/* a device raises its interrupt */
+	SCHED_DELIVER,	/* the CPU takes an interrupt line */
+};
+
+/* Bounds of the deferred mode's delays, in virtual nanoseconds. */
+#define SCHED_COMPLETE_MIN_NS 1000u
+#define SCHED_COMPLETE_MAX_NS 100000u
+#define SCHED_IRQ_MIN_NS 500u
+#define SCHED_IRQ_MAX_NS 20000u
+
+/* Arm @t to fire after the deferred mode's delay for @kind. */
+int sched_defer(struct sim_env *env, struct ev_timer *t, enum sched_event kind);
+
+void sched_print(struct sim_env *env, enum sched_event kind, const char *who,
+		 unsigned id, unsigned q, uint64_t tag, uint64_t len);
+
+/*
+ * Record an event of @who (instance @id): queue @q, request @tag, @len
+ * bytes (0 where they mean nothing). On every request's path: inline.
+ */
+static inline void sched_record(struct sim_env *env, enum sched_event kind,
+				const char *who, unsigned id, unsigned q,
+				uint64_t tag, uint64_t len)
+{
+	struct trace *t = env->trace;
+
+	trace_hash_event(t,
+			 (uint64_t)kind | (uint64_t)q << 8 | (uint64_t)id << 24,
+			 evloop_now(env->loop), tag ^ len << 16);
+	if (__builtin_expect(t->mask & TRACE_SCHED, 0))
+		sched_print(env, kind, who, id, q, tag, len);
+}
+
+#endif /* VIRTSIM_SIM_SCHED_H */
