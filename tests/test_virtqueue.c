@@ -567,6 +567,200 @@ START_TEST(already_used_on_duplicate)
 }
 END_TEST
 
+/* ---- held chains: get_used, then release ---- */
+
+/* The fuzzer's case: 2-descriptor chains on a queue of 4. A held chain
+ * keeps its head, so two unreleased requests never share a token. */
+START_TEST(held_chain_keeps_its_token)
+{
+	uint16_t t[2], token, again;
+	uint32_t len;
+
+	vq_start(4, 0);
+	ck_assert_int_eq(add_chain(1, 1, &t[0]), 0);
+	dev_push_used(t[0], 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[0]);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 2);
+	ck_assert_int_eq(add_chain(1, 1, &t[1]), 0);
+	ck_assert_uint_ne(t[1], t[0]);
+	dev_push_used(t[1], 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[1]);
+	/* Both held: nothing to hand out, where pop_used would have
+	 * freed t[0] and handed it out again. */
+	ck_assert_int_eq(add_chain(1, 1, &token), -VIRTIO_ERR_QUEUE_FULL);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 2);
+	ck_assert_int_eq(virtqueue_release(&vq, t[0]), 0);
+	ck_assert_int_eq(add_chain(1, 1, &again), 0);
+	ck_assert_uint_eq(again, t[0]);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_int_eq(virtqueue_release(&vq, t[1]), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 2);
+	vq_finish();
+}
+END_TEST
+
+/* Many adds, uses, gets and releases in a scrambled order on a small
+ * queue: add never returns a token that is in flight or held, and every
+ * descriptor is accounted for. */
+START_TEST(held_tokens_never_handed_out)
+{
+	enum { N = 4 };
+	uint8_t owner[N] = {0}; /* 0 free, 1 in flight, 2 used, 3 held */
+	unsigned ndescs[N] = {0}, rng = 12345;
+	uint16_t token;
+	uint32_t len;
+
+	vq_start(N, 0);
+	for (unsigned r = 0; r < 20000; r++) {
+		unsigned pick, used = 0;
+		bool held;
+
+		rng = rng * 1103515245u + 12345u;
+		pick = (rng >> 16) % N;
+		switch ((rng >> 8) % 4) {
+		case 0: /* add a chain of 1 or 2 descriptors */
+			if (add_chain(1, pick & 1, &token) != 0)
+				break;
+			ck_assert_uint_eq(owner[token], 0);
+			owner[token] = 1;
+			ndescs[token] = 1 + (pick & 1);
+			break;
+		case 1: /* the device uses one, in any order */
+			if (owner[pick] == 1) {
+				dev_push_used(pick, 1);
+				owner[pick] = 2;
+			}
+			break;
+		case 2: /* the driver takes the next used one */
+			if (virtqueue_get_used(&vq, &token, &len) == 0) {
+				ck_assert_uint_eq(owner[token], 2);
+				owner[token] = 3;
+			}
+			break;
+		case 3: /* ... and finishes a held one, in any order */
+			held = owner[pick] == 3;
+			ck_assert_int_eq(virtqueue_release(&vq, pick),
+					 held ? 0 : -VIRTIO_ERR_WRONG_TOKEN);
+			if (held)
+				owner[pick] = 0;
+			break;
+		}
+		for (unsigned i = 0; i < N; i++)
+			used += owner[i] ? ndescs[i] : 0;
+		ck_assert_uint_eq(virtqueue_num_free(&vq) + used, N);
+	}
+	ck_assert_uint_eq(vq.bad_used, 0);
+	ck_assert_uint_gt(vq.pops, 1000);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(release_of_unheld_token_is_wrong_token)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	/* Never added, out of range. */
+	ck_assert_int_eq(virtqueue_release(&vq, 0), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_int_eq(virtqueue_release(&vq, 8), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_int_eq(virtqueue_release(&vq, 0xffff),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	/* In flight: the device's, not ours to free. */
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, t), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 1);
+	/* Not the head of its chain. */
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, dev_desc(t).next),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	/* Released already. */
+	ck_assert_int_eq(virtqueue_release(&vq, t), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, t), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 0);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(duplicate_used_for_held_chain_is_already_used)
+{
+	uint16_t t, token;
+	uint32_t len = 99;
+
+	vq_start(8, VIRTQUEUE_F_INDIRECT);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	dev_push_used(t, 3);
+	dev_push_used(t, 4);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len),
+			 -VIRTIO_ERR_ALREADY_USED);
+	ck_assert_uint_eq(token, t);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(vq.bad_used, 1);
+	/* Still held, and released once. */
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 7);
+	ck_assert_int_eq(virtqueue_release(&vq, t), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(cookie_valid_while_held)
+{
+	struct virtqueue_buf b = in_buf(0x40000000, 1);
+	int c, other;
+	uint16_t t, t2, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(virtqueue_add_cookie(&vq, &b, 0, 1, &c, &t), 0);
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_ptr_eq(virtqueue_cookie(&vq, t), &c);
+	/* Other requests come and go; the held one keeps its cookie. */
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(
+		    virtqueue_add_cookie(&vq, &b, 0, 1, &other, &t2), 0);
+		ck_assert_uint_ne(t2, t);
+		dev_push_used(t2, 1);
+		ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+		ck_assert_ptr_eq(virtqueue_cookie(&vq, t), &c);
+	}
+	ck_assert_int_eq(virtqueue_release(&vq, t), 0);
+	vq_finish();
+}
+END_TEST
+
+/* pop_used is get_used + release: nothing stays held. */
+START_TEST(pop_used_holds_nothing)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	dev_push_used(t, 5);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, NULL, &len), 0);
+	ck_assert_uint_eq(len, 5);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	ck_assert_int_eq(virtqueue_release(&vq, t), -VIRTIO_ERR_WRONG_TOKEN);
+	/* A second entry for it is still a duplicate. */
+	dev_push_used(t, 5);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_ALREADY_USED);
+	vq_finish();
+}
+END_TEST
+
 /* INIT-D-13: after a reset, chains still in flight are reclaimed. */
 START_TEST(detach_unused_reclaims)
 {
@@ -586,6 +780,29 @@ START_TEST(detach_unused_reclaims)
 	ck_assert_ptr_eq(virtqueue_cookie(&vq, token), &c);
 	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token),
 			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+/* Held chains are the driver's: detach_unused leaves them to release. */
+START_TEST(detach_unused_skips_held)
+{
+	uint16_t t[2], token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 1, &t[0]), 0);
+	ck_assert_int_eq(add_chain(1, 1, &t[1]), 0);
+	dev_push_used(t[0], 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token), 0);
+	ck_assert_uint_eq(token, t[1]);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, t[0]), 0);
 	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
 	vq_finish();
 }
@@ -712,7 +929,8 @@ START_TEST(dump_one_line)
 	ck_assert_int_eq(add_chain(1, 2, &t), 0);
 	virtqueue_dump(&vq, buf, sizeof(buf));
 	ck_assert_ptr_null(strchr(buf, '\n'));
-	ck_assert_ptr_nonnull(strstr(buf, "vq0: size=8 free=7 in_flight=1"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "vq0: size=8 free=7 in_flight=1 held=0"));
 	ck_assert_ptr_nonnull(strstr(buf, "avail_idx=1"));
 	ck_assert_ptr_nonnull(strstr(buf, " indirect event_idx"));
 	virtqueue_dump(&vq, tiny, sizeof(tiny));
@@ -741,7 +959,14 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, indices_wrap);
 	tcase_add_test(tc, wrong_token_for_bad_used_id);
 	tcase_add_test(tc, already_used_on_duplicate);
+	tcase_add_test(tc, held_chain_keeps_its_token);
+	tcase_add_test(tc, held_tokens_never_handed_out);
+	tcase_add_test(tc, release_of_unheld_token_is_wrong_token);
+	tcase_add_test(tc, duplicate_used_for_held_chain_is_already_used);
+	tcase_add_test(tc, cookie_valid_while_held);
+	tcase_add_test(tc, pop_used_holds_nothing);
 	tcase_add_test(tc, detach_unused_reclaims);
+	tcase_add_test(tc, detach_unused_skips_held);
 	tcase_add_test(tc, notify_suppression_flags);
 	tcase_add_test(tc, notify_suppression_event_idx);
 	tcase_add_test(tc, callbacks_without_event_idx);
