@@ -7,6 +7,11 @@
  * request; the non-blocking API uses the caller's struct virtio_blk_req
  * and shares its header and status too. Completions always come from the
  * used ring; with use_irq the interrupt only says when to look.
+ *
+ * A used token-API request stays held on the virtqueue (and on the done
+ * list) until virtio_blk_complete, so its token is not handed out again
+ * before then: one token, one request. Blocking requests are released as
+ * soon as they are taken off the ring.
  */
 #include "drivers/virtio/virtio_blk.h"
 
@@ -128,6 +133,11 @@ static void blk_unshare_req(struct virtio_blk *blk, struct virtio_blk_req *r,
 		*err = -VIRTIO_ERR_DMA_ERROR;
 }
 
+/*
+ * The done list: used token-API requests not completed yet, in used
+ * order; poll hands them out from done_next on, so the ones before it
+ * were polled already.
+ */
 static void blk_done_push(struct virtio_blk *blk, struct virtio_blk_req *r)
 {
 	r->next_done = NULL;
@@ -136,6 +146,8 @@ static void blk_done_push(struct virtio_blk *blk, struct virtio_blk_req *r)
 	else
 		blk->done_head = r;
 	blk->done_tail = r;
+	if (!blk->done_next)
+		blk->done_next = r;
 }
 
 static void blk_done_unlink(struct virtio_blk *blk, struct virtio_blk_req *r)
@@ -153,40 +165,45 @@ static void blk_done_unlink(struct virtio_blk *blk, struct virtio_blk_req *r)
 			blk->done_head = p->next_done;
 		if (blk->done_tail == p)
 			blk->done_tail = prev;
+		if (blk->done_next == p)
+			blk->done_next = p->next_done;
 		p->next_done = NULL;
 		return;
 	}
 }
 
 /*
- * Pop one used request and mark it done. Returns 1 and its cookie, 0 if
- * the ring is empty, or the ring error. Orphaned blocking requests are
- * released here.
+ * Take one used request off the ring and mark it done: a blocking one is
+ * released at once (its caller is waiting for it), a token-API one stays
+ * held and goes on the done list. Returns 1, 0 if the ring is empty, or
+ * the ring error.
  */
-static int blk_pop_one(struct virtio_blk *blk, void **cookie, uint16_t *token)
+static int blk_pop_one(struct virtio_blk *blk)
 {
+	struct virtio_blk_slot *s;
+	uint16_t token;
 	uint32_t len;
 	void *c;
 	int err;
 
-	err = virtqueue_pop_used(&blk->vq, token, &len);
+	err = virtqueue_get_used(&blk->vq, &token, &len);
 	if (err == -VIRTIO_ERR_NOT_READY)
 		return 0;
 	if (err)
 		return err;
-	c = virtqueue_cookie(&blk->vq, *token);
-	if (blk_is_slot(blk, c)) {
-		struct virtio_blk_slot *s = c;
-
-		s->used_len = len;
-		s->done = true;
-	} else if (c) {
+	c = virtqueue_cookie(&blk->vq, token);
+	if (!blk_is_slot(blk, c)) {
 		struct virtio_blk_req *r = c;
 
 		r->used_len = len;
 		r->done = true;
+		blk_done_push(blk, r);
+		return 1;
 	}
-	*cookie = c;
+	s = c;
+	s->used_len = len;
+	s->done = true;
+	virtqueue_release(&blk->vq, token);
 	return 1;
 }
 
@@ -200,14 +217,10 @@ static bool blk_needs_reset(struct virtio_blk *blk)
 static int blk_reap(struct virtio_blk *blk, struct virtio_blk_slot *s)
 {
 	while (!s->done) {
-		void *c = NULL;
-		uint16_t token;
-		int r = blk_pop_one(blk, &c, &token);
+		int r = blk_pop_one(blk);
 
 		if (r <= 0)
 			return r;
-		if (c && !blk_is_slot(blk, c))
-			blk_done_push(blk, c);
 	}
 	return 0;
 }
@@ -329,12 +342,14 @@ static void blk_stop(struct virtio_blk *blk)
 			r->in_flight = false;
 		}
 	}
-	/* Used but never completed by the caller: give the buffers back. */
+	/* Used but never completed by the caller: give the buffers back,
+	 * then the held chain. */
 	while (blk->done_head) {
 		struct virtio_blk_req *r = blk->done_head;
 
 		blk_done_unlink(blk, r);
 		blk_unshare_req(blk, r, NULL);
+		virtqueue_release(&blk->vq, r->token);
 		r->in_flight = false;
 	}
 }
@@ -501,23 +516,16 @@ int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token)
 {
 	if (!blk || !blk->transport || !token)
 		return -VIRTIO_ERR_INVALID_PARAM;
-	if (blk->done_head) {
-		struct virtio_blk_req *r = blk->done_head;
-
-		blk_done_unlink(blk, r);
-		*token = r->token;
-		return 1;
-	}
-	for (;;) {
-		void *c = NULL;
-		int r = blk_pop_one(blk, &c, token);
+	/* Requests a blocking call took off the ring come first. */
+	while (!blk->done_next) {
+		int r = blk_pop_one(blk);
 
 		if (r <= 0)
 			return r;
-		/* A blocking request abandoned earlier: not the caller's. */
-		if (!blk_is_slot(blk, c))
-			return 1;
 	}
+	*token = blk->done_next->token;
+	blk->done_next = blk->done_next->next_done;
+	return 1;
 }
 
 int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
@@ -527,13 +535,17 @@ int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 
 	if (!blk || !blk->transport || !req)
 		return -VIRTIO_ERR_INVALID_PARAM;
-	if (!req->in_flight || !req->done || req->token != token)
+	/* Held since it was used, so @token names @req and nothing else. */
+	if (!req->in_flight || !req->done || req->token != token ||
+	    virtqueue_cookie(&blk->vq, token) != req)
 		return -VIRTIO_ERR_WRONG_TOKEN;
 	blk_done_unlink(blk, req);
 	req->in_flight = false;
 	err = 0;
 	/* Unshare first: a bounced status byte is copied back here. */
 	blk_unshare_req(blk, req, &err);
+	/* Only now may the next submit reuse the token. */
+	virtqueue_release(&blk->vq, token);
 	if (err)
 		return err;
 	return blk_result(req->type, req->status, req->used_len, req->len);

@@ -37,8 +37,8 @@ struct virtio_blk_req {
 	uint32_t type;
 	uint16_t token;
 	bool in_flight;
-	/* Set when the device used it: used length, and the list of
-	 * requests a blocking wait took off the ring for virtio_blk_poll. */
+	/* Set when the device used it: used length, and the done list of
+	 * requests used and not completed yet. */
 	bool done;
 	uint32_t used_len;
 	struct virtio_blk_req *next_done;
@@ -70,6 +70,7 @@ struct virtio_blk {
 	size_t slots_pages;
 	uint16_t nslots, slot_free;
 	struct virtio_blk_req *done_head, *done_tail;
+	struct virtio_blk_req *done_next; /* first one poll has not returned */
 };
 
 /*
@@ -121,13 +122,16 @@ int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1]);
 /*
  * Non-blocking API. submit makes the request available and notifies the
  * device, and returns its token in @req->token. poll returns 1 and the
- * token of a finished request, 0 if none finished yet. complete takes the
- * finished @req back: -VIRTIO_ERR_WRONG_TOKEN if @req is not the request
- * that @token names (or has not finished), else its outcome as for the
- * blocking calls. @type is VIRTIO_BLK_T_IN, _OUT, _FLUSH (sector 0, no
- * data) or _GET_ID (20 bytes); @len at most max_req. Complete every
- * polled request before virtio_blk_destroy, which reclaims only those
- * still on the ring.
+ * token of a finished request (each one once), 0 if none finished yet.
+ * complete takes the finished @req back: -VIRTIO_ERR_WRONG_TOKEN if @req
+ * is not the request that @token names (or has not finished), else its
+ * outcome as for the blocking calls. A token names its request alone
+ * from submit until complete: no other request gets it before. @type is
+ * VIRTIO_BLK_T_IN, _OUT, _FLUSH (sector 0, no data) or _GET_ID (20
+ * bytes); @len at most max_req. Requests not completed hold queue
+ * descriptors. A reset (a failed blocking call, virtio_blk_destroy)
+ * gives every request back to its caller, finished or not; after a
+ * failed blocking call, complete says -VIRTIO_ERR_WRONG_TOKEN for them.
  */
 int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		      uint32_t type, uint64_t sector, void *buf, size_t len);
