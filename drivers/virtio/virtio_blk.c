@@ -746,11 +746,7 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 	return 0;
 
 fail:
-	/* INIT-D-10: tell the device we gave up, never clearing a bit. */
-	virtio_transport_set_status(t,
-				    (uint8_t)((virtio_transport_get_status(t) |
-					       VIRTIO_CONFIG_S_FAILED) &
-					      ~VIRTIO_CONFIG_S_NEEDS_RESET));
+	virtio_transport_set_failed(t);
 unwind:
 	return blk_fail(blk, err);
 }
