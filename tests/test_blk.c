@@ -308,7 +308,7 @@ END_TEST
 /* Bring the driver up again on the same transport with @queue_size. */
 static void restart_with_queue_size(int i, uint16_t queue_size)
 {
-	struct virtio_transport *t = blk0()->transport;
+	struct virtio_transport *t = blk0()->vdev.transport;
 	unsigned line = virtio_transport_irq_line(t);
 	struct virtio_blk_options o = {.queue_size = queue_size,
 				       .use_irq = !variant_poll(i) &&
@@ -428,15 +428,15 @@ START_TEST(interrupts_or_polling)
 	unsigned line;
 
 	start(_i, false, DISK_SECTORS * 512ull);
-	line = blk0()->irq_line;
+	line = blk0()->vdev.irq_line;
 	for (unsigned k = 0; k < 10; k++)
 		ck_assert_int_eq(virtio_blk_read(blk0(), k, buf, 512), 0);
 	if (variant_poll(_i)) {
-		ck_assert_uint_eq(blk0()->irqs, 0);
+		ck_assert_uint_eq(blk0()->vdev.irqs, 0);
 	} else {
 		ck_assert_uint_lt(line, IRQ_MAX_LINES);
 		ck_assert_uint_ge(vm.machine.irq.delivered[line], 10);
-		ck_assert_uint_ge(blk0()->irqs, 10);
+		ck_assert_uint_ge(blk0()->vdev.irqs, 10);
 	}
 	stop();
 }

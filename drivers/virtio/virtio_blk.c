@@ -6,7 +6,8 @@
  * slot in DMA memory set up at init, so only the data buffer is shared per
  * request; the non-blocking API uses the caller's struct virtio_blk_req
  * and shares its header and status too. Completions always come from the
- * used ring; with use_irq the interrupt only says when to look.
+ * used ring; with use_irq the interrupt only says when to look. Bring-up,
+ * interrupts, waiting and teardown are struct virtio_device's.
  *
  * A used token-API request stays held on the virtqueue (and on the done
  * list) until virtio_blk_complete, so its token is not handed out again
@@ -16,7 +17,6 @@
 #include "drivers/virtio/virtio_blk.h"
 
 #include <string.h>
-
 
 #define BLK_DEFAULT_QUEUE_SIZE 256u
 /* Header and status take two descriptors of an indirect table. */
@@ -41,7 +41,15 @@ struct virtio_blk_slot {
 	bool done;
 };
 
-static int blk_fail(struct virtio_blk *blk, int err);
+static const struct hal *blk_hal(const struct virtio_blk *blk)
+{
+	return blk->vdev.transport->hal;
+}
+
+static bool blk_has(const struct virtio_blk *blk, unsigned feature)
+{
+	return virtio_device_has_feature(&blk->vdev, feature);
+}
 
 static enum hal_dma_dir blk_dir(uint32_t type)
 {
@@ -108,7 +116,7 @@ static uint64_t blk_slot_paddr(const struct virtio_blk *blk,
 /* Give a blocking request's buffer and slot back (blk_stop). */
 static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 {
-	const struct hal *hal = blk->transport->hal;
+	const struct hal *hal = blk_hal(blk);
 
 	if (s->len)
 		hal_unshare(hal, s->data_paddr, s->data, s->len,
@@ -119,7 +127,7 @@ static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 static void blk_unshare_req(struct virtio_blk *blk, struct virtio_blk_req *r,
 			    int *err)
 {
-	const struct hal *hal = blk->transport->hal;
+	const struct hal *hal = blk_hal(blk);
 	int e = 0;
 
 	if (r->len)
@@ -207,51 +215,27 @@ static int blk_pop_one(struct virtio_blk *blk)
 	return 1;
 }
 
-static bool blk_needs_reset(struct virtio_blk *blk)
-{
-	return virtio_transport_get_status(blk->transport) &
-	       VIRTIO_CONFIG_S_NEEDS_RESET;
-}
+struct blk_waiter {
+	struct virtio_blk *blk;
+	struct virtio_blk_slot *s;
+};
 
-/* Take used requests until @s is done; others go to the done list. */
-static int blk_reap(struct virtio_blk *blk, struct virtio_blk_slot *s)
+/*
+ * virtio_device_wait's look for a blocking request: take used requests
+ * (others go to the done list) until w->s is done (1), the ring is
+ * empty (0) or broken (<0).
+ */
+static int blk_reap(void *arg)
 {
-	while (!s->done) {
-		int r = blk_pop_one(blk);
+	struct blk_waiter *w = arg;
+
+	while (!w->s->done) {
+		int r = blk_pop_one(w->blk);
 
 		if (r <= 0)
 			return r;
 	}
-	return 0;
-}
-
-static int blk_wait(struct virtio_blk *blk, struct virtio_blk_slot *s)
-{
-	const struct hal *hal = blk->transport->hal;
-	int err;
-
-	for (;;) {
-		/* With interrupts, look at the ring once told to (or once
-		 * nothing else can happen: VQ-D-13 cuts both ways). */
-		if (!blk->use_irq || blk->irq_pending) {
-			blk->irq_pending = false;
-			err = blk_reap(blk, s);
-			if (err)
-				return err;
-			if (s->done)
-				return 0;
-		}
-		/* The device gave up on us (§2.1.2): that is an I/O error,
-		 * not something a retry fixes. */
-		if (blk_needs_reset(blk))
-			return -VIRTIO_ERR_IO_ERROR;
-		if (hal_wait(hal) == -HAL_EIDLE) {
-			err = blk_reap(blk, s);
-			if (err)
-				return err;
-			return s->done ? 0 : -VIRTIO_ERR_NOT_READY;
-		}
-	}
+	return 1;
 }
 
 /* Header, data split into segments of at most seg_bytes, status. */
@@ -291,7 +275,7 @@ static int blk_queue(struct virtio_blk *blk, uint64_t hdr_paddr,
 static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		     const void *buf, size_t len)
 {
-	if (!blk || !blk->transport)
+	if (!blk || !blk->vdev.transport)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
@@ -307,7 +291,7 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 			return -VIRTIO_ERR_IO_ERROR;
 		return 0;
 	case VIRTIO_BLK_T_FLUSH:
-		if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+		if (!blk_has(blk, VIRTIO_BLK_F_FLUSH))
 			return -VIRTIO_ERR_UNSUPPORTED;
 		return sector == 0 && len == 0 ? 0 : -VIRTIO_ERR_INVALID_PARAM;
 	case VIRTIO_BLK_T_GET_ID:
@@ -328,7 +312,7 @@ static void blk_stop(struct virtio_blk *blk)
 {
 	uint16_t token;
 
-	virtio_transport_reset(blk->transport);
+	virtio_device_reset(&blk->vdev);
 	blk->stopped = true;
 	while (virtqueue_detach_unused(&blk->vq, &token) == 0) {
 		void *c = virtqueue_cookie(&blk->vq, token);
@@ -358,9 +342,10 @@ static void blk_stop(struct virtio_blk *blk)
 static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		  void *buf, size_t len)
 {
-	const struct hal *hal = blk->transport->hal;
+	const struct hal *hal = blk_hal(blk);
 	enum hal_dma_dir dir = blk_dir(type);
 	struct virtio_blk_slot *s;
+	struct blk_waiter w;
 	uint16_t token;
 	int err;
 
@@ -389,7 +374,8 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 			type, s->data_paddr, len, s, &token);
 	if (err)
 		goto fail;
-	err = blk_wait(blk, s);
+	w = (struct blk_waiter){blk, s};
+	err = virtio_device_wait(&blk->vdev, blk_reap, &w);
 	if (err) {
 		/* The caller's buffer must be ours again before we return. */
 		blk_stop(blk);
@@ -435,9 +421,9 @@ int virtio_blk_write(struct virtio_blk *blk, uint64_t sector, const void *buf,
 
 int virtio_blk_flush(struct virtio_blk *blk)
 {
-	if (!blk || !blk->transport)
+	if (!blk || !blk->vdev.transport)
 		return -VIRTIO_ERR_INVALID_PARAM;
-	if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+	if (!blk_has(blk, VIRTIO_BLK_F_FLUSH))
 		return 0;
 	/* BLK-D-04: sector 0, no data. */
 	return blk_do(blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0);
@@ -472,7 +458,7 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		return -VIRTIO_ERR_INVALID_PARAM;
 	if (blk->stopped)
 		return -VIRTIO_ERR_IO_ERROR;
-	hal = blk->transport->hal;
+	hal = blk_hal(blk);
 	memset(req, 0, sizeof(*req));
 	req->hdr.type = virtio_le32(type);
 	req->hdr.sector = virtio_le64(sector);
@@ -514,7 +500,7 @@ unshare_hdr:
 
 int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token)
 {
-	if (!blk || !blk->transport || !token)
+	if (!blk || !blk->vdev.transport || !token)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	/* Requests a blocking call took off the ring come first. */
 	while (!blk->done_next) {
@@ -533,7 +519,7 @@ int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 {
 	int err;
 
-	if (!blk || !blk->transport || !req)
+	if (!blk || !blk->vdev.transport || !req)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	/* Held since it was used, so @token names @req and nothing else. */
 	if (!req->in_flight || !req->done || req->token != token ||
@@ -551,16 +537,6 @@ int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 	return blk_result(req->type, req->status, req->used_len, req->len);
 }
 
-static void blk_irq_handler(void *arg)
-{
-	struct virtio_blk *blk = arg;
-
-	blk->irqs++;
-	/* MMIO-D-19: any cause means "look at the queue". */
-	if (virtio_transport_ack_interrupt(blk->transport))
-		blk->irq_pending = true;
-}
-
 /*
  * INIT-D-05: an optional 32-bit config field, read only when @feature
  * was negotiated. Returns 1 with *@v, 0 without the feature, or an error.
@@ -571,9 +547,9 @@ static int blk_config_u32(struct virtio_blk *blk, unsigned feature,
 	uint8_t b[4];
 	int err;
 
-	if (!(blk->features & VIRTIO_BIT(feature)))
+	if (!blk_has(blk, feature))
 		return 0;
-	err = virtio_transport_config_read(blk->transport, off, b, 4);
+	err = virtio_transport_config_read(blk->vdev.transport, off, b, 4);
 	if (err)
 		return err;
 	*v = virtio_ld_le32(b);
@@ -588,7 +564,8 @@ static int blk_read_config(struct virtio_blk *blk)
 
 	/* capacity is 64-bit: the generation loop keeps it whole. */
 	err = virtio_transport_config_read(
-	    blk->transport, offsetof(struct virtio_blk_config, capacity), b, 8);
+	    blk->vdev.transport, offsetof(struct virtio_blk_config, capacity),
+	    b, 8);
 	if (err)
 		return err;
 	blk->capacity = virtio_ld_le64(b);
@@ -620,48 +597,47 @@ static int blk_read_config(struct virtio_blk *blk)
 	return 0;
 }
 
-/* Queue size: the option, else the device maximum capped at 256. */
-static int blk_queue_size(struct virtio_blk *blk,
-			  const struct virtio_blk_options *opts, uint16_t *size)
+/* One header and one status byte per descriptor, in DMA memory. */
+static int blk_alloc_slots(struct virtio_blk *blk, uint16_t n)
 {
-	struct virtio_transport *t = blk->transport;
-	uint16_t max = t->ops->max_queue_size(t, 0), n;
+	void *p;
 
-	if (max == 0)
-		return -VIRTIO_ERR_UNSUPPORTED; /* no queue 0 */
-	if (opts && opts->queue_size) {
-		n = opts->queue_size;
-		if (n & (n - 1))
-			return -VIRTIO_ERR_INVALID_PARAM;
-	} else {
-		n = BLK_DEFAULT_QUEUE_SIZE;
+	blk->slots_pages =
+	    ((size_t)n * sizeof(struct virtio_blk_slot) + HAL_PAGE_SIZE - 1) /
+	    HAL_PAGE_SIZE;
+	if (hal_dma_alloc(blk_hal(blk), blk->slots_pages, &blk->slots_paddr,
+			  &p)) {
+		blk->slots_pages = 0;
+		return -VIRTIO_ERR_DMA_ERROR;
 	}
-	/* MMIO-D-09: never above the device's maximum. */
-	while (n > max)
-		n >>= 1;
-	*size = n;
+	blk->slots = p;
+	blk->nslots = n;
+	memset(blk->slots, 0, blk->slots_pages * HAL_PAGE_SIZE);
+	for (uint16_t i = n; i-- > 0;)
+		blk_slot_put(blk, &blk->slots[i]);
 	return 0;
+}
+
+static void blk_free_slots(struct virtio_blk *blk, const struct hal *hal)
+{
+	if (blk->slots_pages)
+		hal_dma_free(hal, blk->slots_paddr, blk->slots,
+			     blk->slots_pages);
+	blk->slots_pages = 0;
+	blk->slots = NULL;
 }
 
 int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		    const struct virtio_blk_options *opts, unsigned irq_line)
 {
+	bool use_irq = opts && opts->use_irq;
 	uint64_t supported, segs;
-	unsigned vq_flags = 0;
 	uint16_t qsize;
-	void *p;
 	int err;
 
 	if (!blk || !t)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	memset(blk, 0, sizeof(*blk));
-	if (virtio_transport_device_type(t) != VIRTIO_ID_BLOCK)
-		return -VIRTIO_ERR_UNSUPPORTED;
-	blk->transport = t;
-	blk->use_irq = opts && opts->use_irq;
-	blk->irq_line = irq_line;
-	blk->slot_free = BLK_NO_SLOT;
-
 	supported =
 	    VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
 	    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_RO) |
@@ -670,21 +646,22 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		supported |= VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
 	if (!opts || !opts->no_event_idx)
 		supported |= VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
-	/* §3.1.1 up to FEATURES_OK; sets FAILED itself on failure. */
-	err = virtio_transport_begin_init(t, supported, &blk->features);
+	/* §3.1.1 up to FEATURES_OK; unwinds (FAILED) by itself. */
+	err = virtio_device_begin(&blk->vdev, t, VIRTIO_ID_BLOCK, supported);
 	if (err)
-		goto unwind;
+		return err;
+	blk->slot_free = BLK_NO_SLOT;
 
 	err = blk_read_config(blk);
 	if (err)
 		goto fail;
-	blk->readonly = blk->features & VIRTIO_BIT(VIRTIO_BLK_F_RO);
+	blk->readonly = blk_has(blk, VIRTIO_BLK_F_RO);
 
-	err = blk_queue_size(blk, opts, &qsize);
+	qsize = opts ? opts->queue_size : 0;
+	err = virtio_device_queue_size(&blk->vdev, 0, qsize,
+				       BLK_DEFAULT_QUEUE_SIZE, &qsize);
 	if (err)
 		goto fail;
-	if (blk->features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC))
-		vq_flags |= VIRTQUEUE_F_INDIRECT;
 	/* VQ-D-07: no chain, indirect or not, longer than the queue; a
 	 * request is header + data + status. */
 	if (qsize < 3)
@@ -695,10 +672,6 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		err = -VIRTIO_ERR_INVALID_PARAM;
 		goto fail;
 	}
-	if (blk->features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX))
-		vq_flags |= VIRTQUEUE_F_EVENT_IDX;
-	if (virtio_transport_is_legacy(t))
-		vq_flags |= VIRTQUEUE_F_LEGACY;
 
 	/* Largest request the limits allow, whole sectors. */
 	segs = (uint64_t)blk->max_segs * blk->seg_bytes;
@@ -712,63 +685,36 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 	blk->max_xfer =
 	    blk->max_req < BLK_MAX_XFER ? blk->max_req : BLK_MAX_XFER;
 
-	err = virtqueue_init(&blk->vq, t->hal, t, 0, qsize, vq_flags);
+	err = virtio_device_queue_init(&blk->vdev, &blk->vq, 0, qsize);
 	if (err)
 		goto fail;
-
-	blk->nslots = qsize;
-	blk->slots_pages = ((size_t)qsize * sizeof(struct virtio_blk_slot) +
-			    HAL_PAGE_SIZE - 1) /
-			   HAL_PAGE_SIZE;
-	if (hal_dma_alloc(t->hal, blk->slots_pages, &blk->slots_paddr, &p)) {
-		blk->slots_pages = 0;
-		err = -VIRTIO_ERR_DMA_ERROR;
+	err = blk_alloc_slots(blk, qsize);
+	if (err)
 		goto fail;
-	}
-	blk->slots = p;
-	memset(blk->slots, 0, blk->slots_pages * HAL_PAGE_SIZE);
-	for (uint16_t i = qsize; i-- > 0;)
-		blk_slot_put(blk, &blk->slots[i]);
-
-	if (blk->use_irq) {
-		/* VIRTIO_NO_IRQ and other bad lines fail here too. */
-		if (hal_irq_register(t->hal, irq_line, blk_irq_handler, blk)) {
-			err = -VIRTIO_ERR_INVALID_PARAM;
-			goto fail;
-		}
-		blk->irq_registered = true;
-	} else {
-		/* Polling: interrupts would only be noise (a hint). */
-		virtqueue_disable_cb(&blk->vq);
-	}
-
-	virtio_transport_finish_init(t);
+	err = virtio_device_irq_init(&blk->vdev, use_irq, irq_line);
+	if (err)
+		goto fail;
+	virtio_device_ready(&blk->vdev);
 	return 0;
 
 fail:
-	virtio_transport_set_failed(t);
-unwind:
-	return blk_fail(blk, err);
-}
-
-/* Undo what init did so far (the device is not DRIVER_OK). */
-static int blk_fail(struct virtio_blk *blk, int err)
-{
-	if (blk->irq_registered)
-		hal_irq_unregister(blk->transport->hal, blk->irq_line,
-				   blk_irq_handler, blk);
-	if (blk->slots_pages)
-		hal_dma_free(blk->transport->hal, blk->slots_paddr, blk->slots,
-			     blk->slots_pages);
-	virtqueue_destroy(&blk->vq);
+	/* FAILED and the generic unwind, then blk's own DMA. */
+	virtio_device_fail(&blk->vdev, err);
+	blk_free_slots(blk, t->hal);
 	memset(blk, 0, sizeof(*blk));
 	return err;
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)
 {
-	if (!blk || !blk->transport)
+	const struct hal *hal;
+
+	if (!blk || !blk->vdev.transport)
 		return;
+	hal = blk_hal(blk);
+	/* Reset and reclaim every buffer (INIT-D-13), then free. */
 	blk_stop(blk);
-	blk_fail(blk, 0);
+	blk_free_slots(blk, hal);
+	virtio_device_teardown(&blk->vdev);
+	memset(blk, 0, sizeof(*blk));
 }

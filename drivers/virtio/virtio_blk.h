@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtio_device.h"
 #include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_blk.h"
 
@@ -47,19 +48,15 @@ struct virtio_blk_req {
 struct virtio_blk_slot; /* header + status of a blocking request (DMA) */
 
 struct virtio_blk {
-	struct virtio_transport *transport;
+	struct virtio_device vdev; /* transport, features, irq line and
+				    * counts, the queue's lifetime */
 	struct virtqueue vq;
-	uint64_t features; /* negotiated */
 	uint64_t capacity; /* in 512-byte sectors */
 	uint32_t blk_size; /* logical block size, 512 unless BLK_SIZE */
 	bool readonly;	   /* VIRTIO_BLK_F_RO */
 	bool stopped;	   /* reset after it failed a request: I/O fails */
-	bool use_irq;
-	unsigned irq_line;
-	volatile bool irq_pending;
-	uint64_t requests, irqs;
+	uint64_t requests;
 	/* Driver-private, set up by virtio_blk_init. */
-	bool irq_registered;
 	uint32_t seg_bytes; /* bytes per data descriptor (SIZE_MAX) */
 	uint32_t max_segs;  /* data descriptors per request (SEG_MAX) */
 	uint32_t max_req;   /* bytes per request, a multiple of 512 */
@@ -80,7 +77,7 @@ struct virtio_blk {
  */
 int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		    const struct virtio_blk_options *opts, unsigned irq_line);
-/* Reset the device and release the queue's DMA memory. */
+/* Reset the device, give every request back, free the queue and slots. */
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
