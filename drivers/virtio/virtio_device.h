@@ -109,8 +109,9 @@ void virtio_device_teardown(struct virtio_device *vd);
 /*
  * Wait until @poll says done. @poll looks at the queues and returns 1
  * (done), 0 (not yet) or a negative virtio_error to return. With
- * interrupts it is called once the handler saw one (a spurious one just
- * costs a look, VQ-D-13); when polling, every round. Returns 0,
+ * interrupts it is called once the handler saw a cause (VQ-D-13: one
+ * with nothing used costs a look, one with no cause not even that); when
+ * polling, every round. Returns 0,
  * -VIRTIO_ERR_IO_ERROR once the device sets NEEDS_RESET (§2.1.2),
  * -VIRTIO_ERR_NOT_READY when nothing can happen any more (hal_wait says
  * -HAL_EIDLE and a last look finds nothing), what @poll returned, or
