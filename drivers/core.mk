@@ -3,11 +3,13 @@ libvirtsim_a_SOURCES += \
 	%reldir%/base/dev.c \
 	%reldir%/virtio/virtio.c \
 	%reldir%/virtio/virtqueue.c \
+	%reldir%/virtio/virtio_device.c \
 	%reldir%/virtio/mmio_transport.c \
 	%reldir%/adapter/adapter.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/virtio/mmio_transport.h \
-	%reldir%/virtio/virtqueue.h
+	%reldir%/virtio/virtqueue.h \
+	%reldir%/virtio/virtio_device.h
 if ENABLE_BLK
 libvirtsim_a_SOURCES += \
 	%reldir%/virtio/virtio_blk.c \

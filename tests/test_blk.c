@@ -305,6 +305,121 @@ START_TEST(token_api_batches_and_checks_tokens)
 }
 END_TEST
 
+/* Bring the driver up again on the same transport with @queue_size. */
+static void restart_with_queue_size(int i, uint16_t queue_size)
+{
+	struct virtio_transport *t = blk0()->vdev.transport;
+	unsigned line = virtio_transport_irq_line(t);
+	struct virtio_blk_options o = {.queue_size = queue_size,
+				       .use_irq = !variant_poll(i) &&
+						  line != VIRTIO_NO_IRQ};
+
+	virtio_blk_destroy(blk0());
+	ck_assert_int_eq(virtio_blk_init(blk0(), t, &o, line), 0);
+	ck_assert_uint_eq(blk0()->vq.size, queue_size);
+}
+
+/* The request that holds @token among @n, or @n. */
+static unsigned req_by_token(struct virtio_blk_req *req, unsigned n,
+			     uint16_t token)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (req[i].in_flight && req[i].token == token)
+			break;
+	return i;
+}
+
+/*
+ * A token names one request from submit until complete, however many
+ * finished requests wait uncompleted (a hostile-device fuzzer found
+ * tokens 0, 2, 0, 2 on a queue of 4). Heap buffers: every read is
+ * bounced, so one never copied back would show as wrong data.
+ */
+START_TEST(tokens_stay_unique_until_complete)
+{
+	enum { N = 6 };
+	struct virtio_blk_req req[N];
+	uint8_t *buf[N], want[512];
+	uint16_t token, first;
+	unsigned k, polled = 0;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	restart_with_queue_size(_i, 4);
+	memset(req, 0, sizeof(req));
+	for (k = 0; k < N; k++)
+		buf[k] = malloc(512);
+	/* Four requests fill the queue and stay uncompleted. */
+	for (k = 0; k < 4; k++) {
+		ck_assert_int_eq(virtio_blk_submit(blk0(), &req[k],
+						   VIRTIO_BLK_T_IN, 40 + k,
+						   buf[k], 512),
+				 0);
+		ck_assert_uint_eq(req_by_token(req, k, req[k].token), k);
+	}
+	while (polled < 4) {
+		int r = virtio_blk_poll(blk0(), &token);
+
+		ck_assert_int_ge(r, 0);
+		if (r == 0) {
+			ck_assert_int_eq(hal_wait(machine_hal(&vm.machine)), 0);
+			continue;
+		}
+		ck_assert_uint_lt(req_by_token(req, 4, token), 4);
+		polled++;
+	}
+	ck_assert_int_eq(virtio_blk_poll(blk0(), &token), 0);
+	/* Every token is still taken: nothing to hand out. */
+	ck_assert_int_eq(virtio_blk_submit(blk0(), &req[4], VIRTIO_BLK_T_IN, 44,
+					   buf[4], 512),
+			 -VIRTIO_ERR_QUEUE_FULL);
+	/* Completing one frees exactly its token. */
+	first = req[1].token;
+	ck_assert_int_eq(virtio_blk_complete(blk0(), first, &req[1]), 0);
+	ck_assert_int_eq(virtio_blk_submit(blk0(), &req[4], VIRTIO_BLK_T_IN, 44,
+					   buf[4], 512),
+			 0);
+	ck_assert_uint_eq(req[4].token, first);
+	/* A blocking read on the last descriptors reaps req[4] onto the
+	 * done list; it stays held there. */
+	ck_assert_int_eq(virtio_blk_complete(blk0(), req[2].token, &req[2]), 0);
+	ck_assert_int_eq(virtio_blk_read(blk0(), 0, want, 512), 0);
+	ck_assert_int_eq(virtio_blk_submit(blk0(), &req[5], VIRTIO_BLK_T_IN, 45,
+					   buf[5], 512),
+			 0);
+	for (k = 0; k < N; k++)
+		if (k != 5 && req[k].in_flight)
+			ck_assert_uint_ne(req[k].token, req[5].token);
+	/* Polled already: completed by token alone. */
+	ck_assert_int_eq(virtio_blk_complete(blk0(), req[0].token, &req[0]), 0);
+	ck_assert_int_eq(virtio_blk_complete(blk0(), req[3].token, &req[3]), 0);
+	/* Poll hands out each of the other two once. */
+	for (unsigned left = 2; left;) {
+		int r = virtio_blk_poll(blk0(), &token);
+
+		ck_assert_int_ge(r, 0);
+		if (r == 0) {
+			ck_assert_int_eq(hal_wait(machine_hal(&vm.machine)), 0);
+			continue;
+		}
+		k = req_by_token(req, N, token);
+		ck_assert(k == 4 || k == 5);
+		ck_assert_int_eq(virtio_blk_complete(blk0(), token, &req[k]),
+				 0);
+		left--;
+	}
+	ck_assert_int_eq(virtio_blk_poll(blk0(), &token), 0);
+	for (k = 0; k < N; k++) {
+		ck_assert(!req[k].in_flight);
+		host_read(want, 512, (off_t)(40 + k) * 512);
+		ck_assert_mem_eq(buf[k], want, 512);
+		free(buf[k]);
+	}
+	stop();
+}
+END_TEST
+
 /* Interrupt mode takes interrupts and acknowledges them (MMIO-D-13,
  * MMIO-D-19/20); polling mode suppresses them (VQ-D-11 / VQ-D-12). */
 START_TEST(interrupts_or_polling)
@@ -313,15 +428,15 @@ START_TEST(interrupts_or_polling)
 	unsigned line;
 
 	start(_i, false, DISK_SECTORS * 512ull);
-	line = blk0()->irq_line;
+	line = blk0()->vdev.irq_line;
 	for (unsigned k = 0; k < 10; k++)
 		ck_assert_int_eq(virtio_blk_read(blk0(), k, buf, 512), 0);
 	if (variant_poll(_i)) {
-		ck_assert_uint_eq(blk0()->irqs, 0);
+		ck_assert_uint_eq(blk0()->vdev.irqs, 0);
 	} else {
 		ck_assert_uint_lt(line, IRQ_MAX_LINES);
 		ck_assert_uint_ge(vm.machine.irq.delivered[line], 10);
-		ck_assert_uint_ge(blk0()->irqs, 10);
+		ck_assert_uint_ge(blk0()->vdev.irqs, 10);
 	}
 	stop();
 }
@@ -353,6 +468,49 @@ START_TEST(device_failure_gives_buffers_back)
 	}
 	ck_assert_int_eq(vm_disk(&vm, 0)->ops->flush(vm_disk(&vm, 0)),
 			 -DEV_ERR_IO);
+	stop();
+}
+END_TEST
+
+/*
+ * Finished token-API requests, polled or not, are held until complete; a
+ * reset after a failed blocking call gives them back (buffers unshared,
+ * chains released), and complete then refuses them.
+ */
+START_TEST(reset_gives_held_requests_back)
+{
+	struct virtio_blk_req req[2];
+	uint8_t *buf[2], small[512];
+	uint16_t token;
+
+	start(_i, false, DISK_SECTORS * 512ull);
+	memset(req, 0, sizeof(req));
+	for (unsigned k = 0; k < 2; k++) {
+		buf[k] = malloc(512);
+		ck_assert_int_eq(virtio_blk_submit(blk0(), &req[k],
+						   VIRTIO_BLK_T_IN, k, buf[k],
+						   512),
+				 0);
+	}
+	while (virtio_blk_poll(blk0(), &token) == 0)
+		ck_assert_int_eq(hal_wait(machine_hal(&vm.machine)), 0);
+	ck_assert_uint_eq(token, req[0].token);
+	/* Make sure req[1] is off the ring too: a blocking call reaps it. */
+	ck_assert_int_eq(virtio_blk_read(blk0(), 0, small, 512), 0);
+	ck_assert_uint_eq(virtqueue_num_held(&blk0()->vq), 2);
+	virtio_dev_fail(vm.disks[0].model, "test: the device broke");
+	ck_assert_int_eq(virtio_blk_read(blk0(), 0, small, 512),
+			 -VIRTIO_ERR_IO_ERROR);
+	ck_assert_uint_eq(virtqueue_num_held(&blk0()->vq), 0);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&blk0()->vq), 0);
+	for (unsigned k = 0; k < 2; k++) {
+		ck_assert(!req[k].in_flight);
+		ck_assert_int_eq(
+		    virtio_blk_complete(blk0(), req[k].token, &req[k]),
+		    -VIRTIO_ERR_WRONG_TOKEN);
+		free(buf[k]);
+	}
+	ck_assert_int_eq(virtio_blk_poll(blk0(), &token), 0);
 	stop();
 }
 END_TEST
@@ -422,8 +580,10 @@ static Suite *blk_suite(void)
 	tcase_add_loop_test(tc, out_of_range_requests_fail, 0, VARIANTS);
 	tcase_add_loop_test(tc, get_id_returns_serial, 0, VARIANTS);
 	tcase_add_loop_test(tc, token_api_batches_and_checks_tokens, 0, VARIANTS);
+	tcase_add_loop_test(tc, tokens_stay_unique_until_complete, 0, VARIANTS);
 	tcase_add_loop_test(tc, interrupts_or_polling, 0, VARIANTS);
 	tcase_add_loop_test(tc, device_failure_gives_buffers_back, 0, VARIANTS);
+	tcase_add_loop_test(tc, reset_gives_held_requests_back, 0, VARIANTS);
 	tcase_add_test(tc, image_above_4gib);
 	tcase_add_test(tc, bad_images_are_refused);
 	suite_add_tcase(s, tc);

@@ -4,12 +4,17 @@
  * test plays the device: it reads descriptors and the available ring and
  * writes the used ring through guest-physical addresses, as a device
  * would.
+ *
+ * The "device" case runs the driver bring-up helper (virtio_device.h) on
+ * the same fake transport, which then also plays status, features, queue
+ * limits and the interrupt cause.
  */
 #include <string.h>
 
+#include "drivers/virtio/virtio_device.h"
+#include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_config.h"
 #include "drivers/wire/virtio_ring.h"
-#include "drivers/virtio/virtqueue.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"
 
@@ -19,6 +24,15 @@ struct fake_transport {
 	uint64_t desc, avail, used;
 	unsigned sets, unsets, notifies;
 	int set_err;
+	/* The device side of virtio_device's calls. */
+	uint32_t type;
+	uint64_t dev_features, drv_features;
+	bool refuse_features, legacy;
+	uint8_t status, status_log[32], status_before[32];
+	unsigned nstatus;
+	uint16_t qmax[16];
+	uint32_t isr;  /* cause ack_interrupt returns (and clears) */
+	unsigned line; /* lowered by ack_interrupt */
 };
 
 static struct machine m;
@@ -57,10 +71,73 @@ static void fake_notify(struct virtio_transport *t, uint16_t q)
 	to_fake(t)->notifies++;
 }
 
+static uint32_t fake_device_type(struct virtio_transport *t)
+{
+	return to_fake(t)->type;
+}
+
+static uint64_t fake_device_features(struct virtio_transport *t)
+{
+	return to_fake(t)->dev_features;
+}
+
+static void fake_set_driver_features(struct virtio_transport *t, uint64_t f)
+{
+	to_fake(t)->drv_features = f;
+}
+
+static uint8_t fake_get_status(struct virtio_transport *t)
+{
+	return to_fake(t)->status;
+}
+
+/* Keeps NEEDS_RESET until a reset, refuses FEATURES_OK when told to. */
+static void fake_set_status(struct virtio_transport *t, uint8_t v)
+{
+	struct fake_transport *f = to_fake(t);
+
+	if (f->nstatus < sizeof(f->status_log)) {
+		f->status_before[f->nstatus] = f->status;
+		f->status_log[f->nstatus++] = v;
+	}
+	if (f->refuse_features)
+		v &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
+	f->status =
+	    v ? (uint8_t)(v | (f->status & VIRTIO_CONFIG_S_NEEDS_RESET)) : 0;
+}
+
+static uint16_t fake_max_queue_size(struct virtio_transport *t, uint16_t q)
+{
+	return q < 16 ? to_fake(t)->qmax[q] : 0;
+}
+
+static uint32_t fake_ack_interrupt(struct virtio_transport *t)
+{
+	struct fake_transport *f = to_fake(t);
+	uint32_t cause = f->isr;
+
+	f->isr = 0;
+	irq_set_level(&m.irq, f->line, false);
+	return cause;
+}
+
+static bool fake_is_legacy(struct virtio_transport *t)
+{
+	return to_fake(t)->legacy;
+}
+
 static const struct virtio_transport_ops fake_ops = {
+    .device_type = fake_device_type,
+    .device_features = fake_device_features,
+    .set_driver_features = fake_set_driver_features,
+    .get_status = fake_get_status,
+    .set_status = fake_set_status,
+    .max_queue_size = fake_max_queue_size,
     .queue_set = fake_queue_set,
     .queue_unset = fake_queue_unset,
     .notify = fake_notify,
+    .ack_interrupt = fake_ack_interrupt,
+    .is_legacy = fake_is_legacy,
 };
 
 static void setup(void)
@@ -567,6 +644,200 @@ START_TEST(already_used_on_duplicate)
 }
 END_TEST
 
+/* ---- held chains: get_used, then release ---- */
+
+/* The fuzzer's case: 2-descriptor chains on a queue of 4. A held chain
+ * keeps its head, so two unreleased requests never share a token. */
+START_TEST(held_chain_keeps_its_token)
+{
+	uint16_t t[2], token, again;
+	uint32_t len;
+
+	vq_start(4, 0);
+	ck_assert_int_eq(add_chain(1, 1, &t[0]), 0);
+	dev_push_used(t[0], 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[0]);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 2);
+	ck_assert_int_eq(add_chain(1, 1, &t[1]), 0);
+	ck_assert_uint_ne(t[1], t[0]);
+	dev_push_used(t[1], 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[1]);
+	/* Both held: nothing to hand out, where pop_used would have
+	 * freed t[0] and handed it out again. */
+	ck_assert_int_eq(add_chain(1, 1, &token), -VIRTIO_ERR_QUEUE_FULL);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 2);
+	ck_assert_int_eq(virtqueue_release(&vq, t[0]), 0);
+	ck_assert_int_eq(add_chain(1, 1, &again), 0);
+	ck_assert_uint_eq(again, t[0]);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_int_eq(virtqueue_release(&vq, t[1]), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 2);
+	vq_finish();
+}
+END_TEST
+
+/* Many adds, uses, gets and releases in a scrambled order on a small
+ * queue: add never returns a token that is in flight or held, and every
+ * descriptor is accounted for. */
+START_TEST(held_tokens_never_handed_out)
+{
+	enum { N = 4 };
+	uint8_t owner[N] = {0}; /* 0 free, 1 in flight, 2 used, 3 held */
+	unsigned ndescs[N] = {0}, rng = 12345;
+	uint16_t token;
+	uint32_t len;
+
+	vq_start(N, 0);
+	for (unsigned r = 0; r < 20000; r++) {
+		unsigned pick, used = 0;
+		bool held;
+
+		rng = rng * 1103515245u + 12345u;
+		pick = (rng >> 16) % N;
+		switch ((rng >> 8) % 4) {
+		case 0: /* add a chain of 1 or 2 descriptors */
+			if (add_chain(1, pick & 1, &token) != 0)
+				break;
+			ck_assert_uint_eq(owner[token], 0);
+			owner[token] = 1;
+			ndescs[token] = 1 + (pick & 1);
+			break;
+		case 1: /* the device uses one, in any order */
+			if (owner[pick] == 1) {
+				dev_push_used(pick, 1);
+				owner[pick] = 2;
+			}
+			break;
+		case 2: /* the driver takes the next used one */
+			if (virtqueue_get_used(&vq, &token, &len) == 0) {
+				ck_assert_uint_eq(owner[token], 2);
+				owner[token] = 3;
+			}
+			break;
+		case 3: /* ... and finishes a held one, in any order */
+			held = owner[pick] == 3;
+			ck_assert_int_eq(virtqueue_release(&vq, pick),
+					 held ? 0 : -VIRTIO_ERR_WRONG_TOKEN);
+			if (held)
+				owner[pick] = 0;
+			break;
+		}
+		for (unsigned i = 0; i < N; i++)
+			used += owner[i] ? ndescs[i] : 0;
+		ck_assert_uint_eq(virtqueue_num_free(&vq) + used, N);
+	}
+	ck_assert_uint_eq(vq.bad_used, 0);
+	ck_assert_uint_gt(vq.pops, 1000);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(release_of_unheld_token_is_wrong_token)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	/* Never added, out of range. */
+	ck_assert_int_eq(virtqueue_release(&vq, 0), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_int_eq(virtqueue_release(&vq, 8), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_int_eq(virtqueue_release(&vq, 0xffff),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	/* In flight: the device's, not ours to free. */
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, t), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 1);
+	/* Not the head of its chain. */
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, dev_desc(t).next),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	/* Released already. */
+	ck_assert_int_eq(virtqueue_release(&vq, t), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, t), -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 0);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(duplicate_used_for_held_chain_is_already_used)
+{
+	uint16_t t, token;
+	uint32_t len = 99;
+
+	vq_start(8, VIRTQUEUE_F_INDIRECT);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	dev_push_used(t, 3);
+	dev_push_used(t, 4);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len),
+			 -VIRTIO_ERR_ALREADY_USED);
+	ck_assert_uint_eq(token, t);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(vq.bad_used, 1);
+	/* Still held, and released once. */
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 7);
+	ck_assert_int_eq(virtqueue_release(&vq, t), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+START_TEST(cookie_valid_while_held)
+{
+	struct virtqueue_buf b = in_buf(0x40000000, 1);
+	int c, other;
+	uint16_t t, t2, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(virtqueue_add_cookie(&vq, &b, 0, 1, &c, &t), 0);
+	dev_push_used(t, 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_ptr_eq(virtqueue_cookie(&vq, t), &c);
+	/* Other requests come and go; the held one keeps its cookie. */
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(
+		    virtqueue_add_cookie(&vq, &b, 0, 1, &other, &t2), 0);
+		ck_assert_uint_ne(t2, t);
+		dev_push_used(t2, 1);
+		ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+		ck_assert_ptr_eq(virtqueue_cookie(&vq, t), &c);
+	}
+	ck_assert_int_eq(virtqueue_release(&vq, t), 0);
+	vq_finish();
+}
+END_TEST
+
+/* pop_used is get_used + release: nothing stays held. */
+START_TEST(pop_used_holds_nothing)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 2, &t), 0);
+	dev_push_used(t, 5);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, NULL, &len), 0);
+	ck_assert_uint_eq(len, 5);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 0);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	ck_assert_int_eq(virtqueue_release(&vq, t), -VIRTIO_ERR_WRONG_TOKEN);
+	/* A second entry for it is still a duplicate. */
+	dev_push_used(t, 5);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_ALREADY_USED);
+	vq_finish();
+}
+END_TEST
+
 /* INIT-D-13: after a reset, chains still in flight are reclaimed. */
 START_TEST(detach_unused_reclaims)
 {
@@ -586,6 +857,29 @@ START_TEST(detach_unused_reclaims)
 	ck_assert_ptr_eq(virtqueue_cookie(&vq, token), &c);
 	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token),
 			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
+	vq_finish();
+}
+END_TEST
+
+/* Held chains are the driver's: detach_unused leaves them to release. */
+START_TEST(detach_unused_skips_held)
+{
+	uint16_t t[2], token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 1, &t[0]), 0);
+	ck_assert_int_eq(add_chain(1, 1, &t[1]), 0);
+	dev_push_used(t[0], 1);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len), 0);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token), 0);
+	ck_assert_uint_eq(token, t[1]);
+	ck_assert_int_eq(virtqueue_detach_unused(&vq, &token),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(virtqueue_num_held(&vq), 1);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 0);
+	ck_assert_int_eq(virtqueue_release(&vq, t[0]), 0);
 	ck_assert_uint_eq(virtqueue_num_free(&vq), 8);
 	vq_finish();
 }
@@ -712,12 +1006,377 @@ START_TEST(dump_one_line)
 	ck_assert_int_eq(add_chain(1, 2, &t), 0);
 	virtqueue_dump(&vq, buf, sizeof(buf));
 	ck_assert_ptr_null(strchr(buf, '\n'));
-	ck_assert_ptr_nonnull(strstr(buf, "vq0: size=8 free=7 in_flight=1"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "vq0: size=8 free=7 in_flight=1 held=0"));
 	ck_assert_ptr_nonnull(strstr(buf, "avail_idx=1"));
 	ck_assert_ptr_nonnull(strstr(buf, " indirect event_idx"));
 	virtqueue_dump(&vq, tiny, sizeof(tiny));
 	ck_assert_str_eq(tiny, "vq0: si");
 	vq_finish();
+}
+END_TEST
+
+/* ---- virtio_device: bring-up, interrupts, waiting, teardown ---- */
+
+#define DEV_LINE 5u
+#define OTHER_LINE 7u
+#define DEV_FEATURE_X 5 /* a device-specific feature bit */
+
+static struct virtio_device vd;
+static const struct virtio_device zero_vd;
+
+/* A modern block device offering X, INDIRECT, EVENT_IDX, VERSION_1. */
+static void dev_fake(void)
+{
+	ft.type = VIRTIO_ID_BLOCK;
+	ft.dev_features =
+	    VIRTIO_BIT(DEV_FEATURE_X) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
+	    VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_VERSION_1);
+	for (unsigned i = 0; i < 16; i++)
+		ft.qmax[i] = 256;
+	ft.line = DEV_LINE;
+	memset(&vd, 0, sizeof(vd));
+}
+
+static void dev_begin(uint64_t features)
+{
+	ck_assert_int_eq(
+	    virtio_device_begin(&vd, &ft.base, VIRTIO_ID_BLOCK, features), 0);
+}
+
+/* begin with X and INDIRECT (not EVENT_IDX), one queue of 8, @use_irq. */
+static void dev_up(bool use_irq)
+{
+	uint64_t want =
+	    VIRTIO_BIT(DEV_FEATURE_X) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
+
+	dev_fake();
+	dev_begin(want);
+	ck_assert_int_eq(virtio_device_queue_init(&vd, &vq, 0, 8), 0);
+	ck_assert_int_eq(virtio_device_irq_init(&vd, use_irq, DEV_LINE), 0);
+	virtio_device_ready(&vd);
+}
+
+/* Reset, teardown, and the HAL's books. */
+static void dev_down(void)
+{
+	virtio_device_reset(&vd);
+	ck_assert_uint_eq(ft.status, 0);
+	virtio_device_teardown(&vd);
+	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
+	ck_assert_ptr_null(m.irq.handlers[DEV_LINE][0].fn);
+	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+	m_live = false;
+}
+
+/* INIT-D-01/02: but for a reset, a status write keeps every bit the
+ * device showed, and NEEDS_RESET is never written back. */
+static void assert_status_only_grows(void)
+{
+	for (unsigned i = 0; i < ft.nstatus; i++) {
+		uint8_t v = ft.status_log[i];
+		uint8_t had =
+		    ft.status_before[i] & (uint8_t)~VIRTIO_CONFIG_S_NEEDS_RESET;
+
+		ck_assert_uint_eq(v & VIRTIO_CONFIG_S_NEEDS_RESET, 0);
+		if (v)
+			ck_assert_uint_eq(v & had, had);
+	}
+}
+
+/* INIT-D-07: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, then
+ * DRIVER_OK; FEAT-D-01: nothing the device did not offer. */
+START_TEST(device_begin_negotiates_in_order)
+{
+	static const uint8_t want[] = {
+	    0, VIRTIO_CONFIG_S_ACKNOWLEDGE,
+	    VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER,
+	    VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		VIRTIO_CONFIG_S_FEATURES_OK,
+	    VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK};
+
+	dev_up(false);
+	ck_assert_uint_eq(ft.nstatus, sizeof(want));
+	ck_assert_mem_eq(ft.status_log, want, sizeof(want));
+	ck_assert_uint_eq(vd.features, ft.drv_features);
+	ck_assert_uint_eq(vd.features, VIRTIO_BIT(DEV_FEATURE_X) |
+					   VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
+					   VIRTIO_BIT(VIRTIO_F_VERSION_1));
+	ck_assert(virtio_device_has_feature(&vd, DEV_FEATURE_X));
+	ck_assert(!virtio_device_has_feature(&vd, VIRTIO_F_EVENT_IDX));
+	ck_assert(!virtio_device_has_feature(&vd, 64));
+	ck_assert_uint_eq(vd.id, VIRTIO_ID_BLOCK);
+	dev_down();
+}
+END_TEST
+
+START_TEST(device_begin_refuses_other_type_and_features)
+{
+	dev_fake();
+	ft.type = VIRTIO_ID_NET;
+	ck_assert_int_eq(virtio_device_begin(&vd, &ft.base, VIRTIO_ID_BLOCK, 0),
+			 -VIRTIO_ERR_UNSUPPORTED);
+	ck_assert_uint_eq(ft.nstatus, 0); /* another driver's device */
+	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
+	/* FEATURES_OK does not stick (INIT-D-07): FAILED (INIT-D-10). */
+	ft.type = VIRTIO_ID_BLOCK;
+	ft.refuse_features = true;
+	ck_assert_int_eq(virtio_device_begin(&vd, &ft.base, VIRTIO_ID_BLOCK, 0),
+			 -VIRTIO_ERR_UNSUPPORTED);
+	ck_assert(ft.status & VIRTIO_CONFIG_S_FAILED);
+	assert_status_only_grows();
+	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
+	/* Failing what never began changes nothing. */
+	ck_assert_int_eq(virtio_device_fail(&vd, -VIRTIO_ERR_IO_ERROR),
+			 -VIRTIO_ERR_IO_ERROR);
+	ck_assert_int_eq(virtio_device_begin(NULL, &ft.base, 2, 0),
+			 -VIRTIO_ERR_INVALID_PARAM);
+}
+END_TEST
+
+/* MMIO-D-09: the wanted size (or the driver's default) halved until the
+ * device takes it; powers of 2 only; no such queue is Unsupported. */
+START_TEST(device_queue_size_rules)
+{
+	uint16_t n = 0;
+
+	dev_fake();
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 0, 256, &n),
+			 -VIRTIO_ERR_INVALID_PARAM); /* not begun */
+	dev_begin(0);
+	ft.qmax[0] = 96;
+	ft.qmax[1] = 0;
+	ft.qmax[2] = 32768;
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 0, 256, &n), 0);
+	ck_assert_uint_eq(n, 64);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 16, 256, &n), 0);
+	ck_assert_uint_eq(n, 16);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 2, 32768, 256, &n), 0);
+	ck_assert_uint_eq(n, 32768);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 2, 0, 256, &n), 0);
+	ck_assert_uint_eq(n, 256);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 100, 256, &n),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 0, 0, &n),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 1, 16, 256, &n),
+			 -VIRTIO_ERR_UNSUPPORTED);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 15, 0, 256, &n), 0);
+	ck_assert_int_eq(virtio_device_queue_size(&vd, 16, 0, 256, &n),
+			 -VIRTIO_ERR_UNSUPPORTED);
+	dev_down();
+}
+END_TEST
+
+/* Queue flags follow the negotiation and the transport; queues past the
+ * limit are refused; teardown destroys every queue it set up. */
+START_TEST(device_queue_init_flags_and_limit)
+{
+	static struct virtqueue q[VIRTIO_DEVICE_MAX_QUEUES + 1];
+	uint64_t all =
+	    VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
+
+	dev_fake();
+	dev_begin(all);
+	for (unsigned i = 0; i < VIRTIO_DEVICE_MAX_QUEUES; i++) {
+		ck_assert_int_eq(virtio_device_queue_init(&vd, &q[i], i, 4), 0);
+		ck_assert_uint_eq(q[i].flags,
+				  VIRTQUEUE_F_INDIRECT | VIRTQUEUE_F_EVENT_IDX);
+		ck_assert_uint_eq(ft.q, i);
+	}
+	ck_assert_int_eq(
+	    virtio_device_queue_init(&vd, &q[VIRTIO_DEVICE_MAX_QUEUES], 8, 4),
+	    -VIRTIO_ERR_UNSUPPORTED);
+	ck_assert_uint_eq(ft.sets, VIRTIO_DEVICE_MAX_QUEUES);
+	virtio_device_reset(&vd);
+	virtio_device_teardown(&vd);
+	ck_assert_uint_eq(ft.unsets, VIRTIO_DEVICE_MAX_QUEUES);
+
+	/* A legacy device: the legacy layout, and nothing negotiated. */
+	dev_fake();
+	ft.legacy = true;
+	dev_begin(0);
+	ck_assert_int_eq(virtio_device_queue_init(&vd, &vq, 0, 8), 0);
+	ck_assert_uint_eq(vq.flags, VIRTQUEUE_F_LEGACY);
+	/* A failed virtqueue_init is not remembered. */
+	ft.set_err = -VIRTIO_ERR_NOT_READY;
+	ck_assert_int_eq(virtio_device_queue_init(&vd, &q[0], 1, 8),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(vd.nqueues, 1);
+	dev_down();
+}
+END_TEST
+
+/* INIT-D-02 / INIT-D-10: FAILED added, no bit cleared, NEEDS_RESET not
+ * written back; irq, queues and struct unwound through one call. */
+START_TEST(device_fail_unwinds)
+{
+	static struct virtqueue q2;
+	uint64_t pa;
+	void *va;
+
+	dev_fake();
+	dev_begin(0);
+	ck_assert_int_eq(virtio_device_queue_init(&vd, &vq, 0, 8), 0);
+	ck_assert_int_eq(virtio_device_queue_init(&vd, &q2, 1, 16), 0);
+	ck_assert_int_eq(virtio_device_irq_init(&vd, true, DEV_LINE), 0);
+	ck_assert_ptr_nonnull(m.irq.handlers[DEV_LINE][0].fn);
+	ft.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	ck_assert_int_eq(virtio_device_fail(&vd, -VIRTIO_ERR_DMA_ERROR),
+			 -VIRTIO_ERR_DMA_ERROR);
+	ck_assert(ft.status & VIRTIO_CONFIG_S_FAILED);
+	ck_assert(ft.status & VIRTIO_CONFIG_S_FEATURES_OK);
+	ck_assert_uint_eq(ft.status & VIRTIO_CONFIG_S_DRIVER_OK, 0);
+	assert_status_only_grows();
+	ck_assert_uint_eq(ft.unsets, 2);
+	ck_assert_ptr_null(m.irq.handlers[DEV_LINE][0].fn);
+	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
+	/* Every ring page is back: all of RAM can be taken again. */
+	ck_assert_int_eq(hal_dma_alloc(machine_hal(&m), 1024, &pa, &va), 0);
+	ck_assert_int_eq(hal_dma_free(machine_hal(&m), pa, va, 1024), 0);
+	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+	m_live = false;
+}
+END_TEST
+
+START_TEST(device_irq_init_bad_line_and_polling)
+{
+	dev_fake();
+	dev_begin(0);
+	ck_assert_int_eq(virtio_device_queue_init(&vd, &vq, 0, 8), 0);
+	ck_assert_int_eq(virtio_device_irq_init(&vd, true, VIRTIO_NO_IRQ),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert_int_eq(virtio_device_irq_init(&vd, true, IRQ_MAX_LINES),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	ck_assert(!vd.irq_registered);
+	/* Polling: VQ-D-11, the queue asks for no interrupts. */
+	ck_assert_uint_eq(dev_avail_flags(), 0);
+	ck_assert_int_eq(virtio_device_irq_init(&vd, false, VIRTIO_NO_IRQ), 0);
+	ck_assert_uint_eq(dev_avail_flags(), VIRTQ_AVAIL_F_NO_INTERRUPT);
+	ck_assert(!vd.use_irq);
+	dev_down();
+}
+END_TEST
+
+/* What a wait's poll callback saw. */
+struct looks {
+	unsigned calls, done_at;
+	int err;
+};
+
+static int count_looks(void *arg)
+{
+	struct looks *l = arg;
+
+	l->calls++;
+	if (l->err)
+		return l->err;
+	return l->calls >= l->done_at;
+}
+
+/* Another device's line that stays up for @ticks deliveries: hal_wait
+ * returns 0 that many times without our handler running. */
+static unsigned ticks;
+
+static void ticker(void *arg)
+{
+	if (--ticks == 0)
+		irq_set_level(&m.irq, OTHER_LINE, false);
+}
+
+static void start_ticker(unsigned n)
+{
+	ticks = n;
+	ck_assert_int_eq(
+	    hal_irq_register(machine_hal(&m), OTHER_LINE, ticker, NULL), 0);
+	irq_set_level(&m.irq, OTHER_LINE, true);
+}
+
+static void stop_ticker(void)
+{
+	hal_irq_unregister(machine_hal(&m), OTHER_LINE, ticker, NULL);
+}
+
+/* With interrupts, look only once the handler saw a cause (MMIO-D-19);
+ * other lines' interrupts and spurious ones cause no look (VQ-D-13). */
+START_TEST(device_wait_with_irq_looks_when_told)
+{
+	struct looks l = {.done_at = 1};
+
+	dev_up(true);
+	ft.isr = VIRTIO_INT_VRING;
+	irq_set_level(&m.irq, DEV_LINE, true);
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l), 0);
+	ck_assert_uint_eq(l.calls, 1);
+	ck_assert_uint_eq(vd.irqs, 1);
+	ck_assert(!vd.config_changed);
+	ck_assert_uint_eq(m.irq.level & (1u << DEV_LINE), 0); /* acked */
+
+	/* Spurious (no cause) and another device's: no look until
+	 * nothing can happen any more, then one last look. */
+	l = (struct looks){.done_at = 2};
+	start_ticker(3);
+	ft.isr = 0;
+	irq_set_level(&m.irq, DEV_LINE, true);
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(l.calls, 1);
+	ck_assert_uint_eq(vd.irqs, 2);
+	ck_assert(!vd.irq_pending);
+	stop_ticker();
+
+	/* A config change is a cause too (look at the queues) and is
+	 * recorded for the driver. */
+	l = (struct looks){.done_at = 1};
+	ft.isr = VIRTIO_INT_CONFIG;
+	irq_set_level(&m.irq, DEV_LINE, true);
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l), 0);
+	ck_assert_uint_eq(l.calls, 1);
+	ck_assert(vd.config_changed);
+	dev_down();
+}
+END_TEST
+
+/* Polling: a look every round; the last look at idle still counts. */
+START_TEST(device_wait_polling_looks_every_round)
+{
+	struct looks l = {.done_at = 3};
+
+	dev_up(false);
+	start_ticker(5);
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l), 0);
+	ck_assert_uint_eq(l.calls, 3);
+	stop_ticker();
+	irq_set_level(&m.irq, OTHER_LINE, false);
+	/* Idle at once: one look, one last look. */
+	l = (struct looks){.done_at = 2};
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l), 0);
+	ck_assert_uint_eq(l.calls, 2);
+	l = (struct looks){.done_at = 3};
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert_uint_eq(vd.irqs, 0);
+	dev_down();
+}
+END_TEST
+
+/* §2.1.2: NEEDS_RESET is an I/O error; poll's errors are returned. */
+START_TEST(device_wait_errors)
+{
+	struct looks l = {.done_at = 100};
+
+	dev_up(false);
+	ft.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l),
+			 -VIRTIO_ERR_IO_ERROR);
+	ck_assert_uint_eq(l.calls, 1);
+	l = (struct looks){.err = -VIRTIO_ERR_WRONG_TOKEN};
+	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l),
+			 -VIRTIO_ERR_WRONG_TOKEN);
+	ck_assert_int_eq(virtio_device_wait(&vd, NULL, NULL),
+			 -VIRTIO_ERR_INVALID_PARAM);
+	dev_down();
 }
 END_TEST
 
@@ -741,12 +1400,32 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, indices_wrap);
 	tcase_add_test(tc, wrong_token_for_bad_used_id);
 	tcase_add_test(tc, already_used_on_duplicate);
+	tcase_add_test(tc, held_chain_keeps_its_token);
+	tcase_add_test(tc, held_tokens_never_handed_out);
+	tcase_add_test(tc, release_of_unheld_token_is_wrong_token);
+	tcase_add_test(tc, duplicate_used_for_held_chain_is_already_used);
+	tcase_add_test(tc, cookie_valid_while_held);
+	tcase_add_test(tc, pop_used_holds_nothing);
 	tcase_add_test(tc, detach_unused_reclaims);
+	tcase_add_test(tc, detach_unused_skips_held);
 	tcase_add_test(tc, notify_suppression_flags);
 	tcase_add_test(tc, notify_suppression_event_idx);
 	tcase_add_test(tc, callbacks_without_event_idx);
 	tcase_add_test(tc, callbacks_with_event_idx);
 	tcase_add_test(tc, dump_one_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("device");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, device_begin_negotiates_in_order);
+	tcase_add_test(tc, device_begin_refuses_other_type_and_features);
+	tcase_add_test(tc, device_queue_size_rules);
+	tcase_add_test(tc, device_queue_init_flags_and_limit);
+	tcase_add_test(tc, device_fail_unwinds);
+	tcase_add_test(tc, device_irq_init_bad_line_and_polling);
+	tcase_add_test(tc, device_wait_with_irq_looks_when_told);
+	tcase_add_test(tc, device_wait_polling_looks_every_round);
+	tcase_add_test(tc, device_wait_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

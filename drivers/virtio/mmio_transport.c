@@ -172,6 +172,11 @@ static void mmio_notify(struct virtio_transport *t, uint16_t q)
 	mmio_wr(to_mmio(t), VIRTIO_MMIO_QUEUE_NOTIFY, q);
 }
 
+/* ack_interrupt returns the core's VIRTIO_INT_* bits as they are. */
+_Static_assert(VIRTIO_MMIO_INT_VRING == VIRTIO_INT_VRING &&
+		   VIRTIO_MMIO_INT_CONFIG == VIRTIO_INT_CONFIG,
+	       "MMIO interrupt causes");
+
 static uint32_t mmio_ack_interrupt(struct virtio_transport *t)
 {
 	struct virtio_mmio_transport *m = to_mmio(t);

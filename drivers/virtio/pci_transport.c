@@ -247,6 +247,11 @@ static void vpci_notify(struct virtio_transport *t, uint16_t q)
 	hal_mmio_write16(t->hal, p->notify.regs + off, q);
 }
 
+/* ack_interrupt returns the core's VIRTIO_INT_* bits as they are. */
+_Static_assert(VIRTIO_PCI_ISR_QUEUE == VIRTIO_INT_VRING &&
+		   VIRTIO_PCI_ISR_CONFIG == VIRTIO_INT_CONFIG,
+	       "PCI ISR bits");
+
 static uint32_t vpci_ack_interrupt(struct virtio_transport *t)
 {
 	struct virtio_pci_transport *p = to_pci(t);

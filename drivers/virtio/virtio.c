@@ -148,11 +148,16 @@ int virtio_transport_begin_init(struct virtio_transport *t, uint64_t supported,
 
 fail:
 	/* INIT-D-10 / FEAT-D-05: give up and tell the device. */
-	virtio_status_add(t, VIRTIO_CONFIG_S_FAILED);
+	virtio_transport_set_failed(t);
 	return err;
 }
 
 void virtio_transport_finish_init(struct virtio_transport *t)
 {
 	virtio_status_add(t, VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+void virtio_transport_set_failed(struct virtio_transport *t)
+{
+	virtio_status_add(t, VIRTIO_CONFIG_S_FAILED);
 }

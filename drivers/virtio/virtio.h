@@ -29,6 +29,10 @@ enum virtio_error {
 /* A transport's irq_line when no interrupt line is known: drivers poll. */
 #define VIRTIO_NO_IRQ 0xffffffffu
 
+/* ack_interrupt causes: MMIO InterruptStatus and the PCI ISR agree. */
+#define VIRTIO_INT_VRING 1u  /* used buffer (MMIO-D-19: check all queues) */
+#define VIRTIO_INT_CONFIG 2u /* configuration change */
+
 /* "QueueFull", ... for @err or -@err; "Unknown" for anything else. */
 const char *virtio_error_name(int err);
 
@@ -53,7 +57,7 @@ struct virtio_transport_ops {
 			 uint64_t desc, uint64_t avail, uint64_t used);
 	void (*queue_unset)(struct virtio_transport *t, uint16_t q);
 	void (*notify)(struct virtio_transport *t, uint16_t q);
-	/* Read and acknowledge the interrupt cause: VIRTIO_*_INT_* bits. */
+	/* Read and acknowledge the interrupt cause: VIRTIO_INT_* bits. */
 	uint32_t (*ack_interrupt)(struct virtio_transport *t);
 	/* Byte-exact device config access; -CONFIG_SPACE_* when absent/short. */
 	int (*config_read)(struct virtio_transport *t, uint32_t off, void *buf,
@@ -143,6 +147,11 @@ int virtio_transport_begin_init(struct virtio_transport *t, uint64_t supported,
 				uint64_t *negotiated);
 /* DRIVER_OK, after the queues are set up. */
 void virtio_transport_finish_init(struct virtio_transport *t);
+/*
+ * Tell the device the driver gave up (INIT-D-10): add FAILED, never
+ * clearing a bit (INIT-D-02) nor writing NEEDS_RESET back.
+ */
+void virtio_transport_set_failed(struct virtio_transport *t);
 /* Reset the device and wait until status reads 0 (INIT-N-01). */
 void virtio_transport_reset(struct virtio_transport *t);
 

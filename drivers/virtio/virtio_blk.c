@@ -6,12 +6,17 @@
  * slot in DMA memory set up at init, so only the data buffer is shared per
  * request; the non-blocking API uses the caller's struct virtio_blk_req
  * and shares its header and status too. Completions always come from the
- * used ring; with use_irq the interrupt only says when to look.
+ * used ring; with use_irq the interrupt only says when to look. Bring-up,
+ * interrupts, waiting and teardown are struct virtio_device's.
+ *
+ * A used token-API request stays held on the virtqueue (and on the done
+ * list) until virtio_blk_complete, so its token is not handed out again
+ * before then: one token, one request. Blocking requests are released as
+ * soon as they are taken off the ring.
  */
 #include "drivers/virtio/virtio_blk.h"
 
 #include <string.h>
-
 
 #define BLK_DEFAULT_QUEUE_SIZE 256u
 /* Header and status take two descriptors of an indirect table. */
@@ -36,7 +41,15 @@ struct virtio_blk_slot {
 	bool done;
 };
 
-static int blk_fail(struct virtio_blk *blk, int err);
+static const struct hal *blk_hal(const struct virtio_blk *blk)
+{
+	return blk->vdev.transport->hal;
+}
+
+static bool blk_has(const struct virtio_blk *blk, unsigned feature)
+{
+	return virtio_device_has_feature(&blk->vdev, feature);
+}
 
 static enum hal_dma_dir blk_dir(uint32_t type)
 {
@@ -103,7 +116,7 @@ static uint64_t blk_slot_paddr(const struct virtio_blk *blk,
 /* Give a blocking request's buffer and slot back (blk_stop). */
 static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 {
-	const struct hal *hal = blk->transport->hal;
+	const struct hal *hal = blk_hal(blk);
 
 	if (s->len)
 		hal_unshare(hal, s->data_paddr, s->data, s->len,
@@ -114,7 +127,7 @@ static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 static void blk_unshare_req(struct virtio_blk *blk, struct virtio_blk_req *r,
 			    int *err)
 {
-	const struct hal *hal = blk->transport->hal;
+	const struct hal *hal = blk_hal(blk);
 	int e = 0;
 
 	if (r->len)
@@ -128,6 +141,11 @@ static void blk_unshare_req(struct virtio_blk *blk, struct virtio_blk_req *r,
 		*err = -VIRTIO_ERR_DMA_ERROR;
 }
 
+/*
+ * The done list: used token-API requests not completed yet, in used
+ * order; poll hands them out from done_next on, so the ones before it
+ * were polled already.
+ */
 static void blk_done_push(struct virtio_blk *blk, struct virtio_blk_req *r)
 {
 	r->next_done = NULL;
@@ -136,6 +154,8 @@ static void blk_done_push(struct virtio_blk *blk, struct virtio_blk_req *r)
 	else
 		blk->done_head = r;
 	blk->done_tail = r;
+	if (!blk->done_next)
+		blk->done_next = r;
 }
 
 static void blk_done_unlink(struct virtio_blk *blk, struct virtio_blk_req *r)
@@ -153,92 +173,69 @@ static void blk_done_unlink(struct virtio_blk *blk, struct virtio_blk_req *r)
 			blk->done_head = p->next_done;
 		if (blk->done_tail == p)
 			blk->done_tail = prev;
+		if (blk->done_next == p)
+			blk->done_next = p->next_done;
 		p->next_done = NULL;
 		return;
 	}
 }
 
 /*
- * Pop one used request and mark it done. Returns 1 and its cookie, 0 if
- * the ring is empty, or the ring error. Orphaned blocking requests are
- * released here.
+ * Take one used request off the ring and mark it done: a blocking one is
+ * released at once (its caller is waiting for it), a token-API one stays
+ * held and goes on the done list. Returns 1, 0 if the ring is empty, or
+ * the ring error.
  */
-static int blk_pop_one(struct virtio_blk *blk, void **cookie, uint16_t *token)
+static int blk_pop_one(struct virtio_blk *blk)
 {
+	struct virtio_blk_slot *s;
+	uint16_t token;
 	uint32_t len;
 	void *c;
 	int err;
 
-	err = virtqueue_pop_used(&blk->vq, token, &len);
+	err = virtqueue_get_used(&blk->vq, &token, &len);
 	if (err == -VIRTIO_ERR_NOT_READY)
 		return 0;
 	if (err)
 		return err;
-	c = virtqueue_cookie(&blk->vq, *token);
-	if (blk_is_slot(blk, c)) {
-		struct virtio_blk_slot *s = c;
-
-		s->used_len = len;
-		s->done = true;
-	} else if (c) {
+	c = virtqueue_cookie(&blk->vq, token);
+	if (!blk_is_slot(blk, c)) {
 		struct virtio_blk_req *r = c;
 
 		r->used_len = len;
 		r->done = true;
+		blk_done_push(blk, r);
+		return 1;
 	}
-	*cookie = c;
+	s = c;
+	s->used_len = len;
+	s->done = true;
+	virtqueue_release(&blk->vq, token);
 	return 1;
 }
 
-static bool blk_needs_reset(struct virtio_blk *blk)
-{
-	return virtio_transport_get_status(blk->transport) &
-	       VIRTIO_CONFIG_S_NEEDS_RESET;
-}
+struct blk_waiter {
+	struct virtio_blk *blk;
+	struct virtio_blk_slot *s;
+};
 
-/* Take used requests until @s is done; others go to the done list. */
-static int blk_reap(struct virtio_blk *blk, struct virtio_blk_slot *s)
+/*
+ * virtio_device_wait's look for a blocking request: take used requests
+ * (others go to the done list) until w->s is done (1), the ring is
+ * empty (0) or broken (<0).
+ */
+static int blk_reap(void *arg)
 {
-	while (!s->done) {
-		void *c = NULL;
-		uint16_t token;
-		int r = blk_pop_one(blk, &c, &token);
+	struct blk_waiter *w = arg;
+
+	while (!w->s->done) {
+		int r = blk_pop_one(w->blk);
 
 		if (r <= 0)
 			return r;
-		if (c && !blk_is_slot(blk, c))
-			blk_done_push(blk, c);
 	}
-	return 0;
-}
-
-static int blk_wait(struct virtio_blk *blk, struct virtio_blk_slot *s)
-{
-	const struct hal *hal = blk->transport->hal;
-	int err;
-
-	for (;;) {
-		/* With interrupts, look at the ring once told to (or once
-		 * nothing else can happen: VQ-D-13 cuts both ways). */
-		if (!blk->use_irq || blk->irq_pending) {
-			blk->irq_pending = false;
-			err = blk_reap(blk, s);
-			if (err)
-				return err;
-			if (s->done)
-				return 0;
-		}
-		/* The device gave up on us (§2.1.2): that is an I/O error,
-		 * not something a retry fixes. */
-		if (blk_needs_reset(blk))
-			return -VIRTIO_ERR_IO_ERROR;
-		if (hal_wait(hal) == -HAL_EIDLE) {
-			err = blk_reap(blk, s);
-			if (err)
-				return err;
-			return s->done ? 0 : -VIRTIO_ERR_NOT_READY;
-		}
-	}
+	return 1;
 }
 
 /* Header, data split into segments of at most seg_bytes, status. */
@@ -278,7 +275,7 @@ static int blk_queue(struct virtio_blk *blk, uint64_t hdr_paddr,
 static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		     const void *buf, size_t len)
 {
-	if (!blk || !blk->transport)
+	if (!blk || !blk->vdev.transport)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
@@ -294,7 +291,7 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 			return -VIRTIO_ERR_IO_ERROR;
 		return 0;
 	case VIRTIO_BLK_T_FLUSH:
-		if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+		if (!blk_has(blk, VIRTIO_BLK_F_FLUSH))
 			return -VIRTIO_ERR_UNSUPPORTED;
 		return sector == 0 && len == 0 ? 0 : -VIRTIO_ERR_INVALID_PARAM;
 	case VIRTIO_BLK_T_GET_ID:
@@ -315,7 +312,7 @@ static void blk_stop(struct virtio_blk *blk)
 {
 	uint16_t token;
 
-	virtio_transport_reset(blk->transport);
+	virtio_device_reset(&blk->vdev);
 	blk->stopped = true;
 	while (virtqueue_detach_unused(&blk->vq, &token) == 0) {
 		void *c = virtqueue_cookie(&blk->vq, token);
@@ -329,12 +326,14 @@ static void blk_stop(struct virtio_blk *blk)
 			r->in_flight = false;
 		}
 	}
-	/* Used but never completed by the caller: give the buffers back. */
+	/* Used but never completed by the caller: give the buffers back,
+	 * then the held chain. */
 	while (blk->done_head) {
 		struct virtio_blk_req *r = blk->done_head;
 
 		blk_done_unlink(blk, r);
 		blk_unshare_req(blk, r, NULL);
+		virtqueue_release(&blk->vq, r->token);
 		r->in_flight = false;
 	}
 }
@@ -343,9 +342,10 @@ static void blk_stop(struct virtio_blk *blk)
 static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		  void *buf, size_t len)
 {
-	const struct hal *hal = blk->transport->hal;
+	const struct hal *hal = blk_hal(blk);
 	enum hal_dma_dir dir = blk_dir(type);
 	struct virtio_blk_slot *s;
+	struct blk_waiter w;
 	uint16_t token;
 	int err;
 
@@ -374,7 +374,8 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 			type, s->data_paddr, len, s, &token);
 	if (err)
 		goto fail;
-	err = blk_wait(blk, s);
+	w = (struct blk_waiter){blk, s};
+	err = virtio_device_wait(&blk->vdev, blk_reap, &w);
 	if (err) {
 		/* The caller's buffer must be ours again before we return. */
 		blk_stop(blk);
@@ -420,9 +421,9 @@ int virtio_blk_write(struct virtio_blk *blk, uint64_t sector, const void *buf,
 
 int virtio_blk_flush(struct virtio_blk *blk)
 {
-	if (!blk || !blk->transport)
+	if (!blk || !blk->vdev.transport)
 		return -VIRTIO_ERR_INVALID_PARAM;
-	if (!(blk->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+	if (!blk_has(blk, VIRTIO_BLK_F_FLUSH))
 		return 0;
 	/* BLK-D-04: sector 0, no data. */
 	return blk_do(blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0);
@@ -457,7 +458,7 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		return -VIRTIO_ERR_INVALID_PARAM;
 	if (blk->stopped)
 		return -VIRTIO_ERR_IO_ERROR;
-	hal = blk->transport->hal;
+	hal = blk_hal(blk);
 	memset(req, 0, sizeof(*req));
 	req->hdr.type = virtio_le32(type);
 	req->hdr.sector = virtio_le64(sector);
@@ -499,25 +500,18 @@ unshare_hdr:
 
 int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token)
 {
-	if (!blk || !blk->transport || !token)
+	if (!blk || !blk->vdev.transport || !token)
 		return -VIRTIO_ERR_INVALID_PARAM;
-	if (blk->done_head) {
-		struct virtio_blk_req *r = blk->done_head;
-
-		blk_done_unlink(blk, r);
-		*token = r->token;
-		return 1;
-	}
-	for (;;) {
-		void *c = NULL;
-		int r = blk_pop_one(blk, &c, token);
+	/* Requests a blocking call took off the ring come first. */
+	while (!blk->done_next) {
+		int r = blk_pop_one(blk);
 
 		if (r <= 0)
 			return r;
-		/* A blocking request abandoned earlier: not the caller's. */
-		if (!blk_is_slot(blk, c))
-			return 1;
 	}
+	*token = blk->done_next->token;
+	blk->done_next = blk->done_next->next_done;
+	return 1;
 }
 
 int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
@@ -525,28 +519,22 @@ int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 {
 	int err;
 
-	if (!blk || !blk->transport || !req)
+	if (!blk || !blk->vdev.transport || !req)
 		return -VIRTIO_ERR_INVALID_PARAM;
-	if (!req->in_flight || !req->done || req->token != token)
+	/* Held since it was used, so @token names @req and nothing else. */
+	if (!req->in_flight || !req->done || req->token != token ||
+	    virtqueue_cookie(&blk->vq, token) != req)
 		return -VIRTIO_ERR_WRONG_TOKEN;
 	blk_done_unlink(blk, req);
 	req->in_flight = false;
 	err = 0;
 	/* Unshare first: a bounced status byte is copied back here. */
 	blk_unshare_req(blk, req, &err);
+	/* Only now may the next submit reuse the token. */
+	virtqueue_release(&blk->vq, token);
 	if (err)
 		return err;
 	return blk_result(req->type, req->status, req->used_len, req->len);
-}
-
-static void blk_irq_handler(void *arg)
-{
-	struct virtio_blk *blk = arg;
-
-	blk->irqs++;
-	/* MMIO-D-19: any cause means "look at the queue". */
-	if (virtio_transport_ack_interrupt(blk->transport))
-		blk->irq_pending = true;
 }
 
 /*
@@ -559,9 +547,9 @@ static int blk_config_u32(struct virtio_blk *blk, unsigned feature,
 	uint8_t b[4];
 	int err;
 
-	if (!(blk->features & VIRTIO_BIT(feature)))
+	if (!blk_has(blk, feature))
 		return 0;
-	err = virtio_transport_config_read(blk->transport, off, b, 4);
+	err = virtio_transport_config_read(blk->vdev.transport, off, b, 4);
 	if (err)
 		return err;
 	*v = virtio_ld_le32(b);
@@ -576,7 +564,8 @@ static int blk_read_config(struct virtio_blk *blk)
 
 	/* capacity is 64-bit: the generation loop keeps it whole. */
 	err = virtio_transport_config_read(
-	    blk->transport, offsetof(struct virtio_blk_config, capacity), b, 8);
+	    blk->vdev.transport, offsetof(struct virtio_blk_config, capacity),
+	    b, 8);
 	if (err)
 		return err;
 	blk->capacity = virtio_ld_le64(b);
@@ -608,48 +597,47 @@ static int blk_read_config(struct virtio_blk *blk)
 	return 0;
 }
 
-/* Queue size: the option, else the device maximum capped at 256. */
-static int blk_queue_size(struct virtio_blk *blk,
-			  const struct virtio_blk_options *opts, uint16_t *size)
+/* One header and one status byte per descriptor, in DMA memory. */
+static int blk_alloc_slots(struct virtio_blk *blk, uint16_t n)
 {
-	struct virtio_transport *t = blk->transport;
-	uint16_t max = t->ops->max_queue_size(t, 0), n;
+	void *p;
 
-	if (max == 0)
-		return -VIRTIO_ERR_UNSUPPORTED; /* no queue 0 */
-	if (opts && opts->queue_size) {
-		n = opts->queue_size;
-		if (n & (n - 1))
-			return -VIRTIO_ERR_INVALID_PARAM;
-	} else {
-		n = BLK_DEFAULT_QUEUE_SIZE;
+	blk->slots_pages =
+	    ((size_t)n * sizeof(struct virtio_blk_slot) + HAL_PAGE_SIZE - 1) /
+	    HAL_PAGE_SIZE;
+	if (hal_dma_alloc(blk_hal(blk), blk->slots_pages, &blk->slots_paddr,
+			  &p)) {
+		blk->slots_pages = 0;
+		return -VIRTIO_ERR_DMA_ERROR;
 	}
-	/* MMIO-D-09: never above the device's maximum. */
-	while (n > max)
-		n >>= 1;
-	*size = n;
+	blk->slots = p;
+	blk->nslots = n;
+	memset(blk->slots, 0, blk->slots_pages * HAL_PAGE_SIZE);
+	for (uint16_t i = n; i-- > 0;)
+		blk_slot_put(blk, &blk->slots[i]);
 	return 0;
+}
+
+static void blk_free_slots(struct virtio_blk *blk, const struct hal *hal)
+{
+	if (blk->slots_pages)
+		hal_dma_free(hal, blk->slots_paddr, blk->slots,
+			     blk->slots_pages);
+	blk->slots_pages = 0;
+	blk->slots = NULL;
 }
 
 int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		    const struct virtio_blk_options *opts, unsigned irq_line)
 {
+	bool use_irq = opts && opts->use_irq;
 	uint64_t supported, segs;
-	unsigned vq_flags = 0;
 	uint16_t qsize;
-	void *p;
 	int err;
 
 	if (!blk || !t)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	memset(blk, 0, sizeof(*blk));
-	if (virtio_transport_device_type(t) != VIRTIO_ID_BLOCK)
-		return -VIRTIO_ERR_UNSUPPORTED;
-	blk->transport = t;
-	blk->use_irq = opts && opts->use_irq;
-	blk->irq_line = irq_line;
-	blk->slot_free = BLK_NO_SLOT;
-
 	supported =
 	    VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
 	    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_RO) |
@@ -658,21 +646,22 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		supported |= VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
 	if (!opts || !opts->no_event_idx)
 		supported |= VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
-	/* §3.1.1 up to FEATURES_OK; sets FAILED itself on failure. */
-	err = virtio_transport_begin_init(t, supported, &blk->features);
+	/* §3.1.1 up to FEATURES_OK; unwinds (FAILED) by itself. */
+	err = virtio_device_begin(&blk->vdev, t, VIRTIO_ID_BLOCK, supported);
 	if (err)
-		goto unwind;
+		return err;
+	blk->slot_free = BLK_NO_SLOT;
 
 	err = blk_read_config(blk);
 	if (err)
 		goto fail;
-	blk->readonly = blk->features & VIRTIO_BIT(VIRTIO_BLK_F_RO);
+	blk->readonly = blk_has(blk, VIRTIO_BLK_F_RO);
 
-	err = blk_queue_size(blk, opts, &qsize);
+	qsize = opts ? opts->queue_size : 0;
+	err = virtio_device_queue_size(&blk->vdev, 0, qsize,
+				       BLK_DEFAULT_QUEUE_SIZE, &qsize);
 	if (err)
 		goto fail;
-	if (blk->features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC))
-		vq_flags |= VIRTQUEUE_F_INDIRECT;
 	/* VQ-D-07: no chain, indirect or not, longer than the queue; a
 	 * request is header + data + status. */
 	if (qsize < 3)
@@ -683,10 +672,6 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		err = -VIRTIO_ERR_INVALID_PARAM;
 		goto fail;
 	}
-	if (blk->features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX))
-		vq_flags |= VIRTQUEUE_F_EVENT_IDX;
-	if (virtio_transport_is_legacy(t))
-		vq_flags |= VIRTQUEUE_F_LEGACY;
 
 	/* Largest request the limits allow, whole sectors. */
 	segs = (uint64_t)blk->max_segs * blk->seg_bytes;
@@ -700,67 +685,36 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 	blk->max_xfer =
 	    blk->max_req < BLK_MAX_XFER ? blk->max_req : BLK_MAX_XFER;
 
-	err = virtqueue_init(&blk->vq, t->hal, t, 0, qsize, vq_flags);
+	err = virtio_device_queue_init(&blk->vdev, &blk->vq, 0, qsize);
 	if (err)
 		goto fail;
-
-	blk->nslots = qsize;
-	blk->slots_pages = ((size_t)qsize * sizeof(struct virtio_blk_slot) +
-			    HAL_PAGE_SIZE - 1) /
-			   HAL_PAGE_SIZE;
-	if (hal_dma_alloc(t->hal, blk->slots_pages, &blk->slots_paddr, &p)) {
-		blk->slots_pages = 0;
-		err = -VIRTIO_ERR_DMA_ERROR;
+	err = blk_alloc_slots(blk, qsize);
+	if (err)
 		goto fail;
-	}
-	blk->slots = p;
-	memset(blk->slots, 0, blk->slots_pages * HAL_PAGE_SIZE);
-	for (uint16_t i = qsize; i-- > 0;)
-		blk_slot_put(blk, &blk->slots[i]);
-
-	if (blk->use_irq) {
-		/* VIRTIO_NO_IRQ and other bad lines fail here too. */
-		if (hal_irq_register(t->hal, irq_line, blk_irq_handler, blk)) {
-			err = -VIRTIO_ERR_INVALID_PARAM;
-			goto fail;
-		}
-		blk->irq_registered = true;
-	} else {
-		/* Polling: interrupts would only be noise (a hint). */
-		virtqueue_disable_cb(&blk->vq);
-	}
-
-	virtio_transport_finish_init(t);
+	err = virtio_device_irq_init(&blk->vdev, use_irq, irq_line);
+	if (err)
+		goto fail;
+	virtio_device_ready(&blk->vdev);
 	return 0;
 
 fail:
-	/* INIT-D-10: tell the device we gave up, never clearing a bit. */
-	virtio_transport_set_status(t,
-				    (uint8_t)((virtio_transport_get_status(t) |
-					       VIRTIO_CONFIG_S_FAILED) &
-					      ~VIRTIO_CONFIG_S_NEEDS_RESET));
-unwind:
-	return blk_fail(blk, err);
-}
-
-/* Undo what init did so far (the device is not DRIVER_OK). */
-static int blk_fail(struct virtio_blk *blk, int err)
-{
-	if (blk->irq_registered)
-		hal_irq_unregister(blk->transport->hal, blk->irq_line,
-				   blk_irq_handler, blk);
-	if (blk->slots_pages)
-		hal_dma_free(blk->transport->hal, blk->slots_paddr, blk->slots,
-			     blk->slots_pages);
-	virtqueue_destroy(&blk->vq);
+	/* FAILED and the generic unwind, then blk's own DMA. */
+	virtio_device_fail(&blk->vdev, err);
+	blk_free_slots(blk, t->hal);
 	memset(blk, 0, sizeof(*blk));
 	return err;
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)
 {
-	if (!blk || !blk->transport)
+	const struct hal *hal;
+
+	if (!blk || !blk->vdev.transport)
 		return;
+	hal = blk_hal(blk);
+	/* Reset and reclaim every buffer (INIT-D-13), then free. */
 	blk_stop(blk);
-	blk_fail(blk, 0);
+	blk_free_slots(blk, hal);
+	virtio_device_teardown(&blk->vdev);
+	memset(blk, 0, sizeof(*blk));
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtio_device.h"
 #include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_blk.h"
 
@@ -37,8 +38,8 @@ struct virtio_blk_req {
 	uint32_t type;
 	uint16_t token;
 	bool in_flight;
-	/* Set when the device used it: used length, and the list of
-	 * requests a blocking wait took off the ring for virtio_blk_poll. */
+	/* Set when the device used it: used length, and the done list of
+	 * requests used and not completed yet. */
 	bool done;
 	uint32_t used_len;
 	struct virtio_blk_req *next_done;
@@ -47,19 +48,15 @@ struct virtio_blk_req {
 struct virtio_blk_slot; /* header + status of a blocking request (DMA) */
 
 struct virtio_blk {
-	struct virtio_transport *transport;
+	struct virtio_device vdev; /* transport, features, irq line and
+				    * counts, the queue's lifetime */
 	struct virtqueue vq;
-	uint64_t features; /* negotiated */
 	uint64_t capacity; /* in 512-byte sectors */
 	uint32_t blk_size; /* logical block size, 512 unless BLK_SIZE */
 	bool readonly;	   /* VIRTIO_BLK_F_RO */
 	bool stopped;	   /* reset after it failed a request: I/O fails */
-	bool use_irq;
-	unsigned irq_line;
-	volatile bool irq_pending;
-	uint64_t requests, irqs;
+	uint64_t requests;
 	/* Driver-private, set up by virtio_blk_init. */
-	bool irq_registered;
 	uint32_t seg_bytes; /* bytes per data descriptor (SIZE_MAX) */
 	uint32_t max_segs;  /* data descriptors per request (SEG_MAX) */
 	uint32_t max_req;   /* bytes per request, a multiple of 512 */
@@ -70,6 +67,7 @@ struct virtio_blk {
 	size_t slots_pages;
 	uint16_t nslots, slot_free;
 	struct virtio_blk_req *done_head, *done_tail;
+	struct virtio_blk_req *done_next; /* first one poll has not returned */
 };
 
 /*
@@ -79,7 +77,7 @@ struct virtio_blk {
  */
 int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		    const struct virtio_blk_options *opts, unsigned irq_line);
-/* Reset the device and release the queue's DMA memory. */
+/* Reset the device, give every request back, free the queue and slots. */
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
@@ -121,13 +119,16 @@ int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1]);
 /*
  * Non-blocking API. submit makes the request available and notifies the
  * device, and returns its token in @req->token. poll returns 1 and the
- * token of a finished request, 0 if none finished yet. complete takes the
- * finished @req back: -VIRTIO_ERR_WRONG_TOKEN if @req is not the request
- * that @token names (or has not finished), else its outcome as for the
- * blocking calls. @type is VIRTIO_BLK_T_IN, _OUT, _FLUSH (sector 0, no
- * data) or _GET_ID (20 bytes); @len at most max_req. Complete every
- * polled request before virtio_blk_destroy, which reclaims only those
- * still on the ring.
+ * token of a finished request (each one once), 0 if none finished yet.
+ * complete takes the finished @req back: -VIRTIO_ERR_WRONG_TOKEN if @req
+ * is not the request that @token names (or has not finished), else its
+ * outcome as for the blocking calls. A token names its request alone
+ * from submit until complete: no other request gets it before. @type is
+ * VIRTIO_BLK_T_IN, _OUT, _FLUSH (sector 0, no data) or _GET_ID (20
+ * bytes); @len at most max_req. Requests not completed hold queue
+ * descriptors. A reset (a failed blocking call, virtio_blk_destroy)
+ * gives every request back to its caller, finished or not; after a
+ * failed blocking call, complete says -VIRTIO_ERR_WRONG_TOKEN for them.
  */
 int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		      uint32_t type, uint64_t sector, void *buf, size_t len);

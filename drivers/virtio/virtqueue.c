@@ -7,6 +7,10 @@
  * FIFO list kept in driver-private state, so a misbehaving device can
  * neither corrupt the free list nor get a just-freed token reused at once
  * (which lets a duplicate completion be told from a new one).
+ *
+ * A chain's life: free -> IN_FLIGHT (add: the device owns it) -> HELD
+ * (get_used: the driver owns it, descriptors and token still taken) ->
+ * USED (release: descriptors back on the free list) -> reused by an add.
  */
 #include "drivers/virtio/virtqueue.h"
 
@@ -16,8 +20,9 @@
 
 /* Per-descriptor state flags. */
 #define VQ_ST_IN_FLIGHT 1u /* head of a chain the device owns */
-#define VQ_ST_USED 2u	   /* head of a chain used and not reused since */
+#define VQ_ST_USED 2u	   /* head of a chain released and not reused since */
 #define VQ_ST_INDIRECT 4u  /* that chain went through the indirect table */
+#define VQ_ST_HELD 8u	   /* head of a chain used but not released */
 
 struct virtqueue_desc_state {
 	void *cookie;
@@ -174,7 +179,10 @@ void virtqueue_destroy(struct virtqueue *vq)
 	vq_free_dma(vq);
 }
 
-/* Give the chain headed by @head back to the tail of the free list. */
+/*
+ * Give the chain headed by @head back to the tail of the free list; the
+ * caller accounts for it in in_flight or num_held.
+ */
 static void vq_free_chain(struct virtqueue *vq, uint16_t head)
 {
 	struct virtqueue_desc_state *st = &vq->state[head];
@@ -188,7 +196,6 @@ static void vq_free_chain(struct virtqueue *vq, uint16_t head)
 		vq->free_head = head;
 	vq->free_tail = last;
 	vq->num_free = (uint16_t)(vq->num_free + st->ndescs);
-	vq->in_flight--;
 	st->flags = VQ_ST_USED;
 	st->ndescs = 0;
 }
@@ -296,7 +303,8 @@ int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 void *virtqueue_cookie(const struct virtqueue *vq, uint16_t token)
 {
 	if (!vq || !vq->state || token >= vq->size ||
-	    !(vq->state[token].flags & (VQ_ST_IN_FLIGHT | VQ_ST_USED)))
+	    !(vq->state[token].flags &
+	      (VQ_ST_IN_FLIGHT | VQ_ST_HELD | VQ_ST_USED)))
 		return NULL;
 	return vq->state[token].cookie;
 }
@@ -333,7 +341,7 @@ bool virtqueue_peek_used(struct virtqueue *vq)
 	return vq_ld16(&vq->used->idx) != vq->last_used_idx;
 }
 
-int virtqueue_pop_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
+int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 {
 	struct virtq_used_elem *e;
 	uint32_t id, used_len;
@@ -364,14 +372,39 @@ int virtqueue_pop_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 	flags = vq->state[id].flags;
 	if (!(flags & VQ_ST_IN_FLIGHT)) {
 		vq->bad_used++;
-		return (flags & VQ_ST_USED) ? -VIRTIO_ERR_ALREADY_USED
-					    : -VIRTIO_ERR_WRONG_TOKEN;
+		return (flags & (VQ_ST_HELD | VQ_ST_USED))
+			   ? -VIRTIO_ERR_ALREADY_USED
+			   : -VIRTIO_ERR_WRONG_TOKEN;
 	}
-	vq_free_chain(vq, (uint16_t)id);
+	/* The driver owns it now; its head stays taken until release. */
+	vq->state[id].flags =
+	    (uint8_t)((flags & ~VQ_ST_IN_FLIGHT) | VQ_ST_HELD);
+	vq->in_flight--;
+	vq->num_held++;
 	vq->pops++;
 	if (len)
 		*len = used_len;
 	return 0;
+}
+
+int virtqueue_release(struct virtqueue *vq, uint16_t token)
+{
+	if (!vq || !vq->state || token >= vq->size ||
+	    !(vq->state[token].flags & VQ_ST_HELD))
+		return -VIRTIO_ERR_WRONG_TOKEN;
+	vq_free_chain(vq, token);
+	vq->num_held--;
+	return 0;
+}
+
+int virtqueue_pop_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
+{
+	uint16_t t = 0;
+	int err = virtqueue_get_used(vq, &t, len);
+
+	if (token)
+		*token = t;
+	return err ? err : virtqueue_release(vq, t);
 }
 
 int virtqueue_detach_unused(struct virtqueue *vq, uint16_t *token)
@@ -379,6 +412,7 @@ int virtqueue_detach_unused(struct virtqueue *vq, uint16_t *token)
 	for (uint16_t i = 0; vq->state && i < vq->size; i++) {
 		if (vq->state[i].flags & VQ_ST_IN_FLIGHT) {
 			vq_free_chain(vq, i);
+			vq->in_flight--;
 			if (token)
 				*token = i;
 			return 0;
@@ -457,6 +491,7 @@ void virtqueue_dump(const struct virtqueue *vq, char *buf, size_t size)
 		vq_putu(&o, ": size=", vq->size);
 		vq_putu(&o, " free=", vq->num_free);
 		vq_putu(&o, " in_flight=", vq->in_flight);
+		vq_putu(&o, " held=", vq->num_held);
 		vq_putu(&o, " avail_idx=", vq->avail_idx);
 		vq_putu(&o, " used_idx=",
 			virtio_le16(

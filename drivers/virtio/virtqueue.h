@@ -4,7 +4,10 @@
  * One queue engine for every VirtIO driver. A request is a chain of
  * buffers, device-readable ones first; virtqueue_add makes it available
  * and returns a token (the chain's head descriptor), virtqueue_pop_used
- * hands tokens back in the order the device used them. No allocation
+ * hands tokens back in the order the device used them. A driver that
+ * finishes requests later than it takes them off the ring uses
+ * virtqueue_get_used and virtqueue_release instead: in between the chain
+ * is held, so its token names that one request and no other. No allocation
  * besides hal_dma_alloc at init: rings, indirect tables and the driver's
  * own per-descriptor state all live in DMA pages, so struct virtqueue can
  * sit by value inside a driver.
@@ -70,6 +73,7 @@ struct virtqueue {
 	uint16_t free_head, free_tail; /* FIFO free list: delays token reuse */
 	uint16_t num_free;	       /* free descriptors in the main table */
 	uint16_t in_flight;	       /* chains made available, not used */
+	uint16_t num_held;	       /* chains used, not released */
 	uint16_t avail_idx;	       /* shadow of avail->idx */
 	uint16_t num_added;	       /* made available since the last kick */
 	uint16_t last_used_idx;	       /* next used entry to read */
@@ -94,6 +98,9 @@ int virtqueue_init(struct virtqueue *vq, const struct hal *hal,
 /*
  * Take the queue from the device (queue_unset) and free its DMA memory.
  * Reset the device first if buffers are still in flight (INIT-D-13).
+ * Chains in flight or held are dropped with the rings: whatever buffers
+ * they carried are the driver's to give back first (detach_unused,
+ * release).
  */
 void virtqueue_destroy(struct virtqueue *vq);
 
@@ -103,7 +110,8 @@ void virtqueue_destroy(struct virtqueue *vq);
  * Uses one descriptor and an indirect table when INDIRECT was negotiated
  * and the chain has more than one buffer, else a chain of descriptors.
  * Publishes avail->idx (after a write barrier, VQ-D-20) but does not
- * notify: call virtqueue_kick. *@token names the chain until it is used.
+ * notify: call virtqueue_kick. *@token names the chain until it is
+ * released (pop_used releases at once); no add hands it out before.
  * Returns 0, -VIRTIO_ERR_QUEUE_FULL when not enough descriptors are free,
  * -VIRTIO_ERR_INVALID_PARAM for an empty, mis-ordered or too long chain.
  */
@@ -115,8 +123,8 @@ int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 			 uint16_t *token);
 /*
  * The cookie given to virtqueue_add_cookie for @token: valid while the
- * chain is in flight and, after virtqueue_pop_used returned it, until the
- * next add. NULL for an unknown token.
+ * chain is in flight or held and, after it was released, until the next
+ * add. NULL for an unknown token.
  */
 void *virtqueue_cookie(const struct virtqueue *vq, uint16_t token);
 
@@ -132,18 +140,28 @@ bool virtqueue_kick(struct virtqueue *vq);
 /* True if the device has used a chain not popped yet. */
 bool virtqueue_peek_used(struct virtqueue *vq);
 /*
- * Pop the next used chain (acquire barrier after reading used->idx),
- * free its descriptors and return its token and the used length (bytes
- * the device wrote; never trust bytes past it, VQ-D-14). Returns 0,
+ * Take the next used chain off the used ring (acquire barrier after
+ * reading used->idx) and return its token and the used length (bytes the
+ * device wrote; never trust bytes past it, VQ-D-14). The chain is then
+ * held: its descriptors stay taken, its cookie readable, and a used entry
+ * naming it again is ALREADY_USED, until virtqueue_release. Returns 0,
  * -VIRTIO_ERR_NOT_READY when nothing was used, -VIRTIO_ERR_WRONG_TOKEN
  * when the used id is out of range or not the head of a chain in flight,
- * -VIRTIO_ERR_ALREADY_USED when it names a chain already used. A bad
+ * -VIRTIO_ERR_ALREADY_USED when it names a chain held or released. A bad
  * entry is consumed (counted in bad_used) and its id left in *@token.
  */
+int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len);
+/*
+ * Free the descriptors of a held chain; its token may be handed out
+ * again. Returns 0, -VIRTIO_ERR_WRONG_TOKEN if @token is not held.
+ */
+int virtqueue_release(struct virtqueue *vq, uint16_t token);
+/* virtqueue_get_used, then virtqueue_release: same returns. */
 int virtqueue_pop_used(struct virtqueue *vq, uint16_t *token, uint32_t *len);
 /*
  * Reclaim a chain still in flight, for teardown after a device reset
  * (INIT-D-13). Returns 0 and its token, -VIRTIO_ERR_NOT_READY if none.
+ * Held chains are not the device's: release those.
  */
 int virtqueue_detach_unused(struct virtqueue *vq, uint16_t *token);
 
@@ -164,9 +182,16 @@ static inline unsigned virtqueue_num_free(const struct virtqueue *vq)
 	return vq->num_free;
 }
 
+/* Chains the device owns: made available and not used yet. */
 static inline unsigned virtqueue_num_in_flight(const struct virtqueue *vq)
 {
 	return vq->in_flight;
+}
+
+/* Chains taken by virtqueue_get_used and not released yet. */
+static inline unsigned virtqueue_num_held(const struct virtqueue *vq)
+{
+	return vq->num_held;
 }
 
 static inline bool virtqueue_is_full(const struct virtqueue *vq)

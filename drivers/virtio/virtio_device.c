@@ -1,0 +1,177 @@
+/*
+ * virtio_device.c - device-independent bring-up, interrupts, waiting and
+ * teardown for VirtIO device drivers (§3.1).
+ */
+#include "drivers/virtio/virtio_device.h"
+
+#include <string.h>
+
+int virtio_device_begin(struct virtio_device *vd, struct virtio_transport *t,
+			uint32_t id, uint64_t features)
+{
+	int err;
+
+	if (!vd || !t)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	memset(vd, 0, sizeof(*vd));
+	/* Not ours: leave the device as it is for its own driver. */
+	if (virtio_transport_device_type(t) != id)
+		return -VIRTIO_ERR_UNSUPPORTED;
+	/* Sets FAILED itself when it gives up; *negotiated untouched. */
+	err = virtio_transport_begin_init(t, features, &vd->features);
+	if (err)
+		return err;
+	vd->transport = t;
+	vd->id = id;
+	return 0;
+}
+
+int virtio_device_queue_size(struct virtio_device *vd, uint16_t index,
+			     uint16_t want, uint16_t dflt, uint16_t *size)
+{
+	struct virtio_transport *t;
+	uint16_t max, n;
+
+	if (!vd || !vd->transport || !size)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	t = vd->transport;
+	max = t->ops->max_queue_size(t, index);
+	if (max == 0)
+		return -VIRTIO_ERR_UNSUPPORTED; /* no such queue */
+	n = want ? want : dflt;
+	/* §2.7: split queue sizes are powers of 2. */
+	if (n == 0 || (n & (n - 1)))
+		return -VIRTIO_ERR_INVALID_PARAM;
+	/* MMIO-D-09: never above the device's maximum. */
+	while (n > max)
+		n >>= 1;
+	*size = n;
+	return 0;
+}
+
+int virtio_device_queue_init(struct virtio_device *vd, struct virtqueue *vq,
+			     uint16_t index, uint16_t size)
+{
+	struct virtio_transport *t;
+	unsigned flags = 0;
+	int err;
+
+	if (!vd || !vd->transport || !vq)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	if (vd->nqueues == VIRTIO_DEVICE_MAX_QUEUES)
+		return -VIRTIO_ERR_UNSUPPORTED;
+	t = vd->transport;
+	if (virtio_device_has_feature(vd, VIRTIO_F_INDIRECT_DESC))
+		flags |= VIRTQUEUE_F_INDIRECT;
+	if (virtio_device_has_feature(vd, VIRTIO_F_EVENT_IDX))
+		flags |= VIRTQUEUE_F_EVENT_IDX;
+	if (virtio_transport_is_legacy(t))
+		flags |= VIRTQUEUE_F_LEGACY;
+	err = virtqueue_init(vq, t->hal, t, index, size, flags);
+	if (err)
+		return err;
+	vd->queues[vd->nqueues++] = vq;
+	return 0;
+}
+
+static void vdev_irq_handler(void *arg)
+{
+	struct virtio_device *vd = arg;
+	uint32_t cause = virtio_transport_ack_interrupt(vd->transport);
+
+	vd->irqs++;
+	/* MMIO-D-19: any cause means "look at the queues". Nothing at all:
+	 * another device on a shared line. */
+	if (cause)
+		vd->irq_pending = true;
+	if (cause & VIRTIO_INT_CONFIG)
+		vd->config_changed = true;
+}
+
+int virtio_device_irq_init(struct virtio_device *vd, bool use_irq,
+			   unsigned line)
+{
+	if (!vd || !vd->transport)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	vd->irq_line = line;
+	if (!use_irq) {
+		/* Polling: interrupts would only be noise (a hint). */
+		for (unsigned i = 0; i < vd->nqueues; i++)
+			virtqueue_disable_cb(vd->queues[i]);
+		return 0;
+	}
+	if (line == VIRTIO_NO_IRQ ||
+	    hal_irq_register(vd->transport->hal, line, vdev_irq_handler, vd))
+		return -VIRTIO_ERR_INVALID_PARAM;
+	vd->irq_registered = true;
+	vd->use_irq = true;
+	return 0;
+}
+
+void virtio_device_ready(struct virtio_device *vd)
+{
+	virtio_transport_finish_init(vd->transport);
+}
+
+int virtio_device_fail(struct virtio_device *vd, int err)
+{
+	if (!vd || !vd->transport)
+		return err;
+	virtio_transport_set_failed(vd->transport);
+	virtio_device_teardown(vd);
+	return err;
+}
+
+void virtio_device_reset(struct virtio_device *vd)
+{
+	virtio_transport_reset(vd->transport);
+}
+
+void virtio_device_teardown(struct virtio_device *vd)
+{
+	if (!vd || !vd->transport)
+		return;
+	if (vd->irq_registered)
+		hal_irq_unregister(vd->transport->hal, vd->irq_line,
+				   vdev_irq_handler, vd);
+	while (vd->nqueues)
+		virtqueue_destroy(vd->queues[--vd->nqueues]);
+	memset(vd, 0, sizeof(*vd));
+}
+
+static bool vdev_needs_reset(struct virtio_device *vd)
+{
+	return virtio_transport_get_status(vd->transport) &
+	       VIRTIO_CONFIG_S_NEEDS_RESET;
+}
+
+int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
+		       void *arg)
+{
+	int r;
+
+	if (!vd || !vd->transport || !poll)
+		return -VIRTIO_ERR_INVALID_PARAM;
+	for (;;) {
+		/* With interrupts, look once told to (VQ-D-13: a spurious
+		 * one only costs a look). */
+		if (!vd->use_irq || vd->irq_pending) {
+			vd->irq_pending = false;
+			r = poll(arg);
+			if (r)
+				return r < 0 ? r : 0;
+		}
+		/* The device gave up on us (§2.1.2): that is an I/O error,
+		 * not something waiting longer fixes. */
+		if (vdev_needs_reset(vd))
+			return -VIRTIO_ERR_IO_ERROR;
+		if (hal_wait(vd->transport->hal) == -HAL_EIDLE) {
+			/* Nothing can happen any more: a missed or never
+			 * sent interrupt must not hide a completion. */
+			r = poll(arg);
+			if (r)
+				return r < 0 ? r : 0;
+			return -VIRTIO_ERR_NOT_READY;
+		}
+	}
+}
