@@ -317,7 +317,7 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 	vq->err_detail = NULL;
 	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
 	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
-	vq->ready = true;
+	vq_dev_start(vq); /* the rings were checked above */
 	trace(dev->env->trace, TRACE_DEV, "%s: queue %u enabled, size %u",
 	      dev->name, q, vq->size);
 	return true;

@@ -4,7 +4,8 @@
  * Everything read from guest memory is hostile: avail->idx is read once
  * per pop, each descriptor is copied once into a local before it is
  * checked, and every buffer is translated through guest_mem_span so a
- * model only ever sees host pointers into RAM.
+ * model only ever sees host pointers into RAM. The rings themselves are
+ * checked and mapped once, when the queue starts.
  */
 #include "devices/virtio/vq_dev.h"
 
@@ -20,7 +21,6 @@
 
 static const char *const vq_dev_error_names[] = {
     [VQ_DEV_E_AVAIL_IDX] = "avail idx jumped past the queue size (2.7.6)",
-    [VQ_DEV_E_RING_ADDR] = "ring outside RAM or misaligned (2.7)",
     [VQ_DEV_E_HEAD_INDEX] = "avail head >= queue size (2.7.6)",
     [VQ_DEV_E_DESC_INDEX] = "desc next >= table size (2.7.5)",
     [VQ_DEV_E_LOOP] = "descriptor loop (2.7.5.2)",
@@ -70,6 +70,21 @@ bool vq_dev_rings_ok(const struct vq_dev *vq)
 	       guest_mem_range_ok(vq->mem, vq->used_gpa, virtq_used_size(n));
 }
 
+bool vq_dev_start(struct vq_dev *vq)
+{
+	vq->ready = false;
+	if (!vq_dev_rings_ok(vq))
+		return false;
+	vq->desc =
+	    guest_mem_span(vq->mem, vq->desc_gpa, virtq_desc_size(vq->size));
+	vq->avail =
+	    guest_mem_span(vq->mem, vq->avail_gpa, virtq_avail_size(vq->size));
+	vq->used =
+	    guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
+	vq->ready = true;
+	return true;
+}
+
 static int vq_dev_reject(struct vq_dev *vq, int err, const char *detail)
 {
 	vq->err_detail = detail;
@@ -85,9 +100,9 @@ static uint16_t vq_dev_load_idx(const void *p)
 }
 
 /* avail_event (§2.7.10): "notify me when you make entry @idx available". */
-static void vq_dev_set_avail_event(struct vq_dev *vq, uint8_t *used)
+static void vq_dev_set_avail_event(struct vq_dev *vq)
 {
-	uint16_t *ev = (uint16_t *)(used + 4 + 8u * vq->size);
+	uint16_t *ev = (uint16_t *)(vq->used + 4 + 8u * vq->size);
 
 	__atomic_store_n(ev, virtio_le16(vq->last_avail_idx), __ATOMIC_RELAXED);
 	/* Publish it before re-reading avail->idx, or a kick can be lost. */
@@ -134,8 +149,7 @@ static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
 /* Walk the chain at @head, direct and then at most one indirect table. */
 static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 {
-	const uint8_t *table =
-	    guest_mem_span(vq->mem, vq->desc_gpa, virtq_desc_size(vq->size));
+	const uint8_t *table = vq->desc;
 	uint32_t table_n = vq->size, visited = 0, idx = head;
 	bool in_indirect = false;
 	uint64_t total = 0;
@@ -144,9 +158,6 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 	elem->head = head;
 	elem->n_out = elem->n_in = 0;
 	elem->out_bytes = elem->in_bytes = 0;
-	if (!table)
-		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
-				     "the descriptor table left guest RAM");
 	for (;;) {
 		struct virtq_desc d;
 
@@ -215,21 +226,14 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 
 int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 {
-	uint8_t *avail, *used;
 	uint16_t avail_idx, pending;
 
-	if (!vq->ready || !vq->size)
+	if (!vq->ready)
 		return 0;
-	avail =
-	    guest_mem_span(vq->mem, vq->avail_gpa, virtq_avail_size(vq->size));
-	used = guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
-	if (!avail || !used)
-		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
-				     "a ring is outside guest RAM");
 	if (vq->event_idx)
-		vq_dev_set_avail_event(vq, used);
+		vq_dev_set_avail_event(vq);
 
-	avail_idx = vq_dev_load_idx(avail + 2);
+	avail_idx = vq_dev_load_idx(vq->avail + 2);
 	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
 	if (pending > vq->size)
 		return vq_dev_reject(vq, VQ_DEV_E_AVAIL_IDX,
@@ -240,8 +244,8 @@ int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 	/* Read the ring entry and descriptors only after the index. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 
-	*head =
-	    virtio_ld_le16(avail + 4 + 2u * (vq->last_avail_idx % vq->size));
+	*head = virtio_ld_le16(vq->avail + 4 +
+			       2u * (vq->last_avail_idx % vq->size));
 	if (*head >= vq->size)
 		return vq_dev_reject(vq, VQ_DEV_E_HEAD_INDEX,
 				     "an avail ring entry is past the "
@@ -251,20 +255,14 @@ int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 
 int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem)
 {
-	uint8_t *used =
-	    guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
-	int ret;
+	int ret = vq_dev_walk(vq, elem, head);
 
-	if (!used)
-		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
-				     "the used ring is outside guest RAM");
-	ret = vq_dev_walk(vq, elem, head);
 	if (ret)
 		return ret;
 	vq->last_avail_idx++;
 	vq->popped++;
 	if (vq->event_idx)
-		vq_dev_set_avail_event(vq, used);
+		vq_dev_set_avail_event(vq);
 	trace(vq->trace, TRACE_VQ, "pop head=%u out=%u/%llu in=%u/%llu", head,
 	      elem->n_out, (unsigned long long)elem->out_bytes, elem->n_in,
 	      (unsigned long long)elem->in_bytes);
@@ -281,23 +279,19 @@ int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
 
 int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
 {
-	uint8_t *used, *e;
+	uint8_t *e;
 
-	if (!vq->ready || !vq->size)
+	if (!vq->ready)
 		return -EINVAL;
 	if (head >= vq->size)
 		return -VQ_DEV_E_HEAD_INDEX; /* a model bug, not the guest's */
-	used = guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
-	if (!used)
-		return vq_dev_reject(vq, VQ_DEV_E_RING_ADDR,
-				     "the used ring is outside guest RAM");
-	e = used + 4 + 8u * (vq->used_idx % vq->size);
+	e = vq->used + 4 + 8u * (vq->used_idx % vq->size);
 	virtio_st_le32(e, head);
 	virtio_st_le32(e + 4, len);
 	/* VQ-V-10: the element is visible before the index that covers it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vq->used_idx++;
-	__atomic_store_n((uint16_t *)(used + 2), virtio_le16(vq->used_idx),
+	__atomic_store_n((uint16_t *)(vq->used + 2), virtio_le16(vq->used_idx),
 			 __ATOMIC_RELAXED);
 	vq->pushed++;
 	trace(vq->trace, TRACE_VQ, "push head=%u len=%u used_idx=%u", head, len,
@@ -307,15 +301,11 @@ int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
 
 bool vq_dev_should_notify(struct vq_dev *vq)
 {
-	const uint8_t *avail;
+	const uint8_t *avail = vq->avail;
 	uint16_t old, new, used_event;
 	bool valid;
 
-	if (!vq->ready || !vq->size)
-		return false;
-	avail =
-	    guest_mem_span(vq->mem, vq->avail_gpa, virtq_avail_size(vq->size));
-	if (!avail)
+	if (!vq->ready)
 		return false;
 	/* used->idx must be visible before we read the driver's wishes. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -21,17 +21,16 @@
 /* Why a chain was rejected; vq_dev_pop returns these negated. */
 enum vq_dev_error {
 	VQ_DEV_E_AVAIL_IDX = 1, /* avail->idx moved more than the queue size */
-	VQ_DEV_E_RING_ADDR,     /* a ring lies outside guest RAM */
-	VQ_DEV_E_HEAD_INDEX,    /* avail ring entry >= queue size */
-	VQ_DEV_E_DESC_INDEX,    /* desc.next >= table size */
-	VQ_DEV_E_LOOP,          /* chain longer than the table: a loop */
-	VQ_DEV_E_TOO_LONG,      /* more than VQ_ELEM_MAX_SEGS buffers */
-	VQ_DEV_E_BUF_ADDR,      /* buffer outside guest RAM, or wraps */
-	VQ_DEV_E_ORDER,         /* device-readable after device-writable */
-	VQ_DEV_E_INDIRECT,      /* bad indirect table: nested, NEXT|INDIRECT,
+	VQ_DEV_E_HEAD_INDEX,	/* avail ring entry >= queue size */
+	VQ_DEV_E_DESC_INDEX,	/* desc.next >= table size */
+	VQ_DEV_E_LOOP,		/* chain longer than the table: a loop */
+	VQ_DEV_E_TOO_LONG,	/* more than VQ_ELEM_MAX_SEGS buffers */
+	VQ_DEV_E_BUF_ADDR,	/* buffer outside guest RAM, or wraps */
+	VQ_DEV_E_ORDER,		/* device-readable after device-writable */
+	VQ_DEV_E_INDIRECT,	/* bad indirect table: nested, NEXT|INDIRECT,
 				   size not a multiple of 16, empty, or
 				   INDIRECT not negotiated */
-	VQ_DEV_E_TOTAL_LEN,     /* total chain length above 4 GiB */
+	VQ_DEV_E_TOTAL_LEN,	/* total chain length above 4 GiB */
 };
 
 /* A short name for @err or -@err, naming the spec rule it enforces. */
@@ -58,10 +57,13 @@ struct vq_dev {
 	const struct guest_mem *mem;
 	struct trace *trace;
 	uint16_t size;           /* 0: queue not configured */
-	bool ready;
+	bool ready;		 /* started: the host views below are valid */
 	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
 	bool indirect;           /* VIRTIO_F_INDIRECT_DESC negotiated */
 	uint64_t desc_gpa, avail_gpa, used_gpa;
+	/* The rings in host memory, checked once at start: RAM never moves. */
+	const uint8_t *desc;
+	uint8_t *avail, *used;
 	uint16_t last_avail_idx; /* next avail entry to pop */
 	uint16_t used_idx;       /* shadow of used->idx */
 	uint16_t signalled_used; /* used_idx at the last notification */
@@ -75,6 +77,11 @@ void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem,
 		  struct trace *trace);
 /* Check that the configured rings lie in guest RAM; false if not. */
 bool vq_dev_rings_ok(const struct vq_dev *vq);
+/*
+ * Start the queue on the configured size and rings: checks them
+ * (vq_dev_rings_ok), maps them and sets ready. False if they are bad.
+ */
+bool vq_dev_start(struct vq_dev *vq);
 /*
  * The head of the next available chain, without taking it: 1 and *@head,
  * 0 when the ring is empty, or -vq_dev_error when the guest broke the
