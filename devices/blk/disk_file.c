@@ -27,8 +27,20 @@ static struct disk_file *to_file(struct disk *d)
 	return (struct disk_file *)d;
 }
 
+/* One system call: pread/pwrite for one buffer, which costs the kernel
+ * less than the vector calls, preadv/pwritev for several. */
+static ssize_t disk_file_io(int fd, bool write, const struct iovec *iov,
+			    unsigned cnt, uint64_t off)
+{
+	if (cnt == 1)
+		return write ? pwrite(fd, iov->iov_base, iov->iov_len, (off_t)off)
+			     : pread(fd, iov->iov_base, iov->iov_len, (off_t)off);
+	return write ? pwritev(fd, iov, (int)cnt, (off_t)off)
+		     : preadv(fd, iov, (int)cnt, (off_t)off);
+}
+
 /*
- * The whole of @req at once: one preadv/pwritev, and only after a short
+ * The whole of @req at once: one system call, and only after a short
  * transfer (a signal, a file that changed size) a loop over what is left.
  */
 static int disk_file_transfer(int fd, const struct disk_req *req)
@@ -42,9 +54,8 @@ static int disk_file_transfer(int fd, const struct disk_req *req)
 	if (cnt > IOV_MAX)
 		return -EINVAL;
 	for (;;) {
-		ssize_t n = req->op == DISK_READ
-				? preadv(fd, iov, (int)cnt, (off_t)off)
-				: pwritev(fd, iov, (int)cnt, (off_t)off);
+		ssize_t n = disk_file_io(fd, req->op == DISK_WRITE, iov, cnt,
+					 off);
 
 		if (n < 0) {
 			if (errno == EINTR)

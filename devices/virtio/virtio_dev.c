@@ -35,12 +35,22 @@ static void virtio_dev_interrupt(struct virtio_dev *dev, unsigned q,
 static void virtio_dev_run_notify(void *opaque);
 static void virtio_dev_retire(void *opaque);
 
-/* The request slot of @head: a chain in flight has exactly one. */
-static struct virtio_req *virtio_dev_req(struct virtio_dev *dev, unsigned q,
-					 uint16_t head)
+static struct virtio_req *virtio_dev_slot(struct virtio_dev *dev, unsigned q,
+					  unsigned slot)
 {
 	return (struct virtio_req *)(void *)(dev->queue[q].reqs +
-					     head * dev->req_stride);
+					     slot * dev->req_stride);
+}
+
+static bool virtio_dev_head_busy(const struct virtio_dev_queue *dq,
+				 uint16_t head)
+{
+	return dq->busy_heads[head / 64] >> (head % 64) & 1;
+}
+
+static void virtio_dev_head_flip(struct virtio_dev_queue *dq, uint16_t head)
+{
+	dq->busy_heads[head / 64] ^= 1ull << (head % 64);
 }
 
 static void virtio_dev_raise(void *opaque);
@@ -86,12 +96,13 @@ static void virtio_dev_drop_queue(struct virtio_dev *dev, unsigned q)
 
 	evloop_cancel(loop, &dq->notify_work);
 	evloop_timer_cancel(loop, &dq->irq_timer);
-	for (unsigned h = 0; h < dq->nreqs; h++)
-		evloop_timer_cancel(
-		    loop, &virtio_dev_req(dev, q, (uint16_t)h)->done_timer);
-	free(dq->reqs);
+	for (unsigned s = 0; s < dq->nreqs; s++)
+		evloop_timer_cancel(loop, &virtio_dev_slot(dev, q, s)->done_timer);
+	free(dq->reqs); /* one allocation with free_slots and busy_heads */
 	dq->reqs = NULL;
-	dq->nreqs = 0;
+	dq->free_slots = NULL;
+	dq->busy_heads = NULL;
+	dq->nreqs = dq->nfree = 0;
 	dq->in_flight = 0;
 	dev->irq_owed &= ~(1u << q);
 }
@@ -294,21 +305,27 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 		      vq->used_gpa);
 		return false;
 	}
-	/* One request per head: a chain in flight always has its slot. */
-	dq->reqs = calloc(vq->size, dev->req_stride);
+	/* As many requests as heads: a chain in flight always has a slot. */
+	dq->reqs = calloc(1, vq->size * (dev->req_stride + sizeof(uint16_t)) +
+				 (vq->size + 63u) / 64 * sizeof(uint64_t));
 	if (!dq->reqs) {
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: queue %u refused: no memory for %u requests",
 		      dev->name, q, vq->size);
 		return false;
 	}
-	dq->nreqs = vq->size;
-	for (unsigned h = 0; h < dq->nreqs; h++) {
-		struct virtio_req *r = virtio_dev_req(dev, q, (uint16_t)h);
+	dq->busy_heads =
+	    (uint64_t *)(void *)(dq->reqs + vq->size * dev->req_stride);
+	dq->free_slots =
+	    (uint16_t *)(void *)(dq->busy_heads + (vq->size + 63u) / 64);
+	dq->nreqs = dq->nfree = vq->size;
+	for (unsigned s = 0; s < dq->nreqs; s++) {
+		struct virtio_req *r = virtio_dev_slot(dev, q, s);
 
 		r->dev = dev;
 		r->q = (uint16_t)q;
 		ev_timer_init(&r->done_timer, virtio_dev_retire, r);
+		dq->free_slots[s] = (uint16_t)(dq->nreqs - 1 - s);
 	}
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
@@ -399,29 +416,34 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
 		       struct virtio_req **req)
 {
+	struct virtio_dev_queue *dq;
 	struct virtio_req *r;
 	uint16_t head;
 	int ret;
 
 	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_queue_live(dev, q))
 		return 0;
+	dq = &dev->queue[q];
 	ret = vq_dev_peek(&dev->vq[q], &head);
 	if (ret <= 0)
 		goto out;
-	r = virtio_dev_req(dev, q, head);
-	if (r->state != VIRTIO_REQ_FREE) {
+	if (virtio_dev_head_busy(dq, head)) {
 		virtio_dev_fail(dev,
 				"queue %u: head %u made available again while "
 				"in flight (INIT-D-12)",
 				q, head);
 		return -1;
 	}
+	/* A free slot exists: fewer heads than slots are busy. */
+	r = virtio_dev_slot(dev, q, dq->free_slots[dq->nfree - 1]);
 	ret = vq_dev_take(&dev->vq[q], head, &r->elem);
 	if (ret < 0)
 		goto out;
+	dq->nfree--;
+	virtio_dev_head_flip(dq, head);
 	r->state = VIRTIO_REQ_MODEL;
 	r->len = 0;
-	dev->queue[q].in_flight++;
+	dq->in_flight++;
 	*req = r;
 	return 1;
 out:
@@ -440,11 +462,15 @@ static void virtio_dev_retire(void *opaque)
 	struct virtio_req *r = opaque;
 	struct virtio_dev *dev = r->dev;
 	unsigned q = r->q;
+	struct virtio_dev_queue *dq = &dev->queue[q];
 	uint16_t head = r->elem.head;
 	int ret;
 
 	r->state = VIRTIO_REQ_FREE;
-	dev->queue[q].in_flight--;
+	dq->in_flight--;
+	virtio_dev_head_flip(dq, head);
+	dq->free_slots[dq->nfree++] =
+	    (uint16_t)(((uint8_t *)r - dq->reqs) / dev->req_stride);
 	if (!virtio_dev_queue_live(dev, q))
 		return; /* broken since: the driver resets and reclaims */
 	ret = vq_dev_push(&dev->vq[q], head, r->len);

@@ -81,8 +81,15 @@ struct virtio_dev_irq {
 struct virtio_dev_queue {
 	struct virtio_dev *dev;
 	uint16_t index;
-	uint8_t *reqs;	    /* vq.size requests, one per head, req_size each */
-	uint16_t nreqs;	    /* how many reqs holds */
+	/*
+	 * vq.size request slots of req_stride bytes, taken last-freed
+	 * first so the few in use stay in cache, and one bit per head in
+	 * flight: a chain is in flight at most once.
+	 */
+	uint8_t *reqs;
+	uint16_t *free_slots; /* a stack of slot numbers */
+	uint64_t *busy_heads;
+	uint16_t nreqs, nfree;
 	uint16_t in_flight; /* popped and not yet on the used ring */
 	struct ev_work notify_work; /* deferred: the model's turn */
 	struct ev_timer irq_timer;  /* deferred: the interrupt on its way */
