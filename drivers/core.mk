@@ -18,3 +18,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/virtio/virtio_blk.h \
 	%reldir%/adapter/blk_device.h
 endif
+
+# The guest's platform code: MMIO probing, PCI enumeration and probing.
+libvirtsim_a_SOURCES += %reldir%/platform/platform.c
+nobase_virtsiminclude_HEADERS += %reldir%/platform/platform.h

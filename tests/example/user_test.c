@@ -5,20 +5,26 @@
  *   cc user_test.c $(pkg-config --cflags --libs virtsim check)
  *
  * It builds a machine with one disk, lets the driver stack probe it and
- * checks a write/read round trip through the block device operations.
+ * checks a write/read round trip through the block device operations,
+ * in the sync and the deferred execution mode.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <tools/vm.h>
+#include <tools/vm/blk_class.h>
+#include <tools/vm/vm.h>
 
 START_TEST(my_driver_round_trip)
 {
 	char path[] = "/tmp/virtsim-user-XXXXXX", err[256];
-	struct vm_disk_config disk = {.mmio_version = 2};
-	struct vm_config cfg = {.disks = &disk, .disk_count = 1};
+	struct blk_options disk = {0};
+	struct vm_device_config dev = {.cls = &blk_class, .options = &disk};
+	struct vm_config cfg = {.mode = _i ? SIM_MODE_DEFERRED : SIM_MODE_SYNC,
+				.seed = 42,
+				.devices = &dev,
+				.device_count = 1};
 	static struct vm vm;
 	struct block_device *bd;
 	static unsigned char out[4096], in[4096];
@@ -50,7 +56,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_test(tc, my_driver_round_trip);
+	tcase_add_loop_test(tc, my_driver_round_trip, 0, 2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,77 @@
+/*
+ * blk_read.c - blk-read LBA COUNT: COUNT sectors of a disk, through the
+ * whole driver stack, to stdout.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/virtio/virtio_blk.h"
+#include "tools/cli/workload.h"
+#include "tools/vm/blk_class.h"
+#include "tools/vm/device_options.h"
+#include "tools/vm/guest.h"
+
+#define CHUNK_SECTORS 128u /* 64 KiB per request */
+
+static int blk_read_parse(struct cli_options *o, char **args, char *err,
+			  size_t errlen)
+{
+	if (vm_parse_u64(args[0], &o->lba)) {
+		snprintf(err, errlen, "blk-read: bad LBA '%s'", args[0]);
+		return -1;
+	}
+	if (vm_parse_u64(args[1], &o->count) || o->count == 0) {
+		snprintf(err, errlen, "blk-read: bad sector COUNT '%s'",
+			 args[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static int blk_read_run(struct vm *vm, const struct cli_options *o)
+{
+	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
+	uint64_t left = o->count, lba = o->lba;
+	struct dma_buf buf;
+	int err, ret = 0;
+
+	if (dma_buf_get(&buf, machine_hal(&vm->machine),
+			CHUNK_SECTORS * VIRTIO_BLK_SECTOR_SIZE))
+		return blk_op_failed(o->unit, "DMA allocation",
+				     -VIRTIO_ERR_DMA_ERROR);
+	while (left && !ret) {
+		uint64_t n = left < CHUNK_SECTORS ? left : CHUNK_SECTORS;
+
+		err =
+		    virtio_blk_read(b, lba, buf.p, n * VIRTIO_BLK_SECTOR_SIZE);
+		if (err) {
+			ret = blk_op_failed(o->unit, "read", err);
+		} else if (fwrite(buf.p, VIRTIO_BLK_SECTOR_SIZE, n, stdout) !=
+			   n) {
+			fprintf(stderr, "virtsim: writing to stdout: %s\n",
+				strerror(errno));
+			ret = EXIT_OP_FAILED;
+		}
+		lba += n;
+		left -= n;
+	}
+	dma_buf_put(&buf);
+	if (!ret && fflush(stdout)) {
+		fprintf(stderr, "virtsim: writing to stdout: %s\n",
+			strerror(errno));
+		ret = EXIT_OP_FAILED;
+	}
+	return ret;
+}
+
+const struct workload blk_read_workload = {
+    .name = "blk-read",
+    .args = "LBA COUNT",
+    .help = "read COUNT 512-byte sectors at LBA to stdout",
+    .nargs = 2,
+    .cls = &blk_class,
+    .data_on_stdout = true,
+    .parse = blk_read_parse,
+    .run = blk_read_run,
+};

@@ -1,0 +1,93 @@
+/*
+ * main.c - virtsim: parse the command line, build the machine, let the
+ * guest probe it, run one workload from the workload table, and end with
+ * the run's trace hash. Exit status: 0 success, 1 a driver or device
+ * operation failed, 2 bad usage or input.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/cli/options.h"
+#include "tools/cli/workload.h"
+#include "tools/vm/vm.h"
+
+/* The machine the options describe; the selftest's default without. */
+static void cli_machine(const struct cli_options *o, struct vm_config *cfg,
+			struct vm_device_config *defaults, unsigned max)
+{
+	*cfg = (struct vm_config){.mem_size = o->mem_size,
+				  .mode = o->mode,
+				  .seed = o->seed,
+				  .trace_mask = o->trace_mask,
+				  .devices = o->devices,
+				  .device_count = o->device_count,
+				  .poll = o->poll};
+	if (o->workload == &selftest_workload && o->device_count == 0) {
+		cfg->devices = defaults;
+		cfg->device_count = vm_selftest_devices(defaults, max);
+		cfg->empty_slot = true;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct vm vm;
+	struct vm_device_config defaults[VM_MAX_DEVICES];
+	struct cli_options o;
+	struct vm_config cfg;
+	FILE *trace_out = NULL, *report;
+	unsigned hal_errors;
+	char err[512];
+	int ret;
+
+	if (cli_parse_options(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "virtsim: %s\nTry 'virtsim --help'.\n", err);
+		cli_free_options(&o);
+		return EXIT_USAGE;
+	}
+	if (o.help || o.version) {
+		if (o.help)
+			cli_usage(stdout);
+		else
+			printf("virtsim %s\n", PACKAGE_VERSION);
+		cli_free_options(&o);
+		return 0;
+	}
+	if (o.trace_file && !(trace_out = fopen(o.trace_file, "w"))) {
+		fprintf(stderr, "virtsim: --trace-file %s: %s\n", o.trace_file,
+			strerror(errno));
+		cli_free_options(&o);
+		return EXIT_USAGE;
+	}
+	cli_machine(&o, &cfg, defaults, VM_MAX_DEVICES);
+	cfg.trace_out = trace_out;
+	ret = vm_create(&vm, &cfg, err, sizeof(err));
+	cli_free_options(&o); /* the models took what they need */
+	if (ret) {
+		fprintf(stderr, "virtsim: %s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (vm_probe(&vm, err, sizeof(err))) {
+		fprintf(stderr, "virtsim: %s\n", err);
+		ret = EXIT_OP_FAILED;
+	} else {
+		ret = o.workload->run(&vm, &o);
+	}
+	/* Every run ends with its hash, where the report goes. */
+	report = o.workload->data_on_stdout ? stderr : stdout;
+	fprintf(report, "trace hash: %016" PRIx64 " (%" PRIu64 " events)\n",
+		vm.machine.trace.hash, vm.machine.trace.events);
+	hal_errors = vm_destroy(&vm, true);
+	if (hal_errors && !ret) {
+		fprintf(stderr, "virtsim: %u HAL book-keeping error%s\n",
+			hal_errors, hal_errors == 1 ? "" : "s");
+		ret = EXIT_OP_FAILED;
+	}
+out:
+	if (trace_out)
+		fclose(trace_out);
+	return ret;
+}

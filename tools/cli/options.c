@@ -1,0 +1,327 @@
+/*
+ * options.c - the virtsim command line. Every mistake gets one message
+ * that names the option and the value; nothing here exits. Each device
+ * class brings its option (--blk, ...) and its sub-options.
+ */
+#include "tools/cli/options.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/machine.h"
+#include "sim/trace.h"
+#include "tools/cli/workload.h"
+#include "tools/vm/device_options.h"
+
+#define MEM_MIN (1ull << 20)
+#define MEM_MAX (64ull << 30)
+#define MAX_CLASSES 16
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+enum {
+	OPT_MEM = 256,
+	OPT_TRACE,
+	OPT_TRACE_FILE,
+	OPT_SEED,
+	OPT_MODE,
+	OPT_DISK,
+	OPT_POLL,
+	OPT_CLASS, /* OPT_CLASS + n: --<device_classes[n]->name> */
+};
+
+static const struct option fixed_options[] = {
+    {"mem", required_argument, NULL, OPT_MEM},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"trace-file", required_argument, NULL, OPT_TRACE_FILE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"poll", no_argument, NULL, OPT_POLL},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+};
+
+#define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
+
+/* The fixed options, then one per device class, then the terminator. */
+static void build_options(struct option *all)
+{
+	unsigned n = 0;
+
+	memcpy(all, fixed_options, sizeof(fixed_options));
+	for (; device_classes[n] && n < MAX_CLASSES; n++)
+		all[NFIXED + n] =
+		    (struct option){device_classes[n]->name, required_argument,
+				    NULL, OPT_CLASS + (int)n};
+	all[NFIXED + n] = (struct option){0};
+}
+
+static int add_device(struct cli_options *o, const struct device_class *cls,
+		      const char *arg, char *err, size_t errlen)
+{
+	unsigned n = o->device_count;
+
+	if (n == VM_MAX_DEVICES)
+		return fail(err, errlen, "--%s: at most %d devices", cls->name,
+			    VM_MAX_DEVICES);
+	o->device_count++; /* its storage is freed even if parsing fails */
+	return vm_parse_device(cls, arg, &o->devices[n], &o->device_storage[n],
+			       err, errlen);
+}
+
+static int parse_workload(struct cli_options *o, int argc, char **argv,
+			  char *err, size_t errlen)
+{
+	const struct workload *const *w = workloads;
+	char names[256] = "";
+
+	o->workload = workloads[0];
+	if (argc == 0)
+		return 0;
+	for (; *w && strcmp(argv[0], (*w)->name); w++)
+		;
+	if (!*w) {
+		for (w = workloads; *w; w++)
+			snprintf(names + strlen(names),
+				 sizeof(names) - strlen(names), "%s%s",
+				 w == workloads ? "" : ", ", (*w)->name);
+		return fail(err, errlen, "unknown workload '%s' (%s)", argv[0],
+			    names);
+	}
+	o->workload = *w;
+	if ((unsigned)argc - 1 != (*w)->nargs)
+		return fail(err, errlen, "%s takes %u argument%s, not %d",
+			    argv[0], (*w)->nargs, (*w)->nargs == 1 ? "" : "s",
+			    argc - 1);
+	return (*w)->parse ? (*w)->parse(o, argv + 1, err, errlen) : 0;
+}
+
+/* The unit a device workload runs on must exist. */
+static int check_unit(struct cli_options *o, char *err, size_t errlen)
+{
+	const struct device_class *cls = o->workload->cls;
+	unsigned have = 0;
+
+	if (!cls)
+		return o->unit_given ? fail(err, errlen,
+					    "--disk goes with a workload on "
+					    "one disk (blk-read, blk-write)")
+				     : 0;
+	for (unsigned i = 0; i < o->device_count; i++)
+		have += o->devices[i].cls == cls;
+	if (o->unit >= have)
+		return fail(err, errlen,
+			    "--disk %u: the machine has %u disk%s (give them "
+			    "with --%s FILE)",
+			    o->unit, have, have == 1 ? "" : "s", cls->name);
+	return 0;
+}
+
+static int bad_option(int argc, char **argv, char *err, size_t errlen)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && optopt < 256)
+		return fail(err, errlen, "unknown option '-%c'", optopt);
+	if (optopt && strchr(arg, '='))
+		return fail(err, errlen, "%s: the option takes no value", arg);
+	if (optopt)
+		return fail(err, errlen, "%s needs a value", arg);
+	return fail(err, errlen, "unknown option '%s'", arg);
+}
+
+int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
+		      size_t errlen)
+{
+	struct option all[NFIXED + MAX_CLASSES + 1];
+	const char *bad;
+	uint64_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mem_size = MACHINE_DEFAULT_MEM;
+	o->seed = 1;
+	build_options(all);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hV", all, NULL)) != -1) {
+		switch (c) {
+		case OPT_MEM:
+			if (vm_parse_size(optarg, &o->mem_size) ||
+			    o->mem_size < MEM_MIN || o->mem_size > MEM_MAX ||
+			    o->mem_size % 4096)
+				return fail(err, errlen,
+					    "--mem '%s': want a multiple of 4K "
+					    "from 1M to 64G, e.g. 128M",
+					    optarg);
+			break;
+		case OPT_TRACE:
+			if (trace_parse(optarg, &o->trace_mask, &bad))
+				return fail(err, errlen,
+					    "--trace: unknown category '%s' "
+					    "(see --help)",
+					    bad);
+			break;
+		case OPT_TRACE_FILE:
+			o->trace_file = optarg;
+			break;
+		case OPT_SEED:
+			if (vm_parse_u64(optarg, &o->seed))
+				return fail(err, errlen,
+					    "--seed '%s': not a decimal number",
+					    optarg);
+			break;
+		case OPT_MODE:
+			if (sim_mode_parse(optarg, &o->mode))
+				return fail(err, errlen,
+					    "--mode '%s': want sync or "
+					    "deferred",
+					    optarg);
+			break;
+		case OPT_DISK:
+			if (vm_parse_u64(optarg, &v) || v >= VM_MAX_DEVICES)
+				return fail(err, errlen,
+					    "--disk '%s': not a disk number",
+					    optarg);
+			o->unit = (unsigned)v;
+			o->unit_given = true;
+			break;
+		case OPT_POLL:
+			o->poll = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case 'V':
+			o->version = true;
+			break;
+		default:
+			if (c >= OPT_CLASS && c < OPT_CLASS + MAX_CLASSES) {
+				if (add_device(o, device_classes[c - OPT_CLASS],
+					       optarg, err, errlen))
+					return -1;
+				break;
+			}
+			return bad_option(argc, argv, err, errlen);
+		}
+	}
+	if (o->help || o->version)
+		return 0;
+	if (parse_workload(o, argc - optind, argv + optind, err, errlen))
+		return -1;
+	return check_unit(o, err, errlen);
+}
+
+void cli_free_options(struct cli_options *o)
+{
+	for (unsigned i = 0; i < o->device_count; i++)
+		free(o->device_storage[i]);
+	o->device_count = 0;
+}
+
+/* @text wrapped at 80 columns under a 25-column indent. */
+static void usage_wrapped(FILE *out, const char *text)
+{
+	const unsigned width = 80 - 25;
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strlen(p);
+
+		if (n > width) {
+			n = width;
+			while (n && p[n] != ' ')
+				n--;
+			if (!n)
+				n = width;
+		}
+		fprintf(out, "%25s%.*s\n", "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+void cli_usage(FILE *out)
+{
+	fprintf(out, "Usage: virtsim [OPTIONS] [WORKLOAD [ARGS]]\n"
+		     "\n"
+		     "Runs a VirtIO driver stack against simulated VirtIO "
+		     "devices in one process.\n"
+		     "\n"
+		     "Workloads:\n");
+	for (const struct workload *const *w = workloads; *w; w++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s%s%s", (*w)->name,
+			 (*w)->args ? " " : "", (*w)->args ? (*w)->args : "");
+		fprintf(out, "  %-22s %s\n", head, (*w)->help);
+	}
+	fprintf(out, "\nDevices (repeatable; unit n of a class is its n-th "
+		     "option):\n");
+	for (const struct device_class *const *c = device_classes; *c; c++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "--%s %s[,OPT...]", (*c)->name,
+			 (*c)->disabled ? "..." : "ARG");
+		fprintf(out, "  %-22s a %s device%s\n", head, (*c)->title,
+			(*c)->disabled ? " (left out of this build)" : "");
+		if (!(*c)->disabled)
+			usage_wrapped(out, (*c)->usage);
+	}
+	fprintf(out, "%25s", "");
+	fprintf(out, "and for every device:\n");
+	usage_wrapped(out, VM_DEVICE_COMMON_USAGE);
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  --mem SIZE             guest RAM (default 128M; K, M, G "
+		"suffixes)\n"
+		"  --mode MODE            sync (default): device work runs "
+		"inside the notify,\n"
+		"                         in order; deferred: on a virtual "
+		"clock, completions\n"
+		"                         out of order and interrupts late, as "
+		"the seed says\n"
+		"  --seed N               the run's one root seed: data "
+		"patterns, deferred\n"
+		"                         scheduling and faults draw separate "
+		"streams from it\n"
+		"                         (default 1)\n"
+		"  --disk N               the disk blk-read/blk-write use "
+		"(default 0)\n"
+		"  --poll                 drivers poll the used ring instead "
+		"of taking\n"
+		"                         interrupts\n"
+		"  --trace LIST           trace events to stderr: a comma list "
+		"of\n");
+	trace_print_categories(out);
+	fprintf(out, "                         or 'all'\n"
+		     "  --trace-file FILE      write the trace to FILE instead "
+		     "of stderr\n"
+		     "  -h, --help             this text\n"
+		     "  -V, --version          print the version\n"
+		     "\n"
+		     "Every run ends with 'trace hash: HEX', a hash of its "
+		     "scheduling events in\n"
+		     "virtual time: the same seed and mode give the same "
+		     "hash.\n"
+		     "\n"
+		     "Exit status: 0 success, 1 a device or driver operation "
+		     "failed, 2 bad usage\n"
+		     "or input.\n");
+}

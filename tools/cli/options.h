@@ -1,0 +1,47 @@
+/*
+ * options.h - the virtsim command line, parsed into plain values. Parsing
+ * never exits: it fills an error message for the caller to print once.
+ */
+#ifndef VIRTSIM_TOOLS_CLI_OPTIONS_H
+#define VIRTSIM_TOOLS_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/env.h"
+#include "tools/vm/vm.h"
+
+struct workload;
+
+struct cli_options {
+	uint64_t mem_size;
+	enum sim_mode mode;
+	uint64_t seed;
+	unsigned trace_mask;
+	const char *trace_file;
+	bool poll; /* --poll: drivers poll instead of taking IRQs */
+	bool help, version;
+	/* Devices, in the order given: --blk ..., each class's option. */
+	struct vm_device_config devices[VM_MAX_DEVICES];
+	void *device_storage[VM_MAX_DEVICES];
+	unsigned device_count;
+	const struct workload *workload;
+	/* Workload arguments. */
+	unsigned unit; /* --disk N: the workload's device */
+	bool unit_given;
+	uint64_t lba, count; /* blk-read, blk-write */
+	const char *input;   /* blk-write: host file */
+};
+
+/*
+ * Parse argv. Returns 0, or -1 with a one-line message in @err
+ * (without the program name or a newline).
+ */
+int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
+		      size_t errlen);
+void cli_free_options(struct cli_options *o);
+void cli_usage(FILE *out);
+
+#endif /* VIRTSIM_TOOLS_CLI_OPTIONS_H */

@@ -1,0 +1,43 @@
+/*
+ * workload.h - what the guest runs once the machine is probed: one row
+ * per workload in workloads.c, one file per workload.
+ */
+#ifndef VIRTSIM_TOOLS_CLI_WORKLOAD_H
+#define VIRTSIM_TOOLS_CLI_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tools/cli/options.h"
+#include "tools/vm/vm.h"
+
+#define EXIT_OP_FAILED 1 /* a device or driver operation failed */
+#define EXIT_USAGE 2	 /* bad usage or input */
+
+struct workload {
+	const char *name;
+	const char *args; /* "LBA COUNT", for --help */
+	const char *help; /* one line, for --help */
+	unsigned nargs;
+	/* Runs on one device of this class, picked by --disk; or NULL. */
+	const struct device_class *cls;
+	bool data_on_stdout; /* stdout carries data: reports go to stderr */
+	/* Check and keep the arguments; -1 with one line in @err. */
+	int (*parse)(struct cli_options *o, char **args, char *err,
+		     size_t errlen);
+	/* Run on the probed machine; the exit status. */
+	int (*run)(struct vm *vm, const struct cli_options *o);
+};
+
+/* Every workload, NULL-terminated; the first is the default. */
+extern const struct workload *const workloads[];
+
+extern const struct workload selftest_workload;
+extern const struct workload probe_workload;
+extern const struct workload blk_read_workload;
+extern const struct workload blk_write_workload;
+
+/* The device tables of what the guest found, on stdout. */
+void report_machine(struct vm *vm);
+
+#endif /* VIRTSIM_TOOLS_CLI_WORKLOAD_H */

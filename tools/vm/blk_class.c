@@ -1,0 +1,308 @@
+/*
+ * blk_class.c - the virtio-blk device class: sub-options, the model on a
+ * file backend, the driver as a block device, and the probe report.
+ */
+#include "tools/vm/blk_class.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drivers/wire/virtio_config.h"
+#include "tools/vm/blk_host.h"
+#include "tools/vm/device_options.h"
+
+#ifdef VIRTSIM_HAVE_BLK
+#include "devices/blk/blk_model.h"
+#include "devices/blk/disk.h"
+#include "drivers/adapter/adapter.h"
+#include "drivers/adapter/blk_device.h"
+#include "drivers/virtio/virtio_blk.h"
+
+#define BLK_SCRATCH_PREFIX "scratch:"
+
+static void blk_options_init(void *opts)
+{
+	*(struct blk_options *)opts = (struct blk_options){0};
+}
+
+static int blk_parse(void *opts, const char *key, const char *value, char *err,
+		     size_t errlen)
+{
+	struct blk_options *o = opts;
+	uint64_t v;
+
+	if (!key) {
+		if (strncmp(value, BLK_SCRATCH_PREFIX,
+			    strlen(BLK_SCRATCH_PREFIX))) {
+			o->path = value;
+			return 0;
+		}
+		value += strlen(BLK_SCRATCH_PREFIX);
+		if (vm_parse_size(value, &o->scratch_size) ||
+		    !o->scratch_size || o->scratch_size % 512) {
+			snprintf(err, errlen,
+				 "scratch:%s: want a size, a multiple of 512 "
+				 "bytes, e.g. scratch:64M",
+				 value);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "ro") && !value) {
+		o->readonly = true;
+	} else if (!strcmp(key, "serial") && value) {
+		o->serial = value;
+	} else if (!strcmp(key, "queue_size") && value) {
+		if (vm_parse_u64(value, &v) || !v || v > 32768 ||
+		    (v & (v - 1))) {
+			snprintf(err, errlen,
+				 "queue_size=%s: want a power of 2 from 1 to "
+				 "32768",
+				 value);
+			return -1;
+		}
+		o->queue_size = (uint16_t)v;
+	} else {
+		snprintf(err, errlen,
+			 "unknown option '%s%s%s' (ro, serial=ID, "
+			 "queue_size=N, %s)",
+			 key, value ? "=" : "", value ? value : "",
+			 VM_DEVICE_COMMON_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+/* A zeroed image of @size bytes in $TMPDIR for @h, with its path. */
+static int blk_make_scratch(struct blk_host *h, uint64_t size, char *err,
+			    size_t errlen)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	dir = dir && *dir ? dir : "/tmp";
+	snprintf(path, sizeof(path), "%s/virtsim-scratch-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, (off_t)size)) {
+		snprintf(err, errlen, "cannot create a scratch disk in %s: %s",
+			 dir, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		return -errno;
+	}
+	close(fd);
+	h->path = strdup(path);
+	h->scratch = true;
+	if (!h->path) {
+		unlink(path);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void blk_host_free(struct blk_host *h)
+{
+	if (h && h->scratch)
+		unlink(h->path);
+	if (h)
+		free(h->path);
+	free(h);
+}
+
+static int blk_create(struct vm_device *d, struct sim_env *env,
+		      const void *opts, char *err, size_t errlen)
+{
+	static const struct blk_options none;
+	const struct blk_options *o = opts ? opts : &none;
+	struct blk_host *h = calloc(1, sizeof(*h));
+	struct blk_model_options mo = {.serial = o->serial,
+				       .queue_size = o->queue_size};
+	char serial[32];
+	struct disk *disk;
+	int ret = -ENOMEM;
+
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	h->readonly = o->readonly;
+	if (o->scratch_size) {
+		ret = blk_make_scratch(h, o->scratch_size, err, errlen);
+	} else if (!o->path) {
+		snprintf(err, errlen, "blk%u: no image given", d->unit);
+		ret = -EINVAL;
+	} else if (!(h->path = strdup(o->path))) {
+		snprintf(err, errlen, "out of memory");
+	} else {
+		ret = 0;
+	}
+	if (ret)
+		goto fail;
+	disk = disk_file_open(h->path, o->readonly, err, errlen);
+	if (!disk) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	snprintf(serial, sizeof(serial), "virtsim-%u", d->unit);
+	if (!mo.serial)
+		mo.serial = serial;
+	d->model = blk_model_create(env, disk, &mo); /* closes disk if not */
+	if (!d->model) {
+		snprintf(err, errlen, "%s: out of memory", h->path);
+		ret = -ENOMEM;
+		goto fail;
+	}
+	d->host = h;
+	return 0;
+fail:
+	blk_host_free(h);
+	return ret;
+}
+
+static void blk_destroy(struct vm_device *d)
+{
+	blk_model_destroy(d->model);
+	blk_host_free(d->host);
+	d->model = NULL;
+	d->host = NULL;
+}
+
+static int blk_bring_up(struct vm_device *d, struct virtio_transport *t,
+			unsigned irq_line, bool poll)
+{
+	struct virtio_blk_options bo = {.use_irq =
+					    !poll && irq_line != VIRTIO_NO_IRQ};
+	struct virtio_blk_device *bd = calloc(1, sizeof(*bd));
+	int ret;
+
+	if (!bd)
+		return -DEV_ERR_NO_MEMORY;
+	ret = virtio_blk_device_init(bd, t, &bo, irq_line);
+	if (ret) {
+		free(bd);
+		return ret;
+	}
+	d->driver = bd;
+	return 0;
+}
+
+static void blk_teardown(struct vm_device *d)
+{
+	virtio_blk_device_destroy(d->driver);
+	free(d->driver);
+	d->driver = NULL;
+}
+
+/* "16 MiB (32768 blocks) ro" */
+static void blk_describe(const struct vm_device *d, char *buf, size_t len)
+{
+	struct block_device *bd =
+	    virtio_blk_device_base((struct virtio_blk_device *)d->driver);
+	const struct blk_host *h = d->host;
+	uint64_t blocks = bd->ops->num_blocks(bd);
+
+	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " blocks)%s",
+		 (blocks * bd->ops->block_size(bd)) >> 20, blocks,
+		 h->readonly ? " ro" : "");
+}
+
+struct block_device *vm_disk(struct vm *vm, unsigned n)
+{
+	struct vm_device *d = vm_device(vm, &blk_class, n);
+
+	return d && d->driver ? virtio_blk_device_base(d->driver) : NULL;
+}
+
+struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n)
+{
+	struct vm_device *d = vm_device(vm, &blk_class, n);
+
+	return d && d->driver ? &((struct virtio_blk_device *)d->driver)->blk
+			      : NULL;
+}
+
+const char *vm_disk_path(struct vm *vm, unsigned n)
+{
+	struct vm_device *d = vm_device(vm, &blk_class, n);
+
+	return d ? ((const struct blk_host *)d->host)->path : NULL;
+}
+
+int blk_op_failed(unsigned unit, const char *what, int virtio_err)
+{
+	fprintf(stderr, "virtsim: blk%u: %s failed: %s -> %s\n", unit, what,
+		virtio_error_name(virtio_err),
+		dev_err_name(as_dev_err(virtio_err)));
+	return 1;
+}
+
+/* The default selftest machine: a scratch disk on every transport. */
+static const struct blk_options blk_scratch = {.scratch_size = 16u << 20};
+static const struct vm_device_config blk_selftest_devices[] = {
+    {&blk_class, &blk_scratch, VM_TRANSPORT_MMIO, 2},
+    {&blk_class, &blk_scratch, VM_TRANSPORT_MMIO, 1},
+    {&blk_class, &blk_scratch, VM_TRANSPORT_PCI, 0},
+};
+
+const struct device_class blk_class = {
+    .name = "blk",
+    .title = "virtio-blk",
+    .virtio_id = VIRTIO_ID_BLOCK,
+    .type = DEV_TYPE_BLOCK,
+    .first_word = "FILE (or scratch:SIZE)",
+    .usage = "FILE or scratch:SIZE (a fresh image, removed at exit); ro "
+	     "(VIRTIO_BLK_F_RO, writes fail); serial=ID (what GET_ID "
+	     "returns); queue_size=N (the device's queue size, a power of "
+	     "2)",
+    .options_size = sizeof(struct blk_options),
+    .options_init = blk_options_init,
+    .parse = blk_parse,
+    .create = blk_create,
+    .destroy = blk_destroy,
+    .bring_up = blk_bring_up,
+    .teardown = blk_teardown,
+    .describe = blk_describe,
+    .selftest_devices = blk_selftest_devices,
+    .selftest_device_count =
+	sizeof(blk_selftest_devices) / sizeof(blk_selftest_devices[0]),
+    .selftest = blk_selftest,
+};
+
+#else  /* !VIRTSIM_HAVE_BLK */
+const struct device_class blk_class = {
+    .name = "blk",
+    .title = "virtio-blk",
+    .disabled = "--disable-blk",
+    .virtio_id = VIRTIO_ID_BLOCK,
+    .type = DEV_TYPE_BLOCK,
+};
+
+struct block_device *vm_disk(struct vm *vm, unsigned n)
+{
+	return NULL;
+}
+
+struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n)
+{
+	return NULL;
+}
+
+const char *vm_disk_path(struct vm *vm, unsigned n)
+{
+	return NULL;
+}
+
+int blk_op_failed(unsigned unit, const char *what, int virtio_err)
+{
+	return 1;
+}
+#endif /* VIRTSIM_HAVE_BLK */

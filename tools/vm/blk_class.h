@@ -1,0 +1,43 @@
+/*
+ * blk_class.h - virtio-blk as a device class: `--blk FILE[,ro]
+ * [,serial=ID][,queue_size=N]` (or `scratch:SIZE`, a fresh image removed
+ * with the device), the blk model on a file, the virtio-blk driver as a
+ * block device, and the accessors tests and workloads use.
+ */
+#ifndef VIRTSIM_TOOLS_VM_BLK_CLASS_H
+#define VIRTSIM_TOOLS_VM_BLK_CLASS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tools/vm/device_class.h"
+#include "tools/vm/vm.h"
+
+extern const struct device_class blk_class;
+
+struct blk_options {
+	const char *path;      /* the image */
+	uint64_t scratch_size; /* instead of @path: a fresh zeroed image of
+				* this size in $TMPDIR, removed with it */
+	bool readonly;	       /* VIRTIO_BLK_F_RO; writes fail */
+	const char *serial;    /* GET_ID; NULL: "virtsim-<unit>" */
+	uint16_t queue_size;   /* the device's QueueNumMax; 0: 256 */
+};
+
+struct block_device;
+struct virtio_blk;
+
+/* Disk @n's block device / virtio-blk driver, or NULL if it is not up. */
+struct block_device *vm_disk(struct vm *vm, unsigned n);
+struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n);
+/* Disk @n's image on the host, or NULL. */
+const char *vm_disk_path(struct vm *vm, unsigned n);
+
+/*
+ * "virtsim: blk0: write failed: IoError -> Io" on stderr, the VirtIO
+ * error and the device error it maps to. Returns 1, the exit status of
+ * a failed operation.
+ */
+int blk_op_failed(unsigned unit, const char *what, int virtio_err);
+
+#endif /* VIRTSIM_TOOLS_VM_BLK_CLASS_H */

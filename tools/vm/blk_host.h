@@ -1,0 +1,20 @@
+/*
+ * blk_host.h - private to the blk class: what it keeps of a disk on the
+ * host side, beside the model.
+ */
+#ifndef VIRTSIM_TOOLS_VM_BLK_HOST_H
+#define VIRTSIM_TOOLS_VM_BLK_HOST_H
+
+#include <stdbool.h>
+
+#include "tools/vm/vm.h"
+
+struct blk_host {
+	char *path;   /* the image */
+	bool scratch; /* created for the device, removed with it */
+	bool readonly;
+};
+
+int blk_selftest(struct vm *vm, struct vm_device *d, struct vm_selftest *st);
+
+#endif /* VIRTSIM_TOOLS_VM_BLK_HOST_H */
