@@ -107,6 +107,24 @@ for cat in mmio vq irq; do
 	grep -q "^$cat " "$work/trace" && ok || ko "trace has no $cat lines"
 done
 
+# Execution modes: deferred runs are a function of the seed. The trace
+# hash of the same seed and mode repeats; another seed moves it.
+expect 2 "--mode 'later': want sync or deferred" -- --mode later probe
+hash_of() {
+	"$virtsim" "$@" 2>/dev/null | sed -n 's/^trace hash: \([0-9a-f]*\).*/\1/p'
+}
+h1=$(hash_of --mode deferred --seed 7 --blk "$work/disk.img" selftest)
+h2=$(hash_of --mode deferred --seed 7 --blk "$work/disk.img" selftest)
+h3=$(hash_of --mode deferred --seed 8 --blk "$work/disk.img" selftest)
+if [ -n "$h1" ] && [ "$h1" = "$h2" ] && [ "$h1" != "$h3" ]; then ok
+else ko "deferred trace hashes: seed 7 $h1 and $h2, seed 8 $h3"; fi
+expect 0 'selftest passed: 1 device' -- --mode deferred --poll --blk "$work/disk.img,transport=pci" selftest
+# --trace sched: what completed when, in virtual time.
+expect 0 '' -- --mode deferred --blk "$work/disk.img" --trace sched \
+	--trace-file "$work/sched" blk-read 0 8
+grep -qE '^sched t=[0-9]+\.[0-9]{3}us virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
+	"$work/sched" && ok || ko "--trace sched shows no completion in virtual time"
+
 # The default job.
 expect 0 'selftest passed: 3 devices' --
 expect 0 'selftest passed' -- --poll --seed 7 --mem 16M

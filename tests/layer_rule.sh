@@ -1,8 +1,13 @@
 #!/bin/sh
-# The layer rule (DESIGN.md): drivers/ includes only drivers/, hal/hal.h and
-# <stdint.h> <stddef.h> <stdbool.h> <string.h>, builds with -ffreestanding
-# against no C library headers, and calls nothing outside itself but the
-# memory functions of <string.h>.
+# The layer rules (DESIGN.md):
+# - drivers/ includes only drivers/, hal/hal.h and <stdint.h> <stddef.h>
+#   <stdbool.h> <string.h>, builds with -ffreestanding against no C
+#   library headers, and calls nothing outside itself but the memory
+#   functions of <string.h>;
+# - sim/, the bottom of the host side, includes nothing above it: only
+#   sim/, hal/hal.h (it implements the HAL) and the wire-format headers;
+# - devices/ includes only devices/, sim/ and the wire-format headers
+#   (drivers/wire/), never the driver stack or the tools.
 set -u
 top=${top_srcdir:-$(dirname "$0")/..}
 cc=${CC:-cc}
@@ -18,6 +23,21 @@ if [ -n "$bad" ]; then
 else
 	passed=$((passed + 1))
 fi
+
+# layer_includes DIR ALLOWED: every quoted include of DIR matches ALLOWED.
+layer_includes() {
+	bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$top/$1" \
+		| grep -vE "#[[:space:]]*include[[:space:]]*\"($2)\"")
+	if [ -n "$bad" ]; then
+		echo "FAIL: $1/ includes something above it:"
+		echo "$bad"
+		fail=$((fail + 1))
+	else
+		passed=$((passed + 1))
+	fi
+}
+layer_includes sim 'sim/[^"]+|hal/hal\.h|drivers/wire/[^"]+'
+layer_includes devices 'devices/[^"]+|sim/[^"]+|drivers/wire/[^"]+'
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/virtsim-layer-XXXXXX")
 trap 'rm -rf "$work"' EXIT
