@@ -6,7 +6,6 @@
 #include "tools/cli/options.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,19 +17,6 @@
 #define MEM_MIN (1ull << 20)
 #define MEM_MAX (64ull << 30)
 #define MAX_CLASSES 16
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 enum {
 	OPT_MEM = 256,
@@ -76,7 +62,7 @@ static int add_device(struct cli_options *o, const struct device_class *cls,
 	unsigned n = o->device_count;
 
 	if (n == VM_MAX_DEVICES)
-		return fail(err, errlen, "--%s: at most %d devices", cls->name,
+		return vm_option_error(err, errlen, "--%s: at most %d devices", cls->name,
 			    VM_MAX_DEVICES);
 	o->device_count++; /* its storage is freed even if parsing fails */
 	return vm_parse_device(cls, arg, &o->devices[n], &o->device_storage[n],
@@ -99,12 +85,12 @@ static int parse_workload(struct cli_options *o, int argc, char **argv,
 			snprintf(names + strlen(names),
 				 sizeof(names) - strlen(names), "%s%s",
 				 w == workloads ? "" : ", ", (*w)->name);
-		return fail(err, errlen, "unknown workload '%s' (%s)", argv[0],
+		return vm_option_error(err, errlen, "unknown workload '%s' (%s)", argv[0],
 			    names);
 	}
 	o->workload = *w;
 	if ((unsigned)argc - 1 != (*w)->nargs)
-		return fail(err, errlen, "%s takes %u argument%s, not %d",
+		return vm_option_error(err, errlen, "%s takes %u argument%s, not %d",
 			    argv[0], (*w)->nargs, (*w)->nargs == 1 ? "" : "s",
 			    argc - 1);
 	return (*w)->parse ? (*w)->parse(o, argv + 1, err, errlen) : 0;
@@ -117,14 +103,14 @@ static int check_unit(struct cli_options *o, char *err, size_t errlen)
 	unsigned have = 0;
 
 	if (!cls)
-		return o->unit_given ? fail(err, errlen,
+		return o->unit_given ? vm_option_error(err, errlen,
 					    "--disk goes with a workload on "
 					    "one disk (blk-read, blk-write)")
 				     : 0;
 	for (unsigned i = 0; i < o->device_count; i++)
 		have += o->devices[i].cls == cls;
 	if (o->unit >= have)
-		return fail(err, errlen,
+		return vm_option_error(err, errlen,
 			    "--disk %u: the machine has %u disk%s (give them "
 			    "with --%s FILE)",
 			    o->unit, have, have == 1 ? "" : "s", cls->name);
@@ -136,12 +122,12 @@ static int bad_option(int argc, char **argv, char *err, size_t errlen)
 	const char *arg = argv[optind - 1];
 
 	if (optopt && optopt < 256)
-		return fail(err, errlen, "unknown option '-%c'", optopt);
+		return vm_option_error(err, errlen, "unknown option '-%c'", optopt);
 	if (optopt && strchr(arg, '='))
-		return fail(err, errlen, "%s: the option takes no value", arg);
+		return vm_option_error(err, errlen, "%s: the option takes no value", arg);
 	if (optopt)
-		return fail(err, errlen, "%s needs a value", arg);
-	return fail(err, errlen, "unknown option '%s'", arg);
+		return vm_option_error(err, errlen, "%s needs a value", arg);
+	return vm_option_error(err, errlen, "unknown option '%s'", arg);
 }
 
 int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
@@ -164,14 +150,14 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			if (vm_parse_size(optarg, &o->mem_size) ||
 			    o->mem_size < MEM_MIN || o->mem_size > MEM_MAX ||
 			    o->mem_size % 4096)
-				return fail(err, errlen,
+				return vm_option_error(err, errlen,
 					    "--mem '%s': want a multiple of 4K "
 					    "from 1M to 64G, e.g. 128M",
 					    optarg);
 			break;
 		case OPT_TRACE:
 			if (trace_parse(optarg, &o->trace_mask, &bad))
-				return fail(err, errlen,
+				return vm_option_error(err, errlen,
 					    "--trace: unknown category '%s' "
 					    "(see --help)",
 					    bad);
@@ -181,20 +167,20 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			break;
 		case OPT_SEED:
 			if (vm_parse_u64(optarg, &o->seed))
-				return fail(err, errlen,
+				return vm_option_error(err, errlen,
 					    "--seed '%s': not a decimal number",
 					    optarg);
 			break;
 		case OPT_MODE:
 			if (sim_mode_parse(optarg, &o->mode))
-				return fail(err, errlen,
+				return vm_option_error(err, errlen,
 					    "--mode '%s': want sync or "
 					    "deferred",
 					    optarg);
 			break;
 		case OPT_DISK:
 			if (vm_parse_u64(optarg, &v) || v >= VM_MAX_DEVICES)
-				return fail(err, errlen,
+				return vm_option_error(err, errlen,
 					    "--disk '%s': not a disk number",
 					    optarg);
 			o->unit = (unsigned)v;

@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int vm_option_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,12 +112,12 @@ int vm_parse_device(const struct device_class *cls, const char *arg,
 	*storage = NULL;
 	*cfg = (struct vm_device_config){.cls = cls};
 	if (cls->disabled)
-		return fail(err, errlen,
+		return vm_option_error(err, errlen,
 			    "--%s: this virtsim was built without %s (%s)",
 			    cls->name, cls->title, cls->disabled);
 	opts = calloc(1, optsz + strlen(arg) + 1);
 	if (!opts)
-		return fail(err, errlen, "out of memory");
+		return vm_option_error(err, errlen, "out of memory");
 	*storage = opts;
 	cls->options_init(opts);
 	cfg->options = opts;
@@ -136,7 +133,7 @@ int vm_parse_device(const struct device_class *cls, const char *arg,
 		if (!positional)
 			ret = parse_common(cfg, word, value);
 		if (ret < 0)
-			return fail(err, errlen, "--%s '%s': bad %s='%s' (%s)",
+			return vm_option_error(err, errlen, "--%s '%s': bad %s='%s' (%s)",
 				    cls->name, arg, word, value ? value : "",
 				    VM_DEVICE_COMMON_USAGE);
 		if (ret > 0)
@@ -144,15 +141,15 @@ int vm_parse_device(const struct device_class *cls, const char *arg,
 		why[0] = '\0';
 		if (cls->parse(opts, positional ? NULL : word,
 			       positional ? word : value, why, sizeof(why)))
-			return fail(err, errlen, "--%s '%s': %s", cls->name,
+			return vm_option_error(err, errlen, "--%s '%s': %s", cls->name,
 				    arg, why);
 		positional_seen |= positional;
 	}
 	if (!positional_seen)
-		return fail(err, errlen, "--%s '%s': missing %s first",
+		return vm_option_error(err, errlen, "--%s '%s': missing %s first",
 			    cls->name, arg, cls->first_word);
 	if (cfg->transport == VM_TRANSPORT_PCI && cfg->mmio_version)
-		return fail(err, errlen,
+		return vm_option_error(err, errlen,
 			    "--%s '%s': version= is for MMIO; PCI functions "
 			    "are modern virtio-pci",
 			    cls->name, arg);

@@ -27,6 +27,10 @@ int vm_parse_device(const struct device_class *cls, const char *arg,
 		    struct vm_device_config *cfg, void **storage, char *err,
 		    size_t errlen);
 
+/* Format one line into @err; returns -1, what option parsers return. */
+int vm_option_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* "128M" / "4096" / "1G" / "2GiB" -> bytes; -1 if not a size. */
 int vm_parse_size(const char *s, uint64_t *bytes);
 /* A decimal number (no sign, no base prefix); -1 if it is not one. */
