@@ -56,6 +56,21 @@ static void virtio_dev_head_flip(struct virtio_dev_queue *dq, uint16_t head)
 static void virtio_dev_raise(void *opaque);
 static void virtio_dev_raise_config(void *opaque);
 
+/*
+ * May the device touch its queues (INIT-V-01, INIT-V-04)? Asked on every
+ * request, so kept in dev->live and worked out again whenever the status
+ * or brokenness changes.
+ */
+static void virtio_dev_update_live(struct virtio_dev *dev)
+{
+	if (dev->broken)
+		dev->live = false;
+	else if (dev->legacy) /* LEG-V-04: queues before DRIVER_OK */
+		dev->live = dev->status != 0;
+	else
+		dev->live = dev->status & VIRTIO_CONFIG_S_DRIVER_OK;
+}
+
 void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
 		     const char *name, struct sim_env *env, uint64_t features,
 		     uint8_t *config, uint32_t config_len)
@@ -122,6 +137,7 @@ void virtio_dev_reset(struct virtio_dev *dev)
 	dev->status = 0;
 	dev->guest_features = 0;
 	dev->broken = false;
+	dev->live = false;
 	dev->broken_reason[0] = '\0';
 	/* INIT-V-04: from now on nothing of the old queues happens. */
 	virtio_dev_release(dev);
@@ -203,6 +219,7 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 		set &= (uint8_t)~VIRTIO_CONFIG_S_DRIVER_OK;
 	}
 	dev->status = status;
+	virtio_dev_update_live(dev);
 	if (set)
 		trace(dev->env->trace, TRACE_DEV, "%s: status 0x%02x -> 0x%02x",
 		      dev->name, old, status);
@@ -352,20 +369,9 @@ void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q)
 	virtio_dev_drop_queue(dev, q);
 }
 
-/* May the device touch its queues now (INIT-V-01, INIT-V-04)? */
-static bool virtio_dev_live(const struct virtio_dev *dev)
-{
-	if (dev->broken)
-		return false;
-	/* LEG-V-04: legacy drivers may use queues before DRIVER_OK. */
-	if (dev->legacy)
-		return dev->status != 0;
-	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK;
-}
-
 static bool virtio_dev_queue_live(const struct virtio_dev *dev, unsigned q)
 {
-	return virtio_dev_live(dev) && dev->vq[q].ready;
+	return dev->live && dev->vq[q].ready;
 }
 
 /* The model's turn on queue @q (a struct virtio_dev_queue in @opaque). */
@@ -555,6 +561,7 @@ void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
 	va_end(ap);
 	dev->broken = true;
 	dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	virtio_dev_update_live(dev);
 	trace(dev->env->trace, TRACE_DEV, "%s: needs reset: %s", dev->name,
 	      dev->broken_reason);
 	/* INIT-V-02: tell a running driver through a config interrupt. */

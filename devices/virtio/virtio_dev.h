@@ -105,6 +105,7 @@ struct virtio_dev {
 	uint64_t guest_features; /* accepted by the driver */
 	uint8_t status;
 	bool legacy;             /* driven through a legacy (v1) interface */
+	bool live;               /* may touch its queues: see virtio_dev.c */
 	uint32_t config_generation;
 	uint8_t *config;
 	uint32_t config_len;
