@@ -57,11 +57,11 @@ void trace_init(struct trace *t, unsigned mask, FILE *out)
 	t->events = 0;
 }
 
-void trace_print_categories(FILE *out)
+void trace_print_categories(FILE *out, int indent)
 {
 	for (unsigned i = 0; i < TRACE_NUM_CATEGORIES; i++)
-		fprintf(out, "  %-6s %s\n", trace_categories[i].name,
-			trace_categories[i].help);
+		fprintf(out, "%*s%-6s %s\n", indent, "",
+			trace_categories[i].name, trace_categories[i].help);
 }
 
 void trace_emit(struct trace *t, unsigned cat, const char *fmt, ...)

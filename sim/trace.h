@@ -52,8 +52,8 @@ struct trace {
 void trace_init(struct trace *t, unsigned mask, FILE *out);
 /* Parse "mmio,vq,irq" or "all" into a mask; -1 names the bad word. */
 int trace_parse(const char *list, unsigned *mask, const char **bad);
-/* Print the category list, for --help. */
-void trace_print_categories(FILE *out);
+/* Print the category list, for --help, @indent columns in. */
+void trace_print_categories(FILE *out, int indent);
 
 void trace_emit(struct trace *t, unsigned cat, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

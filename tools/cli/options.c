@@ -219,12 +219,25 @@ void cli_free_options(struct cli_options *o)
 	o->device_count = 0;
 }
 
-/* @text wrapped at 80 columns under a 25-column indent. */
-static void usage_wrapped(FILE *out, const char *text)
-{
-	const unsigned width = 80 - 25;
-	const char *p = text;
+#define USAGE_INDENT 25
 
+/*
+ * "  HEAD  TEXT", TEXT wrapped at 80 columns under the indent; a HEAD
+ * too long for its column, or none, gets the text on lines of its own.
+ */
+static void usage_item(FILE *out, const char *head, const char *text)
+{
+	const size_t width = 80 - USAGE_INDENT;
+	const char *p = text;
+	int col = 0;
+
+	if (head) {
+		col = fprintf(out, "  %-*s ", USAGE_INDENT - 3, head);
+		if (col > USAGE_INDENT) {
+			fputc('\n', out);
+			col = 0;
+		}
+	}
 	while (*p) {
 		size_t n = strlen(p);
 
@@ -235,7 +248,8 @@ static void usage_wrapped(FILE *out, const char *text)
 			if (!n)
 				n = width;
 		}
-		fprintf(out, "%25s%.*s\n", "", (int)n, p);
+		fprintf(out, "%*s%.*s\n", col ? 0 : USAGE_INDENT, "", (int)n, p);
+		col = 0;
 		p += n;
 		while (*p == ' ')
 			p++;
@@ -255,23 +269,26 @@ void cli_usage(FILE *out)
 
 		snprintf(head, sizeof(head), "%s%s%s", (*w)->name,
 			 (*w)->args ? " " : "", (*w)->args ? (*w)->args : "");
-		fprintf(out, "  %-22s %s\n", head, (*w)->help);
+		usage_item(out, head, (*w)->help);
 	}
 	fprintf(out, "\nDevices (repeatable; unit n of a class is its n-th "
 		     "option):\n");
 	for (const struct device_class *const *c = device_classes; *c; c++) {
 		char head[64];
 
-		snprintf(head, sizeof(head), "--%s %s[,OPT...]", (*c)->name,
-			 (*c)->disabled ? "..." : "ARG");
-		fprintf(out, "  %-22s a %s device%s\n", head, (*c)->title,
-			(*c)->disabled ? " (left out of this build)" : "");
-		if (!(*c)->disabled)
-			usage_wrapped(out, (*c)->usage);
+		snprintf(head, sizeof(head), "--%s ARG[,OPT...]", (*c)->name);
+		if ((*c)->disabled) {
+			fprintf(out, "  %-*s a %s device (left out of this "
+				"build, %s)\n", USAGE_INDENT - 3, head,
+				(*c)->title, (*c)->disabled);
+			continue;
+		}
+		fprintf(out, "  %-*s a %s device:\n", USAGE_INDENT - 3, head,
+			(*c)->title);
+		usage_item(out, NULL, (*c)->usage);
 	}
-	fprintf(out, "%25s", "");
-	fprintf(out, "and for every device:\n");
-	usage_wrapped(out, VM_DEVICE_COMMON_USAGE);
+	usage_item(out, NULL, "Every device also takes " VM_DEVICE_COMMON_USAGE
+		   ".");
 	fprintf(out,
 		"\n"
 		"Options:\n"
@@ -295,7 +312,7 @@ void cli_usage(FILE *out)
 		"                         interrupts\n"
 		"  --trace LIST           trace events to stderr: a comma list "
 		"of\n");
-	trace_print_categories(out);
+	trace_print_categories(out, USAGE_INDENT + 2);
 	fprintf(out, "                         or 'all'\n"
 		     "  --trace-file FILE      write the trace to FILE instead "
 		     "of stderr\n"
