@@ -102,8 +102,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	}
 	return 0;
 fail:
-	machine_destroy(&vm->machine, false);
 	vm_destroy_devices(vm);
+	machine_destroy(&vm->machine, false);
 	return ret < 0 ? ret : -EINVAL;
 }
 
@@ -220,8 +220,10 @@ unsigned vm_destroy(struct vm *vm, bool report)
 			d->cls->teardown(d);
 		d->driver = NULL;
 	}
-	errors = machine_destroy(&vm->machine, report);
+	/* Models first: they cancel what they left on the event loop. The
+	 * front-ends released after them never look at a model again. */
 	vm_destroy_devices(vm);
+	errors = machine_destroy(&vm->machine, report);
 	return errors;
 }
 

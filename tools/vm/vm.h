@@ -81,7 +81,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
  */
 int vm_probe(struct vm *vm, char *err, size_t errlen);
 /*
- * Shut the drivers down, then the machine and the models. Returns the
+ * Shut the drivers down, then the models and the machine. Returns the
  * HAL's book-keeping errors (DMA leaks, double frees), reported when
  * @report.
  */
