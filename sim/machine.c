@@ -5,6 +5,7 @@
  */
 #include "sim/machine.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,9 @@ unsigned machine_destroy(struct machine *m, bool report)
 
 		c->fn(c->opaque);
 	}
+	/* Device models release their events before the loop goes (a model
+	 * destroyed after would cancel them on a loop that is gone). */
+	assert(!evloop_pending(&m->loop));
 	free(m->cleanups);
 	pci_host_destroy(&m->pci); /* releases the functions it owns */
 	errors = sim_hal_destroy(&m->hal, report);

@@ -69,8 +69,10 @@ struct machine {
 
 int machine_init(struct machine *m, const struct machine_options *opts);
 /*
- * Release what was attached (last first), then the machine. Returns the
- * HAL's book-keeping error count (leaked DMA, double frees, ...), each
+ * Release what was attached (last first), then the machine. Device
+ * models must be destroyed before, or from a machine_on_destroy
+ * cleanup: nothing may be left on the event loop. Returns the HAL's
+ * book-keeping error count (leaked DMA, double frees, ...), each
  * reported on stderr when @report.
  */
 unsigned machine_destroy(struct machine *m, bool report);

@@ -47,9 +47,30 @@ struct test_dev {
 	struct virtio_dev vdev;
 	uint8_t config[12]; /* le64 big, le32 small */
 	unsigned notified, config_writes;
+	/* hold: keep popped requests, as a model with a slow backend does,
+	 * until test_finish_held or queue_stop. */
+	bool hold;
+	struct virtio_req *held[QSZ];
+	unsigned nheld, stopped;
 };
 
 /* Echo: copy the readable bytes into the writable ones. */
+static void test_echo(struct virtio_req *r)
+{
+	const struct vq_elem *e = &r->elem;
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < e->n_out && e->n_in; i++) {
+		uint32_t c = e->seg[i].len < e->seg[e->n_out].len - n
+				 ? (uint32_t)e->seg[i].len
+				 : (uint32_t)(e->seg[e->n_out].len - n);
+		memcpy((uint8_t *)e->seg[e->n_out].host + n, e->seg[i].host,
+		       c);
+		n += c;
+	}
+	virtio_dev_complete(r, n);
+}
+
 static void test_queue_notify(struct virtio_dev *dev, unsigned q)
 {
 	struct test_dev *t = (struct test_dev *)dev;
@@ -57,19 +78,25 @@ static void test_queue_notify(struct virtio_dev *dev, unsigned q)
 
 	t->notified++;
 	while (virtio_dev_pop_req(dev, q, &r) > 0) {
-		const struct vq_elem *e = &r->elem;
-		uint32_t n = 0;
-
-		for (unsigned i = 0; i < e->n_out && e->n_in; i++) {
-			uint32_t c = e->seg[i].len < e->seg[e->n_out].len - n
-					 ? (uint32_t)e->seg[i].len
-					 : (uint32_t)(e->seg[e->n_out].len - n);
-			memcpy((uint8_t *)e->seg[e->n_out].host + n,
-			       e->seg[i].host, c);
-			n += c;
-		}
-		virtio_dev_complete(r, n);
+		if (t->hold)
+			t->held[t->nheld++] = r;
+		else
+			test_echo(r);
 	}
+}
+
+static void test_finish_held(struct test_dev *t)
+{
+	while (t->nheld)
+		test_echo(t->held[--t->nheld]);
+}
+
+static void test_queue_stop(struct virtio_dev *dev, unsigned q)
+{
+	struct test_dev *t = (struct test_dev *)dev;
+
+	t->stopped++;
+	test_finish_held(t);
 }
 
 static bool test_features_ok(struct virtio_dev *dev, uint64_t f)
@@ -96,6 +123,7 @@ static const struct virtio_dev_ops test_ops = {
     .config_write = test_config_write,
     .features_ok = test_features_ok,
     .queue_notify = test_queue_notify,
+    .queue_stop = test_queue_stop,
 };
 
 static struct test_dev *tdev;
@@ -463,6 +491,49 @@ START_TEST(notify_before_driver_ok_ignored)
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 7);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	ck_assert_uint_eq(tdev->notified, 1);
+}
+END_TEST
+
+/*
+ * A model that completes after its notify returns: when the driver stops
+ * the queue, or resets the device, the core has it give back what it
+ * holds, and none of it reaches the used ring or the interrupt line
+ * (INIT-V-04). The queue then starts afresh.
+ */
+START_TEST(held_requests_given_back_when_the_queue_stops)
+{
+	bring_up(VIRTIO_BIT(TEST_F_A), true);
+	tdev->hold = true;
+	post_echo(32);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_uint_eq(tdev->nheld, 1);
+	ck_assert_uint_eq(used_idx_at(USED), 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	ck_assert_uint_eq(tdev->stopped, 1);
+	ck_assert_uint_eq(tdev->nheld, 0);
+	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert(!line_up());
+
+	/* Started again on fresh rings: held, then finished, is used. */
+	memset(gp(DESC), 0, 0x3000);
+	queue_setup_v2(0, QSZ);
+	post_echo(16);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_uint_eq(tdev->nheld, 1);
+	test_finish_held(tdev);
+	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert(line_up());
+
+	/* A reset with a request held: given back, nothing used. */
+	post_echo(8);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_uint_eq(tdev->nheld, 1);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(tdev->stopped, 2);
+	ck_assert_uint_eq(tdev->nheld, 0);
+	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert(!line_up());
 }
 END_TEST
 
@@ -1140,6 +1211,7 @@ static Suite *virtio_mmio_dev_suite(void)
 	tcase_add_test(tc, queue_num_rejected);
 	tcase_add_test(tc, queue_ready_bad_rings);
 	tcase_add_test(tc, notify_before_driver_ok_ignored);
+	tcase_add_test(tc, held_requests_given_back_when_the_queue_stops);
 	tcase_add_test(tc, interrupt_status_and_ack);
 	tcase_add_test(tc, no_interrupt_suppresses_line);
 	tcase_add_test(tc, reset_clears_everything);

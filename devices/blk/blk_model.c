@@ -353,20 +353,21 @@ struct virtio_dev *blk_model_create(struct sim_env *env, struct disk *disk,
 	return &b->vdev;
 }
 
-const struct blk_model_stats *blk_model_stats(const struct virtio_dev *dev)
+/* @dev as a blk model, or NULL if it is none. */
+static const struct blk_model *as_blk(const struct virtio_dev *dev)
 {
 	if (!dev || dev->ops != &blk_model_ops)
 		return NULL;
-	return &((const struct blk_model *)((const char *)dev -
-					    offsetof(struct blk_model, vdev)))
-		    ->stats;
+	return (const struct blk_model *)((const char *)dev -
+					  offsetof(struct blk_model, vdev));
+}
+
+const struct blk_model_stats *blk_model_stats(const struct virtio_dev *dev)
+{
+	return as_blk(dev) ? &as_blk(dev)->stats : NULL;
 }
 
 struct disk *blk_model_disk(const struct virtio_dev *dev)
 {
-	if (!dev || dev->ops != &blk_model_ops)
-		return NULL;
-	return ((const struct blk_model *)((const char *)dev -
-					   offsetof(struct blk_model, vdev)))
-	    ->disk;
+	return as_blk(dev) ? as_blk(dev)->disk : NULL;
 }

@@ -111,8 +111,14 @@ static void virtio_dev_drop_queue(struct virtio_dev *dev, unsigned q)
 
 	evloop_cancel(loop, &dq->notify_work);
 	evloop_timer_cancel(loop, &dq->irq_timer);
-	for (unsigned s = 0; s < dq->nreqs; s++)
-		evloop_timer_cancel(loop, &virtio_dev_slot(dev, q, s)->done_timer);
+	for (unsigned s = 0; s < dq->nreqs; s++) {
+		struct virtio_req *r = virtio_dev_slot(dev, q, s);
+
+		/* queue_stop gave back what the model held (a model bug if
+		 * not: it would complete into freed memory). */
+		assert(r->state != VIRTIO_REQ_MODEL);
+		evloop_timer_cancel(loop, &r->done_timer);
+	}
 	free(dq->reqs); /* one allocation with free_slots and busy_heads */
 	dq->reqs = NULL;
 	dq->free_slots = NULL;
@@ -120,6 +126,19 @@ static void virtio_dev_drop_queue(struct virtio_dev *dev, unsigned q)
 	dq->nreqs = dq->nfree = 0;
 	dq->in_flight = 0;
 	dev->irq_owed &= ~(1u << q);
+}
+
+/*
+ * Stop queue @q: the model hands back what it holds, finding the queue
+ * stopped so that nothing reaches the guest, then its requests and
+ * events are dropped.
+ */
+static void virtio_dev_stop_queue(struct virtio_dev *dev, unsigned q)
+{
+	dev->vq[q].ready = false;
+	if (dev->queue[q].in_flight && dev->ops->queue_stop)
+		dev->ops->queue_stop(dev, q);
+	virtio_dev_drop_queue(dev, q);
 }
 
 void virtio_dev_release(struct virtio_dev *dev)
@@ -132,14 +151,16 @@ void virtio_dev_release(struct virtio_dev *dev)
 void virtio_dev_reset(struct virtio_dev *dev)
 {
 	trace(dev->env->trace, TRACE_DEV, "%s: reset", dev->name);
+	/* INIT-V-04: from now on nothing of the old queues happens. */
+	dev->live = false;
+	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
+		virtio_dev_stop_queue(dev, q);
 	if (dev->ops->reset)
 		dev->ops->reset(dev);
 	dev->status = 0;
 	dev->guest_features = 0;
 	dev->broken = false;
-	dev->live = false;
 	dev->broken_reason[0] = '\0';
-	/* INIT-V-04: from now on nothing of the old queues happens. */
 	virtio_dev_release(dev);
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
 		vq_dev_reset(&dev->vq[q], dev->env->mem, dev->env->trace);
@@ -311,15 +332,16 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 		return false;
 	vq = &dev->vq[q];
 	dq = &dev->queue[q];
-	vq->ready = false;
-	virtio_dev_drop_queue(dev, q);
-	if (!vq->size || vq->size > dev->queue_size_max ||
-	    !vq_dev_rings_ok(vq)) {
+	virtio_dev_stop_queue(dev, q);
+	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
+	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
+	if (vq->size > dev->queue_size_max || !vq_dev_start(vq)) {
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: queue %u size %u desc 0x%" PRIx64 " avail 0x%" PRIx64
 		      " used 0x%" PRIx64 " refused: rings not in RAM",
 		      dev->name, q, vq->size, vq->desc_gpa, vq->avail_gpa,
 		      vq->used_gpa);
+		vq->ready = false;
 		return false;
 	}
 	/* As many requests as heads: a chain in flight always has a slot. */
@@ -329,6 +351,7 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: queue %u refused: no memory for %u requests",
 		      dev->name, q, vq->size);
+		vq->ready = false;
 		return false;
 	}
 	dq->busy_heads =
@@ -344,14 +367,6 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 		ev_timer_init(&r->done_timer, virtio_dev_retire, r);
 		dq->free_slots[s] = (uint16_t)(dq->nreqs - 1 - s);
 	}
-	vq->last_avail_idx = 0;
-	vq->used_idx = 0;
-	vq->signalled_used = 0;
-	vq->signalled_valid = true;
-	vq->err_detail = NULL;
-	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
-	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
-	vq_dev_start(vq); /* the rings were checked above */
 	trace(dev->env->trace, TRACE_DEV, "%s: queue %u enabled, size %u",
 	      dev->name, q, vq->size);
 	return true;
@@ -365,8 +380,7 @@ void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q)
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: queue %u stopped with %u requests in flight",
 		      dev->name, q, dev->queue[q].in_flight);
-	dev->vq[q].ready = false;
-	virtio_dev_drop_queue(dev, q);
+	virtio_dev_stop_queue(dev, q);
 }
 
 static bool virtio_dev_queue_live(const struct virtio_dev *dev, unsigned q)

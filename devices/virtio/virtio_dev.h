@@ -62,9 +62,13 @@ struct virtio_dev_ops {
 	/* Queue @q has buffers: pop them with virtio_dev_pop_req. */
 	void (*queue_notify)(struct virtio_dev *dev, unsigned q);
 	/*
-	 * Device reset: drop in-flight work. On return the model holds no
-	 * request: the core frees them right after.
+	 * Queue @q stops (device reset, or the driver disabled it): complete
+	 * every request of @q the model still holds before returning; the
+	 * queue is stopped already, so none reaches the guest. Needed by a
+	 * model that completes after queue_notify returns.
 	 */
+	void (*queue_stop)(struct virtio_dev *dev, unsigned q);
+	/* Device reset, after every queue stopped: forget device state. */
 	void (*reset)(struct virtio_dev *dev);
 };
 

@@ -75,6 +75,12 @@ bool vq_dev_start(struct vq_dev *vq)
 	vq->ready = false;
 	if (!vq_dev_rings_ok(vq))
 		return false;
+	/* A started queue begins at index 0 on both rings (§2.7). */
+	vq->last_avail_idx = 0;
+	vq->used_idx = 0;
+	vq->signalled_used = 0;
+	vq->signalled_valid = true;
+	vq->err_detail = NULL;
 	vq->desc =
 	    guest_mem_span(vq->mem, vq->desc_gpa, virtq_desc_size(vq->size));
 	vq->avail =

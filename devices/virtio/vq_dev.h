@@ -79,7 +79,8 @@ void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem,
 bool vq_dev_rings_ok(const struct vq_dev *vq);
 /*
  * Start the queue on the configured size and rings: checks them
- * (vq_dev_rings_ok), maps them and sets ready. False if they are bad.
+ * (vq_dev_rings_ok), maps them, starts both indices at 0 and sets
+ * ready. False if they are bad.
  */
 bool vq_dev_start(struct vq_dev *vq);
 /*
