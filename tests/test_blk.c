@@ -298,6 +298,10 @@ START_TEST(token_api_batches_and_checks_tokens)
 		ck_assert_int_eq(virtio_blk_submit(blk0(), &req[i],
 						   VIRTIO_BLK_T_IN, 40 + i,
 						   buf[i], 512), 0);
+	/* Not completed yet, so not free to submit again. */
+	ck_assert_int_eq(virtio_blk_submit(blk0(), &req[0], VIRTIO_BLK_T_IN,
+					   40, buf[0], 512),
+			 -VIRTIO_ERR_ALREADY_USED);
 	while (done < 8) {
 		unsigned i;
 

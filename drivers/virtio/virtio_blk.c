@@ -113,7 +113,7 @@ static uint64_t blk_slot_paddr(const struct virtio_blk *blk,
 	       (uint64_t)((const uint8_t *)s - (const uint8_t *)blk->slots);
 }
 
-/* Give a blocking request's buffer and slot back (blk_stop). */
+/* Give a blocking request's buffer and slot back (virtio_blk_stop). */
 static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 {
 	const struct hal *hal = blk_hal(blk);
@@ -306,9 +306,10 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
  * Reset the device and take back every request it still had: a reset
  * device touches no queue (§2.4, INIT-D-13), so buffers can be unshared.
  * Used when the device fails a blocking request (NEEDS_RESET, silence, a
- * broken used ring) and at teardown; I/O fails from then on.
+ * broken used ring), at teardown, and by callers giving up on their
+ * token-API requests; I/O fails from then on.
  */
-static void blk_stop(struct virtio_blk *blk)
+void virtio_blk_stop(struct virtio_blk *blk)
 {
 	uint16_t token;
 
@@ -378,7 +379,7 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	err = virtio_device_wait(&blk->vdev, blk_reap, &w);
 	if (err) {
 		/* The caller's buffer must be ours again before we return. */
-		blk_stop(blk);
+		virtio_blk_stop(blk);
 		return err;
 	}
 	err = blk_result(type, s->status, s->used_len, len);
@@ -458,6 +459,10 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		return -VIRTIO_ERR_INVALID_PARAM;
 	if (blk->stopped)
 		return -VIRTIO_ERR_IO_ERROR;
+	/* Submitting it again before complete would give two chains one
+	 * request: its token names it while in flight or held. */
+	if (req->in_flight && virtqueue_cookie(&blk->vq, req->token) == req)
+		return -VIRTIO_ERR_ALREADY_USED;
 	hal = blk_hal(blk);
 	memset(req, 0, sizeof(*req));
 	req->hdr.type = virtio_le32(type);
@@ -713,7 +718,7 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 		return;
 	hal = blk_hal(blk);
 	/* Reset and reclaim every buffer (INIT-D-13), then free. */
-	blk_stop(blk);
+	virtio_blk_stop(blk);
 	blk_free_slots(blk, hal);
 	virtio_device_teardown(&blk->vdev);
 	memset(blk, 0, sizeof(*blk));

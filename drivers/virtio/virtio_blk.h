@@ -79,6 +79,13 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		    const struct virtio_blk_options *opts, unsigned irq_line);
 /* Reset the device, give every request back, free the queue and slots. */
 void virtio_blk_destroy(struct virtio_blk *blk);
+/*
+ * Give up: reset the device and take back every request, in flight or
+ * finished and not completed (buffers unshared, bounced reads copied
+ * back, tokens void). I/O fails with -VIRTIO_ERR_IO_ERROR afterwards,
+ * until the driver is set up again.
+ */
+void virtio_blk_stop(struct virtio_blk *blk);
 
 static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
 {
@@ -126,9 +133,11 @@ int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1]);
  * from submit until complete: no other request gets it before. @type is
  * VIRTIO_BLK_T_IN, _OUT, _FLUSH (sector 0, no data) or _GET_ID (20
  * bytes); @len at most max_req. Requests not completed hold queue
- * descriptors. A reset (a failed blocking call, virtio_blk_destroy)
- * gives every request back to its caller, finished or not; after a
- * failed blocking call, complete says -VIRTIO_ERR_WRONG_TOKEN for them.
+ * descriptors; submitting one again before complete is
+ * -VIRTIO_ERR_ALREADY_USED. A reset (a failed blocking call,
+ * virtio_blk_stop, virtio_blk_destroy) gives every request back to its
+ * caller, finished or not; complete then says -VIRTIO_ERR_WRONG_TOKEN
+ * for them.
  */
 int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		      uint32_t type, uint64_t sector, void *buf, size_t len);
