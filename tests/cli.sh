@@ -47,6 +47,10 @@ expect 2 '--mem' -- --mem 3; one_line "--mem 3"
 expect 2 '--mem' -- --mem lots
 expect 2 'unknown workload' -- fly
 expect 2 '--poll=3: the option takes no value' -- --poll=3
+expect 2 '--help=1: the option takes no value' -- --help=1
+expect 2 "ambiguous option '--m'" -- --m 64M probe; one_line "ambiguous option"
+expect 2 'queue_size=2048: want a power of 2 from 1 to 1024' -- \
+	--blk "$work/disk.img,queue_size=2048" probe
 expect 2 '--mem needs a value' -- probe --mem
 expect 2 "unknown category 'disk'" -- --trace disk probe
 expect 2 '/nonexistent/x.img' -- --blk /nonexistent/x.img probe; one_line "missing image"
@@ -124,6 +128,17 @@ expect 0 '' -- --mode deferred --blk "$work/disk.img" --trace sched \
 	--trace-file "$work/sched" blk-read 0 8
 grep -qE '^sched t=[0-9]+\.[0-9]{3}us virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
 	"$work/sched" && ok || ko "--trace sched shows no completion in virtual time"
+
+# Scratch images are unlinked as soon as they are open: none is left
+# behind, even by a run that is killed.
+mkdir "$work/tmp"
+TMPDIR="$work/tmp" "$virtsim" --mode deferred >/dev/null 2>&1 &
+pid=$!
+sleep 0.05
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+TMPDIR="$work/tmp" "$virtsim" --blk scratch:1M,ro >/dev/null 2>&1 &&
+	[ -z "$(ls -A "$work/tmp")" ] && ok || ko "scratch images left in \$TMPDIR"
 
 # The default job.
 expect 0 'selftest passed: 3 devices' --

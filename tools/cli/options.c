@@ -117,16 +117,37 @@ static int check_unit(struct cli_options *o, char *err, size_t errlen)
 	return 0;
 }
 
-static int bad_option(int argc, char **argv, char *err, size_t errlen)
+/* How many of @all's names start with the --name in @arg. */
+static unsigned option_matches(const struct option *all, const char *arg)
+{
+	size_t n = strcspn(arg + 2, "=");
+	unsigned count = 0;
+
+	for (; all->name; all++)
+		count += !strncmp(all->name, arg + 2, n);
+	return count;
+}
+
+/* getopt_long's complaint about argv[optind - 1], in one line. */
+static int bad_option(const struct option *all, char **argv, char *err,
+		      size_t errlen)
 {
 	const char *arg = argv[optind - 1];
+	bool is_long = !strncmp(arg, "--", 2);
 
-	if (optopt && optopt < 256)
-		return vm_option_error(err, errlen, "unknown option '-%c'", optopt);
+	/* optopt: the option that was found but misused, else 0. */
+	if (!is_long && optopt)
+		return vm_option_error(err, errlen, "unknown option '-%c'",
+				       optopt);
 	if (optopt && strchr(arg, '='))
-		return vm_option_error(err, errlen, "%s: the option takes no value", arg);
+		return vm_option_error(err, errlen,
+				       "%s: the option takes no value", arg);
 	if (optopt)
 		return vm_option_error(err, errlen, "%s needs a value", arg);
+	if (is_long && option_matches(all, arg) > 1)
+		return vm_option_error(err, errlen,
+				       "ambiguous option '%s': say which",
+				       arg);
 	return vm_option_error(err, errlen, "unknown option '%s'", arg);
 }
 
@@ -202,7 +223,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 					return -1;
 				break;
 			}
-			return bad_option(argc, argv, err, errlen);
+			return bad_option(all, argv, err, errlen);
 		}
 	}
 	if (o->help || o->version)

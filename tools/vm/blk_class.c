@@ -58,11 +58,13 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 	} else if (!strcmp(key, "serial") && value) {
 		o->serial = value;
 	} else if (!strcmp(key, "queue_size") && value) {
-		if (vm_parse_u64(value, &v) || !v || v > 32768 ||
+		/* 1024 at most, as QEMU: every queue start allocates a
+		 * request per entry. */
+		if (vm_parse_u64(value, &v) || !v || v > 1024 ||
 		    (v & (v - 1))) {
 			snprintf(err, errlen,
 				 "queue_size=%s: want a power of 2 from 1 to "
-				 "32768",
+				 "1024",
 				 value);
 			return -1;
 		}
@@ -78,29 +80,34 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 	return 0;
 }
 
-/* A zeroed image of @size bytes in $TMPDIR for @h, with its path. */
+/*
+ * A zeroed image of @size bytes in $TMPDIR for @h, open in h->fd. Its
+ * path lives until the disk backend has it open too, then it is
+ * unlinked: nothing is left behind, however the run ends.
+ */
 static int blk_make_scratch(struct blk_host *h, uint64_t size, char *err,
 			    size_t errlen)
 {
 	const char *dir = getenv("TMPDIR");
 	char path[4096];
-	int fd;
+	int fd, ret;
 
 	dir = dir && *dir ? dir : "/tmp";
 	snprintf(path, sizeof(path), "%s/virtsim-scratch-XXXXXX", dir);
 	fd = mkstemp(path);
 	if (fd < 0 || ftruncate(fd, (off_t)size)) {
+		ret = -errno;
 		snprintf(err, errlen, "cannot create a scratch disk in %s: %s",
 			 dir, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(path);
 		}
-		return -errno;
+		return ret;
 	}
-	close(fd);
-	h->path = strdup(path);
+	h->fd = fd;
 	h->scratch = true;
+	h->path = strdup(path);
 	if (!h->path) {
 		unlink(path);
 		snprintf(err, errlen, "out of memory");
@@ -109,12 +116,32 @@ static int blk_make_scratch(struct blk_host *h, uint64_t size, char *err,
 	return 0;
 }
 
+/* A user's image: its path, and a read-only descriptor of it. */
+static int blk_open_image(struct blk_host *h, const char *path, char *err,
+			  size_t errlen)
+{
+	h->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (h->fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	h->path = strdup(path);
+	if (!h->path) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void blk_host_free(struct blk_host *h)
 {
-	if (h && h->scratch)
-		unlink(h->path);
-	if (h)
-		free(h->path);
+	if (!h)
+		return;
+	if (h->scratch && h->path)
+		unlink(h->path); /* failed before the disk was open */
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h->path);
 	free(h);
 }
 
@@ -134,16 +161,15 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
+	h->fd = -1;
 	h->readonly = o->readonly;
 	if (o->scratch_size) {
 		ret = blk_make_scratch(h, o->scratch_size, err, errlen);
 	} else if (!o->path) {
 		snprintf(err, errlen, "blk%u: no image given", d->unit);
 		ret = -EINVAL;
-	} else if (!(h->path = strdup(o->path))) {
-		snprintf(err, errlen, "out of memory");
 	} else {
-		ret = 0;
+		ret = blk_open_image(h, o->path, err, errlen);
 	}
 	if (ret)
 		goto fail;
@@ -151,6 +177,11 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	if (!disk) {
 		ret = -EINVAL;
 		goto fail;
+	}
+	if (h->scratch) {
+		unlink(h->path);
+		free(h->path);
+		h->path = NULL;
 	}
 	snprintf(serial, sizeof(serial), "virtsim-%u", d->unit);
 	if (!mo.serial)

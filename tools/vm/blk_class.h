@@ -30,7 +30,7 @@ struct virtio_blk;
 /* Disk @n's block device / virtio-blk driver, or NULL if it is not up. */
 struct block_device *vm_disk(struct vm *vm, unsigned n);
 struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n);
-/* Disk @n's image on the host, or NULL. */
+/* Disk @n's image on the host, or NULL (none, or a scratch image). */
 const char *vm_disk_path(struct vm *vm, unsigned n);
 
 /*

@@ -10,8 +10,9 @@
 #include "tools/vm/vm.h"
 
 struct blk_host {
-	char *path;   /* the image */
-	bool scratch; /* created for the device, removed with it */
+	char *path;   /* the image; NULL for a scratch one, once unlinked */
+	int fd;       /* the image, read-only, for host-side checks */
+	bool scratch; /* created for the device, and unlinked at once */
 	bool readonly;
 };
 

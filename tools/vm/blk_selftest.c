@@ -7,7 +7,6 @@
  * turn, and reads are kept in flight through the token API.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,16 +154,15 @@ static int timed_pass(struct virtio_blk *b, int fd, uint8_t *p, uint64_t bytes,
 static int compare_image(struct vm_device *d, struct virtio_blk *b,
 			 struct dma_buf *buf, struct vm_selftest *st)
 {
-	const char *path = ((const struct blk_host *)d->host)->path;
+	const struct blk_host *h = d->host;
+	const char *path = h->path ? h->path : "the scratch image";
 	uint64_t bytes = b->capacity * VIRTIO_BLK_SECTOR_SIZE;
 	uint8_t *host = malloc(CHUNK_BYTES);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	double t_stack = 0, t_host = 0, t;
-	int err = 0, ret = 0;
+	int fd = h->fd, err = 0, ret = 0;
 
-	if (!host || fd < 0) {
-		fprintf(stderr, "virtsim: %s: %s\n", path,
-			host ? strerror(errno) : "out of memory");
+	if (!host) {
+		fprintf(stderr, "virtsim: out of memory\n");
 		ret = 1;
 	}
 	for (uint64_t off = 0; off < bytes && !ret; off += CHUNK_BYTES) {
@@ -205,8 +203,6 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 		st->requests += (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 	}
 	free(host);
-	if (fd >= 0)
-		close(fd);
 	if (ret)
 		return ret;
 	st->bytes += (1 + BENCH_ROUNDS) * bytes;
@@ -317,7 +313,8 @@ int blk_selftest(struct vm *vm, struct vm_device *d, struct vm_selftest *st)
 		return blk_op_failed(d->unit, "DMA allocation",
 				     -VIRTIO_ERR_DMA_ERROR);
 	/* Only a scratch disk is written: the user's images are read. */
-	if (((const struct blk_host *)d->host)->scratch)
+	if (((const struct blk_host *)d->host)->scratch &&
+	    !((const struct blk_host *)d->host)->readonly)
 		ret = write_verify(d, b, seed, &buf, st);
 	if (!ret)
 		ret = compare_image(d, b, &buf, st);
