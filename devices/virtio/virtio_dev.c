@@ -323,7 +323,9 @@ void virtio_dev_config_changed(struct virtio_dev *dev)
 		virtio_dev_interrupt(dev, 0, true);
 }
 
-bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
+bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
+			     uint16_t size, uint64_t desc, uint64_t avail,
+			     uint64_t used)
 {
 	struct vq_dev *vq;
 	struct virtio_dev_queue *dq;
@@ -333,6 +335,10 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q)
 	vq = &dev->vq[q];
 	dq = &dev->queue[q];
 	virtio_dev_stop_queue(dev, q);
+	vq->size = size;
+	vq->desc_gpa = desc;
+	vq->avail_gpa = avail;
+	vq->used_gpa = used;
 	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
 	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
 	if (vq->size > dev->queue_size_max || !vq_dev_start(vq)) {

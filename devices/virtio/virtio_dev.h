@@ -155,11 +155,13 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 /* Model changed its config: bump the generation, config interrupt. */
 void virtio_dev_config_changed(struct virtio_dev *dev);
 /*
- * Queue @q enabled by the driver with the size and ring addresses in
- * dev->vq[q]; false if the rings are not RAM (or no memory for the
- * request pool).
+ * Queue @q enabled by the driver with @size entries and rings at these
+ * guest addresses; false if they are not RAM (or no memory for the
+ * request pool): the front-end then fails the device.
  */
-bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q);
+bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
+			     uint16_t size, uint64_t desc, uint64_t avail,
+			     uint64_t used);
 /* The driver stopped queue @q: its requests in flight are dropped. */
 void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q);
 /* Driver notification for queue @q: ignored unless DRIVER_OK (INIT-V-01). */

@@ -182,11 +182,11 @@ static void mmio_queue_ready(struct virtio_mmio_dev *m, uint32_t val)
 	}
 	if (vq->ready)
 		return;
-	vq->size = mmio_queue_size(m, mq);
-	vq->desc_gpa = (uint64_t)mq->desc_hi << 32 | mq->desc_lo;
-	vq->avail_gpa = (uint64_t)mq->avail_hi << 32 | mq->avail_lo;
-	vq->used_gpa = (uint64_t)mq->used_hi << 32 | mq->used_lo;
-	if (!virtio_dev_queue_enable(dev, m->queue_sel))
+	if (!virtio_dev_queue_enable(
+		dev, m->queue_sel, mmio_queue_size(m, mq),
+		(uint64_t)mq->desc_hi << 32 | mq->desc_lo,
+		(uint64_t)mq->avail_hi << 32 | mq->avail_lo,
+		(uint64_t)mq->used_hi << 32 | mq->used_lo))
 		virtio_dev_fail(dev, "queue %u: rings are not in guest RAM",
 				m->queue_sel);
 }
@@ -196,12 +196,11 @@ static void mmio_queue_pfn(struct virtio_mmio_dev *m, uint32_t pfn)
 {
 	struct virtio_mmio_queue *mq = mmio_sel_queue(m);
 	struct virtio_dev *dev = m->dev;
-	struct vq_dev *vq;
 	uint64_t base;
+	uint16_t size;
 
 	if (!mq)
 		return;
-	vq = &dev->vq[m->queue_sel];
 	mq->pfn = 0;
 	virtio_dev_queue_disable(dev, m->queue_sel);
 	if (pfn == 0)
@@ -212,11 +211,10 @@ static void mmio_queue_pfn(struct virtio_mmio_dev *m, uint32_t pfn)
 		return;
 	}
 	base = (uint64_t)pfn * m->guest_page_size;
-	vq->size = mmio_queue_size(m, mq);
-	vq->desc_gpa = base;
-	vq->avail_gpa = base + virtq_desc_size(vq->size);
-	vq->used_gpa = base + virtq_legacy_used_offset(vq->size, mq->align);
-	if (!virtio_dev_queue_enable(dev, m->queue_sel)) {
+	size = mmio_queue_size(m, mq);
+	if (!virtio_dev_queue_enable(
+		dev, m->queue_sel, size, base, base + virtq_desc_size(size),
+		base + virtq_legacy_used_offset(size, mq->align))) {
 		virtio_dev_fail(dev,
 				"queue %u: legacy ring at 0x%" PRIx64
 				" is not in guest RAM",

@@ -117,7 +117,6 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 {
 	struct virtio_dev *dev = vp->dev;
 	unsigned qi = vp->queue_select;
-	struct vq_dev *vq = &dev->vq[qi];
 
 	if (val != 1) {
 		/* PCI-D-15: only a reset disables a queue. */
@@ -126,13 +125,12 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 		      val);
 		return;
 	}
-	if (vq->ready)
+	if (dev->vq[qi].ready)
 		return;
-	vq->size = q->size;
-	vq->desc_gpa = (uint64_t)q->desc_hi << 32 | q->desc_lo;
-	vq->avail_gpa = (uint64_t)q->driver_hi << 32 | q->driver_lo;
-	vq->used_gpa = (uint64_t)q->device_hi << 32 | q->device_lo;
-	if (!virtio_dev_queue_enable(dev, qi))
+	if (!virtio_dev_queue_enable(
+		dev, qi, q->size, (uint64_t)q->desc_hi << 32 | q->desc_lo,
+		(uint64_t)q->driver_hi << 32 | q->driver_lo,
+		(uint64_t)q->device_hi << 32 | q->device_lo))
 		virtio_dev_fail(dev, "queue %u: rings are not in guest RAM",
 				qi);
 }
