@@ -27,9 +27,9 @@ static struct pci_root root;
 static char paths[MAX_FILES][4096];
 static unsigned nfiles;
 
-static void setup(void)
+static void setup_mode(enum sim_mode mode)
 {
-	struct machine_options o = {.mem_size = 8u << 20};
+	struct machine_options o = {.mem_size = 8u << 20, .mode = mode};
 
 	nfiles = 0;
 	ck_assert_int_eq(machine_init(&m, &o), 0);
@@ -38,6 +38,16 @@ static void setup(void)
 			 0);
 	pci_root_set_mmio_window(&root, MACHINE_PCI_MMIO_BASE,
 				 MACHINE_PCI_MMIO_SIZE);
+}
+
+static void setup_sync(void)
+{
+	setup_mode(SIM_MODE_SYNC);
+}
+
+static void setup_deferred(void)
+{
+	setup_mode(SIM_MODE_DEFERRED);
 }
 
 static void teardown(void)
@@ -234,16 +244,22 @@ END_TEST
 static Suite *pci_blk_suite(void)
 {
 	Suite *s = suite_create("pci_blk_end_to_end");
-	TCase *tc = tcase_create("bridge");
+	/* Every case in both execution modes. */
+	void (*const setups[])(void) = {setup_sync, setup_deferred};
+	const char *const names[] = {"sync", "deferred"};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, missing_device_cfg_is_config_space_missing);
-	tcase_add_test(tc, short_device_cfg_is_config_space_too_small);
-	tcase_add_test(tc, device_cfg_outside_its_bar_is_not_used);
-	tcase_add_test(tc, unusable_capabilities_probe_none);
-	tcase_add_test(tc, odd_capabilities_are_ignored);
-	tcase_add_test(tc, enumeration_finds_every_function);
-	suite_add_tcase(s, tc);
+	for (unsigned i = 0; i < 2; i++) {
+		TCase *tc = tcase_create(names[i]);
+
+		tcase_add_checked_fixture(tc, setups[i], teardown);
+		tcase_add_test(tc, missing_device_cfg_is_config_space_missing);
+		tcase_add_test(tc, short_device_cfg_is_config_space_too_small);
+		tcase_add_test(tc, device_cfg_outside_its_bar_is_not_used);
+		tcase_add_test(tc, unusable_capabilities_probe_none);
+		tcase_add_test(tc, odd_capabilities_are_ignored);
+		tcase_add_test(tc, enumeration_finds_every_function);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
 
