@@ -482,10 +482,9 @@ out:
 	return 0;
 }
 
-/* Put a completed request on the used ring (@opaque: the request). */
-static void virtio_dev_retire(void *opaque)
+/* Put a completed request on the used ring. */
+static inline void virtio_dev_retire_one(struct virtio_req *r)
 {
-	struct virtio_req *r = opaque;
 	struct virtio_dev *dev = r->dev;
 	unsigned q = r->q;
 	struct virtio_dev_queue *dq = &dev->queue[q];
@@ -507,26 +506,74 @@ static void virtio_dev_retire(void *opaque)
 	}
 	sched_record(dev->env, SCHED_COMPLETE, dev->name, dev->id, q, head,
 		     r->len);
+}
+
+/* Queue @q has new used entries: an interrupt now, or at notify's end. */
+static inline void virtio_dev_used(struct virtio_dev *dev, unsigned q)
+{
+	if (!virtio_dev_queue_live(dev, q))
+		return;
 	if (dev->notify_depth)
 		dev->irq_owed |= 1u << q;
 	else if (vq_dev_should_notify(&dev->vq[q]))
 		virtio_dev_interrupt(dev, q, false);
 }
 
+/* Retire a request and the batch behind it (@opaque: the first). */
+static void virtio_dev_retire(void *opaque)
+{
+	struct virtio_req *r = opaque;
+	struct virtio_dev *dev = r->dev;
+	unsigned q = r->q;
+
+	while (r) {
+		struct virtio_req *next = r->batch_next;
+
+		r->batch_next = NULL;
+		virtio_dev_retire_one(r);
+		r = next;
+	}
+	virtio_dev_used(dev, q);
+}
+
+/* Completing twice, or what was never popped, is a model bug. */
+static void virtio_dev_done(struct virtio_req *req, uint32_t len)
+{
+	assert(req->state == VIRTIO_REQ_MODEL);
+	req->len = len;
+	req->state = VIRTIO_REQ_DONE;
+}
+
 void virtio_dev_complete(struct virtio_req *req, uint32_t len)
 {
 	struct virtio_dev *dev = req->dev;
 
-	/* A model that completes twice, or what it never popped, is a bug. */
-	assert(req->state == VIRTIO_REQ_MODEL);
-	req->len = len;
+	virtio_dev_done(req, len);
 	if (dev->env->mode != SIM_MODE_DEFERRED) {
-		virtio_dev_retire(req);
-		return;
-	}
-	req->state = VIRTIO_REQ_DONE;
-	if (sched_defer(dev->env, &req->done_timer, SCHED_COMPLETE))
+		virtio_dev_retire_one(req);
+		virtio_dev_used(dev, req->q);
+	} else if (sched_defer(dev->env, &req->done_timer, SCHED_COMPLETE)) {
 		virtio_dev_retire(req); /* no memory to defer: complete now */
+	}
+}
+
+void virtio_dev_complete_batch(struct virtio_req *const *reqs,
+			       const uint32_t *lens, unsigned n)
+{
+	struct virtio_dev *dev;
+
+	if (!n)
+		return;
+	dev = reqs[0]->dev;
+	for (unsigned i = 0; i < n; i++) {
+		assert(reqs[i]->q == reqs[0]->q);
+		virtio_dev_done(reqs[i], lens[i]);
+		reqs[i]->batch_next = i + 1 < n ? reqs[i + 1] : NULL;
+	}
+	/* Deferred: the batch goes to the used ring together, later. */
+	if (dev->env->mode != SIM_MODE_DEFERRED ||
+	    sched_defer(dev->env, &reqs[0]->done_timer, SCHED_COMPLETE))
+		virtio_dev_retire(reqs[0]);
 }
 
 static void virtio_dev_raise_now(struct virtio_dev *dev, unsigned q,

@@ -42,6 +42,7 @@ struct virtio_req {
 	uint8_t state; /* core-private: VIRTIO_REQ_* in virtio_dev.c */
 	uint32_t len;  /* bytes written, once completed */
 	struct ev_timer done_timer; /* deferred mode: when it is used */
+	struct virtio_req *batch_next; /* used right after this one */
 	struct vq_elem elem;	    /* the chain */
 };
 
@@ -180,6 +181,13 @@ int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
  * as the mode says; @req is not the model's any more.
  */
 void virtio_dev_complete(struct virtio_req *req, uint32_t len);
+/*
+ * Complete @n requests of one queue together: they reach the used ring
+ * in this order, one after the other, in every mode (a packet spread
+ * over several receive buffers, NET-V-12).
+ */
+void virtio_dev_complete_batch(struct virtio_req *const *reqs,
+			       const uint32_t *lens, unsigned n);
 /*
  * The guest broke the rules: set NEEDS_RESET, remember why, send a config
  * interrupt if DRIVER_OK (INIT-V-02). The device stops processing until

@@ -1,11 +1,12 @@
 /*
  * dev.h - the driver-facing device model: device types, device errors and
- * the per-class operation tables (block today; net and display later).
+ * the per-class operation tables (block and net; display later).
  * Independent of VirtIO: the adapter maps VirtIO onto these.
  */
 #ifndef VIRTSIM_DRIVERS_BASE_DEV_H
 #define VIRTSIM_DRIVERS_BASE_DEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,63 @@ struct block_driver_ops {
 
 struct block_device {
 	const struct block_driver_ops *ops;
+};
+
+#define NET_MAC_LEN 6u
+
+/*
+ * A network buffer (axdriver_net's NetBuf): one fixed-size buffer of a
+ * pool (drivers/base/net_buf.h), with room for the driver's header
+ * before the packet:
+ *
+ *   buf                                              buf + capacity
+ *   | header_len bytes | packet_len bytes | unused ... |
+ */
+struct net_buf {
+	uint8_t *buf;
+	uint64_t paddr; /* device address of buf: pools live in DMA memory */
+	size_t capacity;
+	size_t header_len;
+	size_t packet_len;
+	struct net_buf *next; /* the pool's free list */
+	uint32_t index;	      /* place in its pool */
+	bool in_pool;	      /* on the free list */
+};
+
+static inline uint8_t *net_buf_packet(struct net_buf *b)
+{
+	return b->buf + b->header_len;
+}
+
+struct net_device;
+
+/*
+ * Network driver operations (axdriver_net's NetDriverOps). Buffers come
+ * from the device's pool: alloc_tx_buffer takes one for a packet of
+ * @size bytes; transmit sends it (the device gives it back to the pool
+ * once sent, at recycle_tx_buffers); receive returns a received packet
+ * (-DEV_ERR_AGAIN when nothing has arrived), to be given back with
+ * recycle_rx_buffer. On every error path a buffer stays accounted for:
+ * the pool is whole again once the caller gave back what it holds.
+ */
+struct net_driver_ops {
+	const char *(*name)(struct net_device *dev);
+	enum dev_type (*type)(struct net_device *dev);
+	void (*mac_address)(struct net_device *dev, uint8_t mac[NET_MAC_LEN]);
+	bool (*can_transmit)(struct net_device *dev);
+	bool (*can_receive)(struct net_device *dev);
+	size_t (*rx_queue_size)(struct net_device *dev);
+	size_t (*tx_queue_size)(struct net_device *dev);
+	int (*recycle_rx_buffer)(struct net_device *dev, struct net_buf *buf);
+	int (*recycle_tx_buffers)(struct net_device *dev);
+	int (*transmit)(struct net_device *dev, struct net_buf *buf);
+	int (*receive)(struct net_device *dev, struct net_buf **buf);
+	int (*alloc_tx_buffer)(struct net_device *dev, size_t size,
+			       struct net_buf **buf);
+};
+
+struct net_device {
+	const struct net_driver_ops *ops;
 };
 
 #endif /* VIRTSIM_DRIVERS_BASE_DEV_H */
