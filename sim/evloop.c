@@ -1,6 +1,8 @@
 #include "sim/evloop.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,43 +273,134 @@ void evloop_fd_set_events(struct ev_fd *w, short events)
 	w->events = events;
 }
 
-/* Poll every watch for up to @timeout_ms; returns how many callbacks ran. */
-static unsigned fd_poll(struct evloop *l, int timeout_ms)
+/* Poll sources: their fds join the poll array after the watches. */
+
+void ev_source_init(struct ev_source *s,
+		    void (*fill)(void *opaque, struct ev_source *src,
+				 int *timeout_ms),
+		    bool (*dispatch)(void *opaque, struct ev_source *src),
+		    void *opaque)
+{
+	*s = (struct ev_source){
+	    .fill = fill, .dispatch = dispatch, .opaque = opaque};
+}
+
+int evloop_source_add(struct evloop *l, struct ev_source *s)
+{
+	if (s->added)
+		return -EEXIST;
+	s->added = true;
+	s->loop = l;
+	s->next = NULL;
+	s->prev = l->src_tail;
+	if (l->src_tail)
+		l->src_tail->next = s;
+	else
+		l->src_head = s;
+	l->src_tail = s;
+	return 0;
+}
+
+void evloop_source_del(struct evloop *l, struct ev_source *s)
+{
+	if (!s->added)
+		return;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		l->src_head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		l->src_tail = s->prev;
+	s->prev = s->next = NULL;
+	s->added = false;
+	s->count = 0;
+}
+
+int ev_source_add_fd(struct ev_source *s, int fd, short events)
+{
+	struct evloop *l = s->loop;
+
+	if (l->poll_len == l->fd_cap && fd_grow(l) < 0)
+		return -ENOMEM;
+	l->pfds[l->poll_len] = (struct pollfd){.fd = fd, .events = events};
+	l->pfd_owner[l->poll_len++] = NULL;
+	return (int)s->count++;
+}
+
+short ev_source_revents(const struct ev_source *s, int index)
+{
+	if (index < 0 || (unsigned)index >= s->count)
+		return 0;
+	return s->loop->pfds[s->first + (unsigned)index].revents;
+}
+
+static bool loop_watches_fds(const struct evloop *l)
+{
+	return l->fd_head || l->src_head;
+}
+
+/*
+ * Poll every watch and source, for up to @timeout_ns of real time (-1:
+ * no limit); returns how many callbacks found something to do.
+ */
+static unsigned fd_poll(struct evloop *l, int64_t timeout_ns)
 {
 	unsigned n = 0, ran = 0;
+	int timeout_ms = -1;
+	struct timespec ts;
 
 	for (struct ev_fd *w = l->fd_head; w; w = w->next) {
 		l->pfds[n] = (struct pollfd){.fd = w->fd, .events = w->events};
 		l->pfd_owner[n++] = w;
 	}
-	/* EINTR and the like count as nothing ready: the caller steps again. */
-	if (poll(l->pfds, n, timeout_ms) <= 0)
-		return 0;
-	/* Callbacks may add watches (growing the arrays): index, don't cache.
-	 */
-	l->dispatching = n;
-	for (unsigned i = 0; i < n; i++) {
-		struct ev_fd *w = l->pfd_owner[i];
-		short revents = l->pfds[i].revents;
-
-		if (!w || !revents)
-			continue;
-		l->fd_dispatches++;
-		ran++;
-		w->fn(w->opaque, revents);
+	l->poll_len = n;
+	for (struct ev_source *s = l->src_head; s; s = s->next) {
+		s->first = l->poll_len;
+		s->count = 0;
+		s->fill(s->opaque, s, &timeout_ms);
 	}
-	l->dispatching = 0;
+	n = l->poll_len;
+	if (timeout_ms >= 0 &&
+	    (timeout_ns < 0 || (int64_t)timeout_ms * 1000000 < timeout_ns))
+		timeout_ns = (int64_t)timeout_ms * 1000000;
+	ts = (struct timespec){(time_t)(timeout_ns / 1000000000),
+			       (long)(timeout_ns % 1000000000)};
+	/* EINTR and the like count as nothing ready: the caller steps again. */
+	if (ppoll(l->pfds, n, timeout_ns < 0 ? NULL : &ts, NULL) > 0) {
+		/* Callbacks may add watches (growing the arrays): index,
+		 * don't cache. */
+		l->dispatching = n;
+		for (unsigned i = 0; i < n; i++) {
+			struct ev_fd *w = l->pfd_owner[i];
+			short revents = l->pfds[i].revents;
+
+			if (!w || !revents)
+				continue;
+			l->fd_dispatches++;
+			ran++;
+			w->fn(w->opaque, revents);
+		}
+		l->dispatching = 0;
+	}
+	/* Every filled source hears back, whatever the poll returned. */
+	for (struct ev_source *s = l->src_head; s; s = s->next)
+		if (s->dispatch(s->opaque, s))
+			ran++;
 	return ran;
 }
 
 bool evloop_pending(const struct evloop *l)
 {
-	return l->heap_len || l->work_head || l->fd_head;
+	return l->heap_len || l->work_head || loop_watches_fds(l);
 }
 
 enum evloop_result evloop_step(struct evloop *l, int block_ms)
 {
-	if (l->fd_head && fd_poll(l, 0))
+	bool fds = loop_watches_fds(l);
+
+	if (fds && fd_poll(l, 0))
 		return EVLOOP_RAN;
 	if (l->heap_len && l->heap[0]->deadline <= l->now) {
 		timer_fire(l);
@@ -318,13 +411,21 @@ enum evloop_result evloop_step(struct evloop *l, int block_ms)
 		return EVLOOP_RAN;
 	}
 	if (l->heap_len) {
+		/* A host peer gets the real time the clock is about to skip. */
+		int64_t ahead = (int64_t)(l->heap[0]->deadline - l->now);
+
+		if (block_ms >= 0 && ahead > (int64_t)block_ms * 1000000)
+			ahead = (int64_t)block_ms * 1000000;
+		if (fds && ahead > 0 && fd_poll(l, ahead))
+			return EVLOOP_RAN;
 		l->now = l->heap[0]->deadline;
 		timer_fire(l);
 		return EVLOOP_RAN;
 	}
-	if (l->fd_head) {
+	if (fds) {
 		/* The non-blocking poll of step 1 has just found nothing. */
-		if (block_ms != 0 && fd_poll(l, block_ms))
+		if (block_ms != 0 &&
+		    fd_poll(l, block_ms < 0 ? -1 : (int64_t)block_ms * 1000000))
 			return EVLOOP_RAN;
 		return EVLOOP_BLOCKED;
 	}

@@ -6,7 +6,10 @@
  * never from the guest driver. Its clock is virtual nanoseconds from 0 and
  * moves only when a step advances it to the next timer, never with wall
  * time, so a run with the same inputs and seed replays exactly; fd
- * readiness is the one outside influence.
+ * readiness is the one outside influence. While host fds are watched
+ * (fd watches, poll sources), a step waits for them in real time up to
+ * the next timer's virtual deadline before moving the clock there, so
+ * virtual time never runs ahead of a host peer.
  *
  * Timers, work items and watches are intrusive structs the caller owns
  * and initialises with ev_*_init; their fields belong to the loop. The
@@ -45,6 +48,23 @@ struct ev_fd {
 	void *opaque;
 };
 
+/*
+ * A poll source: an fd set that changes from poll to poll (libslirp's).
+ * fill adds this poll's fds with ev_source_add_fd and may shorten the
+ * wait (*timeout_ms, -1: no limit); dispatch runs after every poll that
+ * filled it, ready or not, and reads ev_source_revents; it returns true
+ * if it found anything to do.
+ */
+struct ev_source {
+	struct ev_source *prev, *next;
+	bool added;
+	void (*fill)(void *opaque, struct ev_source *src, int *timeout_ms);
+	bool (*dispatch)(void *opaque, struct ev_source *src);
+	void *opaque;
+	struct evloop *loop;
+	unsigned first, count; /* its entries of the poll array */
+};
+
 struct evloop {
 	uint64_t now;	   /* virtual nanoseconds */
 	uint64_t next_seq; /* arming order, breaks deadline ties */
@@ -59,8 +79,11 @@ struct evloop {
 	struct ev_fd *fd_head, *fd_tail;
 	unsigned fd_count, fd_cap;
 	struct pollfd *pfds;	  /* fd_cap entries, filled at each poll */
-	struct ev_fd **pfd_owner; /* the watch of pfds[i]; NULL once removed */
+	struct ev_fd **pfd_owner; /* the watch of pfds[i]; NULL once removed
+				   * or a source's */
 	unsigned dispatching;	  /* entries of a poll being dispatched */
+	unsigned poll_len;	  /* entries of the poll being filled */
+	struct ev_source *src_head, *src_tail;
 
 	uint64_t timers_fired;	/* timer callbacks run */
 	uint64_t works_run;	/* work callbacks run */
@@ -123,6 +146,18 @@ void evloop_fd_set_events(struct ev_fd *w, short events);
  * Pick queued work uniformly at random from @rng instead of FIFO (NULL
  * goes back to FIFO). The loop keeps the pointer; @rng must outlive it.
  */
+void ev_source_init(struct ev_source *s,
+		    void (*fill)(void *opaque, struct ev_source *src,
+				 int *timeout_ms),
+		    bool (*dispatch)(void *opaque, struct ev_source *src),
+		    void *opaque);
+int evloop_source_add(struct evloop *l, struct ev_source *s);
+void evloop_source_del(struct evloop *l, struct ev_source *s);
+/* From fill: watch @fd for @events this poll; its index, or -ENOMEM. */
+int ev_source_add_fd(struct ev_source *s, int fd, short events);
+/* From dispatch: what happened to the fd of @index (0 for a bad one). */
+short ev_source_revents(const struct ev_source *s, int index);
+
 void evloop_set_random_pick(struct evloop *l, struct rng *rng);
 /* True if anything is armed, queued or watched. */
 bool evloop_pending(const struct evloop *l);
@@ -138,14 +173,18 @@ enum evloop_result {
 
 /*
  * One step, in this order:
- *  1. if fd watches exist, poll them without blocking; run the callback of
- *     every ready one -> RAN;
+ *  1. if fd watches or sources exist, poll them without blocking; run the
+ *     callback of every ready watch and every source's dispatch -> RAN if
+ *     anything was ready;
  *  2. a timer whose deadline <= now fires (the earliest by (deadline,
  *     seq)) -> RAN;
  *  3. a work item from the run queue (FIFO or random pick) runs -> RAN;
- *  4. if timers are armed: advance the clock to the earliest deadline and
- *     fire that one timer -> RAN;
- *  5. if fd watches exist: poll them, blocking up to @block_ms (-1 forever,
+ *  4. if timers are armed: with fds watched, first poll them for as long
+ *     in real time as the earliest deadline is ahead in virtual time
+ *     (capped by @block_ms unless it is -1) -> RAN if anything became
+ *     ready; then advance the clock to that deadline and fire that one
+ *     timer -> RAN;
+ *  5. if fds are watched: poll them, blocking up to @block_ms (-1 forever,
  *     0 not at all); ready ones run -> RAN, else BLOCKED;
  *  6. IDLE.
  * Exactly one timer or one work item runs per step (fd callbacks: every

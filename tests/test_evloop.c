@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/evloop.h"
@@ -823,6 +824,117 @@ START_TEST(destroy_forgets_items)
 }
 END_TEST
 
+/* A poll source over one pipe, as libslirp's changing fd set is. */
+struct pipe_source {
+	struct ev_source src;
+	struct watch w; /* its pipe; the watch itself is never added */
+	int index;	/* what add_fd returned this poll */
+	unsigned fills, dispatches, ready;
+	int timeout_ms; /* what fill asks for, -1: nothing */
+};
+
+static void pipe_fill(void *opaque, struct ev_source *src, int *timeout_ms)
+{
+	struct pipe_source *p = opaque;
+
+	p->fills++;
+	p->index = ev_source_add_fd(src, p->w.pipe[0], POLLIN);
+	ck_assert_int_ge(p->index, 0);
+	if (p->timeout_ms >= 0)
+		*timeout_ms = p->timeout_ms;
+}
+
+static bool pipe_dispatch(void *opaque, struct ev_source *src)
+{
+	struct pipe_source *p = opaque;
+	char buf[16];
+
+	p->dispatches++;
+	if (!(ev_source_revents(src, p->index) & POLLIN))
+		return false;
+	ck_assert_int_gt(read(p->w.pipe[0], buf, sizeof(buf)), 0);
+	p->ready++;
+	return true;
+}
+
+static void pipe_source_open(struct pipe_source *p)
+{
+	*p = (struct pipe_source){.timeout_ms = -1};
+	watch_open(&p->w, false);
+	ev_source_init(&p->src, pipe_fill, pipe_dispatch, p);
+	ck_assert_int_eq(evloop_source_add(&loop, &p->src), 0);
+}
+
+/* Filled before and told after every poll; ready data counts as work. */
+START_TEST(source_fill_and_dispatch)
+{
+	struct pipe_source p;
+
+	pipe_source_open(&p);
+	ck_assert_int_eq(evloop_source_add(&loop, &p.src), -EEXIST);
+	ck_assert(evloop_pending(&loop));
+	ck_assert_int_eq(evloop_step(&loop, 0), EVLOOP_BLOCKED);
+	ck_assert_uint_eq(p.fills, 1);
+	ck_assert_uint_eq(p.dispatches, 1);
+	ck_assert_uint_eq(p.ready, 0);
+	watch_poke(&p.w);
+	ck_assert_int_eq(evloop_step(&loop, 0), EVLOOP_RAN);
+	ck_assert_uint_eq(p.ready, 1);
+	ck_assert_int_eq(ev_source_revents(&p.src, 7), 0); /* no such fd */
+	/* Its own timeout bounds a blocking poll. */
+	p.timeout_ms = 10;
+	ck_assert_int_eq(evloop_step(&loop, -1), EVLOOP_BLOCKED);
+	evloop_source_del(&loop, &p.src);
+	ck_assert(!evloop_pending(&loop));
+	ck_assert_int_eq(evloop_step(&loop, 0), EVLOOP_IDLE);
+	watch_close(&p.w);
+}
+END_TEST
+
+/* A host peer: a child that writes to @fd after @ms milliseconds. */
+static pid_t poke_later(int fd, unsigned ms)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		usleep(ms * 1000);
+		_exit(write(fd, "x", 1) == 1 ? 0 : 1);
+	}
+	return pid;
+}
+
+/*
+ * With a host fd watched, the clock does not jump to a timer 10 virtual
+ * seconds ahead while the peer answers within real milliseconds: the
+ * step waits for the fd first, and the clock stays where it was.
+ */
+START_TEST(clock_waits_for_host_fds)
+{
+	struct pipe_source p;
+	struct item it[1];
+	int status;
+	pid_t pid;
+
+	items_init(it, 1);
+	pipe_source_open(&p);
+	ck_assert_int_eq(evloop_timer_arm(&loop, &it[0].t, 10000000000ull), 0);
+	pid = poke_later(p.w.pipe[1], 20);
+	ck_assert_int_eq(evloop_step(&loop, -1), EVLOOP_RAN);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(p.ready, 1);
+	ck_assert_uint_eq(loop.timers_fired, 0);
+	ck_assert_uint_eq(evloop_now(&loop), 0);
+	/* With nothing coming, a capped wait ends and the timer fires. */
+	ck_assert_int_eq(evloop_step(&loop, 5), EVLOOP_RAN);
+	ck_assert_uint_eq(loop.timers_fired, 1);
+	ck_assert_uint_eq(evloop_now(&loop), 10000000000ull);
+	evloop_source_del(&loop, &p.src);
+	watch_close(&p.w);
+}
+END_TEST
+
 static Suite *evloop_suite(void)
 {
 	Suite *s = suite_create("evloop");
@@ -866,6 +978,8 @@ static Suite *evloop_suite(void)
 	tcase_add_test(tc, fd_ready_runs_before_timers_and_work);
 	tcase_add_test(tc, fd_callback_removes_watches);
 	tcase_add_test(tc, fd_many_watches_and_add_during_dispatch);
+	tcase_add_test(tc, source_fill_and_dispatch);
+	tcase_add_test(tc, clock_waits_for_host_fds);
 	suite_add_tcase(s, tc);
 	return s;
 }
