@@ -21,6 +21,7 @@
 	X(IRQ, "irq", "interrupt lines raised, lowered and delivered")    \
 	X(PCI, "pci", "PCI configuration accesses and BAR mapping")       \
 	X(BLK, "blk", "block requests as the device model sees them")     \
+	X(NET, "net", "network frames as the device models see them")     \
 	X(DEV, "dev", "device status changes, resets and guest errors")   \
 	X(HAL, "hal", "DMA allocation and buffer sharing")                \
 	X(SCHED, "sched",                                                 \

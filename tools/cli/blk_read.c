@@ -71,6 +71,7 @@ const struct workload blk_read_workload = {
     .help = "read COUNT 512-byte sectors at LBA to stdout",
     .nargs = 2,
     .cls = &blk_class,
+    .takes = CLI_OPT_DISK,
     .data_on_stdout = true,
     .parse = blk_read_parse,
     .run = blk_read_run,

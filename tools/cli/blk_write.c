@@ -97,6 +97,7 @@ const struct workload blk_write_workload = {
     .help = "write FILE (a multiple of 512 bytes) at LBA, then flush",
     .nargs = 2,
     .cls = &blk_class,
+    .takes = CLI_OPT_DISK,
     .parse = blk_write_parse,
     .run = blk_write_run,
 };

@@ -25,6 +25,10 @@ enum {
 	OPT_SEED,
 	OPT_MODE,
 	OPT_DISK,
+	OPT_NIC,
+	OPT_COUNT,
+	OPT_OUT,
+	OPT_REQUESTS,
 	OPT_POLL,
 	OPT_CLASS, /* OPT_CLASS + n: --<device_classes[n]->name> */
 };
@@ -36,6 +40,10 @@ static const struct option fixed_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"mode", required_argument, NULL, OPT_MODE},
     {"disk", required_argument, NULL, OPT_DISK},
+    {"nic", required_argument, NULL, OPT_NIC},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"requests", required_argument, NULL, OPT_REQUESTS},
     {"poll", no_argument, NULL, OPT_POLL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -89,31 +97,65 @@ static int parse_workload(struct cli_options *o, int argc, char **argv,
 			    names);
 	}
 	o->workload = *w;
-	if ((unsigned)argc - 1 != (*w)->nargs)
-		return vm_option_error(err, errlen, "%s takes %u argument%s, not %d",
-			    argv[0], (*w)->nargs, (*w)->nargs == 1 ? "" : "s",
-			    argc - 1);
+	if ((*w)->optional_args ? (unsigned)argc - 1 > (*w)->nargs
+				: (unsigned)argc - 1 != (*w)->nargs)
+		return vm_option_error(
+		    err, errlen, "%s takes %s%u argument%s, not %d", argv[0],
+		    (*w)->optional_args ? "at most " : "", (*w)->nargs,
+		    (*w)->nargs == 1 ? "" : "s", argc - 1);
 	return (*w)->parse ? (*w)->parse(o, argv + 1, err, errlen) : 0;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} workload_options[] = {
+    {CLI_OPT_DISK, "--disk"},	{CLI_OPT_NIC, "--nic"},
+    {CLI_OPT_COUNT, "--count"}, {CLI_OPT_OUT, "--out"},
+    {CLI_OPT_REQUESTS, "--requests"},
+};
+
+/* Options for other workloads are refused, naming those they go with. */
+static int check_workload_options(struct cli_options *o, char *err,
+				  size_t errlen)
+{
+	for (unsigned i = 0;
+	     i < sizeof(workload_options) / sizeof(workload_options[0]); i++) {
+		char names[128] = "";
+
+		if (!(o->given & workload_options[i].bit) ||
+		    (o->workload->takes & workload_options[i].bit))
+			continue;
+		for (const struct workload *const *w = workloads; *w; w++)
+			if ((*w)->takes & workload_options[i].bit)
+				snprintf(names + strlen(names),
+					 sizeof(names) - strlen(names),
+					 "%s%s", names[0] ? ", " : "",
+					 (*w)->name);
+		return vm_option_error(err, errlen, "%s goes with %s",
+				       workload_options[i].name,
+				       names[0] ? names : "no workload");
+	}
+	return 0;
 }
 
 /* The unit a device workload runs on must exist. */
 static int check_unit(struct cli_options *o, char *err, size_t errlen)
 {
 	const struct device_class *cls = o->workload->cls;
+	const char *what = o->workload->takes & CLI_OPT_NIC ? "nic" : "disk";
 	unsigned have = 0;
 
 	if (!cls)
-		return o->unit_given ? vm_option_error(err, errlen,
-					    "--disk goes with a workload on "
-					    "one disk (blk-read, blk-write)")
-				     : 0;
+		return 0;
 	for (unsigned i = 0; i < o->device_count; i++)
 		have += o->devices[i].cls == cls;
 	if (o->unit >= have)
-		return vm_option_error(err, errlen,
-			    "--disk %u: the machine has %u disk%s (give them "
-			    "with --%s FILE)",
-			    o->unit, have, have == 1 ? "" : "s", cls->name);
+		return vm_option_error(
+		    err, errlen,
+		    "--%s %u: the machine has %u %s%s (give them with --%s)",
+		    what, o->unit, have, what, have == 1 ? "" : "s",
+		    cls->name);
 	return 0;
 }
 
@@ -200,12 +242,34 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 					    optarg);
 			break;
 		case OPT_DISK:
+		case OPT_NIC:
 			if (vm_parse_u64(optarg, &v) || v >= VM_MAX_DEVICES)
-				return vm_option_error(err, errlen,
-					    "--disk '%s': not a disk number",
-					    optarg);
+				return vm_option_error(
+				    err, errlen, "%s '%s': not a %s number",
+				    c == OPT_DISK ? "--disk" : "--nic", optarg,
+				    c == OPT_DISK ? "disk" : "nic");
 			o->unit = (unsigned)v;
-			o->unit_given = true;
+			o->given |= c == OPT_DISK ? CLI_OPT_DISK : CLI_OPT_NIC;
+			break;
+		case OPT_COUNT:
+			if (vm_parse_u64(optarg, &o->pings) || !o->pings)
+				return vm_option_error(
+				    err, errlen,
+				    "--count '%s': want a number above 0",
+				    optarg);
+			o->given |= CLI_OPT_COUNT;
+			break;
+		case OPT_OUT:
+			o->out = optarg;
+			o->given |= CLI_OPT_OUT;
+			break;
+		case OPT_REQUESTS:
+			if (vm_parse_u64(optarg, &o->requests) || !o->requests)
+				return vm_option_error(
+				    err, errlen,
+				    "--requests '%s': want a number above 0",
+				    optarg);
+			o->given |= CLI_OPT_REQUESTS;
 			break;
 		case OPT_POLL:
 			o->poll = true;
@@ -228,7 +292,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	}
 	if (o->help || o->version)
 		return 0;
-	if (parse_workload(o, argc - optind, argv + optind, err, errlen))
+	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
+	    check_workload_options(o, err, errlen))
 		return -1;
 	return check_unit(o, err, errlen);
 }

@@ -15,6 +15,15 @@
 
 struct workload;
 
+/* Options that go with some workloads only. */
+enum cli_workload_option {
+	CLI_OPT_DISK = 1u << 0,	    /* --disk N */
+	CLI_OPT_NIC = 1u << 1,	    /* --nic N */
+	CLI_OPT_COUNT = 1u << 2,    /* --count N */
+	CLI_OPT_OUT = 1u << 3,	    /* --out FILE */
+	CLI_OPT_REQUESTS = 1u << 4, /* --requests N */
+};
+
 struct cli_options {
 	uint64_t mem_size;
 	enum sim_mode mode;
@@ -28,11 +37,16 @@ struct cli_options {
 	void *device_storage[VM_MAX_DEVICES];
 	unsigned device_count;
 	const struct workload *workload;
-	/* Workload arguments. */
-	unsigned unit; /* --disk N: the workload's device */
-	bool unit_given;
+	/* Workload arguments and the workload options given (CLI_OPT_*). */
+	unsigned given;
+	unsigned unit;	     /* --disk N, --nic N: the workload's device */
 	uint64_t lba, count; /* blk-read, blk-write */
 	const char *input;   /* blk-write: host file */
+	const char *url;     /* net-fetch */
+	const char *out;     /* net-fetch --out FILE, "-": stdout */
+	uint64_t requests;   /* net-serve --requests N, 0: until a signal */
+	uint64_t pings;	     /* net-ping --count N */
+	const char *ping_to; /* net-ping ADDR */
 };
 
 /*

@@ -18,9 +18,11 @@ struct workload {
 	const char *name;
 	const char *args; /* "LBA COUNT", for --help */
 	const char *help; /* one line, for --help */
-	unsigned nargs;
-	/* Runs on one device of this class, picked by --disk; or NULL. */
+	unsigned nargs;	    /* ... or up to this many with optional_args */
+	bool optional_args;
+	/* Runs on one device of this class, picked by --disk or --nic. */
 	const struct device_class *cls;
+	unsigned takes; /* the CLI_OPT_* it accepts */
 	bool data_on_stdout; /* stdout carries data: reports go to stderr */
 	/* Check and keep the arguments; -1 with one line in @err. */
 	int (*parse)(struct cli_options *o, char **args, char *err,
