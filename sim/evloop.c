@@ -348,7 +348,7 @@ static bool loop_watches_fds(const struct evloop *l)
 static unsigned fd_poll(struct evloop *l, int64_t timeout_ns)
 {
 	unsigned n = 0, ran = 0;
-	int timeout_ms = -1;
+	int timeout_ms = -1, ready;
 	struct timespec ts;
 
 	for (struct ev_fd *w = l->fd_head; w; w = w->next) {
@@ -367,8 +367,12 @@ static unsigned fd_poll(struct evloop *l, int64_t timeout_ns)
 		timeout_ns = (int64_t)timeout_ms * 1000000;
 	ts = (struct timespec){(time_t)(timeout_ns / 1000000000),
 			       (long)(timeout_ns % 1000000000)};
-	/* EINTR and the like count as nothing ready: the caller steps again. */
-	if (ppoll(l->pfds, n, timeout_ns < 0 ? NULL : &ts, NULL) > 0) {
+	/* EINTR counts as nothing ready; the step then blocks no more, so
+	 * the caller sees the signal's effect before any further wait. */
+	ready = ppoll(l->pfds, n, timeout_ns < 0 ? NULL : &ts, l->poll_sigmask);
+	if (ready < 0 && errno == EINTR)
+		l->interrupted = true;
+	if (ready > 0) {
 		/* Callbacks may add watches (growing the arrays): index,
 		 * don't cache. */
 		l->dispatching = n;
@@ -391,6 +395,11 @@ static unsigned fd_poll(struct evloop *l, int64_t timeout_ns)
 	return ran;
 }
 
+void evloop_set_poll_sigmask(struct evloop *l, const sigset_t *mask)
+{
+	l->poll_sigmask = mask;
+}
+
 bool evloop_pending(const struct evloop *l)
 {
 	return l->heap_len || l->work_head || loop_watches_fds(l);
@@ -400,6 +409,7 @@ enum evloop_result evloop_step(struct evloop *l, int block_ms)
 {
 	bool fds = loop_watches_fds(l);
 
+	l->interrupted = false;
 	if (fds && fd_poll(l, 0))
 		return EVLOOP_RAN;
 	if (l->heap_len && l->heap[0]->deadline <= l->now) {
@@ -416,7 +426,7 @@ enum evloop_result evloop_step(struct evloop *l, int block_ms)
 
 		if (block_ms >= 0 && ahead > (int64_t)block_ms * 1000000)
 			ahead = (int64_t)block_ms * 1000000;
-		if (fds && ahead > 0 && fd_poll(l, ahead))
+		if (fds && ahead > 0 && !l->interrupted && fd_poll(l, ahead))
 			return EVLOOP_RAN;
 		l->now = l->heap[0]->deadline;
 		timer_fire(l);
@@ -424,7 +434,7 @@ enum evloop_result evloop_step(struct evloop *l, int block_ms)
 	}
 	if (fds) {
 		/* The non-blocking poll of step 1 has just found nothing. */
-		if (block_ms != 0 &&
+		if (block_ms != 0 && !l->interrupted &&
 		    fd_poll(l, block_ms < 0 ? -1 : (int64_t)block_ms * 1000000))
 			return EVLOOP_RAN;
 		return EVLOOP_BLOCKED;

@@ -20,6 +20,7 @@
 #define VIRTSIM_SIM_EVLOOP_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -84,6 +85,8 @@ struct evloop {
 	unsigned dispatching;	  /* entries of a poll being dispatched */
 	unsigned poll_len;	  /* entries of the poll being filled */
 	struct ev_source *src_head, *src_tail;
+	const sigset_t *poll_sigmask; /* during polls only; NULL: as is */
+	bool interrupted;	      /* a signal ended a poll of this step */
 
 	uint64_t timers_fired;	/* timer callbacks run */
 	uint64_t works_run;	/* work callbacks run */
@@ -159,13 +162,21 @@ int ev_source_add_fd(struct ev_source *s, int fd, short events);
 short ev_source_revents(const struct ev_source *s, int index);
 
 void evloop_set_random_pick(struct evloop *l, struct rng *rng);
+/*
+ * The signal mask while the loop polls (ppoll's): a program that blocks
+ * its stop signals and unblocks them here sees each one end a poll, with
+ * no window in which one arrives unseen before the poll starts. NULL:
+ * the mask is left as it is. @mask must outlive its use.
+ */
+void evloop_set_poll_sigmask(struct evloop *l, const sigset_t *mask);
 /* True if anything is armed, queued or watched. */
 bool evloop_pending(const struct evloop *l);
 
 enum evloop_result {
 	/* One piece of work ran: a timer, a work item, or fd callbacks. */
 	EVLOOP_RAN,
-	/* Only fd watches remain and none became ready in time. */
+	/* Only fd watches remain and none became ready in time, or a
+	 * signal interrupted the poll. */
 	EVLOOP_BLOCKED,
 	/* Nothing armed, queued or watched: nothing can ever happen. */
 	EVLOOP_IDLE,
@@ -186,6 +197,8 @@ enum evloop_result {
  *     timer -> RAN;
  *  5. if fds are watched: poll them, blocking up to @block_ms (-1 forever,
  *     0 not at all); ready ones run -> RAN, else BLOCKED;
+ * A signal that interrupts a poll ends the waiting: no later poll of the
+ * step blocks (step 4 fires its timer at once, step 5 is BLOCKED).
  *  6. IDLE.
  * Exactly one timer or one work item runs per step (fd callbacks: every
  * ready one). A timer is disarmed and a work item unqueued before its

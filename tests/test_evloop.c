@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -935,6 +936,43 @@ START_TEST(clock_waits_for_host_fds)
 }
 END_TEST
 
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	usr1_seen = 1;
+}
+
+/*
+ * A stop signal kept blocked outside polls, pending before the step,
+ * ends the poll it would otherwise block in forever: the loop unblocks
+ * it for the poll alone (the test times out without the poll mask).
+ */
+START_TEST(poll_sigmask_lets_a_pending_signal_end_the_poll)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigset_t block, during_poll;
+	struct watch w;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &block, &during_poll), 0);
+	sigdelset(&during_poll, SIGUSR1);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	watch_open(&w, false);
+	evloop_fd_add(&loop, &w.fd);
+	evloop_set_poll_sigmask(&loop, &during_poll);
+	raise(SIGUSR1);
+	ck_assert(!usr1_seen); /* blocked: pending */
+	ck_assert_int_eq(evloop_step(&loop, -1), EVLOOP_BLOCKED);
+	ck_assert(usr1_seen);
+	ck_assert_uint_eq(w.calls, 0);
+	evloop_fd_del(&loop, &w.fd);
+	watch_close(&w);
+	ck_assert_int_eq(sigprocmask(SIG_UNBLOCK, &block, NULL), 0);
+}
+END_TEST
+
 static Suite *evloop_suite(void)
 {
 	Suite *s = suite_create("evloop");
@@ -980,6 +1018,7 @@ static Suite *evloop_suite(void)
 	tcase_add_test(tc, fd_many_watches_and_add_during_dispatch);
 	tcase_add_test(tc, source_fill_and_dispatch);
 	tcase_add_test(tc, clock_waits_for_host_fds);
+	tcase_add_test(tc, poll_sigmask_lets_a_pending_signal_end_the_poll);
 	suite_add_tcase(s, tc);
 	return s;
 }
