@@ -1,0 +1,6 @@
+# drivers/net.mk: the network buffer pool, the virtio-net driver and the
+# net device around it (freestanding); only with --enable-net.
+libvirtsim_a_SOURCES += \
+	%reldir%/base/net_buf.c
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/base/net_buf.h

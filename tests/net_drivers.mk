@@ -1,0 +1,8 @@
+# tests/net_drivers.mk: the net driver side (buffer pool, virtio-net driver,
+# net device), on a machine's DMA memory; only with --enable-net.
+if ENABLE_NET
+check_PROGRAMS += %reldir%/test_net_buf
+%canon_reldir%_test_net_buf_SOURCES = %reldir%/test_net_buf.c
+%canon_reldir%_test_net_buf_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_net_buf_LDADD = $(TEST_LDADD)
+endif
