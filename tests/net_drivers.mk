@@ -5,4 +5,8 @@ check_PROGRAMS += %reldir%/test_net_buf
 %canon_reldir%_test_net_buf_SOURCES = %reldir%/test_net_buf.c
 %canon_reldir%_test_net_buf_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_net_buf_LDADD = $(TEST_LDADD)
+check_PROGRAMS += %reldir%/test_net_driver
+%canon_reldir%_test_net_driver_SOURCES = %reldir%/test_net_driver.c
+%canon_reldir%_test_net_driver_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_net_driver_LDADD = $(TEST_LDADD)
 endif
