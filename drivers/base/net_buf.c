@@ -166,6 +166,13 @@ int net_buf_pool_free(struct net_buf_pool *p, struct net_buf *b)
 	return 0;
 }
 
+size_t net_buf_pool_index(const struct net_buf_pool *p, const struct net_buf *b)
+{
+	if (!p || !p->hal)
+		return 0;
+	return nb_index(p, b);
+}
+
 bool net_buf_pool_owns(const struct net_buf_pool *p, const struct net_buf *b)
 {
 	return p && p->hal && nb_index(p, b) < p->capacity;

@@ -70,6 +70,9 @@ struct net_buf *net_buf_pool_alloc(struct net_buf_pool *p);
  */
 int net_buf_pool_free(struct net_buf_pool *p, struct net_buf *b);
 
+/* @b's place in @p (0..capacity-1), or capacity if it is not @p's. */
+size_t net_buf_pool_index(const struct net_buf_pool *p,
+			  const struct net_buf *b);
 /* True if @b is one of @p's descriptors (free or not). */
 bool net_buf_pool_owns(const struct net_buf_pool *p, const struct net_buf *b);
 /* True if @b is one of @p's descriptors and free. */
