@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/adapter/net_device.h"
 #include "drivers/base/net_buf.h"
 #include "drivers/virtio/virtio_net.h"
 #include "drivers/wire/virtio_config.h"
@@ -1252,6 +1253,496 @@ START_TEST(destroy_reclaims_everything)
 }
 END_TEST
 
+/* ---- the net device (adapter) ---- */
+
+static struct virtio_net_device nd;
+static struct net_device *dev;
+static const struct virtio_net_device zero_nd;
+
+static void nd_start(uint64_t features, const struct virtio_net_options *o)
+{
+	ft.dev_features = features;
+	ck_assert_int_eq(
+	    virtio_net_device_init(&nd, &ft.base, o, DEV_LINE, &pool), 0);
+	dev = virtio_net_device_base(&nd);
+	ck_assert_ptr_nonnull(dev->ops);
+}
+
+/* The pool invariant, and the caller's count of what it holds. */
+static void assert_books(size_t held)
+{
+	ck_assert_uint_eq(net_buf_pool_free_count(&pool) + nd.rx_posted +
+			      nd.tx_in_flight + nd.held,
+			  net_buf_pool_capacity(&pool));
+	ck_assert_uint_eq(nd.held, held);
+}
+
+/* The chains on the receive ring the device has not taken yet. */
+static unsigned dev_pop_all(unsigned qi, uint16_t *heads, unsigned max)
+{
+	unsigned n = 0;
+
+	while (n < max && dev_pop(qi, &heads[n]))
+		n++;
+	return n;
+}
+
+static void nd_stop(size_t held)
+{
+	assert_books(held);
+	virtio_net_device_destroy(&nd);
+	ck_assert_uint_eq(ft.status_at_unset, 0); /* INIT-D-13 */
+	ck_assert_mem_eq(&nd, &zero_nd, sizeof(nd));
+	ck_assert_uint_eq(net_buf_pool_free_count(&pool),
+			  net_buf_pool_capacity(&pool) - held);
+	ck_assert_uint_eq(ft.config_writes, 0); /* NET-D-01 */
+}
+
+/* Bad pools are refused; receive buffers: what the ring takes, half the
+ * pool at most; the ops say what the driver negotiated. */
+START_TEST(device_init_and_identity)
+{
+	struct virtio_net_options o = {.queue_size = 16};
+	struct net_buf_pool small, one, unset = {0};
+	uint16_t heads[256];
+	uint8_t mac[6];
+
+	ft.dev_features = NET_WANTED;
+	ck_assert_int_eq(net_buf_pool_init(&one, machine_hal(&m), 1, 2048), 0);
+	ck_assert_int_eq(
+	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &one),
+	    -DEV_ERR_INVALID_PARAM);
+	ck_assert_int_eq(
+	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &unset),
+	    -DEV_ERR_INVALID_PARAM);
+	ck_assert_int_eq(
+	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, NULL),
+	    -DEV_ERR_INVALID_PARAM);
+	/* NET-D-03: 1526-byte buffers cannot take a 9000-byte mtu frame. */
+	set_mtu(9000);
+	ck_assert_int_eq(net_buf_pool_init(&small, machine_hal(&m), 8, 1526),
+			 0);
+	ck_assert_int_eq(
+	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &small),
+	    -DEV_ERR_INVALID_PARAM);
+	ck_assert_mem_eq(&nd, &zero_nd, sizeof(nd));
+	ck_assert_uint_eq(net_buf_pool_free_count(&small), 8);
+	/* A device the driver refuses: its error, mapped (Unsupported). */
+	set_mtu(20);
+	ck_assert_int_eq(
+	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &pool),
+	    -DEV_ERR_UNSUPPORTED);
+	set_mtu(1500);
+	ck_assert_uint_eq(net_buf_pool_destroy(&small), 0);
+	ck_assert_uint_eq(net_buf_pool_destroy(&one), 0);
+
+	/* The ring (16) is the limit: 16 posted. */
+	nd_start(NET_WANTED, &o);
+	ck_assert_str_eq(dev->ops->name(dev), "virtio-net");
+	ck_assert_int_eq(dev->ops->type(dev), DEV_TYPE_NET);
+	dev->ops->mac_address(dev, mac);
+	ck_assert_mem_eq(mac, dev_mac, 6);
+	ck_assert_uint_eq(dev->ops->rx_queue_size(dev), 16);
+	ck_assert_uint_eq(dev->ops->tx_queue_size(dev), 16);
+	ck_assert_uint_eq(nd.rx_posted, 16);
+	ck_assert_uint_eq(dev_pop_all(VIRTIO_NET_RX_QUEUE, heads, 256), 16);
+	ck_assert(dev->ops->can_transmit(dev));
+	ck_assert(!dev->ops->can_receive(dev));
+	assert_books(0);
+	nd_stop(0);
+
+	/* Half the pool (64) is the limit: 32 posted on a ring of 256,
+	 * each a whole buffer. */
+	ft.unsets = 0;
+	nd_start(NET_WANTED, NULL);
+	ck_assert_uint_eq(nd.rx_posted, 32);
+	ck_assert_uint_eq(dev_pop_all(VIRTIO_NET_RX_QUEUE, heads, 256), 32);
+	{
+		struct seg sg[2];
+
+		ck_assert_uint_eq(
+		    dev_chain(VIRTIO_NET_RX_QUEUE, heads[0], sg, 2), 1);
+		ck_assert(sg[0].write);
+		ck_assert_uint_eq(sg[0].len, 2048);
+	}
+	nd_stop(0);
+
+	/* Legacy, no ANY_LAYOUT, no INDIRECT: two descriptors a buffer,
+	 * 8 fit a ring of 16. */
+	ft.unsets = 0;
+	ft.legacy = true;
+	o.no_indirect = true;
+	nd_start(F(VIRTIO_NET_F_MAC), &o);
+	ck_assert_uint_eq(nd.rx_posted, 8);
+	nd_stop(0);
+	finish_machine();
+}
+END_TEST
+
+/* alloc_tx_buffer: the header reserved; too big goes back (unlike the
+ * anchor); an empty pool is NoMemory. */
+START_TEST(device_alloc_tx_buffer)
+{
+	struct net_buf *b, *all[64];
+	size_t n = 0, free0;
+
+	nd_start(NET_WANTED, NULL);
+	free0 = net_buf_pool_free_count(&pool);
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 2048 - 12 + 1, &b),
+			 -DEV_ERR_INVALID_PARAM);
+	ck_assert_ptr_null(b);
+	ck_assert_uint_eq(net_buf_pool_free_count(&pool), free0);
+	assert_books(0);
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 2048 - 12, &b), 0);
+	ck_assert_uint_eq(b->header_len, 12);
+	ck_assert_uint_eq(b->packet_len, 2036);
+	ck_assert_ptr_eq(net_buf_packet(b), b->buf + 12);
+	all[n++] = b;
+	assert_books(1);
+	while (dev->ops->alloc_tx_buffer(dev, 60, &b) == 0)
+		all[n++] = b;
+	ck_assert_uint_eq(n, free0);
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b),
+			 -DEV_ERR_NO_MEMORY);
+	ck_assert(!dev->ops->can_transmit(dev));
+	assert_books(n);
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, NULL),
+			 -DEV_ERR_INVALID_PARAM);
+	nd_stop(n);
+	for (size_t i = 0; i < n; i++)
+		put(all[i]);
+	finish_machine();
+}
+END_TEST
+
+/* transmit consumes a held buffer whatever happens; buffers that are not
+ * the caller's are refused and left alone; the pool stays whole. */
+START_TEST(device_transmit_paths)
+{
+	struct virtio_net_options o = {.queue_size = 4};
+	struct net_buf_pool other;
+	struct net_buf *b, *f, *tx[4];
+	uint8_t out[2048];
+	struct seg sg[2];
+	uint16_t head;
+	size_t free0;
+
+	ck_assert_int_eq(net_buf_pool_init(&other, machine_hal(&m), 2, 2048),
+			 0);
+	nd_start(NET_WANTED, &o);
+	free0 = net_buf_pool_free_count(&pool);
+
+	/* Sent: the device reads a zero header and the frame. */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b), 0);
+	fill_frame(net_buf_packet(b), 60, 4);
+	memset(b->buf, 0x5a, 12);
+	ck_assert_int_eq(dev->ops->transmit(dev, b), 0);
+	assert_books(0);
+	ck_assert_uint_eq(nd.tx_in_flight, 1);
+	ck_assert(dev_pop(VIRTIO_NET_TX_QUEUE, &head));
+	ck_assert_uint_eq(dev_chain(VIRTIO_NET_TX_QUEUE, head, sg, 2), 1);
+	ck_assert_uint_eq(dev_read(sg, 1, out, sizeof(out)), 72);
+	for (unsigned i = 0; i < 12; i++)
+		ck_assert_uint_eq(out[i], 0); /* NET-D-06/07/11/14 */
+	ck_assert_mem_eq(out + 12, net_buf_packet(b), 60);
+	ck_assert_uint_eq(nd.stats.tx_frames, 1);
+	ck_assert_uint_eq(nd.stats.tx_bytes, 60);
+	/* In flight: not the caller's any more. */
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_BAD_STATE);
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, b),
+			 -DEV_ERR_BAD_STATE);
+	assert_books(0);
+
+	/* NET-D-04: above mtu + 14 (fits the buffer, not the MTU). */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 1515, &b), 0);
+	assert_books(1);
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_INVALID_PARAM);
+	assert_books(0);
+	ck_assert(net_buf_pool_is_free(&pool, b));
+	/* Shorter than an Ethernet header. */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 13, &b), 0);
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_INVALID_PARAM);
+	assert_books(0);
+	/* A header_len or packet_len the caller broke. */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b), 0);
+	b->header_len = 0;
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_INVALID_PARAM);
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b), 0);
+	b->packet_len = 4096;
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_INVALID_PARAM);
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b), 0);
+	b->buf += 64; /* moved: the device would get the wrong bytes */
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_INVALID_PARAM);
+	ck_assert(net_buf_pool_is_free(&pool, b));
+	assert_books(0);
+	ck_assert_uint_eq(nd.stats.tx_errors, 5);
+
+	/* Not the caller's: free in the pool, another pool's, a copy. */
+	f = net_buf_pool_alloc(&pool);
+	put(f);
+	ck_assert_int_eq(dev->ops->transmit(dev, f), -DEV_ERR_BAD_STATE);
+	b = net_buf_pool_alloc(&other);
+	ck_assert_int_eq(dev->ops->transmit(dev, b), -DEV_ERR_INVALID_PARAM);
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, b),
+			 -DEV_ERR_INVALID_PARAM);
+	ck_assert_uint_eq(net_buf_pool_free_count(&other), 1);
+	ck_assert_int_eq(net_buf_pool_free(&other, b), 0);
+	ck_assert_int_eq(dev->ops->transmit(dev, NULL), -DEV_ERR_INVALID_PARAM);
+	ck_assert_uint_eq(net_buf_pool_free_count(&pool), free0 - 1);
+	assert_books(0);
+
+	/* The ring (4) full: BadState (QueueFull), the buffer back. */
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &tx[i]), 0);
+		ck_assert_int_eq(dev->ops->transmit(dev, tx[i]), 0);
+	}
+	ck_assert(!dev->ops->can_transmit(dev));
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &tx[3]), 0);
+	ck_assert_int_eq(dev->ops->transmit(dev, tx[3]), -DEV_ERR_BAD_STATE);
+	ck_assert(net_buf_pool_is_free(&pool, tx[3]));
+	ck_assert_uint_eq(nd.tx_in_flight, 4);
+	assert_books(0);
+	nd_stop(0);
+	ck_assert_uint_eq(net_buf_pool_destroy(&other), 0);
+	finish_machine();
+}
+END_TEST
+
+/* recycle_tx_buffers: every used chain back in the pool; a bad used
+ * entry is reported, the rest collected. */
+START_TEST(device_recycle_tx_buffers)
+{
+	struct net_buf *b[3];
+	uint16_t head[3];
+	size_t free0;
+
+	nd_start(NET_WANTED, NULL);
+	free0 = net_buf_pool_free_count(&pool);
+	ck_assert_int_eq(dev->ops->recycle_tx_buffers(dev), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 100, &b[i]), 0);
+		ck_assert_int_eq(dev->ops->transmit(dev, b[i]), 0);
+		ck_assert(dev_pop(VIRTIO_NET_TX_QUEUE, &head[i]));
+	}
+	ck_assert_uint_eq(net_buf_pool_free_count(&pool), free0 - 3);
+	dev_push_used(VIRTIO_NET_TX_QUEUE, head[2], 0);
+	dev_push_used(VIRTIO_NET_TX_QUEUE, head[0], 0);
+	ck_assert_int_eq(dev->ops->recycle_tx_buffers(dev), 0);
+	ck_assert_uint_eq(nd.tx_in_flight, 1);
+	ck_assert(net_buf_pool_is_free(&pool, b[0]));
+	ck_assert(net_buf_pool_is_free(&pool, b[2]));
+	ck_assert(!net_buf_pool_is_free(&pool, b[1]));
+	assert_books(0);
+	/* A duplicate, then the real one. */
+	dev_push_used(VIRTIO_NET_TX_QUEUE, head[0], 0);
+	dev_push_used(VIRTIO_NET_TX_QUEUE, head[1], 0);
+	ck_assert_int_eq(dev->ops->recycle_tx_buffers(dev),
+			 -DEV_ERR_ALREADY_EXISTS); /* AlreadyUsed, mapped */
+	ck_assert_int_eq(dev->ops->recycle_tx_buffers(dev), 0);
+	ck_assert_uint_eq(nd.tx_in_flight, 0);
+	ck_assert_uint_eq(net_buf_pool_free_count(&pool), free0);
+	assert_books(0);
+	nd_stop(0);
+	finish_machine();
+}
+END_TEST
+
+/* The device writes a frame into receive chain @head. */
+static void nd_deliver(uint16_t head, const uint8_t *frame, size_t len)
+{
+	dev_receive(head, frame, len, 1, 0, (uint32_t)(12 + len));
+}
+
+/* receive: Again with nothing; a frame with its lengths; empty
+ * completions re-posted silently; a refused completion is Io and its
+ * buffer re-posted; recycle_rx_buffer posts again. */
+START_TEST(device_receive_paths)
+{
+	struct virtio_net_options o = {.no_mrg_rxbuf = true};
+	uint8_t frame[1514];
+	struct net_buf *b, *c;
+	uint16_t heads[64];
+	unsigned n;
+	size_t posted;
+
+	fill_frame(frame, sizeof(frame), 21);
+	nd_start(NET_WANTED, &o);
+	posted = nd.rx_posted;
+	n = dev_pop_all(VIRTIO_NET_RX_QUEUE, heads, 64);
+	ck_assert_uint_eq(n, posted);
+	ck_assert(!dev->ops->can_receive(dev));
+	ck_assert_int_eq(dev->ops->receive(dev, &b), -DEV_ERR_AGAIN);
+	ck_assert_ptr_null(b);
+
+	nd_deliver(heads[0], frame, 1514);
+	ck_assert(dev->ops->can_receive(dev));
+	ck_assert(dev->ops->can_receive(dev)); /* still: not taken */
+	assert_books(0);
+	ck_assert_int_eq(dev->ops->receive(dev, &b), 0);
+	ck_assert_uint_eq(b->header_len, 12);
+	ck_assert_uint_eq(b->packet_len, 1514);
+	ck_assert_mem_eq(net_buf_packet(b), frame, 1514);
+	ck_assert_uint_eq(nd.rx_posted, posted - 1);
+	assert_books(1);
+	ck_assert_uint_eq(nd.stats.rx_frames, 1);
+	ck_assert_uint_eq(nd.stats.rx_bytes, 1514);
+	ck_assert(!dev->ops->can_receive(dev));
+	/* Held: transmit-once-more would be fine, recycle too; twice not. */
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, b), 0);
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, b),
+			 -DEV_ERR_BAD_STATE);
+	ck_assert_uint_eq(nd.rx_posted, posted);
+	assert_books(0);
+	ck_assert(dev_pop(VIRTIO_NET_RX_QUEUE, &heads[0]));
+
+	/* Empty (dropped by the device), then a frame: one receive. */
+	dev_push_used(VIRTIO_NET_RX_QUEUE, heads[1], 0);
+	nd_deliver(heads[2], frame + 1, 60);
+	ck_assert_int_eq(dev->ops->receive(dev, &b), 0);
+	ck_assert_uint_eq(b->packet_len, 60);
+	ck_assert_mem_eq(net_buf_packet(b), frame + 1, 60);
+	ck_assert_uint_eq(nd.stats.rx_empty, 1);
+	ck_assert_uint_eq(nd.rx_posted, posted - 1);
+	assert_books(1);
+	ck_assert(dev_pop(VIRTIO_NET_RX_QUEUE, &heads[1])); /* re-posted */
+
+	/* A received buffer may be sent on as it is (forwarding). */
+	ck_assert_int_eq(dev->ops->transmit(dev, b), 0);
+	assert_books(0);
+
+	/* Refused by the driver (VQ-D-14): Io, the buffer re-posted. */
+	dev_receive(heads[3], frame, 60, 1, 0, 7);
+	ck_assert_int_eq(dev->ops->receive(dev, &b), -DEV_ERR_IO);
+	ck_assert_uint_eq(nd.stats.rx_errors, 1);
+	ck_assert_uint_eq(nd.rx_posted, posted - 1);
+	ck_assert(dev_pop(VIRTIO_NET_RX_QUEUE, &heads[3]));
+	/* Seen by can_receive: reported by the next receive. */
+	dev_receive(heads[4], frame, 60, 1, 0, 5000);
+	ck_assert(!dev->ops->can_receive(dev));
+	ck_assert_int_eq(dev->ops->receive(dev, &b), -DEV_ERR_IO);
+	ck_assert_int_eq(dev->ops->receive(dev, &b), -DEV_ERR_AGAIN);
+	assert_books(0);
+	/* A bad used id: BadState (WrongToken), nothing moves. */
+	dev_push_used(VIRTIO_NET_RX_QUEUE, 999, 100);
+	ck_assert_int_eq(dev->ops->receive(dev, &c), -DEV_ERR_BAD_STATE);
+	assert_books(0);
+	ck_assert_int_eq(dev->ops->receive(dev, NULL), -DEV_ERR_INVALID_PARAM);
+	nd_stop(0);
+	finish_machine();
+}
+END_TEST
+
+/* MRG_RXBUF: a frame over two buffers cannot be one net_buf: dropped,
+ * counted, both buffers re-posted; the next frame comes through. */
+START_TEST(device_drops_multi_buffer_frames)
+{
+	uint8_t frame[1514], hdr[2048] = {0};
+	uint16_t heads[64];
+	struct net_buf *b;
+	size_t posted;
+
+	fill_frame(frame, sizeof(frame), 2);
+	nd_start(NET_WANTED, NULL);
+	posted = nd.rx_posted;
+	dev_pop_all(VIRTIO_NET_RX_QUEUE, heads, 64);
+	virtio_st_le16(hdr + 10, 2);
+	{
+		struct seg sg[2];
+
+		dev_chain(VIRTIO_NET_RX_QUEUE, heads[0], sg, 2);
+		dev_write(sg, 1, hdr, 2048);
+		dev_chain(VIRTIO_NET_RX_QUEUE, heads[1], sg, 2);
+		dev_write(sg, 1, frame, 100);
+	}
+	dev_push_used(VIRTIO_NET_RX_QUEUE, heads[0], 2048);
+	dev_push_used(VIRTIO_NET_RX_QUEUE, heads[1], 100);
+	nd_deliver(heads[2], frame, 200);
+	ck_assert(dev->ops->can_receive(dev));
+	ck_assert_int_eq(dev->ops->receive(dev, &b), 0);
+	ck_assert_uint_eq(b->packet_len, 200);
+	ck_assert_mem_eq(net_buf_packet(b), frame, 200);
+	ck_assert_uint_eq(nd.stats.rx_dropped, 1);
+	ck_assert_uint_eq(nd.stats.rx_frames, 1);
+	ck_assert_uint_eq(nd.rx_posted, posted - 1);
+	ck_assert_uint_eq(dev_pop_all(VIRTIO_NET_RX_QUEUE, heads, 64), 2);
+	assert_books(1);
+	nd_stop(1);
+	put(b);
+	finish_machine();
+}
+END_TEST
+
+/* recycle_rx_buffer that cannot post (the ring is full): the buffer goes
+ * back to the pool and the error is returned. */
+START_TEST(device_recycle_rx_failure)
+{
+	struct virtio_net_options o = {.queue_size = 16};
+	struct net_buf *b;
+
+	nd_start(NET_WANTED, &o);
+	ck_assert_uint_eq(nd.rx_posted, 16); /* the ring is full */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b), 0);
+	assert_books(1);
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, b),
+			 -DEV_ERR_BAD_STATE);
+	ck_assert(net_buf_pool_is_free(&pool, b));
+	assert_books(0);
+	/* A held buffer whose buf was moved: back to the pool too. */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &b), 0);
+	b->buf = NULL;
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, b),
+			 -DEV_ERR_INVALID_PARAM);
+	ck_assert(net_buf_pool_is_free(&pool, b));
+	ck_assert_ptr_nonnull(b->buf);
+	assert_books(0);
+	nd_stop(0);
+	finish_machine();
+}
+END_TEST
+
+/* destroy: reset, then every buffer the device had back in the pool (a
+ * frame can_receive took included); the caller's stay the caller's. */
+START_TEST(device_destroy_gives_buffers_back)
+{
+	uint8_t frame[100];
+	uint16_t heads[64];
+	struct net_buf *held[2], *t;
+
+	fill_frame(frame, sizeof(frame), 8);
+	nd_start(NET_WANTED, NULL);
+	dev_pop_all(VIRTIO_NET_RX_QUEUE, heads, 64);
+	nd_deliver(heads[0], frame, 100);
+	nd_deliver(heads[1], frame, 100);
+	ck_assert_int_eq(dev->ops->receive(dev, &held[0]), 0);
+	ck_assert(dev->ops->can_receive(dev)); /* the second, taken */
+	ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 60, &held[1]), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_int_eq(dev->ops->alloc_tx_buffer(dev, 80, &t), 0);
+		ck_assert_int_eq(dev->ops->transmit(dev, t), 0);
+	}
+	assert_books(2);
+	nd_stop(2);
+	put(held[0]);
+	put(held[1]);
+	finish_machine(); /* every share undone, every page back */
+}
+END_TEST
+
+/* A pool with buffers out before init: they count as the caller's. */
+START_TEST(device_pool_partly_taken)
+{
+	struct net_buf *mine = net_buf_pool_alloc(&pool);
+
+	nd_start(NET_WANTED, NULL);
+	assert_books(1);
+	ck_assert_uint_eq(nd.rx_posted, 32);
+	ck_assert_int_eq(dev->ops->recycle_rx_buffer(dev, mine), 0);
+	assert_books(0);
+	nd_stop(0);
+	finish_machine();
+}
+END_TEST
+
 static Suite *net_driver_suite(void)
 {
 	Suite *s = suite_create("net_driver");
@@ -1273,6 +1764,19 @@ static Suite *net_driver_suite(void)
 	tcase_add_test(tc, receive_mergeable_buffers);
 	tcase_add_test(tc, receive_completes_partial_checksum);
 	tcase_add_test(tc, destroy_reclaims_everything);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("device");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, device_init_and_identity);
+	tcase_add_test(tc, device_alloc_tx_buffer);
+	tcase_add_test(tc, device_transmit_paths);
+	tcase_add_test(tc, device_recycle_tx_buffers);
+	tcase_add_test(tc, device_receive_paths);
+	tcase_add_test(tc, device_drops_multi_buffer_frames);
+	tcase_add_test(tc, device_recycle_rx_failure);
+	tcase_add_test(tc, device_destroy_gives_buffers_back);
+	tcase_add_test(tc, device_pool_partly_taken);
 	suite_add_tcase(s, tc);
 	return s;
 }
