@@ -268,14 +268,14 @@ static bool vnd_can_receive(struct net_device *dev)
 	struct virtio_net_device *d = to_vnd(dev);
 	int err;
 
-	if (d->rx_ready)
+	if (d->rx_ready || d->rx_err)
 		return true;
-	if (d->rx_err)
-		return false;
 	err = vnd_rx_next(d, &d->rx_ready);
+	/* An error met while looking is receive's to report: say so, or
+	 * a caller that receives only when told to would never hear it. */
 	if (err && err != -DEV_ERR_AGAIN)
-		d->rx_err = err; /* receive reports it */
-	return d->rx_ready != NULL;
+		d->rx_err = err;
+	return d->rx_ready || d->rx_err;
 }
 
 static int vnd_receive(struct net_device *dev, struct net_buf **out)

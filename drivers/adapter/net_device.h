@@ -84,8 +84,10 @@ virtio_net_device_base(struct virtio_net_device *d)
  *
  * - mac_address: the config's MAC, or the fallback (NET-D-02).
  * - can_transmit: a buffer is free and the transmit ring has room.
- * - can_receive: a received frame is waiting. Empty completions and
- *   dropped multi-buffer frames met on the way are re-posted here.
+ * - can_receive: a received frame is waiting (taken off the ring here,
+ *   kept for receive; empty completions and dropped multi-buffer frames
+ *   met on the way are re-posted), or an error met while looking, which
+ *   the next receive returns.
  * - rx_queue_size, tx_queue_size: the negotiated queue sizes.
  * - alloc_tx_buffer(size): a buffer with header_len = the driver's
  *   header and packet_len = @size; -DEV_ERR_INVALID_PARAM if that does
