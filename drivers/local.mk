@@ -1,4 +1,5 @@
-# drivers/: freestanding; core.mk (base, virtio, adapter) and pci.mk (PCI).
+# drivers/: freestanding; core.mk (base, virtio, adapter), pci.mk (PCI) and
+# net.mk (net buffers, virtio-net, the net device).
 nobase_virtsiminclude_HEADERS += %reldir%/adapter/adapter.h \
 	%reldir%/base/dev.h \
 	%reldir%/virtio/virtio.h \
@@ -6,8 +7,12 @@ nobase_virtsiminclude_HEADERS += %reldir%/adapter/adapter.h \
 	%reldir%/wire/virtio_blk.h \
 	%reldir%/wire/virtio_config.h \
 	%reldir%/wire/virtio_mmio.h \
+	%reldir%/wire/virtio_net.h \
 	%reldir%/wire/virtio_pci.h \
 	%reldir%/wire/virtio_ring.h \
 	%reldir%/wire/virtio_types.h
 include %reldir%/core.mk
 include %reldir%/pci.mk
+if ENABLE_NET
+include %reldir%/net.mk
+endif

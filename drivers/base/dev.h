@@ -70,9 +70,9 @@ struct net_buf {
 	size_t capacity;
 	size_t header_len;
 	size_t packet_len;
-	struct net_buf *next; /* the pool's free list */
+	struct net_buf *next; /* the holder's to use; NULL from the pool */
 	uint32_t index;	      /* place in its pool */
-	bool in_pool;	      /* on the free list */
+	bool in_pool;	      /* free (the pool's own books decide) */
 };
 
 static inline uint8_t *net_buf_packet(struct net_buf *b)
