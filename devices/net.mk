@@ -1,0 +1,10 @@
+# devices/net.mk: the virtio-net device model, its receive backlog, pcap
+# capture.
+libvirtsim_a_SOURCES += \
+	%reldir%/net/net_backlog.c \
+	%reldir%/net/net_model.c \
+	%reldir%/net/pcap.c
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/net/net_backend.h \
+	%reldir%/net/net_model.h
+noinst_HEADERS += %reldir%/net/net_backlog.h %reldir%/net/pcap.h
