@@ -1,10 +1,12 @@
 # devices/net.mk: the virtio-net device model, its receive backlog, pcap
-# capture.
+# capture, and the loop backend (a switch between a machine's NICs).
 libvirtsim_a_SOURCES += \
 	%reldir%/net/net_backlog.c \
+	%reldir%/net/net_loop.c \
 	%reldir%/net/net_model.c \
 	%reldir%/net/pcap.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/net/net_backend.h \
+	%reldir%/net/net_loop.h \
 	%reldir%/net/net_model.h
 noinst_HEADERS += %reldir%/net/net_backlog.h %reldir%/net/pcap.h
