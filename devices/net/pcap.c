@@ -64,7 +64,8 @@ struct net_pcap *net_pcap_open(const char *path)
 	p->f = fopen(path, "wb");
 	if (!p->f)
 		goto fail;
-	if (fwrite(&h, sizeof(h), 1, p->f) != 1 || fflush(p->f)) {
+	/* Buffered: a full disk shows at the first flush, as a write error. */
+	if (fwrite(&h, sizeof(h), 1, p->f) != 1) {
 		err = errno;
 		fclose(p->f);
 		errno = err ? err : EIO;

@@ -22,8 +22,8 @@
 struct net_pcap;
 
 /*
- * Create (truncate) @path and write the file header. NULL with errno
- * set if the file cannot be created or the header cannot be written.
+ * Create (truncate) @path and write the file header (buffered, like the
+ * records). NULL with errno set if the file cannot be created.
  */
 struct net_pcap *net_pcap_open(const char *path);
 /* One Ethernet frame, cut to the snaplen; nothing once the capture ended. */
