@@ -50,3 +50,4 @@ include %reldir%/devices.mk
 include %reldir%/drivers.mk
 include %reldir%/pci_devices.mk
 include %reldir%/pci_drivers.mk
+include %reldir%/net_devices.mk
