@@ -4,9 +4,12 @@ libvirtsim_a_SOURCES += \
 	%reldir%/net/net_backlog.c \
 	%reldir%/net/net_loop.c \
 	%reldir%/net/net_model.c \
+	%reldir%/net/net_rx.c \
+	%reldir%/net/net_tx.c \
 	%reldir%/net/pcap.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/net/net_backend.h \
 	%reldir%/net/net_loop.h \
 	%reldir%/net/net_model.h
-noinst_HEADERS += %reldir%/net/net_backlog.h %reldir%/net/pcap.h
+noinst_HEADERS += %reldir%/net/net_backlog.h %reldir%/net/net_model_priv.h \
+	%reldir%/net/pcap.h
