@@ -4,7 +4,7 @@ TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
 check_LIBRARIES = %reldir%/libtestutil.a
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(CHECK_LIBS)
+TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(SLIRP_LIBS) $(CHECK_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 # Scripts get the toolchain, so the outside-user example builds the way
@@ -51,3 +51,4 @@ include %reldir%/drivers.mk
 include %reldir%/pci_devices.mk
 include %reldir%/pci_drivers.mk
 include %reldir%/net_drivers.mk
+include %reldir%/net_devices.mk
