@@ -361,34 +361,28 @@ static void vnd_reclaim(struct virtio_net_device *d)
 	d->rx_ready = NULL;
 }
 
-int virtio_net_device_init(struct virtio_net_device *d,
-			   struct virtio_transport *t,
-			   const struct virtio_net_options *o,
-			   unsigned irq_line, struct net_buf_pool *pool)
+/*
+ * The driver is up on @d->net: take @pool (NET-D-03: any buffer may be
+ * posted for receive) and post receive buffers. On failure everything is
+ * undone, the driver and a pool of the device's own included.
+ */
+static int vnd_attach(struct virtio_net_device *d, struct net_buf_pool *pool)
 {
-	size_t cap, want;
+	const struct hal *hal = d->net.vdev.transport->hal;
+	size_t cap = net_buf_pool_capacity(pool), want;
 	struct net_buf *b;
 	void *p;
 	int err;
 
-	if (!d || !t || !pool || !pool->hal)
-		return -DEV_ERR_INVALID_PARAM;
-	memset(d, 0, sizeof(*d));
-	cap = net_buf_pool_capacity(pool);
-	if (cap < 2)
-		return -DEV_ERR_INVALID_PARAM; /* one each way at least */
-	err = virtio_net_init(&d->net, t, o, irq_line);
-	if (err)
-		return vnd_err(err);
 	d->pool = pool;
-	/* NET-D-03: any buffer may be posted for receive. */
-	if (net_buf_pool_buf_len(pool) <
-	    virtio_net_hdr_len(&d->net) + virtio_net_max_frame(&d->net)) {
-		err = -DEV_ERR_INVALID_PARAM;
+	if (cap < 2 || net_buf_pool_buf_len(pool) <
+			   virtio_net_hdr_len(&d->net) +
+			       virtio_net_max_frame(&d->net)) {
+		err = -DEV_ERR_INVALID_PARAM; /* one buffer each way at least */
 		goto fail;
 	}
 	d->state_pages = (cap + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
-	if (hal_dma_alloc(t->hal, d->state_pages, &d->state_paddr, &p)) {
+	if (hal_dma_alloc(hal, d->state_pages, &d->state_paddr, &p)) {
 		d->state_pages = 0;
 		err = -DEV_ERR_NO_MEMORY;
 		goto fail;
@@ -424,10 +418,53 @@ fail:
 	virtio_net_destroy(&d->net);
 	if (d->state) {
 		vnd_reclaim(d);
-		vnd_free_state(d, t->hal);
+		vnd_free_state(d, hal);
 	}
+	if (d->pool == &d->own_pool)
+		net_buf_pool_destroy(&d->own_pool);
 	memset(d, 0, sizeof(*d));
 	return err;
+}
+
+int virtio_net_device_init(struct virtio_net_device *d,
+			   struct virtio_transport *t,
+			   const struct virtio_net_options *o,
+			   unsigned irq_line, struct net_buf_pool *pool)
+{
+	int err;
+
+	if (!d || !t || !pool || !pool->hal)
+		return -DEV_ERR_INVALID_PARAM;
+	memset(d, 0, sizeof(*d));
+	if (net_buf_pool_capacity(pool) < 2)
+		return -DEV_ERR_INVALID_PARAM;
+	err = virtio_net_init(&d->net, t, o, irq_line);
+	return err ? vnd_err(err) : vnd_attach(d, pool);
+}
+
+int virtio_net_device_init_own_pool(struct virtio_net_device *d,
+				    struct virtio_transport *t,
+				    const struct virtio_net_options *o,
+				    unsigned irq_line, size_t capacity)
+{
+	size_t len;
+	int err;
+
+	if (!d || !t)
+		return -DEV_ERR_INVALID_PARAM;
+	memset(d, 0, sizeof(*d));
+	err = virtio_net_init(&d->net, t, o, irq_line);
+	if (err)
+		return vnd_err(err);
+	len = virtio_net_hdr_len(&d->net) + virtio_net_max_frame(&d->net);
+	err = net_buf_pool_init(&d->own_pool, t->hal, capacity,
+				len < NET_BUF_MIN_LEN ? NET_BUF_MIN_LEN : len);
+	if (err) {
+		virtio_net_destroy(&d->net);
+		memset(d, 0, sizeof(*d));
+		return err;
+	}
+	return vnd_attach(d, &d->own_pool);
 }
 
 void virtio_net_device_destroy(struct virtio_net_device *d)
@@ -441,5 +478,7 @@ void virtio_net_device_destroy(struct virtio_net_device *d)
 	virtio_net_destroy(&d->net);
 	vnd_reclaim(d);
 	vnd_free_state(d, hal);
+	if (d->pool == &d->own_pool)
+		net_buf_pool_destroy(&d->own_pool);
 	memset(d, 0, sizeof(*d));
 }

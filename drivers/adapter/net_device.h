@@ -38,7 +38,8 @@ struct virtio_net_device_stats {
 struct virtio_net_device {
 	struct net_device base; /* base.ops: name "virtio-net", type Net */
 	struct virtio_net net;
-	struct net_buf_pool *pool;
+	struct net_buf_pool *pool; /* the caller's, or &own_pool */
+	struct net_buf_pool own_pool;
 	uint8_t *state; /* per pool buffer; DMA (drivers/ cannot malloc) */
 	uint64_t state_paddr;
 	size_t state_pages;
@@ -65,10 +66,20 @@ int virtio_net_device_init(struct virtio_net_device *d,
 			   const struct virtio_net_options *o,
 			   unsigned irq_line, struct net_buf_pool *pool);
 /*
+ * As virtio_net_device_init, with a pool of the device's own: @capacity
+ * buffers, each as long as a header and an mtu + 14 frame (NET-D-03),
+ * so the caller need not know the MTU first. It goes with the device.
+ */
+int virtio_net_device_init_own_pool(struct virtio_net_device *d,
+				    struct virtio_transport *t,
+				    const struct virtio_net_options *o,
+				    unsigned irq_line, size_t capacity);
+/*
  * Reset the device (INIT-D-13) and tear the driver down; every buffer it
  * had (posted, in flight, received and not handed out) goes back to the
  * pool. Buffers the caller holds stay the caller's: net_buf_pool_free
- * them. The pool itself stays the caller's to destroy.
+ * them. The pool itself stays the caller's to destroy, unless it is the
+ * device's own (then buffers still held are gone with it).
  */
 void virtio_net_device_destroy(struct virtio_net_device *d);
 
