@@ -28,6 +28,13 @@ enum sched_event {
 
 /* Arm @t to fire after the deferred mode's delay for @kind. */
 int sched_defer(struct sim_env *env, struct ev_timer *t, enum sched_event kind);
+/*
+ * As sched_defer, but never before *@not_before, which becomes the
+ * deadline: events deferred this way through one @not_before fire in the
+ * order they were deferred (equal deadlines fire in arming order).
+ */
+int sched_defer_in_order(struct sim_env *env, struct ev_timer *t,
+			 enum sched_event kind, uint64_t *not_before);
 
 void sched_print(struct sim_env *env, enum sched_event kind, const char *who,
 		 unsigned id, unsigned q, uint64_t tag, uint64_t len);

@@ -68,7 +68,7 @@ static void net_update_link(struct net_model *n)
 	if (up == n->link_up)
 		return;
 	n->link_up = up;
-	trace(n->vdev.env->trace, TRACE_DEV, "%s: link %s", n->vdev.name,
+	trace(n->vdev.env->trace, TRACE_NET, "%s: link %s", n->vdev.name,
 	      up ? "up" : "down");
 	if (!up)
 		net_rx_drop_backlog(n, "link down");
@@ -122,6 +122,7 @@ static const struct virtio_dev_ops net_model_ops = {
     .device_id = VIRTIO_ID_NET,
     .num_queues = 2,
     .queue_size_max = NET_MODEL_QUEUE_SIZE,
+    .in_order_queues = 1u << RXQ, /* frames arrive in the order sent */
     .config_write = net_model_config_write,
     .queue_notify = net_model_queue_notify,
     .queue_stop = net_model_queue_stop,
@@ -244,16 +245,7 @@ void net_model_destroy(struct virtio_dev *dev)
 		return;
 	n = to_net(dev);
 	net_backend_attach(n->backend, &none); /* no frame reaches us now */
-	if (n->nheld) {
-		/*
-		 * virtio_dev_release does not stop the queues, and the
-		 * front-end may be gone already: stop ours first, as the
-		 * core does, so the buffers we give back reach nothing.
-		 */
-		dev->vq[RXQ].ready = false;
-		net_rx_give_back(n);
-	}
-	virtio_dev_release(dev);
+	virtio_dev_release(dev); /* queue_stop gives our buffers back */
 	net_backend_destroy(n->backend);
 	net_model_free(n);
 }

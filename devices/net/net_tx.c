@@ -177,6 +177,8 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 	}
 	n->stats.tx_frames++;
 	n->stats.tx_bytes += flen;
+	trace(n->vdev.env->trace, TRACE_NET, "%s: tx frame of %zu bytes",
+	      n->vdev.name, flen);
 	net_pcap_write(n->pcap, frame, flen);
 	n->backend->ops->send(n->backend, frame, flen);
 done:

@@ -143,8 +143,11 @@ static void virtio_dev_stop_queue(struct virtio_dev *dev, unsigned q)
 
 void virtio_dev_release(struct virtio_dev *dev)
 {
+	/* The front-end may be gone: what the model gives back must find
+	 * its queue stopped, as at a reset. */
+	dev->live = false;
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
-		virtio_dev_drop_queue(dev, q);
+		virtio_dev_stop_queue(dev, q);
 	evloop_timer_cancel(dev->env->loop, &dev->config_irq_timer);
 }
 
@@ -544,6 +547,18 @@ static void virtio_dev_done(struct virtio_req *req, uint32_t len)
 	req->state = VIRTIO_REQ_DONE;
 }
 
+/* Deferred mode: @req (and its batch) reach the used ring later. */
+static int virtio_dev_defer_retire(struct virtio_req *req)
+{
+	struct virtio_dev *dev = req->dev;
+
+	if (dev->ops->in_order_queues & (1u << req->q))
+		return sched_defer_in_order(dev->env, &req->done_timer,
+					    SCHED_COMPLETE,
+					    &dev->queue[req->q].retire_after);
+	return sched_defer(dev->env, &req->done_timer, SCHED_COMPLETE);
+}
+
 void virtio_dev_complete(struct virtio_req *req, uint32_t len)
 {
 	struct virtio_dev *dev = req->dev;
@@ -552,7 +567,7 @@ void virtio_dev_complete(struct virtio_req *req, uint32_t len)
 	if (dev->env->mode != SIM_MODE_DEFERRED) {
 		virtio_dev_retire_one(req);
 		virtio_dev_used(dev, req->q);
-	} else if (sched_defer(dev->env, &req->done_timer, SCHED_COMPLETE)) {
+	} else if (virtio_dev_defer_retire(req)) {
 		virtio_dev_retire(req); /* no memory to defer: complete now */
 	}
 }
@@ -572,7 +587,7 @@ void virtio_dev_complete_batch(struct virtio_req *const *reqs,
 	}
 	/* Deferred: the batch goes to the used ring together, later. */
 	if (dev->env->mode != SIM_MODE_DEFERRED ||
-	    sched_defer(dev->env, &reqs[0]->done_timer, SCHED_COMPLETE))
+	    virtio_dev_defer_retire(reqs[0]))
 		virtio_dev_retire(reqs[0]);
 }
 

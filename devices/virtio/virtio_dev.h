@@ -53,6 +53,12 @@ struct virtio_dev_ops {
 	/* Bytes per request, at least sizeof(struct virtio_req); 0: that. */
 	size_t req_size;
 	/*
+	 * Queues (bit q) whose completions reach the used ring in the order
+	 * the model made them in every mode, as a NIC's received frames do;
+	 * the deferred mode then delays them without reordering them.
+	 */
+	uint32_t in_order_queues;
+	/*
 	 * Config space is dev->config (config_len bytes, little-endian);
 	 * config_write, if set, sees driver writes after they are stored.
 	 */
@@ -98,6 +104,7 @@ struct virtio_dev_queue {
 	uint16_t in_flight; /* popped and not yet on the used ring */
 	struct ev_work notify_work; /* deferred: the model's turn */
 	struct ev_timer irq_timer;  /* deferred: the interrupt on its way */
+	uint64_t retire_after;	    /* deferred, in order: the last deadline */
 };
 
 struct virtio_dev {
@@ -130,7 +137,11 @@ struct virtio_dev {
 void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
 		     const char *name, struct sim_env *env, uint64_t features,
 		     uint8_t *config, uint32_t config_len);
-/* Release what the core holds: queued events and request pools. */
+/*
+ * Release what the core holds: every queue is stopped (the model's
+ * queue_stop gives back what it holds, reaching no guest), then its
+ * events and request pools are dropped.
+ */
 void virtio_dev_release(struct virtio_dev *dev);
 /* Back to status 0: queues, features, interrupts (INIT-V-03). */
 void virtio_dev_reset(struct virtio_dev *dev);
