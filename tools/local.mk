@@ -6,16 +6,21 @@ libvirtsim_a_SOURCES += \
 	%reldir%/vm/device_classes.c \
 	%reldir%/vm/device_options.c \
 	%reldir%/vm/guest.c \
+	%reldir%/vm/net_class.c \
 	%reldir%/vm/vm.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/vm/blk_class.h \
 	%reldir%/vm/device_class.h \
 	%reldir%/vm/device_options.h \
 	%reldir%/vm/guest.h \
+	%reldir%/vm/net_class.h \
 	%reldir%/vm/vm.h
-noinst_HEADERS += %reldir%/vm/blk_host.h
+noinst_HEADERS += %reldir%/vm/blk_host.h %reldir%/vm/net_host.h
 if ENABLE_BLK
 libvirtsim_a_SOURCES += %reldir%/vm/blk_selftest.c
+endif
+if ENABLE_NET
+libvirtsim_a_SOURCES += %reldir%/vm/net_selftest.c
 endif
 
 bin_PROGRAMS += virtsim
@@ -31,4 +36,14 @@ virtsim_SOURCES = \
 if ENABLE_BLK
 virtsim_SOURCES += %reldir%/cli/blk_read.c %reldir%/cli/blk_write.c
 endif
-virtsim_LDADD = libvirtsim.a
+if ENABLE_NET
+# The guest's TCP/IP stack for the net workloads: lwIP, in this program.
+virtsim_SOURCES += \
+	%reldir%/cli/guest_net.c \
+	%reldir%/cli/guest_net.h \
+	%reldir%/cli/net_fetch.c \
+	%reldir%/cli/net_ping.c \
+	%reldir%/cli/net_serve.c
+endif
+virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
+virtsim_LDADD = libvirtsim.a $(SLIRP_LIBS) $(LWIP_LIBS)

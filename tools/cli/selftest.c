@@ -27,13 +27,18 @@ static int selftest_run(struct vm *vm, const struct cli_options *o)
 		tested++;
 	}
 	if (!tested) {
+		const char *sep = " (";
+
 		printf("selftest passed: no devices to test");
 		for (const struct device_class *const *c = device_classes; *c;
-		     c++)
-			if ((*c)->disabled)
-				printf(" (%s: left out, %s)", (*c)->title,
-				       (*c)->disabled);
-		printf("\n");
+		     c++) {
+			if (!(*c)->disabled)
+				continue;
+			printf("%s%s: left out, %s", sep, (*c)->title,
+			       (*c)->disabled);
+			sep = "; ";
+		}
+		printf("%s\n", *sep == ';' ? ")" : "");
 		return 0;
 	}
 	printf("selftest passed: %u device%s, %" PRIu64 " requests, %" PRIu64

@@ -38,6 +38,9 @@ extern const struct workload selftest_workload;
 extern const struct workload probe_workload;
 extern const struct workload blk_read_workload;
 extern const struct workload blk_write_workload;
+extern const struct workload net_ping_workload;
+extern const struct workload net_fetch_workload;
+extern const struct workload net_serve_workload;
 
 /* The device tables of what the guest found, on stdout. */
 void report_machine(struct vm *vm);

@@ -10,5 +10,10 @@ const struct workload *const workloads[] = {
     &blk_read_workload,
     &blk_write_workload,
 #endif
+#ifdef VIRTSIM_HAVE_NET
+    &net_ping_workload,
+    &net_fetch_workload,
+    &net_serve_workload,
+#endif
     NULL,
 };
