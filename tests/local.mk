@@ -50,5 +50,8 @@ include %reldir%/devices.mk
 include %reldir%/drivers.mk
 include %reldir%/pci_devices.mk
 include %reldir%/pci_drivers.mk
+if ENABLE_NET
+dist_check_SCRIPTS += %reldir%/cli_net.sh
+endif
 include %reldir%/net_drivers.mk
 include %reldir%/net_devices.mk

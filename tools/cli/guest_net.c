@@ -3,6 +3,7 @@
  */
 #include "tools/cli/guest_net.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,15 @@ enum guest_net_end guest_net_run(struct guest_net *gn, const bool *done,
 		    !evloop_pending(&gn->vm->machine.loop))
 			return GUEST_NET_IDLE;
 	}
+}
+
+void guest_net_report(const struct guest_net *gn, unsigned unit, FILE *out)
+{
+	fprintf(out,
+		"net%u: %" PRIu64 " frames in (%" PRIu64 " bytes), %" PRIu64
+		" out (%" PRIu64 " bytes), %" PRIu64 " not sent\n",
+		unit, gn->rx_frames, gn->rx_bytes, gn->tx_frames, gn->tx_bytes,
+		gn->tx_dropped);
 }
 
 static void on_stop_signal(int sig)

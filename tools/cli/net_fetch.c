@@ -94,10 +94,13 @@ bad_port:
 static int net_fetch_parse(struct cli_options *o, char **args, char *err,
 			   size_t errlen)
 {
+	ip_addr_t addr;
 	struct url u;
 
 	o->url = args[0];
-	return parse_url(o->url, &u, err, errlen);
+	if (parse_url(o->url, &u, err, errlen))
+		return -1;
+	return guest_net_parse_host(u.host, &addr, err, errlen);
 }
 
 static void fetch_fail(struct fetch *f, const char *fmt, const char *arg)
@@ -321,6 +324,7 @@ static int net_fetch_run(struct vm *vm, const struct cli_options *o)
 		tcp_abort(f->pcb);
 	f->pcb = NULL;
 	guest_net_poll(&gn); /* the FIN goes out */
+	guest_net_report(&gn, o->unit, stderr);
 	guest_net_down(&gn);
 	if (fflush(f->out) && !f->failed)
 		fetch_fail(f, "writing the body: %s", strerror(errno));

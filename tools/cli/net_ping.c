@@ -33,8 +33,10 @@ struct ping {
 static int net_ping_parse(struct cli_options *o, char **args, char *err,
 			  size_t errlen)
 {
+	ip_addr_t to;
+
 	o->ping_to = args[0] ? args[0] : GUEST_NET_GATEWAY;
-	return 0;
+	return guest_net_parse_host(o->ping_to, &to, err, errlen);
 }
 
 /* Our echo reply, matched by address, id and sequence; others pass. */
@@ -145,13 +147,15 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 		}
 	}
 	raw_remove(pcb);
-	guest_net_down(&gn);
 	printf("--- %s ping statistics ---\n%llu packets transmitted, %llu "
 	       "received, %llu%% packet loss\n",
 	       o->ping_to, (unsigned long long)count,
 	       (unsigned long long)received,
 	       (unsigned long long)(count ? (count - received) * 100 / count
 					  : 0));
+	guest_net_poll(&gn);
+	guest_net_report(&gn, o->unit, stdout);
+	guest_net_down(&gn);
 	return received == count ? 0 : EXIT_OP_FAILED;
 }
 

@@ -366,6 +366,8 @@ static int net_serve_run(struct vm *vm, const struct cli_options *o)
 	       : end == GUEST_NET_DONE	? "done"
 					: "the network went quiet",
 	       s->served, s->served == 1 ? "" : "s");
+	guest_net_poll(&gn);
+	guest_net_report(&gn, o->unit, stdout);
 	if (end == GUEST_NET_IDLE)
 		ret = EXIT_OP_FAILED;
 out:

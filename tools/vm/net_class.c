@@ -29,6 +29,13 @@ static int parse_on_off(const char *v)
 	return !v ? -1 : !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
 }
 
+/* The sub-options that take on or off. */
+static bool is_switch(const char *key)
+{
+	return !strcmp(key, "restrict") || !strcmp(key, "mrg_rxbuf") ||
+	       !strcmp(key, "csum") || !strcmp(key, "status");
+}
+
 static int parse_mac(const char *s, uint8_t mac[VIRTIO_NET_ETH_ALEN])
 {
 	unsigned b[VIRTIO_NET_ETH_ALEN];
@@ -48,7 +55,7 @@ static int net_parse(void *opts, const char *key, const char *value,
 {
 	struct net_options *o = opts;
 	uint64_t v;
-	int on;
+	int on = 0;
 
 	if (!key) {
 		if (!strcmp(value, "user"))
@@ -71,7 +78,10 @@ static int net_parse(void *opts, const char *key, const char *value,
 		    value, &o->slirp.hostfwd[o->slirp.hostfwd_count++], err,
 		    errlen);
 	}
-	if (!strcmp(key, "restrict") && (on = parse_on_off(value)) >= 0) {
+	if (is_switch(key) && (on = parse_on_off(value)) < 0)
+		return vm_option_error(err, errlen, "%s=%s: want on or off",
+				       key, value ? value : "");
+	if (!strcmp(key, "restrict")) {
 		o->slirp.restricted = on;
 	} else if (!strcmp(key, "mac") && value) {
 		if (parse_mac(value, o->model.mac) || (o->model.mac[0] & 1))
@@ -99,12 +109,11 @@ static int net_parse(void *opts, const char *key, const char *value,
 		o->model.queue_size = (uint16_t)v;
 	} else if (!strcmp(key, "pcap") && value && *value) {
 		o->model.pcap = value;
-	} else if (!strcmp(key, "mrg_rxbuf") &&
-		   (on = parse_on_off(value)) >= 0) {
+	} else if (!strcmp(key, "mrg_rxbuf")) {
 		o->model.no_mrg_rxbuf = !on;
-	} else if (!strcmp(key, "csum") && (on = parse_on_off(value)) >= 0) {
+	} else if (!strcmp(key, "csum")) {
 		o->model.no_csum = !on;
-	} else if (!strcmp(key, "status") && (on = parse_on_off(value)) >= 0) {
+	} else if (!strcmp(key, "status")) {
 		o->model.no_status = !on;
 	} else {
 		return vm_option_error(err, errlen,
