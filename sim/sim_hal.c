@@ -20,7 +20,6 @@ struct sim_hal_share {
 	size_t len;
 	uint32_t bounce_pages; /* 0: buf is guest RAM, shared in place */
 	uint32_t refs;         /* one buffer may be shared more than once */
-	bool tombstone;
 };
 
 #define SHARE_CAP 8192u /* power of 2; more live shares is a driver leak */
@@ -134,6 +133,11 @@ static uint32_t share_slot(uint64_t paddr)
 	       (SHARE_CAP - 1);
 }
 
+/*
+ * Linear probing without tombstones: a removal shifts the entries after
+ * it back (share_remove), so a lookup of an absent address ends at the
+ * first empty slot however many shares came and went before.
+ */
 static struct sim_hal_share *share_find(struct sim_hal *sh, uint64_t paddr)
 {
 	for (uint32_t i = 0, s = share_slot(paddr); i < SHARE_CAP;
@@ -142,7 +146,7 @@ static struct sim_hal_share *share_find(struct sim_hal *sh, uint64_t paddr)
 
 		if (e->paddr == paddr)
 			return e;
-		if (!e->paddr && !e->tombstone)
+		if (!e->paddr)
 			return NULL;
 	}
 	return NULL;
@@ -157,7 +161,6 @@ static struct sim_hal_share *share_insert(struct sim_hal *sh, uint64_t paddr)
 
 		if (!e->paddr) {
 			e->paddr = paddr;
-			e->tombstone = false;
 			sh->share_count++;
 			return e;
 		}
@@ -166,7 +169,21 @@ static struct sim_hal_share *share_insert(struct sim_hal *sh, uint64_t paddr)
 
 static void share_remove(struct sim_hal *sh, struct sim_hal_share *e)
 {
-	*e = (struct sim_hal_share){.tombstone = true};
+	uint32_t hole = (uint32_t)(e - sh->shares);
+
+	for (uint32_t s = (hole + 1) & (SHARE_CAP - 1); sh->shares[s].paddr;
+	     s = (s + 1) & (SHARE_CAP - 1)) {
+		uint32_t home = share_slot(sh->shares[s].paddr);
+
+		/* It may fill the hole unless its home lies after the hole,
+		 * up to where it is now (cyclically). */
+		if (((s - home) & (SHARE_CAP - 1)) >=
+		    ((s - hole) & (SHARE_CAP - 1))) {
+			sh->shares[hole] = sh->shares[s];
+			hole = s;
+		}
+	}
+	sh->shares[hole] = (struct sim_hal_share){0};
 	sh->share_count--;
 }
 
@@ -191,7 +208,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 		e = share_insert(sh, *paddr);
 		if (!e)
 			return -HAL_ENOMEM;
-		*e = (struct sim_hal_share){*paddr, buf, len, 0, 1, false};
+		*e = (struct sim_hal_share){*paddr, buf, len, 0, 1};
 		return 0;
 	}
 	/* Bounce: the device sees a copy in guest RAM. */
@@ -204,7 +221,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 		pages_free(sh, first, pages);
 		return -HAL_ENOMEM;
 	}
-	*e = (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1, false};
+	*e = (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1};
 	/* Copy even for FROM_DEVICE: a short device write must not expose
 	 * stale bounce contents to the driver. */
 	memcpy(page_host(sh, first), buf, len);

@@ -202,6 +202,56 @@ START_TEST(mmio_accessors_reach_the_bus)
 }
 END_TEST
 
+/*
+ * Half the share table live and churning over four times as many
+ * addresses as slots, so that they collide (linear probing with
+ * back-shifting removal): every unshare finds its share, however the
+ * clusters were built and torn.
+ */
+START_TEST(share_churn_keeps_every_share_findable)
+{
+	enum { N = 32768, LIVE = 4096, LEN = 8, PAGES = N * LEN / 4096 };
+	enum { OPS = 300000 };
+	static uint64_t shared[N];
+	uint64_t pa, x = 12345;
+	unsigned live = 0;
+	uint8_t *va;
+
+	memset(shared, 0, sizeof(shared));
+	ck_assert_int_eq(hal_dma_alloc(hal, PAGES, &pa, (void **)&va), 0);
+	for (unsigned op = 0; op < OPS; op++) {
+		unsigned i;
+		int err;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned)(x >> 33) % N;
+		if (shared[i]) {
+			err = hal_unshare(hal, shared[i], va + i * LEN, LEN,
+					  HAL_DMA_TO_DEVICE);
+			shared[i] = 0;
+			live--;
+		} else if (live < LIVE) {
+			err = hal_share(hal, va + i * LEN, LEN,
+					HAL_DMA_TO_DEVICE, &shared[i]);
+			if (!err && shared[i] != pa + i * LEN)
+				err = -1;
+			live++;
+		} else {
+			continue;
+		}
+		if (err)
+			ck_abort_msg("op %u on share %u: %d", op, i, err);
+	}
+	for (unsigned i = 0; i < N; i++)
+		if (shared[i] && hal_unshare(hal, shared[i], va + i * LEN, LEN,
+					     HAL_DMA_TO_DEVICE))
+			ck_abort_msg("final unshare of %u", i);
+	ck_assert_uint_eq(m.hal.stats.unknown_unshares, 0);
+	ck_assert_int_eq(hal_dma_free(hal, pa, va, PAGES), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
 static Suite *sim_hal_suite(void)
 {
 	Suite *s = suite_create("sim_hal");
@@ -217,6 +267,7 @@ static Suite *sim_hal_suite(void)
 	tcase_add_test(tc, share_outside_ram_bounces_both_ways);
 	tcase_add_test(tc, unshare_unknown_is_reported);
 	tcase_add_test(tc, share_left_at_teardown_is_reported);
+	tcase_add_test(tc, share_churn_keeps_every_share_findable);
 	tcase_add_test(tc, wait_delivers_interrupts_then_reports_idle);
 	tcase_add_test(tc, mmio_accessors_reach_the_bus);
 	suite_add_tcase(s, tc);
