@@ -177,6 +177,11 @@ START_TEST(bad_frees_change_nothing)
 	ck_assert_int_eq(net_buf_pool_free(&pool, NULL),
 			 -DEV_ERR_INVALID_PARAM);
 	ck_assert_ptr_null(net_buf_pool_find(&pool, a->buf + 1));
+	ck_assert_ptr_null(net_buf_pool_find(&pool, a->buf - 1));
+	ck_assert_ptr_null(net_buf_pool_find(&pool, a->buf + pool.stride / 2));
+	ck_assert_ptr_null(net_buf_pool_find(&pool, a->buf + 64));
+	ck_assert_ptr_null(net_buf_pool_find(
+	    &pool, pool.data + pool.capacity * pool.stride));
 	ck_assert_ptr_null(net_buf_pool_find(&pool, o->buf));
 	ck_assert_uint_eq(net_buf_pool_free_count(&pool), before);
 	ck_assert_uint_eq(net_buf_pool_free_count(&other), 1);
@@ -253,6 +258,39 @@ START_TEST(large_pool_geometry)
 }
 END_TEST
 
+/*
+ * find maps every buffer start back to its descriptor and nothing else,
+ * for strides with odd parts of every kind (1536 = 3 << 9, 1600 = 25 <<
+ * 6, 9088 = 71 << 7, 65536 = 1 << 16).
+ */
+START_TEST(find_takes_buffer_starts_only)
+{
+	static const size_t lens[] = {1526, 1600, 9026, 65535};
+	enum { N = 8 };
+
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		size_t misses = 0, hits = 0;
+
+		ck_assert_int_eq(
+		    net_buf_pool_init(&pool, machine_hal(&m), N, lens[k]), 0);
+		for (size_t off = 0; off < N * pool.stride + 64; off++) {
+			struct net_buf *b =
+			    net_buf_pool_find(&pool, pool.data + off);
+
+			if (off % pool.stride || off / pool.stride >= N) {
+				misses += b == NULL;
+				continue;
+			}
+			hits += b == &pool.descs[off / pool.stride];
+		}
+		ck_assert_uint_eq(hits, N);
+		ck_assert_uint_eq(misses, N * pool.stride + 64 - N);
+		ck_assert_uint_eq(net_buf_pool_destroy(&pool), 0);
+	}
+	finish();
+}
+END_TEST
+
 static Suite *net_buf_suite(void)
 {
 	Suite *s = suite_create("net_buf");
@@ -264,6 +302,7 @@ static Suite *net_buf_suite(void)
 	tcase_add_test(tc, bad_frees_change_nothing);
 	tcase_add_test(tc, dma_exhaustion_is_no_memory);
 	tcase_add_test(tc, large_pool_geometry);
+	tcase_add_test(tc, find_takes_buffer_starts_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

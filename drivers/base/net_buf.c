@@ -65,6 +65,25 @@ static struct net_buf *nb_reset(struct net_buf_pool *p, size_t i, bool free)
 	return b;
 }
 
+/*
+ * Buffer offsets divide by the stride without a division instruction
+ * (Granlund and Montgomery): stride = odd << shift, and an offset is a
+ * multiple of it exactly when its low shift bits are 0 and (offset >>
+ * shift) times the odd part's inverse modulo 2^64 is small; that product
+ * is then the quotient.
+ */
+static void nb_exact_division(struct net_buf_pool *p)
+{
+	uint64_t odd, inv;
+
+	p->stride_shift = (unsigned)__builtin_ctzll(p->stride);
+	odd = p->stride >> p->stride_shift;
+	inv = odd; /* right to 3 bits; each step doubles them */
+	for (unsigned k = 0; k < 5; k++)
+		inv *= 2 - odd * inv;
+	p->stride_inverse = inv;
+}
+
 static void nb_push(struct net_buf_pool *p, size_t i)
 {
 	nb_reset(p, i, true);
@@ -102,6 +121,7 @@ int net_buf_pool_init(struct net_buf_pool *p, const struct hal *hal,
 	p->capacity = capacity;
 	p->buf_len = buf_len;
 	p->stride = stride;
+	nb_exact_division(p);
 	if (hal_dma_alloc(hal, nb_pages(nb_book_bytes(capacity)),
 			  &p->descs_paddr, &v))
 		goto no_memory;
@@ -186,13 +206,14 @@ bool net_buf_pool_is_free(const struct net_buf_pool *p, const struct net_buf *b)
 struct net_buf *net_buf_pool_find(const struct net_buf_pool *p,
 				  const void *data)
 {
-	uintptr_t base, at = (uintptr_t)data;
+	uint64_t off, i;
 
-	if (!p || !p->data || !data)
+	if (!p || !p->data || !data || (const uint8_t *)data < p->data)
 		return NULL;
-	base = (uintptr_t)p->data;
-	if (at < base || (at - base) % p->stride ||
-	    (at - base) / p->stride >= p->capacity)
+	off = (uint64_t)((const uint8_t *)data - p->data);
+	if (off & ((1ull << p->stride_shift) - 1))
 		return NULL;
-	return &p->descs[(at - base) / p->stride];
+	/* Not a multiple of the stride: a product above every index. */
+	i = (off >> p->stride_shift) * p->stride_inverse;
+	return i < p->capacity ? &p->descs[i] : NULL;
 }

@@ -25,6 +25,8 @@ struct net_buf_pool {
 	size_t capacity;       /* buffers */
 	size_t buf_len;	       /* bytes per buffer */
 	size_t stride;	       /* buf_len rounded up: buffers start aligned */
+	unsigned stride_shift; /* stride = odd part << stride_shift ... */
+	uint64_t stride_inverse; /* ... and the odd part's inverse mod 2^64 */
 	/* One DMA area: capacity struct net_buf, then the pool's own book,
 	 * which no caller holds a pointer into: the free indices (a stack)
 	 * and one bit per buffer saying it is free (net_buf.in_pool only
