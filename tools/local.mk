@@ -47,3 +47,5 @@ virtsim_SOURCES += \
 endif
 virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
 virtsim_LDADD = libvirtsim.a $(SLIRP_LIBS) $(LWIP_LIBS)
+
+EXTRA_DIST += %reldir%/bench/net-fetch.sh
