@@ -3,37 +3,8 @@
 # blk-write against the image as the host sees it, and one clear message
 # with the right exit status for each kind of bad input.
 set -u
-virtsim=${VIRTSIM:-./virtsim}
-work=$(mktemp -d "${TMPDIR:-/tmp}/virtsim-cli-XXXXXX")
+. "$(dirname "$0")/cli_lib.sh"
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect STATUS PATTERN -- ARGS: run virtsim, check exit status and that
-# stdout+stderr matches PATTERN (grep -E).
-expect() {
-	want=$1 pattern=$2
-	shift 3
-	"$virtsim" "$@" >"$work/out" 2>&1
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		ko "virtsim $*: exit $got, want $want"; sed 's/^/  | /' "$work/out"
-	elif ! grep -qE -- "$pattern" "$work/out"; then
-		ko "virtsim $*: output lacks /$pattern/"; sed 's/^/  | /' "$work/out"
-	else
-		ok
-	fi
-}
-
-# Error messages are one line (plus the --help hint, and the trace hash
-# every run that built a machine ends with).
-one_line() {
-	n=$(grep -vcE "^Try 'virtsim --help'|^trace hash: " "$work/out")
-	if [ "$n" -eq 1 ]; then ok; else ko "$1: $n lines of error"; fi
-}
 
 head -c $((1024 * 1024)) /dev/urandom >"$work/disk.img"
 cp "$work/disk.img" "$work/orig.img"
@@ -144,5 +115,4 @@ TMPDIR="$work/tmp" "$virtsim" --blk scratch:1M,ro >/dev/null 2>&1 &&
 expect 0 'selftest passed: (3|6) devices' --
 expect 0 'selftest passed' -- --poll --seed 7 --mem 16M
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

@@ -9,45 +9,13 @@ set -u
 for tool in python3 curl; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: no $tool"; exit 77; }
 done
-virtsim=${VIRTSIM:-./virtsim}
-work=$(mktemp -d "${TMPDIR:-/tmp}/virtsim-cli-net-XXXXXX")
+. "$(dirname "$0")/cli_lib.sh"
 server=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect STATUS PATTERN -- ARGS (see cli.sh)
-expect() {
-	want=$1 pattern=$2
-	shift 3
-	"$virtsim" "$@" >"$work/out" 2>&1
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		ko "virtsim $*: exit $got, want $want"; sed 's/^/  | /' "$work/out"
-	elif ! grep -qE -- "$pattern" "$work/out"; then
-		ko "virtsim $*: output lacks /$pattern/"; sed 's/^/  | /' "$work/out"
-	else
-		ok
-	fi
-}
-
-one_line() {
-	n=$(grep -vcE "^Try 'virtsim --help'|^trace hash: " "$work/out")
-	if [ "$n" -eq 1 ]; then ok; else ko "$1: $n lines of error"; fi
-}
-
-check() { # DESCRIPTION COMMAND...
-	what=$1
-	shift
-	if "$@"; then ok; else ko "$what"; fi
-}
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -198,5 +166,4 @@ wait "$serve"
 check "net-serve, SIGTERM: exit 0" [ $? -eq 0 ]
 check "net-serve, SIGTERM: summary" grep -q 'stopped by a signal after 1 request' "$work/serve.out"
 
-echo "cli_net: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_net

@@ -1,6 +1,7 @@
 # Check suites: one binary per area. Fragments per area add to check_PROGRAMS;
 # every test links libtestutil.a and libvirtsim.a.
 TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
+EXTRA_DIST += %reldir%/cli_lib.sh
 check_LIBRARIES = %reldir%/libtestutil.a
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
