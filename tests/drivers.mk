@@ -8,3 +8,5 @@ check_PROGRAMS += %reldir%/test_virtqueue %reldir%/test_adapter
 %canon_reldir%_test_adapter_LDADD = $(TEST_LDADD)
 
 dist_check_SCRIPTS += %reldir%/layer_rule.sh
+# The only libc header drivers/ may include, for layer_rule.sh.
+EXTRA_DIST += %reldir%/freestanding/string.h
