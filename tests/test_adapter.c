@@ -145,7 +145,7 @@ START_TEST(dev_err_and_type_names)
 }
 END_TEST
 
-/* MMIO-D-04/06/15/16: nothing usable in the window -> none. */
+/* MMIO-D-04, MMIO-D-06, MMIO-D-15, MMIO-D-16: nothing usable in the window -> none. */
 START_TEST(probe_mmio_without_device)
 {
 	struct machine m;

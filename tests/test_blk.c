@@ -448,7 +448,7 @@ START_TEST(tokens_stay_unique_until_complete)
 END_TEST
 
 /* Interrupt mode takes interrupts and acknowledges them (MMIO-D-13,
- * MMIO-D-19/20); polling mode suppresses them (VQ-D-11 / VQ-D-12). */
+ * MMIO-D-19, MMIO-D-20); polling mode suppresses them (VQ-D-11 / VQ-D-12). */
 START_TEST(interrupts_or_polling)
 {
 	static uint8_t buf[512];

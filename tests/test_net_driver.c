@@ -408,7 +408,7 @@ static void fill_frame(uint8_t *f, size_t len, uint8_t seed)
 		f[i] = (uint8_t)(seed + i * 7);
 }
 
-/* NET-D-01/02, FEAT-D-01/04: what is offered and wanted, nothing else;
+/* NET-D-01, NET-D-02, FEAT-D-01, FEAT-D-04: what is offered and wanted, nothing else;
  * the config read, never written. */
 START_TEST(init_negotiates_and_reads_config)
 {
@@ -631,7 +631,7 @@ START_TEST(link_status)
 }
 END_TEST
 
-/* NET-D-06/07/11/14: the header is all zero (flags 0, GSO_NONE,
+/* NET-D-06, NET-D-07, NET-D-11, NET-D-14: the header is all zero (flags 0, GSO_NONE,
  * num_buffers 0) whatever the buffer held; NET-D-04: no frame above
  * mtu + 14; and the frame goes out untouched. */
 START_TEST(transmit_header_and_limits)
@@ -959,7 +959,7 @@ static int complete_small(struct net_buf *b, unsigned i, uint16_t tok,
 					   &o->frame, &o->nbufs);
 }
 
-/* NET-V-11/12 from the driver's side: a frame over num_buffers buffers,
+/* NET-V-11, NET-V-12 from the driver's side: a frame over num_buffers buffers,
  * the continuations headerless and in order, every one but the last
  * full; a bad count is IoError. */
 START_TEST(receive_mergeable_buffers)
@@ -1152,7 +1152,7 @@ static bool udp_ok(const uint8_t *f, size_t len)
 	return fold(sum16(s, f + 34, len - 34)) == 0xffff;
 }
 
-/* NET-D-16/17/19 (and NET-D-10's rules read from the receiving side):
+/* NET-D-16, NET-D-17, NET-D-19 (and NET-D-10's rules read from the receiving side):
  * a NEEDS_CSUM frame is completed, bounds checked; unknown flags are
  * ignored; RSC_INFO means the offsets are not used. */
 START_TEST(receive_completes_partial_checksum)
@@ -1443,7 +1443,7 @@ START_TEST(device_transmit_paths)
 	ck_assert_uint_eq(dev_chain(VIRTIO_NET_TX_QUEUE, head, sg, 2), 1);
 	ck_assert_uint_eq(dev_read(sg, 1, out, sizeof(out)), 72);
 	for (unsigned i = 0; i < 12; i++)
-		ck_assert_uint_eq(out[i], 0); /* NET-D-06/07/11/14 */
+		ck_assert_uint_eq(out[i], 0); /* NET-D-06, NET-D-07, NET-D-11, NET-D-14 */
 	ck_assert_mem_eq(out + 12, net_buf_packet(b), 60);
 	ck_assert_uint_eq(nd.stats.tx_frames, 1);
 	ck_assert_uint_eq(nd.stats.tx_bytes, 60);

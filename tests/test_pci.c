@@ -444,7 +444,7 @@ START_TEST(capability_bad_pointers_are_rejected)
 }
 END_TEST
 
-/* VirtIO device type (PCI-D-01/02/03) */
+/* VirtIO device type (PCI-D-01, PCI-D-02, PCI-D-03) */
 
 START_TEST(virtio_device_type_table)
 {
@@ -572,7 +572,7 @@ START_TEST(transport_drives_common_cfg)
 					   0x40003000),
 			 -VIRTIO_ERR_NOT_READY);
 
-	/* PCI-N-02, PCI-D-23/24: offset + notify_off * multiplier, 16 bits
+	/* PCI-N-02, PCI-D-23, PCI-D-24: offset + notify_off * multiplier, 16 bits
 	 * of queue index. */
 	t->ops->notify(t, 1);
 	ck_assert_uint_eq(vdev.notifies, 1);

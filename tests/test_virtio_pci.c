@@ -178,7 +178,7 @@ static bool line_high(void)
 
 START_TEST(identity)
 {
-	/* PCI-V-01/02/03, PCI-N-01 */
+	/* PCI-V-01, PCI-V-02, PCI-V-03, PCI-N-01 */
 	ck_assert_uint_eq(cfg_rd(PCI_VENDOR_ID, 2), VIRTIO_PCI_VENDOR_ID);
 	ck_assert_uint_eq(cfg_rd(PCI_DEVICE_ID, 2), 0x1040 + VIRTIO_ID_BLOCK);
 	ck_assert_uint_ge(cfg_rd(PCI_REVISION_ID, 1), 1);
@@ -259,7 +259,7 @@ START_TEST(capability_walk)
 	ck_assert_uint_eq(c->offset % 4, 0);
 	ck_assert_uint_eq(c->length, sizeof(struct virtio_pci_common_cfg));
 	ck_assert_uint_eq(c->cap_len, 16); /* PCI-V-05 */
-	/* PCI-V-18/19: multiplier 4, length covers every queue. */
+	/* PCI-V-18, PCI-V-19: multiplier 4, length covers every queue. */
 	c = cap_of(caps, n, VIRTIO_PCI_CAP_NOTIFY_CFG);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->bar, VIRTIO_PCI_BAR);
@@ -273,7 +273,7 @@ START_TEST(capability_walk)
 	ck_assert_uint_eq(c->bar, VIRTIO_PCI_BAR);
 	ck_assert_uint_eq(c->offset, VIRTIO_PCI_ISR_OFFSET);
 	ck_assert_uint_ge(c->length, 1);
-	/* PCI-V-26/27 */
+	/* PCI-V-26, PCI-V-27 */
 	c = cap_of(caps, n, VIRTIO_PCI_CAP_DEVICE_CFG);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->bar, VIRTIO_PCI_BAR);
@@ -490,7 +490,7 @@ START_TEST(queue_setup_and_blk_read)
 	ck_assert_uint_eq(*(uint8_t *)guest_mem_span(&m.mem, STATUS_GPA, 1),
 			  VIRTIO_BLK_S_OK);
 	check_sector(3);
-	/* PCI-V-23/24/25: ISR bit 0, INTx and status bit; read clears. */
+	/* PCI-V-23, PCI-V-24, PCI-V-25: ISR bit 0, INTx and status bit; read clears. */
 	ck_assert(line_high());
 	ck_assert(cfg_rd(PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 	ck_assert_uint_eq(rd(ISR_ADDR, 1), VIRTIO_PCI_ISR_QUEUE);
@@ -769,7 +769,7 @@ START_TEST(quirk_variants)
 	ck_assert_ptr_null(cap_of(caps, n, VIRTIO_PCI_CAP_COMMON_CFG));
 	ck_assert_ptr_null(cap_of(caps, n, VIRTIO_PCI_CAP_PCI_CFG));
 
-	/* PCI-D-05/06/07 material: reserved type, bar 7, long cap_len. */
+	/* PCI-D-05, PCI-D-06, PCI-D-07 material: reserved type, bar 7, long cap_len. */
 	s = add_quirky(VIRTIO_PCI_QUIRK_ODD_CAPS);
 	n = walk_caps(s, 0, caps, 16);
 	ck_assert_int_eq(n, 7);

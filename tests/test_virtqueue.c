@@ -446,7 +446,7 @@ START_TEST(free_list_reuse)
 }
 END_TEST
 
-/* VQ-D-05/06/08/09: one descriptor points at a sequential table. */
+/* VQ-D-05, VQ-D-06, VQ-D-08, VQ-D-09: one descriptor points at a sequential table. */
 START_TEST(indirect_table_layout)
 {
 	struct virtqueue_buf b[3] = {out_buf(0x40001000, 16),
@@ -887,7 +887,7 @@ END_TEST
 
 /* ---- notifications ---- */
 
-/* VQ-D-16/17: without EVENT_IDX, used->flags decides; avail_event is
+/* VQ-D-16, VQ-D-17: without EVENT_IDX, used->flags decides; avail_event is
  * ignored. */
 START_TEST(notify_suppression_flags)
 {
@@ -910,7 +910,7 @@ START_TEST(notify_suppression_flags)
 }
 END_TEST
 
-/* VQ-D-18/19: with EVENT_IDX, avail_event decides (batches included);
+/* VQ-D-18, VQ-D-19: with EVENT_IDX, avail_event decides (batches included);
  * used->flags is ignored. */
 START_TEST(notify_suppression_event_idx)
 {
@@ -1069,7 +1069,7 @@ static void dev_down(void)
 	m_live = false;
 }
 
-/* INIT-D-01/02: but for a reset, a status write keeps every bit the
+/* INIT-D-01, INIT-D-02: but for a reset, a status write keeps every bit the
  * device showed, and NEEDS_RESET is never written back. */
 static void assert_status_only_grows(void)
 {

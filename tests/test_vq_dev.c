@@ -485,7 +485,7 @@ END_TEST
 
 /* Notification suppression -------------------------------------------- */
 
-/* VQ-V-06/07: avail->flags decides; used_event is ignored. */
+/* VQ-V-06, VQ-V-07: avail->flags decides; used_event is ignored. */
 START_TEST(no_interrupt_flag)
 {
 	virtio_st_le16(gp(AVAIL + 4 + 2 * QSZ), 100); /* used_event: ignored */
@@ -499,7 +499,7 @@ START_TEST(no_interrupt_flag)
 }
 END_TEST
 
-/* VQ-V-08/09: EVENT_IDX ignores the flag and uses vring_need_event. */
+/* VQ-V-08, VQ-V-09: EVENT_IDX ignores the flag and uses vring_need_event. */
 START_TEST(event_idx_suppression)
 {
 	uint8_t *used_event = gp(AVAIL + 4 + 2 * QSZ);
