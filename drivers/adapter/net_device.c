@@ -43,6 +43,13 @@ static long vnd_index(const struct virtio_net_device *d,
 	return i < net_buf_pool_capacity(d->pool) ? (long)i : -1;
 }
 
+/* The index of a descriptor the pool itself handed back (find). */
+static size_t vnd_slot(const struct virtio_net_device *d,
+		       const struct net_buf *b)
+{
+	return (size_t)(b - d->pool->descs);
+}
+
 /*
  * The caller held @b and may have moved buf: the device only ever gets
  * the buffer the pool says is this descriptor's.
@@ -53,31 +60,32 @@ static bool vnd_intact(const struct virtio_net_device *d,
 	return net_buf_pool_find(d->pool, b->buf) == b;
 }
 
-/* Back to the pool from @from (whose count goes down). */
+/* Buffer @i (@b) back to the pool from @from (whose count goes down). */
 static void vnd_to_pool(struct virtio_net_device *d, struct net_buf *b,
-			size_t *from)
+			size_t i, size_t *from)
 {
-	d->state[net_buf_pool_index(d->pool, b)] = VND_FREE;
+	d->state[i] = VND_FREE;
 	(*from)--;
 	net_buf_pool_free(d->pool, b);
 }
 
 /*
- * Post @b (counted in @from, the caller's or the RX side's) for receive.
+ * Post buffer @i (@b, counted in @from, the caller's or the RX side's)
+ * for receive.
  * On failure it goes back to the pool. Returns 0 or a dev error.
  */
 static int vnd_post_rx(struct virtio_net_device *d, struct net_buf *b,
-		       size_t *from)
+		       size_t i, size_t *from)
 {
 	uint16_t tok;
 	int err = virtio_net_receive_begin(&d->net, b->buf,
 					   net_buf_pool_buf_len(d->pool), &tok);
 
 	if (err) {
-		vnd_to_pool(d, b, from);
+		vnd_to_pool(d, b, i, from);
 		return vnd_err(err);
 	}
-	d->state[net_buf_pool_index(d->pool, b)] = VND_RX;
+	d->state[i] = VND_RX;
 	(*from)--;
 	d->rx_posted++;
 	return 0;
@@ -136,7 +144,7 @@ static int vnd_alloc_tx_buffer(struct net_device *dev, size_t size,
 	}
 	b->header_len = hdr;
 	b->packet_len = size;
-	d->state[net_buf_pool_index(d->pool, b)] = VND_HELD;
+	d->state[b->index] = VND_HELD; /* just rewritten by the pool */
 	d->held++;
 	*out = b;
 	return 0;
@@ -173,7 +181,7 @@ static int vnd_transmit(struct net_device *dev, struct net_buf *b)
 
 fail:
 	d->stats.tx_errors++;
-	vnd_to_pool(d, b, &d->held);
+	vnd_to_pool(d, b, (size_t)i, &d->held);
 	return err;
 }
 
@@ -199,8 +207,9 @@ static int vnd_recycle_tx_buffers(struct net_device *dev)
 			first = vnd_err(r);
 		/* Only pool buffers are ever sent; the chain is gone now
 		 * (a failed unshare releases it all the same). */
-		if (b && d->state[vnd_index(d, b)] == VND_TX)
-			vnd_to_pool(d, b, &d->tx_in_flight);
+		if (b && d->state[vnd_slot(d, b)] == VND_TX)
+			vnd_to_pool(d, b, vnd_slot(d, b),
+				    &d->tx_in_flight);
 		else if (!first)
 			first = -DEV_ERR_BAD_STATE;
 	}
@@ -218,7 +227,7 @@ static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 	unsigned budget = virtio_net_rx_queue_size(&d->net);
 
 	while (budget--) {
-		size_t hdr, len;
+		size_t hdr, len, i;
 		uint16_t tok, nbufs;
 		struct net_buf *b;
 		void *buf;
@@ -230,7 +239,8 @@ static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 			return vnd_err(r);
 		buf = virtio_net_rx_buf(&d->net, tok);
 		b = net_buf_pool_find(d->pool, buf);
-		if (!b || d->state[vnd_index(d, b)] != VND_RX)
+		i = b ? vnd_slot(d, b) : 0;
+		if (!b || d->state[i] != VND_RX)
 			return -DEV_ERR_BAD_STATE; /* never: we post pool
 						    * buffers only */
 		err = virtio_net_receive_complete(&d->net, tok, buf, &hdr, &len,
@@ -241,7 +251,7 @@ static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 			/* The device broke the protocol for this buffer; it
 			 * is ours again: post it again. */
 			d->stats.rx_errors++;
-			r = vnd_post_rx(d, b, &d->rx_posted);
+			r = vnd_post_rx(d, b, i, &d->rx_posted);
 			return r ? r : vnd_err(err);
 		}
 		if (hdr && nbufs == 1) {
@@ -256,7 +266,7 @@ static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 		else if (len == 0)
 			d->stats.rx_empty++;
 		/* else a continuation of a frame dropped at its head */
-		r = vnd_post_rx(d, b, &d->rx_posted);
+		r = vnd_post_rx(d, b, i, &d->rx_posted);
 		if (r)
 			return r;
 	}
@@ -299,7 +309,7 @@ static int vnd_receive(struct net_device *dev, struct net_buf **out)
 		if (err)
 			return err;
 	}
-	d->state[vnd_index(d, b)] = VND_HELD;
+	d->state[vnd_slot(d, b)] = VND_HELD; /* found by the pool */
 	d->rx_posted--;
 	d->held++;
 	d->stats.rx_frames++;
@@ -318,10 +328,10 @@ static int vnd_recycle_rx_buffer(struct net_device *dev, struct net_buf *b)
 	if (d->state[i] != VND_HELD)
 		return -DEV_ERR_BAD_STATE;
 	if (!vnd_intact(d, b)) {
-		vnd_to_pool(d, b, &d->held); /* free rewrites it */
+		vnd_to_pool(d, b, (size_t)i, &d->held); /* free rewrites it */
 		return -DEV_ERR_INVALID_PARAM;
 	}
-	return vnd_post_rx(d, b, &d->held);
+	return vnd_post_rx(d, b, (size_t)i, &d->held);
 }
 
 static const struct net_driver_ops virtio_net_device_ops = {
@@ -354,9 +364,9 @@ static void vnd_reclaim(struct virtio_net_device *d)
 		struct net_buf *b = &d->pool->descs[i];
 
 		if (d->state[i] == VND_RX)
-			vnd_to_pool(d, b, &d->rx_posted);
+			vnd_to_pool(d, b, i, &d->rx_posted);
 		else if (d->state[i] == VND_TX)
-			vnd_to_pool(d, b, &d->tx_in_flight);
+			vnd_to_pool(d, b, i, &d->tx_in_flight);
 	}
 	d->rx_ready = NULL;
 }
@@ -399,9 +409,9 @@ static int vnd_attach(struct virtio_net_device *d, struct net_buf_pool *pool)
 	 * most; the other half is for transmit. */
 	want = cap / 2;
 	while (d->rx_posted < want && (b = net_buf_pool_alloc(pool)) != NULL) {
-		d->state[net_buf_pool_index(pool, b)] = VND_HELD;
+		d->state[b->index] = VND_HELD; /* just rewritten by the pool */
 		d->held++;
-		err = vnd_post_rx(d, b, &d->held);
+		err = vnd_post_rx(d, b, b->index, &d->held);
 		if (err == -DEV_ERR_BAD_STATE && d->rx_posted)
 			break; /* QueueFull: the ring is full */
 		if (err)
