@@ -373,6 +373,7 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 
 		r->dev = dev;
 		r->q = (uint16_t)q;
+		r->slot = (uint16_t)s;
 		ev_timer_init(&r->done_timer, virtio_dev_retire, r);
 		dq->free_slots[s] = (uint16_t)(dq->nreqs - 1 - s);
 	}
@@ -497,8 +498,7 @@ static inline void virtio_dev_retire_one(struct virtio_req *r)
 	r->state = VIRTIO_REQ_FREE;
 	dq->in_flight--;
 	virtio_dev_head_flip(dq, head);
-	dq->free_slots[dq->nfree++] =
-	    (uint16_t)(((uint8_t *)r - dq->reqs) / dev->req_stride);
+	dq->free_slots[dq->nfree++] = r->slot;
 	if (!virtio_dev_queue_live(dev, q))
 		return; /* broken since: the driver resets and reclaims */
 	ret = vq_dev_push(&dev->vq[q], head, r->len);

@@ -39,6 +39,7 @@ struct virtio_dev;
 struct virtio_req {
 	struct virtio_dev *dev;
 	uint16_t q;
+	uint16_t slot; /* core-private: its place in the queue's pool */
 	uint8_t state; /* core-private: VIRTIO_REQ_* in virtio_dev.c */
 	uint32_t len;  /* bytes written, once completed */
 	struct ev_timer done_timer; /* deferred mode: when it is used */

@@ -81,6 +81,7 @@ bool vq_dev_start(struct vq_dev *vq)
 	vq->signalled_used = 0;
 	vq->signalled_valid = true;
 	vq->err_detail = NULL;
+	vq->size_pow2 = !(vq->size & (vq->size - 1));
 	vq->desc =
 	    guest_mem_span(vq->mem, vq->desc_gpa, virtq_desc_size(vq->size));
 	vq->avail =
@@ -89,6 +90,12 @@ bool vq_dev_start(struct vq_dev *vq)
 	    guest_mem_span(vq->mem, vq->used_gpa, virtq_used_size(vq->size));
 	vq->ready = true;
 	return true;
+}
+
+/* The ring entry a free-running index names. */
+static inline uint16_t vq_dev_slot(const struct vq_dev *vq, uint16_t idx)
+{
+	return vq->size_pow2 ? idx & (vq->size - 1) : idx % vq->size;
 }
 
 static int vq_dev_reject(struct vq_dev *vq, int err, const char *detail)
@@ -251,7 +258,7 @@ int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 
 	*head = virtio_ld_le16(vq->avail + 4 +
-			       2u * (vq->last_avail_idx % vq->size));
+			       2u * vq_dev_slot(vq, vq->last_avail_idx));
 	if (*head >= vq->size)
 		return vq_dev_reject(vq, VQ_DEV_E_HEAD_INDEX,
 				     "an avail ring entry is past the "
@@ -291,7 +298,7 @@ int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
 		return -EINVAL;
 	if (head >= vq->size)
 		return -VQ_DEV_E_HEAD_INDEX; /* a model bug, not the guest's */
-	e = vq->used + 4 + 8u * (vq->used_idx % vq->size);
+	e = vq->used + 4 + 8u * vq_dev_slot(vq, vq->used_idx);
 	virtio_st_le32(e, head);
 	virtio_st_le32(e + 4, len);
 	/* VQ-V-10: the element is visible before the index that covers it. */

@@ -57,6 +57,7 @@ struct vq_dev {
 	const struct guest_mem *mem;
 	struct trace *trace;
 	uint16_t size;           /* 0: queue not configured */
+	bool size_pow2;		 /* ring slots by mask, not by division */
 	bool ready;		 /* started: the host views below are valid */
 	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
 	bool indirect;           /* VIRTIO_F_INDIRECT_DESC negotiated */
