@@ -52,3 +52,4 @@ include %reldir%/pci_devices.mk
 include %reldir%/pci_drivers.mk
 include %reldir%/net_drivers.mk
 include %reldir%/net_devices.mk
+include %reldir%/net_e2e.mk
