@@ -991,6 +991,94 @@ START_TEST(small_rings)
 }
 END_TEST
 
+/*
+ * Bring net@n's net device up again on its transport (a reset, then a
+ * new bring-up of a device that ran), with driver options @o; calloc'd,
+ * as the class frees it.
+ */
+static void rebind(int i, unsigned n, struct virtio_net_options o)
+{
+	struct vm_device *d = dev(n);
+	struct platform_device *f = d->found;
+	struct virtio_net_device *nd = calloc(1, sizeof(*nd));
+
+	ck_assert_ptr_nonnull(nd);
+	d->cls->teardown(d);
+	o.use_irq = !variant_poll(i);
+	ck_assert_int_eq(virtio_net_device_init_own_pool(nd, f->transport, &o,
+							 f->irq_line, 512),
+			 0);
+	d->driver = nd;
+}
+
+/*
+ * The driver's options, each NIC rebound to a new set in turn: without
+ * INDIRECT_DESC (a legacy NIC's split header then takes two ring
+ * descriptors), without EVENT_IDX (notifications by the flags: VQ-D-17,
+ * VQ-V-07; with it by the indices: VQ-D-19, VQ-V-09), without MRG_RXBUF
+ * and CSUM, with rings of 8. Whatever the two NICs negotiated, frames
+ * flow both ways, bursts arrive in order, and no notification is lost
+ * (the test would wait for ever, NotReady).
+ */
+START_TEST(driver_options_and_rebinding)
+{
+	static const struct virtio_net_options sets[] = {
+	    {.no_indirect = true},
+	    {.no_event_idx = true},
+	    {.no_indirect = true,
+	     .no_event_idx = true,
+	     .no_mrg_rxbuf = true,
+	     .no_csum = true},
+	    {.queue_size = 8},
+	    {0},
+	};
+	enum { SETS = sizeof(sets) / sizeof(sets[0]), BURST = 200 };
+	struct net_options o0 = loop_nic(mac0), o1 = loop_nic(mac1);
+
+	start(_i, &o0, &o1);
+	for (unsigned k = 0; k < SETS; k++) {
+		const struct virtio_net_options *s0 = &sets[k];
+		const struct virtio_net_options *s1 = &sets[(k + 1) % SETS];
+
+		rebind(_i, 0, *s0);
+		rebind(_i, 1, *s1);
+		for (unsigned n = 0; n < 2; n++) {
+			const struct virtio_net_options *s = n ? s1 : s0;
+			struct virtio_net *v = vnet(n);
+
+			ck_assert(v->mrg_rxbuf == !s->no_mrg_rxbuf);
+			ck_assert(virtio_device_has_feature(
+				      &v->vdev, VIRTIO_F_INDIRECT_DESC) ==
+				  !s->no_indirect);
+			ck_assert(virtio_device_has_feature(
+				      &v->vdev, VIRTIO_F_EVENT_IDX) ==
+				  !s->no_event_idx);
+			ck_assert_uint_eq(virtio_net_rx_queue_size(v),
+					  s->queue_size ? s->queue_size : 256);
+		}
+		announce(0);
+		announce(1);
+		frames_flow(0, 1, 0, 100);
+		frames_flow(1, 0, 0, 100);
+		/* Fewer than a ring of 8 and the backlog hold. */
+		for (uint32_t s = 0; s < BURST; s++)
+			send_frame(0, mac1, 1000 + s, 100 + s);
+		for (uint32_t s = 0; s < BURST; s++) {
+			struct net_buf *b = recv_frame(1);
+
+			if (!frame_is(b, mac1, mac0, 1000 + s, 100 + s))
+				ck_abort_msg("set %u: frame %u arrived as %u",
+					     k, 1000 + s, frame_seq(b));
+			recycle(1, b);
+		}
+		ck_assert_uint_eq(mstats(1)->rx_dropped, 0);
+		check_pool(0, 0);
+		check_pool(1, 0);
+	}
+	stop();
+}
+END_TEST
+
 /* Back-pressure ----------------------------------------------------------- */
 
 static size_t bp_len(uint32_t seq)
@@ -1864,6 +1952,7 @@ static Suite *net_suite(void)
 	tcase_add_loop_test(tc, mrg_rxbuf_large_frames_token_api, 0, VARIANTS);
 	tcase_add_loop_test(tc, no_mrg_rxbuf_one_buffer_per_frame, 0, VARIANTS);
 	tcase_add_loop_test(tc, small_rings, 0, VARIANTS);
+	tcase_add_loop_test(tc, driver_options_and_rebinding, 0, VARIANTS);
 	tcase_add_loop_test(tc, rx_backpressure_backlog_then_drops, 0,
 			    VARIANTS);
 	tcase_add_loop_test(tc, link_down_and_up, 0, VARIANTS);
