@@ -56,3 +56,4 @@ dist_check_SCRIPTS += %reldir%/cli_net.sh
 endif
 include %reldir%/net_drivers.mk
 include %reldir%/net_devices.mk
+include %reldir%/net_e2e.mk

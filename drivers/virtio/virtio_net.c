@@ -480,8 +480,11 @@ static int net_queue_init(struct virtio_net *net, struct virtio_net_queue *q,
 				       NET_DEFAULT_QUEUE_SIZE, &size);
 	if (err)
 		return err;
-	/* VQ-D-07: a frame's chain must fit the ring. */
-	if (size < net->descs_per_frame)
+	/* VQ-D-07: a frame's chain must fit the ring, counted in buffers:
+	 * an indirect table takes one ring descriptor, but its entries
+	 * count against the queue size all the same. A split header makes
+	 * every chain two long, too long for a ring of one. */
+	if (size < (net->split_hdr ? 2u : 1u) || size < net->descs_per_frame)
 		return -VIRTIO_ERR_INVALID_PARAM;
 	err = virtio_device_queue_init(&net->vdev, &q->vq, index, size);
 	if (err)

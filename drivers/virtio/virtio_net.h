@@ -84,9 +84,11 @@ struct virtio_net {
  * read the config (never writing it, NET-D-01), set up both queues,
  * DRIVER_OK. No receive buffer is posted: that is the caller's. Returns
  * 0, -VIRTIO_ERR_UNSUPPORTED (not a net device, features refused, or an
- * mtu below 68: NET-V-02), -VIRTIO_ERR_INVALID_PARAM,
- * -VIRTIO_ERR_DMA_ERROR, a config space error, or what the bring-up
- * returned; the device is FAILED and @net zeroed on failure.
+ * mtu below 68: NET-V-02), -VIRTIO_ERR_INVALID_PARAM (also for a queue
+ * shorter than a frame's chain, VQ-D-07: two descriptors per frame on a
+ * legacy device without ANY_LAYOUT), -VIRTIO_ERR_DMA_ERROR, a config
+ * space error, or what the bring-up returned; the device is FAILED and
+ * @net zeroed on failure.
  */
 int virtio_net_init(struct virtio_net *net, struct virtio_transport *t,
 		    const struct virtio_net_options *opts, unsigned irq_line);
