@@ -31,7 +31,7 @@ static bool variant_pci(int i)
 
 static bool variant_poll(int i)
 {
-	return variant_pci(i) ? i % 6 == 5 : (i & 2) != 0;
+	return variant_pci(i) ? i % 6 == 5 : (i % 6 & 2) != 0;
 }
 
 static int variant_mmio_version(int i)
