@@ -206,8 +206,11 @@ static void fetch_err(void *arg, err_t err)
 	struct fetch *f = arg;
 
 	f->pcb = NULL; /* lwIP freed it */
-	fetch_fail(f, "%s", err == ERR_RST ? "connection refused or reset"
-					   : lwip_strerr(err));
+	fetch_fail(f, "%s",
+		   err == ERR_RST    ? "connection refused or reset"
+		   : err == ERR_ABRT ? "connection aborted"
+		   : err == ERR_CLSD ? "connection closed"
+				     : "connection failed");
 }
 
 static err_t fetch_connected(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -242,9 +245,9 @@ static int fetch_report(const struct fetch *f, const struct url *u,
 	}
 	fprintf(stderr,
 		"net-fetch: HTTP %d %s, %" PRIu64 " bytes in %.1f ms (%.1f "
-		"MiB/s)\n",
+		"MB/s)\n",
 		f->status, f->reason, f->body, ms,
-		guest_mib_per_s(f->body, ms));
+		ms > 0 ? (double)f->body / ms / 1e3 : 0.0);
 	if (f->status < 200 || f->status > 299) {
 		fprintf(stderr, "virtsim: net-fetch: the server said %d\n",
 			f->status);
@@ -320,9 +323,16 @@ static int net_fetch_run(struct vm *vm, const struct cli_options *o)
 		break;
 	}
 	t = guest_now_ms() - t;
-	if (f->pcb && tcp_close(f->pcb) != ERR_OK)
-		tcp_abort(f->pcb);
-	f->pcb = NULL;
+	if (f->pcb) {
+		/* Ours no more: lwIP may still end it (the FIN unacked when
+		 * the interface goes), and must not call back into us. */
+		tcp_arg(f->pcb, NULL);
+		tcp_recv(f->pcb, NULL);
+		tcp_err(f->pcb, NULL);
+		if (tcp_close(f->pcb) != ERR_OK)
+			tcp_abort(f->pcb);
+		f->pcb = NULL;
+	}
 	guest_net_poll(&gn); /* the FIN goes out */
 	guest_net_report(&gn, o->unit, stderr);
 	guest_net_down(&gn);
