@@ -15,6 +15,8 @@
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
 
+#include "tools/vm/net_class.h"
+
 #define GUEST_NET_CALLBACKS 64
 
 /* lwIP asks for the time and for deferred calls without an argument. */
@@ -93,17 +95,18 @@ static void guest_net_wake(void *opaque)
 	/* The timer interrupt: the wait it ends runs lwIP's timers. */
 }
 
-int guest_net_up(struct guest_net *gn, struct vm *vm, struct net_device *dev,
-		 uint64_t seed, char *err, size_t errlen)
+int guest_net_up(struct guest_net *gn, struct vm *vm, unsigned unit, char *err,
+		 size_t errlen)
 {
 	ip4_addr_t addr, mask, gw;
 
 	memset(gn, 0, sizeof(*gn));
 	gn->vm = vm;
-	gn->dev = dev;
+	gn->unit = unit;
+	gn->dev = vm_nic(vm, unit);
 	guest_clock = &vm->machine.loop;
 	ev_timer_init(&gn->wake, guest_net_wake, gn);
-	srand((unsigned)seed); /* LWIP_RAND is rand() */
+	srand((unsigned)vm->machine.env.seed); /* LWIP_RAND is rand() */
 	if (!lwip_started) {
 		lwip_init();
 		lwip_started = true;
@@ -212,13 +215,13 @@ enum guest_net_end guest_net_run(struct guest_net *gn, const bool *done,
 	}
 }
 
-void guest_net_report(const struct guest_net *gn, unsigned unit, FILE *out)
+void guest_net_report(const struct guest_net *gn, FILE *out)
 {
 	fprintf(out,
 		"net%u: %" PRIu64 " frames in (%" PRIu64 " bytes), %" PRIu64
 		" out (%" PRIu64 " bytes), %" PRIu64 " not sent\n",
-		unit, gn->rx_frames, gn->rx_bytes, gn->tx_frames, gn->tx_bytes,
-		gn->tx_dropped);
+		gn->unit, gn->rx_frames, gn->rx_bytes, gn->tx_frames,
+		gn->tx_bytes, gn->tx_dropped);
 }
 
 static void on_stop_signal(int sig)

@@ -27,7 +27,8 @@
 
 struct guest_net {
 	struct vm *vm;
-	struct net_device *dev;
+	unsigned unit;		/* the NIC: net<unit> */
+	struct net_device *dev; /* its net device */
 	struct netif netif;
 	struct ev_timer wake; /* lwIP's next timeout, as a timer interrupt */
 	sigset_t poll_mask;   /* the stop signals unblocked, for polls */
@@ -44,12 +45,12 @@ enum guest_net_end {
 };
 
 /*
- * Bring lwIP up on @dev of @vm (once per process: lwIP is global). Its
- * random numbers come from @seed. Returns 0, or -1 with one line in
- * @err.
+ * Bring lwIP up on NIC @unit of @vm (once per process: lwIP is global).
+ * Its random numbers come from the machine's seed. Returns 0, or -1 with
+ * one line in @err.
  */
-int guest_net_up(struct guest_net *gn, struct vm *vm, struct net_device *dev,
-		 uint64_t seed, char *err, size_t errlen);
+int guest_net_up(struct guest_net *gn, struct vm *vm, unsigned unit, char *err,
+		 size_t errlen);
 void guest_net_down(struct guest_net *gn);
 /*
  * Frames that arrived go up the stack, sent ones are collected, lwIP's
@@ -89,7 +90,7 @@ int guest_net_parse_host(const char *host, ip_addr_t *addr, char *err,
  * "net0: 12 frames in (3456 bytes), 10 out (789 bytes), 0 not sent":
  * what the stack moved through the NIC, on @out.
  */
-void guest_net_report(const struct guest_net *gn, unsigned unit, FILE *out);
+void guest_net_report(const struct guest_net *gn, FILE *out);
 /* Virtual milliseconds, lwIP's clock. */
 uint32_t guest_net_now_ms(const struct guest_net *gn);
 

@@ -290,8 +290,7 @@ static int net_fetch_run(struct vm *vm, const struct cli_options *o)
 	    "GET %.4000s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: virtsim\r\n"
 	    "Connection: close\r\n\r\n",
 	    u.path, u.host, u.port);
-	if (guest_net_up(&gn, vm, vm_nic(vm, o->unit), vm->machine.env.seed,
-			 err, sizeof(err))) {
+	if (guest_net_up(&gn, vm, o->unit, err, sizeof(err))) {
 		fprintf(stderr, "virtsim: net-fetch: %s\n", err);
 		ret = EXIT_OP_FAILED;
 		goto out;
@@ -334,7 +333,7 @@ static int net_fetch_run(struct vm *vm, const struct cli_options *o)
 		f->pcb = NULL;
 	}
 	guest_net_poll(&gn); /* the FIN goes out */
-	guest_net_report(&gn, o->unit, stderr);
+	guest_net_report(&gn, stderr);
 	guest_net_down(&gn);
 	if (fflush(f->out) && !f->failed)
 		fetch_fail(f, "writing the body: %s", strerror(errno));

@@ -99,8 +99,7 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 		fprintf(stderr, "virtsim: net-ping: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (guest_net_up(&gn, vm, vm_nic(vm, o->unit), vm->machine.env.seed,
-			 err, sizeof(err))) {
+	if (guest_net_up(&gn, vm, o->unit, err, sizeof(err))) {
 		fprintf(stderr, "virtsim: net-ping: %s\n", err);
 		return EXIT_OP_FAILED;
 	}
@@ -154,7 +153,7 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 	       (unsigned long long)(count ? (count - received) * 100 / count
 					  : 0));
 	guest_net_poll(&gn);
-	guest_net_report(&gn, o->unit, stdout);
+	guest_net_report(&gn, stdout);
 	guest_net_down(&gn);
 	return received == count ? 0 : EXIT_OP_FAILED;
 }

@@ -33,9 +33,7 @@
 #define SERVE_IDLE_POLLS 5  /* ... a client silent for 10 s is dropped */
 
 struct serve {
-	struct vm *vm;
 	struct guest_net *gn;
-	unsigned unit;
 	uint64_t requests_wanted; /* 0: until a signal */
 	uint64_t served, open;
 	struct conn *conns; /* the open ones */
@@ -57,12 +55,6 @@ struct conn {
 	size_t text_len, text_sent;
 	uint64_t stream_len, stream_sent;
 };
-
-static int net_serve_parse(struct cli_options *o, char **args, char *err,
-			   size_t errlen)
-{
-	return 0;
-}
 
 static void serve_check_done(struct serve *s)
 {
@@ -142,13 +134,11 @@ out:
 	tcp_output(pcb);
 }
 
-/* "nic0 52:54:00:12:34:56 ..." lines for GET /. */
+/* "nic: net0", "mac: 52:54:00:12:34:56", ... lines for GET /. */
 static size_t status_page(struct serve *s, char *p, size_t len)
 {
-	struct net_device *dev = vm_nic(s->vm, s->unit);
-	uint8_t mac[NET_MAC_LEN];
+	const uint8_t *mac = s->gn->netif.hwaddr;
 
-	dev->ops->mac_address(dev, mac);
 	return (size_t)snprintf(
 	    p, len,
 	    "virtsim net-serve\n"
@@ -160,7 +150,7 @@ static size_t status_page(struct serve *s, char *p, size_t len)
 	    "tx_frames: %" PRIu64 "\ntx_bytes: %" PRIu64 "\n"
 	    "tx_dropped: %" PRIu64 "\n"
 	    "virtual_ms: %" PRIu32 "\n",
-	    s->unit, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+	    s->gn->unit, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
 	    GUEST_NET_ADDR, s->served + 1, s->gn->rx_frames, s->gn->rx_bytes,
 	    s->gn->tx_frames, s->gn->tx_bytes, s->gn->tx_dropped,
 	    guest_net_now_ms(s->gn));
@@ -324,12 +314,9 @@ static int net_serve_run(struct vm *vm, const struct cli_options *o)
 	}
 	for (unsigned i = 0; i < sizeof(s->pattern); i++)
 		s->pattern[i] = (uint8_t)(i % SERVE_PATTERN);
-	s->vm = vm;
 	s->gn = &gn;
-	s->unit = o->unit;
 	s->requests_wanted = o->given & CLI_OPT_REQUESTS ? o->requests : 0;
-	if (guest_net_up(&gn, vm, vm_nic(vm, o->unit), vm->machine.env.seed,
-			 err, sizeof(err))) {
+	if (guest_net_up(&gn, vm, o->unit, err, sizeof(err))) {
 		fprintf(stderr, "virtsim: net-serve: %s\n", err);
 		free(s);
 		return EXIT_OP_FAILED;
@@ -367,7 +354,7 @@ static int net_serve_run(struct vm *vm, const struct cli_options *o)
 					: "the network went quiet",
 	       s->served, s->served == 1 ? "" : "s");
 	guest_net_poll(&gn);
-	guest_net_report(&gn, o->unit, stdout);
+	guest_net_report(&gn, stdout);
 	if (end == GUEST_NET_IDLE)
 		ret = EXIT_OP_FAILED;
 out:
@@ -384,6 +371,5 @@ const struct workload net_serve_workload = {
     .nargs = 0,
     .cls = &net_class,
     .takes = CLI_OPT_NIC | CLI_OPT_REQUESTS,
-    .parse = net_serve_parse,
     .run = net_serve_run,
 };
