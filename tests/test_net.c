@@ -1738,6 +1738,43 @@ START_TEST(ops_receive_forward_recycle)
 END_TEST
 
 /*
+ * A forwarder: net1 sends every frame it receives straight back out,
+ * its receive buffer becoming a transmit buffer. Three rings' worth of
+ * frames go round; the receive ring is restocked from the pool each
+ * time, so none stalls (it ran dry after one ring's worth before).
+ */
+START_TEST(ops_forwarding_keeps_the_receive_ring_stocked)
+{
+	struct net_options o0 = loop_nic(mac0), o1 = loop_nic(mac1);
+	struct net_device *d1;
+	size_t target;
+
+	start(_i, &o0, &o1);
+	announce(0);
+	announce(1);
+	d1 = nic(1);
+	target = vnd(1)->rx_target;
+	ck_assert_uint_gt(target, 0);
+	for (uint32_t k = 0; k < 3 * target; k++) {
+		struct net_buf *b, *back;
+
+		send_frame(0, mac1, k, 200);
+		b = recv_frame(1);
+		ck_assert(frame_is(b, mac1, mac0, k, 200));
+		frame_fill(net_buf_packet(b), mac0, mac1, k, 200);
+		ck_assert_int_eq(d1->ops->transmit(d1, b), 0);
+		back = recv_frame(0);
+		ck_assert(frame_is(back, mac0, mac1, k, 200));
+		recycle(0, back);
+		ck_assert_int_eq(d1->ops->recycle_tx_buffers(d1), 0);
+		ck_assert_uint_eq(vnd(1)->rx_posted, target);
+		check_pool(1, 0);
+	}
+	stop();
+}
+END_TEST
+
+/*
  * The transmit side filled. net0 (rings of 64): a full ring makes
  * transmit BAD_STATE with the buffer back in the pool; then the pool runs
  * dry (NO_MEMORY); held buffers go back through failed transmits.
@@ -1962,6 +1999,8 @@ static Suite *net_suite(void)
 	tcase_add_loop_test(tc, ops_refuse_and_keep_the_pool_whole, 0,
 			    VARIANTS);
 	tcase_add_loop_test(tc, ops_receive_forward_recycle, 0, VARIANTS);
+	tcase_add_loop_test(tc, ops_forwarding_keeps_the_receive_ring_stocked,
+			    0, VARIANTS);
 	tcase_add_loop_test(tc, ops_fill_transmit_side, 0, VARIANTS);
 	tcase_add_loop_test(tc, deferred_same_seed_same_run, 6, VARIANTS);
 	suite_add_tcase(s, tc);

@@ -1614,7 +1614,8 @@ START_TEST(device_receive_paths)
 	dev_receive(heads[3], frame, 60, 1, 0, 7);
 	ck_assert_int_eq(dev->ops->receive(dev, &b), -DEV_ERR_IO);
 	ck_assert_uint_eq(nd.stats.rx_errors, 1);
-	ck_assert_uint_eq(nd.rx_posted, posted - 1);
+	/* The forwarded buffer was replaced from the pool on the way. */
+	ck_assert_uint_eq(nd.rx_posted, posted);
 	ck_assert(dev_pop(VIRTIO_NET_RX_QUEUE, &heads[3]));
 	/* Met by can_receive: it says so, the next receive reports it. */
 	dev_receive(heads[4], frame, 60, 1, 0, 5000);

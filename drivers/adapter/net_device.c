@@ -20,6 +20,9 @@ enum vnd_state {
 	VND_RX,	  /* posted for receive, or received, not handed out */
 	VND_TX,	  /* in flight for transmit */
 	VND_HELD, /* the caller's */
+	VND_HELD_RX, /* the caller's, from receive: still the receive
+		      * side's share (rx_held), so holding it holds back
+		      * the ring, and forwarding it frees a place there */
 };
 
 static struct virtio_net_device *to_vnd(struct net_device *dev)
@@ -41,6 +44,19 @@ static long vnd_index(const struct virtio_net_device *d,
 	size_t i = net_buf_pool_index(d->pool, b);
 
 	return i < net_buf_pool_capacity(d->pool) ? (long)i : -1;
+}
+
+static bool vnd_is_held(const struct virtio_net_device *d, size_t i)
+{
+	return d->state[i] == VND_HELD || d->state[i] == VND_HELD_RX;
+}
+
+/* Held buffer @i leaves the caller: no longer the receive side's. */
+static void vnd_unhold(struct virtio_net_device *d, size_t i)
+{
+	if (d->state[i] == VND_HELD_RX)
+		d->rx_held--;
+	d->state[i] = VND_HELD;
 }
 
 /* The index of a descriptor the pool itself handed back (find). */
@@ -88,6 +104,30 @@ static int vnd_post_rx(struct virtio_net_device *d, struct net_buf *b,
 	d->state[i] = VND_RX;
 	(*from)--;
 	d->rx_posted++;
+	return 0;
+}
+
+/*
+ * Keep the receive side at rx_target buffers, posted or received and
+ * held: a buffer the caller forwarded (transmitted after receiving it),
+ * or one a failed re-post gave back to the pool, is replaced from the
+ * pool here. Returns 0, or the error that stopped it (the buffer is
+ * back in the pool).
+ */
+static int vnd_refill_rx(struct virtio_net_device *d)
+{
+	struct net_buf *b;
+
+	while (d->rx_posted + d->rx_held < d->rx_target &&
+	       (b = net_buf_pool_alloc(d->pool)) != NULL) {
+		int err;
+
+		d->state[b->index] = VND_HELD; /* just rewritten by the pool */
+		d->held++;
+		err = vnd_post_rx(d, b, b->index, &d->held);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -160,9 +200,10 @@ static int vnd_transmit(struct net_device *dev, struct net_buf *b)
 
 	if (i < 0)
 		return -DEV_ERR_INVALID_PARAM; /* not ours: left alone */
-	if (d->state[i] != VND_HELD)
+	if (!vnd_is_held(d, (size_t)i))
 		return -DEV_ERR_BAD_STATE; /* not the caller's to give */
 	/* From here on the buffer is consumed, whatever happens. */
+	vnd_unhold(d, (size_t)i);
 	if (!vnd_intact(d, b) || b->header_len != hdr ||
 	    b->packet_len > net_buf_pool_buf_len(d->pool) - hdr) {
 		err = -DEV_ERR_INVALID_PARAM;
@@ -196,10 +237,14 @@ static int vnd_recycle_tx_buffers(struct net_device *dev)
 		void *buf;
 		int r = virtio_net_transmit_poll(&d->net, &tok);
 
-		if (r == 0)
+		if (r <= 0) {
+			/* Forwarded receive buffers came back here. */
+			int refill = vnd_refill_rx(d);
+
+			if (!first)
+				first = r < 0 ? vnd_err(r) : refill;
 			return first;
-		if (r < 0)
-			return first ? first : vnd_err(r);
+		}
 		buf = virtio_net_tx_buf(&d->net, tok);
 		b = net_buf_pool_find(d->pool, buf);
 		r = virtio_net_transmit_complete(&d->net, tok, buf);
@@ -225,13 +270,16 @@ static int vnd_recycle_tx_buffers(struct net_device *dev)
 static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 {
 	unsigned budget = virtio_net_rx_queue_size(&d->net);
+	int err = vnd_refill_rx(d);
 
+	if (err)
+		return err;
 	while (budget--) {
 		size_t hdr, len, i;
 		uint16_t tok, nbufs;
 		struct net_buf *b;
 		void *buf;
-		int err, r = virtio_net_receive_poll(&d->net, &tok);
+		int r = virtio_net_receive_poll(&d->net, &tok);
 
 		if (r == 0)
 			return -DEV_ERR_AGAIN;
@@ -309,8 +357,9 @@ static int vnd_receive(struct net_device *dev, struct net_buf **out)
 		if (err)
 			return err;
 	}
-	d->state[vnd_slot(d, b)] = VND_HELD; /* found by the pool */
+	d->state[vnd_slot(d, b)] = VND_HELD_RX; /* found by the pool */
 	d->rx_posted--;
+	d->rx_held++;
 	d->held++;
 	d->stats.rx_frames++;
 	d->stats.rx_bytes += b->packet_len;
@@ -325,8 +374,9 @@ static int vnd_recycle_rx_buffer(struct net_device *dev, struct net_buf *b)
 
 	if (i < 0)
 		return -DEV_ERR_INVALID_PARAM;
-	if (d->state[i] != VND_HELD)
+	if (!vnd_is_held(d, (size_t)i))
 		return -DEV_ERR_BAD_STATE;
+	vnd_unhold(d, (size_t)i);
 	if (!vnd_intact(d, b)) {
 		vnd_to_pool(d, b, (size_t)i, &d->held); /* free rewrites it */
 		return -DEV_ERR_INVALID_PARAM;
@@ -379,8 +429,7 @@ static void vnd_reclaim(struct virtio_net_device *d)
 static int vnd_attach(struct virtio_net_device *d, struct net_buf_pool *pool)
 {
 	const struct hal *hal = d->net.vdev.transport->hal;
-	size_t cap = net_buf_pool_capacity(pool), want;
-	struct net_buf *b;
+	size_t cap = net_buf_pool_capacity(pool);
 	void *p;
 	int err;
 
@@ -407,16 +456,13 @@ static int vnd_attach(struct virtio_net_device *d, struct net_buf_pool *pool)
 
 	/* Receive buffers: as many as the ring takes, half the pool at
 	 * most; the other half is for transmit. */
-	want = cap / 2;
-	while (d->rx_posted < want && (b = net_buf_pool_alloc(pool)) != NULL) {
-		d->state[b->index] = VND_HELD; /* just rewritten by the pool */
-		d->held++;
-		err = vnd_post_rx(d, b, b->index, &d->held);
-		if (err == -DEV_ERR_BAD_STATE && d->rx_posted)
-			break; /* QueueFull: the ring is full */
-		if (err)
-			goto fail;
-	}
+	d->rx_target = virtio_net_rx_queue_size(&d->net) /
+		       d->net.descs_per_frame;
+	if (d->rx_target > cap / 2)
+		d->rx_target = cap / 2;
+	err = vnd_refill_rx(d);
+	if (err)
+		goto fail;
 	if (d->rx_posted == 0) {
 		err = -DEV_ERR_NO_MEMORY; /* nothing free to receive into */
 		goto fail;

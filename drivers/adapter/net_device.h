@@ -44,6 +44,9 @@ struct virtio_net_device {
 	uint64_t state_paddr;
 	size_t state_pages;
 	size_t rx_posted, tx_in_flight, held; /* see the invariant above */
+	size_t rx_held;	  /* of held: handed out by receive */
+	size_t rx_target; /* rx_posted + rx_held kept at this: the ring's
+			   * worth, half the pool at most */
 	struct net_buf *rx_ready; /* received by can_receive, not handed out */
 	int rx_err;		  /* what can_receive met, for receive */
 	struct virtio_net_device_stats stats;
