@@ -1170,6 +1170,58 @@ END_TEST
 /* Link ----------------------------------------------------------------------
  */
 
+static void noop_timer(void *opaque)
+{
+}
+
+/*
+ * virtio_net_wait never sleeps past what is already there, nor wakes for
+ * what is already known: a used receive entry left behind by a wait for
+ * transmit alone is seen at once (the interrupt that announced it was
+ * taken by that wait), before a timer a virtual second away; and a
+ * config change from before the wait does not end the next one.
+ */
+START_TEST(wait_sees_what_was_left_and_not_old_news)
+{
+	struct net_options o0 = loop_nic(mac0), o1 = loop_nic(mac1);
+	struct ev_timer later;
+	struct net_buf *b;
+	uint64_t t0;
+
+	start(_i, &o0, &o1);
+	announce(0);
+	announce(1);
+	send_frame(0, mac1, 1, 100);
+	settle();
+	/* Drain transmit completions; the receive entry stays. */
+	while (virtio_net_wait(vnet(1), false, true) == 0 &&
+	       virtqueue_peek_used(&vnet(1)->tx.vq))
+		ck_assert_int_eq(nic(1)->ops->recycle_tx_buffers(nic(1)), 0);
+	ev_timer_init(&later, noop_timer, NULL);
+	t0 = evloop_now(&vm.machine.loop);
+	ck_assert_int_eq(evloop_timer_arm(&vm.machine.loop, &later,
+					  t0 + 1000000000ull),
+			 0);
+	ck_assert_int_eq(virtio_net_wait(vnet(1), true, false), 0);
+	ck_assert_uint_eq(evloop_now(&vm.machine.loop), t0);
+	b = recv_frame(1);
+	ck_assert(frame_is(b, mac1, mac0, 1, 100));
+	recycle(1, b);
+	evloop_timer_cancel(&vm.machine.loop, &later);
+
+	/* A config interrupt, not acknowledged by config_changed: the next
+	 * wait for a frame that never comes ends in NOT_READY, not 0. */
+	net_model_set_link(dev(1)->model, false);
+	settle();
+	net_model_set_link(dev(1)->model, true);
+	settle();
+	ck_assert_int_eq(virtio_net_wait(vnet(1), true, false),
+			 -VIRTIO_ERR_NOT_READY);
+	ck_assert(virtio_net_config_changed(vnet(1)) == !variant_poll(_i));
+	stop();
+}
+END_TEST
+
 /*
  * With STATUS: the cable pulled on net0's model is a config change the
  * driver sees (a config interrupt when it takes interrupts, INIT-N-01;
@@ -1999,6 +2051,8 @@ static Suite *net_suite(void)
 	tcase_add_loop_test(tc, ops_refuse_and_keep_the_pool_whole, 0,
 			    VARIANTS);
 	tcase_add_loop_test(tc, ops_receive_forward_recycle, 0, VARIANTS);
+	tcase_add_loop_test(tc, wait_sees_what_was_left_and_not_old_news, 0,
+			    VARIANTS);
 	tcase_add_loop_test(tc, ops_forwarding_keeps_the_receive_ring_stocked,
 			    0, VARIANTS);
 	tcase_add_loop_test(tc, ops_fill_transmit_side, 0, VARIANTS);

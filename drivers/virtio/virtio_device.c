@@ -84,8 +84,10 @@ static void vdev_irq_handler(void *arg)
 	 * another device on a shared line. */
 	if (cause)
 		vd->irq_pending = true;
-	if (cause & VIRTIO_INT_CONFIG)
+	if (cause & VIRTIO_INT_CONFIG) {
 		vd->config_changed = true;
+		vd->config_irqs++;
+	}
 }
 
 int virtio_device_irq_init(struct virtio_device *vd, bool use_irq,

@@ -38,6 +38,7 @@ struct virtio_device {
 	/* Written by the interrupt handler. */
 	volatile bool irq_pending;    /* a cause seen since the last look */
 	volatile bool config_changed; /* config change seen; driver clears */
+	volatile uint32_t config_irqs; /* config changes seen, ever */
 	uint64_t irqs;		      /* handler calls (shared lines too) */
 	/* Set up by queue_init, destroyed by teardown. */
 	struct virtqueue *queues[VIRTIO_DEVICE_MAX_QUEUES];
@@ -111,7 +112,8 @@ void virtio_device_teardown(struct virtio_device *vd);
  * (done), 0 (not yet) or a negative virtio_error to return. With
  * interrupts it is called once the handler saw a cause (VQ-D-13: one
  * with nothing used costs a look, one with no cause not even that); when
- * polling, every round. Returns 0,
+ * polling, every round. A caller that may leave used entries on a ring
+ * looks itself before it waits: they raise no interrupt again. Returns 0,
  * -VIRTIO_ERR_IO_ERROR once the device sets NEEDS_RESET (§2.1.2),
  * -VIRTIO_ERR_NOT_READY when nothing can happen any more (hal_wait says
  * -HAL_EIDLE and a last look finds nothing), what @poll returned, or

@@ -388,6 +388,7 @@ bool virtio_net_config_changed(struct virtio_net *net)
 struct net_waiter {
 	struct virtio_net *net;
 	bool rx, tx;
+	uint32_t config_irqs; /* when the wait began */
 };
 
 static int net_wait_look(void *arg)
@@ -396,15 +397,19 @@ static int net_wait_look(void *arg)
 
 	return (w->rx && virtqueue_peek_used(&w->net->rx.vq)) ||
 	       (w->tx && virtqueue_peek_used(&w->net->tx.vq)) ||
-	       w->net->vdev.config_changed;
+	       w->net->vdev.config_irqs != w->config_irqs;
 }
 
 int virtio_net_wait(struct virtio_net *net, bool rx, bool tx)
 {
-	struct net_waiter w = {net, rx, tx};
+	struct net_waiter w = {net, rx, tx, net ? net->vdev.config_irqs : 0};
 
 	if (!net_up(net))
 		return -VIRTIO_ERR_INVALID_PARAM;
+	/* The caller may have left used entries (a receive budget, a wait
+	 * for transmit alone): those raise no interrupt again. */
+	if (net_wait_look(&w))
+		return 0;
 	return virtio_device_wait(&net->vdev, net_wait_look, &w);
 }
 

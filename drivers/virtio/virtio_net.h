@@ -144,7 +144,8 @@ bool virtio_net_config_changed(struct virtio_net *net);
 
 /*
  * Wait until the device used a buffer not polled yet on the receive
- * queue (@rx) or the transmit queue (@tx), or changed its config.
+ * queue (@rx) or the transmit queue (@tx), or a config interrupt came
+ * during the wait (one from before is config_changed's to tell).
  * Returns 0, -VIRTIO_ERR_NOT_READY when nothing can happen any more,
  * -VIRTIO_ERR_IO_ERROR once the device needs a reset,
  * -VIRTIO_ERR_INVALID_PARAM (see virtio_device_wait).
