@@ -594,6 +594,34 @@ START_TEST(indices_wrap)
 }
 END_TEST
 
+/*
+ * A used->idx further ahead than the ring holds: IoError, counted,
+ * nothing consumed (the entries past the ring's worth would be stale).
+ */
+START_TEST(used_idx_beyond_the_ring_is_io_error)
+{
+	uint16_t t, token;
+	uint32_t len;
+
+	vq_start(8, 0);
+	ck_assert_int_eq(add_chain(1, 1, &t), 0);
+	dev_push_used(t, 3);
+	virtio_st_le16(gpa(ft.used + 2, 2), (uint16_t)(dev_used_idx() + 8));
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len),
+			 -VIRTIO_ERR_IO_ERROR);
+	ck_assert_int_eq(virtqueue_get_used(&vq, &token, &len),
+			 -VIRTIO_ERR_IO_ERROR);
+	ck_assert_uint_eq(vq.bad_used, 2);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 1);
+	/* A ring's worth ahead exactly is still in range. */
+	virtio_st_le16(gpa(ft.used + 2, 2), (uint16_t)(dev_used_idx() - 1));
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t);
+	ck_assert_uint_eq(len, 3);
+	vq_finish();
+}
+END_TEST
+
 START_TEST(wrong_token_for_bad_used_id)
 {
 	uint16_t t, token, inner;
@@ -1403,6 +1431,7 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, queue_full);
 	tcase_add_test(tc, pop_in_completion_order);
 	tcase_add_test(tc, indices_wrap);
+	tcase_add_test(tc, used_idx_beyond_the_ring_is_io_error);
 	tcase_add_test(tc, wrong_token_for_bad_used_id);
 	tcase_add_test(tc, already_used_on_duplicate);
 	tcase_add_test(tc, held_chain_keeps_its_token);

@@ -345,10 +345,17 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 {
 	struct virtq_used_elem *e;
 	uint32_t id, used_len;
+	uint16_t ahead = (uint16_t)(vq_ld16(&vq->used->idx) - vq->last_used_idx);
 	uint8_t flags;
 
-	if (vq_ld16(&vq->used->idx) == vq->last_used_idx)
+	if (!ahead)
 		return -VIRTIO_ERR_NOT_READY;
+	/* More used than the ring holds: the entries past the ring's
+	 * worth would be stale ones read again. Nothing is taken. */
+	if (ahead > vq->size) {
+		vq->bad_used++;
+		return -VIRTIO_ERR_IO_ERROR;
+	}
 	/* §2.7.13: read the entry only after seeing the index. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	e = &vq->used->ring[vq->last_used_idx & (vq->size - 1)];

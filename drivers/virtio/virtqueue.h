@@ -149,6 +149,8 @@ bool virtqueue_peek_used(struct virtqueue *vq);
  * when the used id is out of range or not the head of a chain in flight,
  * -VIRTIO_ERR_ALREADY_USED when it names a chain held or released. A bad
  * entry is consumed (counted in bad_used) and its id left in *@token.
+ * A used->idx more than the queue size ahead is -VIRTIO_ERR_IO_ERROR,
+ * counted, and consumes nothing: the device broke the ring.
  */
 int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len);
 /*
