@@ -367,11 +367,9 @@ static unsigned fd_poll(struct evloop *l, int64_t timeout_ns)
 		timeout_ns = (int64_t)timeout_ms * 1000000;
 	ts = (struct timespec){(time_t)(timeout_ns / 1000000000),
 			       (long)(timeout_ns % 1000000000)};
-	/* EINTR counts as nothing ready; the step then blocks no more, so
-	 * the caller sees the signal's effect before any further wait. */
+	/* EINTR counts as nothing ready: a step polls once at most, so the
+	 * caller sees the signal's effect before any further wait. */
 	ready = ppoll(l->pfds, n, timeout_ns < 0 ? NULL : &ts, l->poll_sigmask);
-	if (ready < 0 && errno == EINTR)
-		l->interrupted = true;
 	if (ready > 0) {
 		/* Callbacks may add watches (growing the arrays): index,
 		 * don't cache. */
@@ -405,15 +403,71 @@ bool evloop_pending(const struct evloop *l)
 	return l->heap_len || l->work_head || loop_watches_fds(l);
 }
 
+static int64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * With host fds watched, virtual time runs no faster than real time from
+ * an anchor (virtual, real) taken when watching began or the clock last
+ * ran ahead: the virtual time real time has reached since.
+ */
+static uint64_t real_reached(struct evloop *l, int64_t real)
+{
+	int64_t gone = real - l->anchor_real;
+
+	return l->anchor_virt + (gone > 0 ? (uint64_t)gone : 0);
+}
+
+static void anchor(struct evloop *l, int64_t real)
+{
+	l->anchor_virt = l->now;
+	l->anchor_real = real;
+	l->anchored = true;
+}
+
+/* Timer @t's deadline, reached: the clock moves there (never back). */
+static void fire_earliest(struct evloop *l)
+{
+	if (l->heap[0]->deadline > l->now)
+		l->now = l->heap[0]->deadline;
+	timer_fire(l);
+}
+
 enum evloop_result evloop_step(struct evloop *l, int block_ms)
 {
-	bool fds = loop_watches_fds(l);
+	bool fds = loop_watches_fds(l), served_fds = l->served_fds, due;
+	int64_t real = 0;
 
-	l->interrupted = false;
-	if (fds && fd_poll(l, 0))
+	l->served_fds = false;
+	if (fds) {
+		real = real_ns();
+		if (!l->anchored || l->now > real_reached(l, real))
+			anchor(l, real);
+	} else {
+		l->anchored = false;
+		if (l->poll_sigmask) {
+			/* No poll to let the stop signals in: a zero one. */
+			struct timespec zero = {0, 0};
+
+			ppoll(NULL, 0, &zero, l->poll_sigmask);
+		}
+	}
+	/* Due: by the virtual clock, or by real time while fds are watched
+	 * (however busy they keep the loop, timers are not starved). */
+	due = l->heap_len && l->heap[0]->deadline <=
+				 (fds ? real_reached(l, real) : l->now);
+	/* Ready fds go first, but not twice in a row ahead of due work. */
+	if (fds && (due || l->work_head) && !served_fds && fd_poll(l, 0)) {
+		l->served_fds = true;
 		return EVLOOP_RAN;
-	if (l->heap_len && l->heap[0]->deadline <= l->now) {
-		timer_fire(l);
+	}
+	if (due) {
+		fire_earliest(l);
 		return EVLOOP_RAN;
 	}
 	if (l->work_head) {
@@ -421,21 +475,23 @@ enum evloop_result evloop_step(struct evloop *l, int block_ms)
 		return EVLOOP_RAN;
 	}
 	if (l->heap_len) {
-		/* A host peer gets the real time the clock is about to skip. */
-		int64_t ahead = (int64_t)(l->heap[0]->deadline - l->now);
+		/* A host peer gets the real time the clock is about to skip:
+		 * what is left of it since the anchor. */
+		int64_t ahead = fds ? (int64_t)(l->heap[0]->deadline -
+						 real_reached(l, real))
+				    : 0;
 
 		if (block_ms >= 0 && ahead > (int64_t)block_ms * 1000000)
 			ahead = (int64_t)block_ms * 1000000;
-		if (fds && ahead > 0 && !l->interrupted && fd_poll(l, ahead))
+		if (fds && fd_poll(l, ahead > 0 ? ahead : 0)) {
+			l->served_fds = true;
 			return EVLOOP_RAN;
-		l->now = l->heap[0]->deadline;
-		timer_fire(l);
+		}
+		fire_earliest(l);
 		return EVLOOP_RAN;
 	}
 	if (fds) {
-		/* The non-blocking poll of step 1 has just found nothing. */
-		if (block_ms != 0 && !l->interrupted &&
-		    fd_poll(l, block_ms < 0 ? -1 : (int64_t)block_ms * 1000000))
+		if (fd_poll(l, block_ms < 0 ? -1 : (int64_t)block_ms * 1000000))
 			return EVLOOP_RAN;
 		return EVLOOP_BLOCKED;
 	}

@@ -86,7 +86,12 @@ struct evloop {
 	unsigned poll_len;	  /* entries of the poll being filled */
 	struct ev_source *src_head, *src_tail;
 	const sigset_t *poll_sigmask; /* during polls only; NULL: as is */
-	bool interrupted;	      /* a signal ended a poll of this step */
+	bool served_fds;	      /* the last step ran fd callbacks */
+	/* While fds are watched: virtual anchor_virt was real anchor_real
+	 * (CLOCK_MONOTONIC ns); virtual time runs no faster since. */
+	bool anchored;
+	uint64_t anchor_virt;
+	int64_t anchor_real;
 
 	uint64_t timers_fired;	/* timer callbacks run */
 	uint64_t works_run;	/* work callbacks run */
@@ -184,28 +189,33 @@ enum evloop_result {
 
 /*
  * One step, in this order:
- *  1. if fd watches or sources exist, poll them without blocking; run the
- *     callback of every ready watch and every source's dispatch -> RAN if
- *     anything was ready;
- *  2. a timer whose deadline <= now fires (the earliest by (deadline,
- *     seq)) -> RAN;
+ *  1. if fd watches or sources exist and a timer is due or work queued,
+ *     poll them without blocking, unless the last step ran fd callbacks;
+ *     run the callback of every ready watch and every source's dispatch
+ *     -> RAN if anything was ready;
+ *  2. the earliest timer (by (deadline, seq)) fires if it is due -> RAN.
+ *     Due: its deadline <= now; with fds watched, <= the virtual time
+ *     real time has reached since the loop anchored the clock to it
+ *     (when watching began, or the clock last ran ahead of real time),
+ *     so ready fds never starve timers. The clock moves to the deadline;
  *  3. a work item from the run queue (FIFO or random pick) runs -> RAN;
- *  4. if timers are armed: with fds watched, first poll them for as long
- *     in real time as the earliest deadline is ahead in virtual time
- *     (capped by @block_ms unless it is -1) -> RAN if anything became
- *     ready; then advance the clock to that deadline and fire that one
- *     timer -> RAN;
+ *  4. if timers are armed: with fds watched, first poll them for the real
+ *     time left until the earliest deadline (capped by @block_ms unless
+ *     it is -1) -> RAN if anything became ready; then advance the clock
+ *     to that deadline and fire that one timer -> RAN;
  *  5. if fds are watched: poll them, blocking up to @block_ms (-1 forever,
  *     0 not at all); ready ones run -> RAN, else BLOCKED;
- * A signal that interrupts a poll ends the waiting: no later poll of the
- * step blocks (step 4 fires its timer at once, step 5 is BLOCKED).
  *  6. IDLE.
+ * A signal that interrupts a poll ends the waiting (step 4 fires its
+ * timer, step 5 is BLOCKED). With a poll signal mask and no fds, each
+ * step lets pending signals in with a zero poll.
  * Exactly one timer or one work item runs per step (fd callbacks: every
  * ready one). A timer is disarmed and a work item unqueued before its
  * callback runs; callbacks may arm, cancel, post and add or remove
  * watches, themselves included, but not step the loop. A watch that
- * stays ready (a writable pipe under POLLOUT, a closed fd) is served at
- * every step ahead of timers and work: drop it or clear its events.
+ * stays ready (a writable pipe under POLLOUT, a closed fd) is served
+ * every other step while there is other work: drop it or clear its
+ * events.
  */
 enum evloop_result evloop_step(struct evloop *l, int block_ms);
 

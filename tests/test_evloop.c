@@ -973,6 +973,60 @@ START_TEST(poll_sigmask_lets_a_pending_signal_end_the_poll)
 }
 END_TEST
 
+/*
+ * A host fd that is always ready (a writable pipe) does not starve a
+ * timer 2 virtual ms ahead: once 2 ms of real time have gone by, the
+ * timer fires, fd callbacks or not, and the clock reads its deadline.
+ */
+START_TEST(busy_fds_do_not_starve_timers)
+{
+	struct watch w;
+	struct item it[1];
+	unsigned steps = 0;
+
+	items_init(it, 1);
+	watch_open(&w, true);
+	evloop_fd_add(&loop, &w.fd);
+	evloop_timer_arm(&loop, &it[0].t, 2000000);
+	while (loop.timers_fired == 0 && steps < 10000000) {
+		ck_assert_int_eq(evloop_step(&loop, -1), EVLOOP_RAN);
+		steps++;
+	}
+	ck_assert_uint_eq(loop.timers_fired, 1);
+	ck_assert_uint_eq(evloop_now(&loop), 2000000);
+	ck_assert_uint_gt(w.calls, 0);
+	watch_close(&w);
+}
+END_TEST
+
+/*
+ * With a poll signal mask and nothing watched, a pending stop signal
+ * still gets in at the next step (no poll would ever let it).
+ */
+START_TEST(poll_sigmask_without_fds)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigset_t block, during_poll;
+	struct item it[1];
+
+	items_init(it, 1);
+	usr1_seen = 0;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &block, &during_poll), 0);
+	sigdelset(&during_poll, SIGUSR1);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	evloop_set_poll_sigmask(&loop, &during_poll);
+	evloop_timer_arm(&loop, &it[0].t, 1000);
+	raise(SIGUSR1);
+	ck_assert(!usr1_seen);
+	ck_assert_int_eq(evloop_step(&loop, -1), EVLOOP_RAN);
+	ck_assert(usr1_seen);
+	evloop_set_poll_sigmask(&loop, NULL);
+	ck_assert_int_eq(sigprocmask(SIG_UNBLOCK, &block, NULL), 0);
+}
+END_TEST
+
 static Suite *evloop_suite(void)
 {
 	Suite *s = suite_create("evloop");
@@ -1019,6 +1073,8 @@ static Suite *evloop_suite(void)
 	tcase_add_test(tc, source_fill_and_dispatch);
 	tcase_add_test(tc, clock_waits_for_host_fds);
 	tcase_add_test(tc, poll_sigmask_lets_a_pending_signal_end_the_poll);
+	tcase_add_test(tc, poll_sigmask_without_fds);
+	tcase_add_test(tc, busy_fds_do_not_starve_timers);
 	suite_add_tcase(s, tc);
 	return s;
 }
