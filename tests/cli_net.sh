@@ -46,6 +46,7 @@ expect 2 'queue_size=3: want a power of 2' -- --net loop,queue_size=3 probe
 expect 2 'restrict=maybe: want on or off' -- --net user,restrict=maybe probe
 expect 2 'hostfwd= is for the user backend' -- --net loop,hostfwd=tcp::1-:80 probe
 one_line "loop hostfwd"
+expect 2 'restrict= is for the user backend' -- --net loop,restrict=on probe
 expect 2 'pcap=/nonexistent/x.pcap: No such file' -- \
 	--net loop,pcap=/nonexistent/x.pcap probe
 one_line "pcap"
@@ -129,6 +130,10 @@ fi
 check "net-fetch to stdout: exit 0" [ $? -eq 0 ]
 check "net-fetch to stdout: same bytes" [ "$(sha "$work/stdout")" = "$(sha "$work/www/blob")" ]
 check "net-fetch to stdout: figures on stderr" grep -qE "MB/s" "$work/err"
+# A small MTU: libslirp and lwIP both keep to the NIC's.
+expect 0 'HTTP 200 OK, 4206649 bytes' -- --net user,mtu=576 net-fetch \
+	"http://localhost:$port/blob" --out "$work/got576"
+check "net-fetch, mtu 576: same bytes" [ "$(sha "$work/got576")" = "$(sha "$work/www/blob")" ]
 # In deferred mode too (virtual delays on every completion), and with
 # the connection's last FIN still unacked when the stack goes down.
 expect 0 'HTTP 200 OK, 4206649 bytes' -- --mode deferred --seed 3 --net user,version=1 \

@@ -313,6 +313,8 @@ struct net_backend *net_slirp_create(struct sim_env *env,
 	    .vhostname = "virtsim",
 	    .vdhcp_start = in4(SLIRP_GUEST),
 	    .vnameserver = in4(SLIRP_DNS),
+	    .if_mtu = opts->mtu, /* libslirp keeps it within its bounds */
+	    .if_mru = opts->mtu,
 	};
 	struct net_slirp *s = calloc(1, sizeof(*s));
 

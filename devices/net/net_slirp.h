@@ -36,6 +36,7 @@ struct net_slirp_options {
 			  * hostfwd in */
 	struct net_hostfwd hostfwd[NET_SLIRP_MAX_HOSTFWD];
 	unsigned hostfwd_count;
+	uint32_t mtu; /* the NIC's, so slirp sends no frame it drops; 0: 1500 */
 };
 
 /*

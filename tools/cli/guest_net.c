@@ -15,6 +15,7 @@
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
 
+#include "drivers/virtio/virtio_net.h"
 #include "tools/vm/net_class.h"
 
 #define GUEST_NET_CALLBACKS 64
@@ -82,7 +83,7 @@ static err_t guest_net_netif_init(struct netif *netif)
 	netif->name[1] = 'n';
 	netif->output = etharp_output;
 	netif->linkoutput = guest_net_linkoutput;
-	netif->mtu = 1500;
+	netif->mtu = vm_virtio_net(gn->vm, gn->unit)->mtu; /* the NIC's */
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	gn->dev->ops->mac_address(gn->dev, netif->hwaddr);
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |

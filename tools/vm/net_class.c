@@ -69,6 +69,11 @@ static int net_parse(void *opts, const char *key, const char *value,
 				    value);
 		return 0;
 	}
+	/* The backend is the first word: known by now. */
+	if ((!strcmp(key, "hostfwd") || !strcmp(key, "restrict")) &&
+	    o->backend != NET_BACKEND_USER)
+		return vm_option_error(err, errlen,
+			    "%s= is for the user backend, not loop", key);
 	if (!strcmp(key, "hostfwd") && value) {
 		if (o->slirp.hostfwd_count == NET_SLIRP_MAX_HOSTFWD)
 			return vm_option_error(err, errlen,
@@ -140,15 +145,9 @@ static int net_create(struct vm_device *d, struct sim_env *env,
 	}
 	h->backend = o->backend;
 	h->slirp = o->slirp;
-	if (o->backend == NET_BACKEND_LOOP && o->slirp.hostfwd_count) {
-		snprintf(err, errlen,
-			 "net%u: hostfwd= is for the user backend, not loop",
-			 d->unit);
-		free(h);
-		return -EINVAL;
-	}
+	h->slirp.mtu = o->model.mtu;
 	b = o->backend == NET_BACKEND_USER
-		? net_slirp_create(env, &o->slirp, err, errlen)
+		? net_slirp_create(env, &h->slirp, err, errlen)
 		: net_loop_create(env);
 	if (!b) {
 		if (o->backend == NET_BACKEND_LOOP)
