@@ -54,6 +54,8 @@ expect 2 'https is not supported' -- --net user net-fetch https://10.0.2.2/
 expect 2 "'example.com': want an IPv4 address" -- \
 	--net user net-fetch http://example.com/
 expect 2 'bad port' -- --net user net-fetch http://10.0.2.2:99999/
+expect 2 'path is over 4000 bytes' -- --net user net-fetch \
+	"http://10.0.2.2/$(head -c 4001 /dev/zero | tr '\0' a)"
 expect 2 "'1.2.3': want an IPv4 address" -- --net user net-ping 1.2.3
 expect 2 "--count '0': want a number above 0" -- --net user net-ping --count 0
 expect 2 '--count goes with net-ping' -- --net user net-fetch http://10.0.2.2/ --count 3

@@ -14,12 +14,14 @@
 
 #include "tools/cli/guest_net.h"
 #include "tools/cli/workload.h"
+#include "tools/vm/device_options.h"
 #include "tools/vm/guest.h"
 #include "tools/vm/net_class.h"
 
 #define FETCH_HEAD_MAX 16384u	/* status line and headers */
 #define FETCH_IDLE_MS 30000u	/* virtual; no frame for this long fails */
 #define FETCH_HOST_MAX 256u
+#define FETCH_PATH_MAX 4000u /* what the request buffer has room for */
 
 struct fetch {
 	struct tcp_pcb *pcb;
@@ -67,17 +69,20 @@ static int parse_url(const char *s, struct url *u, char *err, size_t errlen)
 	if (colon) {
 		char digits[8];
 		size_t n = (size_t)(end - colon - 1);
-		char *e;
-		unsigned long v;
+		uint64_t v;
 
-		if (!n || n >= sizeof(digits))
+		if (n >= sizeof(digits))
 			goto bad_port;
 		memcpy(digits, colon + 1, n);
 		digits[n] = '\0';
-		v = strtoul(digits, &e, 10);
-		if (*e || digits[0] < '0' || digits[0] > '9' || !v || v > 65535)
+		if (vm_parse_u64(digits, &v) || !v || v > 65535)
 			goto bad_port;
 		u->port = (uint16_t)v;
+	}
+	if (strlen(u->path) > FETCH_PATH_MAX) {
+		snprintf(err, errlen, "the URL's path is over %u bytes",
+			 FETCH_PATH_MAX);
+		return -1;
 	}
 	if (!hlen || hlen >= sizeof(u->host)) {
 		snprintf(err, errlen, "%s: no host", s);
@@ -287,7 +292,7 @@ static int net_fetch_run(struct vm *vm, const struct cli_options *o)
 	f->content_length = UINT64_MAX;
 	f->request_len = (size_t)snprintf(
 	    f->request, sizeof(f->request),
-	    "GET %.4000s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: virtsim\r\n"
+	    "GET %s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: virtsim\r\n"
 	    "Connection: close\r\n\r\n",
 	    u.path, u.host, u.port);
 	if (guest_net_up(&gn, vm, o->unit, err, sizeof(err))) {

@@ -188,7 +188,7 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 		mo.serial = serial;
 	d->model = blk_model_create(env, disk, &mo); /* closes disk if not */
 	if (!d->model) {
-		snprintf(err, errlen, "%s: out of memory", h->path);
+		snprintf(err, errlen, "blk%u: out of memory", d->unit);
 		ret = -ENOMEM;
 		goto fail;
 	}

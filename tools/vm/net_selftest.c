@@ -130,6 +130,7 @@ static int every_length(const struct link *l, struct vm_selftest *st)
 		uint8_t want[18];
 		struct net_buf *b;
 		int err = send_frame(l, len, (uint32_t)len, true);
+		size_t got;
 		bool same;
 
 		if (err)
@@ -137,18 +138,18 @@ static int every_length(const struct link *l, struct vm_selftest *st)
 		if (next_frame(l, &b))
 			return 1;
 		frame_head(want, l, (uint32_t)len);
-		same = b->packet_len == len &&
+		got = b->packet_len;
+		same = got == len &&
 		       !memcmp(net_buf_packet(b), want, sizeof(want));
 		for (size_t i = sizeof(want); same && i < len; i++)
 			same = net_buf_packet(b)[i] == pattern_byte(len, i);
-		rx->ops->recycle_rx_buffer(rx, b);
+		rx->ops->recycle_rx_buffer(rx, b); /* b is not ours now */
 		tx->ops->recycle_tx_buffers(tx);
 		if (!same) {
 			fprintf(stderr,
 				"virtsim: net%u: a %zu-byte frame from net%u "
 				"arrived as %zu bytes, not as sent\n",
-				l->to->unit, len, l->from->unit,
-				b->packet_len);
+				l->to->unit, len, l->from->unit, got);
 			return 1;
 		}
 		bytes += len;
