@@ -959,6 +959,25 @@ START_TEST(tx_refuses_frame_over_mtu)
 }
 END_TEST
 
+/*
+ * Without MTU negotiated NET-D-04 binds no driver: a frame over the
+ * device's MTU is dropped and counted, the device goes on.
+ */
+START_TEST(tx_drops_frame_over_mtu_without_mtu_negotiated)
+{
+	struct nic *n = nic0;
+
+	bring_up(n, std_features(n) & ~F(VIRTIO_NET_F_MTU));
+	tx_with_hdr(n, NULL, 1515);
+	ck_assert(!broken(n));
+	ck_assert_uint_eq(n->be->frames, 0);
+	ck_assert_uint_eq(stats(n)->tx_dropped, 1);
+	ck_assert_uint_eq(used_idx(n, TXQ), 1);
+	tx_with_hdr(n, NULL, 1514);
+	ck_assert_uint_eq(n->be->frames, 1);
+}
+END_TEST
+
 /* Shorter than an Ethernet header is no frame. */
 START_TEST(tx_refuses_runt_frame)
 {
@@ -1965,6 +1984,7 @@ static Suite *net_dev_suite(void)
 	tcase_add_test(tc, tx_refuses_needs_csum_without_csum);
 	tcase_add_test(tc, tx_refuses_num_buffers);
 	tcase_add_test(tc, tx_refuses_frame_over_mtu);
+	tcase_add_test(tc, tx_drops_frame_over_mtu_without_mtu_negotiated);
 	tcase_add_test(tc, tx_refuses_runt_frame);
 	tcase_add_test(tc, tx_refuses_checksum_past_frame);
 	suite_add_tcase(s, tc);

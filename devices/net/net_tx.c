@@ -118,7 +118,9 @@ static bool net_tx_check(struct net_model *n, const uint8_t *h, size_t hlen,
 		    n, "net: tx num_buffers %u, must be 0 (NET-D-06)", nbuf);
 		return false;
 	}
-	if (flen < ETH_HLEN || flen > n->mtu + ETH_HLEN) {
+	if (flen < ETH_HLEN ||
+	    (flen > n->mtu + ETH_HLEN &&
+	     virtio_dev_has_feature(dev, VIRTIO_NET_F_MTU))) {
 		net_guest_error(n,
 				"net: tx frame of %" PRIu64
 				" bytes, not within %u..%u (mtu %u, NET-D-04)",
@@ -161,6 +163,16 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 	if (!net_tx_check(n, h, hlen, e->out_bytes - hlen))
 		goto done;
 	flen = (size_t)(e->out_bytes - hlen);
+	/* Link down, or over the MTU without MTU negotiated (no rule
+	 * broken, but more than this device forwards): dropped, counted,
+	 * before any copy. */
+	if (!n->link_up || flen > n->mtu + ETH_HLEN) {
+		n->stats.tx_dropped++;
+		trace(n->vdev.env->trace, TRACE_NET,
+		      "%s: tx frame of %zu bytes dropped: %s", n->vdev.name,
+		      flen, n->link_up ? "over the MTU" : "link down");
+		goto done;
+	}
 	csum = h[offsetof(struct virtio_net_hdr, flags)] &
 	       VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	frame = net_tx_frame(n, e, hlen, flen, csum);
@@ -171,10 +183,6 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 				   offsetof(struct virtio_net_hdr, csum_start)),
 		    virtio_ld_le16(
 			h + offsetof(struct virtio_net_hdr, csum_offset)));
-	if (!n->link_up) {
-		n->stats.tx_dropped++;
-		goto done;
-	}
 	n->stats.tx_frames++;
 	n->stats.tx_bytes += flen;
 	trace(n->vdev.env->trace, TRACE_NET, "%s: tx frame of %zu bytes",
