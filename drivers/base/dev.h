@@ -1,6 +1,6 @@
 /*
  * dev.h - the driver-facing device model: device types, device errors and
- * the per-class operation tables (block and net; display later).
+ * the per-class operation tables (block, net and display).
  * Independent of VirtIO: the adapter maps VirtIO onto these.
  */
 #ifndef VIRTSIM_DRIVERS_BASE_DEV_H
@@ -109,6 +109,47 @@ struct net_driver_ops {
 
 struct net_device {
 	const struct net_driver_ops *ops;
+};
+
+/* What a display shows (axdriver_display's DisplayInfo). */
+struct display_info {
+	uint32_t width, height;
+	uintptr_t fb_base_vaddr; /* the framebuffer, in the driver's space */
+	size_t fb_size;		 /* bytes: width * height * 4 */
+};
+
+/*
+ * The framebuffer to draw into: 32-bit pixels B8G8R8X8 (bytes B, G, R,
+ * X), rows @stride bytes apart.
+ */
+struct display_framebuffer {
+	uint8_t *base;
+	size_t size;
+	uint32_t width, height, stride;
+};
+
+struct display_device;
+
+/*
+ * Display driver operations (axdriver_display's DisplayDriverOps).
+ * Drawing is writing into fb; damage says where it was drawn, and
+ * need_flush is true once something was since the last flush. flush
+ * shows the dirty rectangle (nothing to do: 0).
+ */
+struct display_driver_ops {
+	const char *(*name)(struct display_device *dev);
+	enum dev_type (*type)(struct display_device *dev);
+	void (*info)(struct display_device *dev, struct display_info *info);
+	void (*fb)(struct display_device *dev, struct display_framebuffer *fb);
+	/* Pixels in (@x, @y, @w, @h) were drawn (clipped to the screen). */
+	void (*damage)(struct display_device *dev, uint32_t x, uint32_t y,
+		       uint32_t w, uint32_t h);
+	bool (*need_flush)(struct display_device *dev);
+	int (*flush)(struct display_device *dev);
+};
+
+struct display_device {
+	const struct display_driver_ops *ops;
 };
 
 #endif /* VIRTSIM_DRIVERS_BASE_DEV_H */
