@@ -1,5 +1,6 @@
 # devices/: core.mk (VirtIO device core, MMIO front-end, models), pci.mk,
-# and net.mk (virtio-net).
+# net.mk (virtio-net) and gpu.mk (virtio-gpu).
 include %reldir%/core.mk
 include %reldir%/pci.mk
 include %reldir%/net.mk
+include %reldir%/gpu.mk

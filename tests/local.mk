@@ -5,7 +5,7 @@ EXTRA_DIST += %reldir%/cli_lib.sh
 check_LIBRARIES = %reldir%/libtestutil.a
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(SLIRP_LIBS) $(CHECK_LIBS)
+TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(LIBVIRTSIM_LIBS) $(CHECK_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 # Scripts get the toolchain, so the outside-user example builds the way

@@ -46,6 +46,6 @@ virtsim_SOURCES += \
 	%reldir%/cli/net_serve.c
 endif
 virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
-virtsim_LDADD = libvirtsim.a $(SLIRP_LIBS) $(LWIP_LIBS)
+virtsim_LDADD = libvirtsim.a $(LIBVIRTSIM_LIBS) $(LWIP_LIBS)
 
 EXTRA_DIST += %reldir%/bench/net-fetch.sh

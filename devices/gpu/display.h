@@ -95,11 +95,18 @@ void display_cursor_image(struct display *d, uint32_t format,
 			  uint32_t hot_y);
 void display_cursor_move(struct display *d, int32_t x, int32_t y);
 
+/* Whether the model knows VirtIO pixel format @format. */
+bool display_format_known(uint32_t format);
+
 /* The backends display_create picks from (display_sdl.c, display.c). */
 struct display *display_headless_create(void);
 struct display *display_sdl_create(struct sim_env *env, uint32_t width,
 				   uint32_t height, char *err, size_t errlen);
-/* Whether an SDL video driver can open a window here (and which). */
+/*
+ * Whether an SDL video driver can open a window here: true with the
+ * driver's name in *@driver; false with why not in *@driver (a static
+ * string), e.g. built without SDL2 or no display.
+ */
 bool display_sdl_available(const char **driver);
 
 /*

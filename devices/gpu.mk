@@ -1,0 +1,10 @@
+# devices/gpu.mk: the virtio-gpu device model, and the displays it shows
+# scanout 0 on: headless (display.c), an SDL2 window (display_sdl.c,
+# when configure found SDL2), PNG screenshots through zlib (png.c).
+if ENABLE_GPU
+libvirtsim_a_SOURCES += \
+	%reldir%/gpu/display.c
+endif
+nobase_virtsiminclude_HEADERS += \
+	%reldir%/gpu/display.h \
+	%reldir%/gpu/gpu_model.h
