@@ -192,8 +192,9 @@ static void gpu_resource_free(struct gpu_model *g, struct gpu_resource *res)
 }
 
 /*
- * QEMU's bounds check, each term on its own so none can wrap: the
- * rectangle lies inside the resource.
+ * QEMU's bounds check, each term on its own and none a sum that could
+ * wrap: the rectangle lies inside the resource. (The first two terms
+ * follow from the last two; they stay to read as QEMU's list.)
  */
 static bool gpu_rect_inside(const struct virtio_gpu_rect *r,
 			    const struct gpu_resource *res)
