@@ -150,15 +150,15 @@ END_TEST
 
 enum bad_fault {
 	BAD_NONE,
-	BAD_TYPE,     /* the wrong OK_* type, full length */
-	BAD_SHORT,    /* one byte short of the response */
-	BAD_NO_FENCE, /* FLAG_FENCE not echoed */
-	BAD_FENCE_ID, /* another fence_id */
-	BAD_ERROR,    /* ERR_INVALID_PARAMETER */
-	BAD_USED_ID,  /* a used entry naming a descriptor of no chain */
-	BAD_USED_TWICE /* answered, then its head used once more */,
-	BAD_SILENT, /* never answered */
-	BAD_CURSOR_LEN /* a used length on the cursor queue */,
+	BAD_TYPE,	/* the wrong OK_* type, full length */
+	BAD_SHORT,	/* one byte short of the response */
+	BAD_NO_FENCE,	/* FLAG_FENCE not echoed */
+	BAD_FENCE_ID,	/* another fence_id */
+	BAD_ERROR,	/* ERR_INVALID_PARAMETER */
+	BAD_USED_ID,	/* a used entry naming a descriptor of no chain */
+	BAD_USED_TWICE, /* answered, then its head used once more */
+	BAD_SILENT,	/* never answered */
+	BAD_CURSOR_LEN, /* a used length on the cursor queue */
 };
 
 #define BAD_HELD_MAX 8
