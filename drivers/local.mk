@@ -1,5 +1,6 @@
 # drivers/: freestanding; core.mk (base, virtio, adapter), pci.mk (PCI) and
-# net.mk (net buffers, virtio-net, the net device).
+# net.mk (net buffers, virtio-net, the net device), gpu.mk (virtio-gpu,
+# the display device).
 nobase_virtsiminclude_HEADERS += %reldir%/adapter/adapter.h \
 	%reldir%/base/dev.h \
 	%reldir%/virtio/virtio.h \
@@ -15,4 +16,7 @@ include %reldir%/core.mk
 include %reldir%/pci.mk
 if ENABLE_NET
 include %reldir%/net.mk
+endif
+if ENABLE_GPU
+include %reldir%/gpu.mk
 endif

@@ -56,4 +56,6 @@ dist_check_SCRIPTS += %reldir%/cli_net.sh
 endif
 include %reldir%/net_drivers.mk
 include %reldir%/net_devices.mk
+include %reldir%/gpu_devices.mk
 include %reldir%/net_e2e.mk
+include %reldir%/gpu_drivers.mk

@@ -3,14 +3,23 @@
  * and the cursor queue (1), each of more than two entries, and a
  * blocking call per command.
  *
- * A command and its response live in DMA memory the driver owns (one
- * slot per queue entry pair), are posted as one readable and one
- * writable descriptor, and the call waits for the used entry. Every
- * response is checked: its type must be the one the command expects
- * (OK_NODATA, or the typed OK_* for data replies), a used length shorter
- * than that response is -VIRTIO_ERR_IO_ERROR, and so is an error
- * response (the 0x12xx code is kept in last_error). A fenced command
- * (FLAG_FENCE) must come back fenced with its fence_id (GPU-V-01).
+ * A command and its response live in DMA memory the driver owns (two
+ * control slots, as a frame's transfer and flush go together, and one
+ * cursor slot), are posted as one readable and one writable descriptor,
+ * and the call waits for the used entry. Every control command is fenced
+ * (FLAG_FENCE, increasing fence ids) and every response is checked: it
+ * must come back fenced with its fence_id (GPU-V-01), its type must be
+ * the one the command expects (OK_NODATA, or the typed OK_* for data
+ * replies), and a used length shorter than that response or longer than
+ * its buffer is -VIRTIO_ERR_IO_ERROR; so is an error response (its
+ * 0x12xx code kept in last_error until the next one). Cursor commands
+ * have no response: the device uses them with length 0.
+ *
+ * A used entry naming no chain of the call is -VIRTIO_ERR_WRONG_TOKEN
+ * (-VIRTIO_ERR_ALREADY_USED for one used before). Then, and when the
+ * device sets NEEDS_RESET or never answers, the driver resets the
+ * device, takes its chains back and fails every later command with
+ * -VIRTIO_ERR_IO_ERROR (stopped) until it is set up again.
  *
  * Not thread-safe: one caller at a time.
  */
@@ -45,18 +54,22 @@ struct virtio_gpu_backing {
 	uint32_t len;
 };
 
+struct virtio_gpu_slots; /* commands and responses (DMA), virtio_gpu.c */
+
 struct virtio_gpu {
 	struct virtio_device vdev; /* transport, features, irq, lifetime */
 	struct virtqueue ctrlq, cursorq;
 	uint32_t num_scanouts; /* 1..16 (GPU-N-01) */
 	bool has_edid;	       /* VIRTIO_GPU_F_EDID negotiated */
 	struct virtio_gpu_mode modes[VIRTIO_GPU_MAX_SCANOUTS];
-	/* Command/response memory, DMA, owned by the driver. */
-	uint8_t *cmd_mem;
-	uint64_t cmd_paddr;
-	size_t cmd_pages;
-	uint64_t next_fence;
+	/* Command/response slots, DMA, owned by the driver. */
+	struct virtio_gpu_slots *slots;
+	uint64_t slots_paddr;
+	size_t slots_pages;
+	uint64_t next_fence; /* the last fence_id sent */
 	uint32_t last_error; /* the last error response's type, or 0 */
+	bool stopped;	     /* reset after the device failed a call: commands
+			      * fail with -VIRTIO_ERR_IO_ERROR */
 	/* Statistics. */
 	uint64_t commands, cursor_commands, errors;
 };
