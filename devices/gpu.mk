@@ -4,6 +4,10 @@
 if ENABLE_GPU
 libvirtsim_a_SOURCES += \
 	%reldir%/gpu/display.c
+if HAVE_SDL
+libvirtsim_a_SOURCES += \
+	%reldir%/gpu/display_sdl.c
+endif
 endif
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/gpu/display.h \
