@@ -3,7 +3,8 @@
 # when configure found SDL2), PNG screenshots through zlib (png.c).
 if ENABLE_GPU
 libvirtsim_a_SOURCES += \
-	%reldir%/gpu/display.c
+	%reldir%/gpu/display.c \
+	%reldir%/gpu/png.c
 if HAVE_SDL
 libvirtsim_a_SOURCES += \
 	%reldir%/gpu/display_sdl.c

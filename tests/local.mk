@@ -57,3 +57,4 @@ endif
 include %reldir%/net_drivers.mk
 include %reldir%/net_devices.mk
 include %reldir%/net_e2e.mk
+include %reldir%/gpu_display.mk
