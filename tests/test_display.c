@@ -2,7 +2,9 @@
  * The GPU's displays (devices/gpu/display.h): every VirtIO format into
  * the shadow byte for byte, clipping, modes, the cursor; PNG screenshots
  * read back by a decoder that is not ours (png_decode.py: Python's zlib
- * and struct).
+ * and struct); and, built with SDL2, the window on SDL's dummy driver:
+ * its size, what it shows, resizes reaching the listener through the
+ * event loop, and closing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +17,10 @@
 #include "devices/gpu/display.h"
 #include "drivers/wire/virtio_gpu.h"
 #include "tests/testutil.h"
+
+#ifdef VIRTSIM_HAVE_SDL
+#include <SDL.h>
+#endif
 
 /*
  * Formats by name: a VirtIO format's name lists its bytes in memory
@@ -392,6 +398,234 @@ START_TEST(png_failing_half_way_leaves_no_half_file)
 }
 END_TEST
 
+#ifdef VIRTSIM_HAVE_SDL
+/* SDL on its dummy driver ---------------------------------------------- */
+
+static struct evloop loop;
+static struct sim_env env;
+static unsigned resizes;
+static uint32_t resized_w, resized_h;
+
+static void on_resized(void *opaque, uint32_t width, uint32_t height)
+{
+	ck_assert_ptr_eq(opaque, &loop);
+	resizes++;
+	resized_w = width;
+	resized_h = height;
+}
+
+static void sdl_setup(void)
+{
+	/* Before SDL starts: set explicitly, never the host's window. */
+	setenv("SDL_VIDEODRIVER", "dummy", 1);
+	setenv("SDL_RENDER_DRIVER", "software", 1);
+	evloop_init(&loop);
+	env = (struct sim_env){.loop = &loop};
+	resizes = 0;
+}
+
+static void sdl_teardown(void)
+{
+	evloop_destroy(&loop);
+}
+
+static struct display *sdl_display(uint32_t width, uint32_t height)
+{
+	char err[256] = "";
+	struct display *d =
+	    display_sdl_create(&env, width, height, err, sizeof(err));
+
+	ck_assert_msg(d != NULL, "%s", err);
+	ck_assert_str_eq(d->ops->name, "sdl");
+	d->listener = (struct display_listener){on_resized, &loop};
+	return d;
+}
+
+static SDL_Window *window_of(const struct display *d)
+{
+	SDL_Window *w = SDL_GetWindowFromID(display_sdl_window_id(d));
+
+	ck_assert_ptr_nonnull(w);
+	return w;
+}
+
+static void assert_window_size(const struct display *d, int width, int height)
+{
+	int w, h;
+
+	SDL_GetWindowSize(window_of(d), &w, &h);
+	ck_assert_int_eq(w, width);
+	ck_assert_int_eq(h, height);
+}
+
+/* Step the loop until @done or a second has passed. */
+static void step_until(const bool *done)
+{
+	for (int i = 0; i < 100 && !*done; i++)
+		evloop_step(&loop, 10);
+}
+
+/* The window's pixel at (@x, @y) as 0xRRGGBB (the software renderer
+ * draws into the window's surface). */
+static uint32_t window_pixel(const struct display *d, int x, int y)
+{
+	SDL_Surface *s = SDL_GetWindowSurface(window_of(d));
+	uint8_t r, g, b;
+	uint32_t px;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(s->format->BytesPerPixel, 4);
+	memcpy(&px, (uint8_t *)s->pixels + y * s->pitch + x * 4, 4);
+	SDL_GetRGB(px, s->format, &r, &g, &b);
+	return (uint32_t)r << 16 | (uint32_t)g << 8 | b;
+}
+
+START_TEST(sdl_dummy_is_available)
+{
+	const char *driver = NULL;
+
+	ck_assert(display_sdl_available(&driver));
+	ck_assert_str_eq(driver, "dummy");
+}
+END_TEST
+
+START_TEST(sdl_window_shows_mode_and_cursor)
+{
+	enum { W = 64, H = 48 };
+	struct display *d = sdl_display(320, 200);
+	static uint8_t cursor[DISPLAY_CURSOR_SIZE * DISPLAY_CURSOR_SIZE * 4];
+	uint8_t src[W * H * 4];
+
+	ck_assert_str_eq(SDL_GetWindowTitle(window_of(d)), "virtsim");
+	ck_assert(SDL_GetWindowFlags(window_of(d)) & SDL_WINDOW_RESIZABLE);
+	assert_window_size(d, 320, 200);
+	ck_assert_int_eq(display_set_mode(d, true, W, H), 0);
+	assert_window_size(d, W, H);
+	/* Each pixel's colour from its position: 0xRRGGBB = x, y, x ^ y. */
+	for (unsigned y = 0; y < H; y++)
+		for (unsigned x = 0; x < W; x++) {
+			uint8_t *p = src + (y * W + x) * 4;
+
+			p[0] = (uint8_t)(x ^ y);
+			p[1] = (uint8_t)y;
+			p[2] = (uint8_t)x;
+			p[3] = 0; /* X: ignored, not alpha */
+		}
+	display_update(d, 0, 0, W, H, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, src,
+		       W * 4);
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++)
+			ck_assert_uint_eq(window_pixel(d, x, y),
+					  (uint32_t)x << 16 | (uint32_t)y << 8 |
+					      (uint32_t)(x ^ y));
+	/* A later rectangle alone (the events that also redraw are served
+	 * by now): only it changes. */
+	for (unsigned i = 0; i < 4; i++)
+		memcpy(src + i * 4, (const uint8_t[]){0x56, 0x34, 0x12, 0}, 4);
+	display_update(d, 5, 5, 2, 2, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, src, 8);
+	ck_assert_uint_eq(window_pixel(d, 5, 5), 0x123456);
+	ck_assert_uint_eq(window_pixel(d, 6, 6), 0x123456);
+	ck_assert_uint_eq(window_pixel(d, 7, 6), 7u << 16 | 6u << 8 | 1);
+	ck_assert_uint_eq(window_pixel(d, 4, 5), 4u << 16 | 5u << 8 | 1);
+	/* Opaque white in the cursor's top-left 4x4, the rest clear, hot
+	 * spot (2, 3): the square covers (8..11, 7..10) at (10, 10). */
+	for (unsigned y = 0; y < 4; y++)
+		memset(cursor + y * DISPLAY_CURSOR_SIZE * 4, 0xff, 4 * 4);
+	display_cursor_image(d, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, cursor, 2, 3);
+	display_cursor_move(d, 10, 10);
+	ck_assert_uint_eq(window_pixel(d, 8, 7), 0xffffff);
+	ck_assert_uint_eq(window_pixel(d, 11, 10), 0xffffff);
+	ck_assert_uint_eq(window_pixel(d, 12, 10), 12u << 16 | 10u << 8 | 6);
+	ck_assert_uint_eq(window_pixel(d, 7, 7), 7u << 16 | 7u << 8 | 0);
+	/* Hidden: the scanout again. */
+	display_cursor_image(d, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, NULL, 0, 0);
+	ck_assert_uint_eq(window_pixel(d, 8, 7), 8u << 16 | 7u << 8 | 15);
+	/* Disabled: black. */
+	ck_assert_int_eq(display_set_mode(d, false, W, H), 0);
+	ck_assert_uint_eq(window_pixel(d, 30, 20), 0);
+	display_destroy(d);
+	ck_assert(!evloop_pending(&loop));
+}
+END_TEST
+
+START_TEST(sdl_resize_reaches_listener_through_loop)
+{
+	struct display *d = sdl_display(64, 48);
+	bool resized = false;
+
+	ck_assert_int_eq(display_set_mode(d, true, 64, 48), 0);
+	SDL_SetWindowSize(window_of(d), 200, 150);
+	ck_assert_uint_eq(resizes, 0); /* not until the events are served */
+	for (int i = 0; i < 100 && !resized; i++) {
+		evloop_step(&loop, 10);
+		resized = resizes > 0;
+	}
+	ck_assert_uint_eq(resizes, 1);
+	ck_assert_uint_eq(resized_w, 200);
+	ck_assert_uint_eq(resized_h, 150);
+	/* The guest re-setting its old mode leaves the user's size. */
+	ck_assert_int_eq(display_set_mode(d, true, 64, 48), 0);
+	assert_window_size(d, 200, 150);
+	/* The guest following: 1:1, and no echo to the listener. */
+	ck_assert_int_eq(display_set_mode(d, true, 200, 150), 0);
+	assert_window_size(d, 200, 150);
+	/* A new resolution of the guest's own: the window follows, and
+	 * the listener hears nothing of it. */
+	ck_assert_int_eq(display_set_mode(d, true, 80, 60), 0);
+	assert_window_size(d, 80, 60);
+	for (int i = 0; i < 3; i++)
+		evloop_step(&loop, 15);
+	ck_assert_uint_eq(resizes, 1);
+	display_destroy(d);
+}
+END_TEST
+
+START_TEST(sdl_quit_closes)
+{
+	struct display *d = sdl_display(64, 48);
+	SDL_Event quit = {.type = SDL_QUIT};
+
+	ck_assert(!d->closed);
+	ck_assert_int_eq(SDL_PushEvent(&quit), 1);
+	step_until(&d->closed);
+	ck_assert(d->closed);
+	display_destroy(d);
+}
+END_TEST
+
+START_TEST(sdl_window_close_closes)
+{
+	struct display *d = sdl_display(64, 48);
+	SDL_Event close = {.window = {.type = SDL_WINDOWEVENT,
+				      .event = SDL_WINDOWEVENT_CLOSE}};
+
+	close.window.windowID = display_sdl_window_id(d);
+	ck_assert_int_eq(SDL_PushEvent(&close), 1);
+	step_until(&d->closed);
+	ck_assert(d->closed);
+	display_destroy(d);
+}
+END_TEST
+
+/* A guest that never waits: presents serve the events (rate-limited). */
+START_TEST(sdl_present_pumps_without_the_loop)
+{
+	struct display *d;
+	SDL_Event quit = {.type = SDL_QUIT};
+	uint8_t px[4] = {0};
+
+	env.loop = NULL;
+	d = sdl_display(8, 8);
+	ck_assert_int_eq(display_set_mode(d, true, 8, 8), 0);
+	ck_assert_int_eq(SDL_PushEvent(&quit), 1);
+	usleep(20000); /* past the pump interval */
+	display_update(d, 0, 0, 1, 1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, px, 4);
+	ck_assert(d->closed);
+	display_destroy(d);
+}
+END_TEST
+#endif /* VIRTSIM_HAVE_SDL */
+
 static Suite *display_suite(void)
 {
 	Suite *s = suite_create("display");
@@ -414,6 +648,19 @@ static Suite *display_suite(void)
 	tcase_add_test(tc, png_failing_half_way_leaves_no_half_file);
 	suite_add_tcase(s, tc);
 
+#ifdef VIRTSIM_HAVE_SDL
+	tc = tcase_create("sdl");
+	tcase_add_checked_fixture(tc, sdl_setup, sdl_teardown);
+	tcase_add_test(tc, sdl_dummy_is_available);
+	tcase_add_test(tc, sdl_window_shows_mode_and_cursor);
+	tcase_add_test(tc, sdl_resize_reaches_listener_through_loop);
+	tcase_add_test(tc, sdl_quit_closes);
+	tcase_add_test(tc, sdl_window_close_closes);
+	tcase_add_test(tc, sdl_present_pumps_without_the_loop);
+	suite_add_tcase(s, tc);
+#else
+	fprintf(stderr, "test_display: built without SDL2, no window tests\n");
+#endif
 	return s;
 }
 
