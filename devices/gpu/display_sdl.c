@@ -98,7 +98,9 @@ static void sdl_handle_window_event(struct sdl_display *s,
 					    (uint32_t)ev->data2);
 		sdl_render(s);
 		break;
+	case SDL_WINDOWEVENT_SHOWN:
 	case SDL_WINDOWEVENT_EXPOSED:
+		/* X drops what was drawn before the window was mapped. */
 		sdl_render(s);
 		break;
 	case SDL_WINDOWEVENT_CLOSE:
@@ -263,6 +265,14 @@ static int sdl_video_init(void)
 	return SDL_InitSubSystem(SDL_INIT_VIDEO);
 }
 
+/*
+ * A successful probe keeps its reference on SDL's video for the
+ * display_sdl_create that follows: letting go would close the last X
+ * connection, and a freshly started X server (Xvfb without -noreset)
+ * resets then, taking down the window being made meanwhile.
+ */
+static bool probe_holds_video;
+
 bool display_sdl_available(const char **driver)
 {
 	static char name[32];
@@ -275,19 +285,21 @@ bool display_sdl_available(const char **driver)
 		*driver = "no DISPLAY or WAYLAND_DISPLAY";
 		return false;
 	}
-	if (sdl_video_init() != 0) {
+	if (!probe_holds_video && sdl_video_init() != 0) {
 		*driver = asked ? "SDL_VIDEODRIVER's driver did not start"
 				: "no SDL video driver started";
 		if (!SDL_WasInit(SDL_INIT_EVERYTHING))
 			SDL_Quit();
 		return false;
 	}
+	probe_holds_video = true;
 	current = SDL_GetCurrentVideoDriver();
 	snprintf(name, sizeof(name), "%s", current ? current : "?");
-	SDL_QuitSubSystem(SDL_INIT_VIDEO);
-	if (!SDL_WasInit(SDL_INIT_EVERYTHING))
-		SDL_Quit();
 	if (!asked && (!strcmp(name, "offscreen") || !strcmp(name, "dummy"))) {
+		probe_holds_video = false;
+		SDL_QuitSubSystem(SDL_INIT_VIDEO);
+		if (!SDL_WasInit(SDL_INIT_EVERYTHING))
+			SDL_Quit();
 		*driver = "no window system, only SDL's offscreen drivers";
 		return false;
 	}
@@ -305,7 +317,9 @@ struct display *display_sdl_create(struct sim_env *env, uint32_t width,
 		return NULL;
 	}
 	s->d.ops = &sdl_ops;
-	if (sdl_video_init() != 0) {
+	if (probe_holds_video)
+		probe_holds_video = false; /* its reference is ours now */
+	else if (sdl_video_init() != 0) {
 		snprintf(err, errlen, "display=sdl: SDL video: %s",
 			 SDL_GetError());
 		goto fail;
