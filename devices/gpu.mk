@@ -4,7 +4,11 @@
 if ENABLE_GPU
 libvirtsim_a_SOURCES += \
 	%reldir%/gpu/display.c \
-	%reldir%/gpu/gpu_model.c
+	%reldir%/gpu/gpu_model.c \
+	%reldir%/gpu/png.c
+if HAVE_SDL
+libvirtsim_a_SOURCES += %reldir%/gpu/display_sdl.c
+endif
 endif
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/gpu/display.h \

@@ -59,3 +59,4 @@ include %reldir%/net_devices.mk
 include %reldir%/gpu_devices.mk
 include %reldir%/net_e2e.mk
 include %reldir%/gpu_drivers.mk
+include %reldir%/gpu_display.mk

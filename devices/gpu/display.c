@@ -209,4 +209,9 @@ struct display *display_sdl_create(struct sim_env *env, uint32_t width,
 		 "(apt-get install libsdl2-dev, then configure again)");
 	return NULL;
 }
+
+uint32_t display_sdl_window_id(const struct display *d)
+{
+	return 0;
+}
 #endif

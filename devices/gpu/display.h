@@ -108,6 +108,8 @@ struct display *display_sdl_create(struct sim_env *env, uint32_t width,
  * string), e.g. built without SDL2 or no display.
  */
 bool display_sdl_available(const char **driver);
+/* The SDL window's id (SDL_GetWindowFromID), for checks; 0 if none. */
+uint32_t display_sdl_window_id(const struct display *d);
 
 /*
  * Write the shadow to @path as an 8-bit RGB PNG (zlib's compress2 and
