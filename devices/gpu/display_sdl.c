@@ -273,15 +273,23 @@ static int sdl_video_init(void)
  */
 static bool probe_holds_video;
 
+/* Set and not empty: "DISPLAY= cmd" means no display. */
+static bool env_given(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v;
+}
+
 bool display_sdl_available(const char **driver)
 {
 	static char name[32];
-	bool asked = getenv("SDL_VIDEODRIVER") != NULL;
+	bool asked = env_given("SDL_VIDEODRIVER");
 	const char *current;
 
 	/* Without a window system SDL would still start its offscreen
 	 * driver (EGL): no window anyone sees, so auto means headless. */
-	if (!asked && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) {
+	if (!asked && !env_given("DISPLAY") && !env_given("WAYLAND_DISPLAY")) {
 		*driver = "no DISPLAY or WAYLAND_DISPLAY";
 		return false;
 	}
