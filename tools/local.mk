@@ -5,6 +5,7 @@ libvirtsim_a_SOURCES += \
 	%reldir%/vm/blk_class.c \
 	%reldir%/vm/device_classes.c \
 	%reldir%/vm/device_options.c \
+	%reldir%/vm/gpu_class.c \
 	%reldir%/vm/guest.c \
 	%reldir%/vm/net_class.c \
 	%reldir%/vm/vm.c
@@ -12,15 +13,21 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/vm/blk_class.h \
 	%reldir%/vm/device_class.h \
 	%reldir%/vm/device_options.h \
+	%reldir%/vm/gpu_class.h \
 	%reldir%/vm/guest.h \
 	%reldir%/vm/net_class.h \
 	%reldir%/vm/vm.h
-noinst_HEADERS += %reldir%/vm/blk_host.h %reldir%/vm/net_host.h
+noinst_HEADERS += %reldir%/vm/blk_host.h %reldir%/vm/gpu_host.h \
+	%reldir%/vm/net_host.h
 if ENABLE_BLK
 libvirtsim_a_SOURCES += %reldir%/vm/blk_selftest.c
 endif
 if ENABLE_NET
 libvirtsim_a_SOURCES += %reldir%/vm/net_selftest.c
+endif
+if ENABLE_GPU
+libvirtsim_a_SOURCES += %reldir%/vm/gpu_pattern.c %reldir%/vm/gpu_selftest.c
+nobase_virtsiminclude_HEADERS += %reldir%/vm/gpu_pattern.h
 endif
 
 bin_PROGRAMS += virtsim
@@ -44,6 +51,9 @@ virtsim_SOURCES += \
 	%reldir%/cli/net_fetch.c \
 	%reldir%/cli/net_ping.c \
 	%reldir%/cli/net_serve.c
+endif
+if ENABLE_GPU
+virtsim_SOURCES += %reldir%/cli/gpu_bench.c %reldir%/cli/gpu_demo.c
 endif
 virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
 virtsim_LDADD = libvirtsim.a $(LIBVIRTSIM_LIBS) $(LWIP_LIBS)

@@ -30,6 +30,9 @@ enum {
 	OPT_OUT,
 	OPT_REQUESTS,
 	OPT_POLL,
+	OPT_FRAMES,
+	OPT_SCREENSHOT,
+	OPT_HOLD,
 	OPT_CLASS, /* OPT_CLASS + n: --<device_classes[n]->name> */
 };
 
@@ -45,6 +48,9 @@ static const struct option fixed_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"requests", required_argument, NULL, OPT_REQUESTS},
     {"poll", no_argument, NULL, OPT_POLL},
+    {"frames", required_argument, NULL, OPT_FRAMES},
+    {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
+    {"hold", required_argument, NULL, OPT_HOLD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -110,9 +116,14 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } workload_options[] = {
-    {CLI_OPT_DISK, "--disk"},	{CLI_OPT_NIC, "--nic"},
-    {CLI_OPT_COUNT, "--count"}, {CLI_OPT_OUT, "--out"},
+    {CLI_OPT_DISK, "--disk"},
+    {CLI_OPT_NIC, "--nic"},
+    {CLI_OPT_COUNT, "--count"},
+    {CLI_OPT_OUT, "--out"},
     {CLI_OPT_REQUESTS, "--requests"},
+    {CLI_OPT_FRAMES, "--frames"},
+    {CLI_OPT_SCREENSHOT, "--screenshot"},
+    {CLI_OPT_HOLD, "--hold"},
 };
 
 /* Options for other workloads are refused, naming those they go with. */
@@ -150,6 +161,10 @@ static int check_unit(struct cli_options *o, char *err, size_t errlen)
 		return 0;
 	for (unsigned i = 0; i < o->device_count; i++)
 		have += o->devices[i].cls == cls;
+	if (!(o->workload->takes & (CLI_OPT_DISK | CLI_OPT_NIC)) && !have)
+		return vm_option_error(
+		    err, errlen, "%s needs a %s: give one with --%s",
+		    o->workload->name, cls->title, cls->name);
 	if (o->unit >= have)
 		return vm_option_error(
 		    err, errlen,
@@ -270,6 +285,30 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 				    "--requests '%s': want a number above 0",
 				    optarg);
 			o->given |= CLI_OPT_REQUESTS;
+			break;
+		case OPT_FRAMES:
+			if (vm_parse_u64(optarg, &o->frames) || !o->frames)
+				return vm_option_error(
+				    err, errlen,
+				    "--frames '%s': want a number above 0",
+				    optarg);
+			o->given |= CLI_OPT_FRAMES;
+			break;
+		case OPT_SCREENSHOT:
+			if (!*optarg)
+				return vm_option_error(
+				    err, errlen, "--screenshot needs a file");
+			o->screenshot = optarg;
+			o->given |= CLI_OPT_SCREENSHOT;
+			break;
+		case OPT_HOLD:
+			if (vm_parse_u64(optarg, &o->hold_s) ||
+			    o->hold_s > 3600)
+				return vm_option_error(
+				    err, errlen,
+				    "--hold '%s': want seconds, 0 to 3600",
+				    optarg);
+			o->given |= CLI_OPT_HOLD;
 			break;
 		case OPT_POLL:
 			o->poll = true;
@@ -402,6 +441,13 @@ void cli_usage(FILE *out)
 		"  --requests N           net-serve: stop after N requests "
 		"(default: at\n"
 		"                         SIGINT or SIGTERM)\n"
+		"  --frames N             gpu-demo: stop after N frames "
+		"(default: when the\n"
+		"                         window closes, or 60 headless)\n"
+		"  --screenshot FILE      gpu-demo: the scanout to FILE as a "
+		"PNG at the end\n"
+		"  --hold S               gpu-demo: then keep showing the "
+		"last frame S seconds\n"
 		"  --poll                 drivers poll the used ring instead "
 		"of taking\n"
 		"                         interrupts\n"

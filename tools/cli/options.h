@@ -17,11 +17,14 @@ struct workload;
 
 /* Options that go with some workloads only. */
 enum cli_workload_option {
-	CLI_OPT_DISK = 1u << 0,	    /* --disk N */
-	CLI_OPT_NIC = 1u << 1,	    /* --nic N */
-	CLI_OPT_COUNT = 1u << 2,    /* --count N */
-	CLI_OPT_OUT = 1u << 3,	    /* --out FILE */
-	CLI_OPT_REQUESTS = 1u << 4, /* --requests N */
+	CLI_OPT_DISK = 1u << 0,	      /* --disk N */
+	CLI_OPT_NIC = 1u << 1,	      /* --nic N */
+	CLI_OPT_COUNT = 1u << 2,      /* --count N */
+	CLI_OPT_OUT = 1u << 3,	      /* --out FILE */
+	CLI_OPT_REQUESTS = 1u << 4,   /* --requests N */
+	CLI_OPT_FRAMES = 1u << 5,     /* --frames N */
+	CLI_OPT_SCREENSHOT = 1u << 6, /* --screenshot FILE */
+	CLI_OPT_HOLD = 1u << 7,	      /* --hold S */
 };
 
 struct cli_options {
@@ -47,6 +50,9 @@ struct cli_options {
 	uint64_t requests;   /* net-serve --requests N, 0: until a signal */
 	uint64_t pings;	     /* net-ping --count N */
 	const char *ping_to; /* net-ping ADDR */
+	uint64_t frames;     /* gpu-demo --frames N, 0: its default */
+	const char *screenshot; /* gpu-demo --screenshot FILE */
+	uint64_t hold_s;	/* gpu-demo --hold S: show the last frame */
 };
 
 /*

@@ -15,5 +15,9 @@ const struct workload *const workloads[] = {
     &net_fetch_workload,
     &net_serve_workload,
 #endif
+#ifdef VIRTSIM_HAVE_GPU
+    &gpu_demo_workload,
+    &gpu_bench_workload,
+#endif
     NULL,
 };

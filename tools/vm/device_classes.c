@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "tools/vm/blk_class.h"
+#include "tools/vm/gpu_class.h"
 #include "tools/vm/net_class.h"
 
 const struct device_class *const device_classes[] = {
     &blk_class,
     &net_class,
+    &gpu_class,
     NULL,
 };
 
