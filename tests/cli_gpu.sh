@@ -95,6 +95,34 @@ if command -v xvfb-run >/dev/null && command -v xwd >/dev/null &&
 		$image --compare "$work/window.xwd" "$work/sdl.png" --except-cursor $cursor
 	check "Xvfb: ... which is what headless shows for frame 19" \
 		$image --check-pattern 19 "$work/window.xwd" 320 240 --except-cursor $cursor
+	# A user's resize reaches the guest: the device announces the new
+	# size (config interrupt, EVENT_DISPLAY) and the demo follows it.
+	if command -v xdotool >/dev/null; then
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+		xvfb-run -a -s "-screen 0 1024x768x24" sh -c '
+			"$1" --gpu 320x240,display=sdl gpu-demo --frames 1200 \
+				>"$2/resize.out" 2>&1 &
+			pid=$!
+			xdotool search --sync --name "^virtsim\$" windowsize 400 300
+			for _ in $(seq 100); do
+				grep -q "display is now" "$2/resize.out" && break
+				sleep 0.1
+			done
+			xwininfo -name virtsim >"$2/xwininfo" 2>&1
+			kill -TERM $pid
+			wait $pid
+			echo "exit $?" >>"$2/resize.out"
+		' sh "$virtsim" "$work"
+		check "Xvfb resize: the guest changed to 400x300" \
+			grep -q 'gpu0: the display is now 400x300' "$work/resize.out"
+		check "Xvfb resize: the window kept the user's size" \
+			grep -qE 'Width: 400' "$work/xwininfo"
+		check "Xvfb resize: SIGTERM ends the run with a summary" \
+			grep -q 'frames/s (stopped by a signal)' "$work/resize.out"
+		check "Xvfb resize: exit 0" grep -q '^exit 0$' "$work/resize.out"
+	else
+		echo "SKIP: the resize check (no xdotool)"
+	fi
 else
 	echo "SKIP: the Xvfb checks (no xvfb-run, xwd or xwininfo)"
 fi
