@@ -80,7 +80,7 @@ static int gpu_bench_run(struct vm *vm, const struct cli_options *o)
 {
 	struct virtio_gpu_display_device *gd = vm_gpu(vm, 0);
 	struct bench b = {.dd = virtio_gpu_display_base(gd)};
-	double flush_ms, copy_ms, square_ms;
+	double flush_ms, copy_ms = 0, square_ms = 0;
 	int err = 0;
 
 	b.dd->ops->fb(b.dd, &b.fb);
