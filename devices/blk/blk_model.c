@@ -86,20 +86,6 @@ static void blk_model_config_write(struct virtio_dev *dev, uint32_t off,
 	blk_model_render_config(to_blk(dev));
 }
 
-/* Copy the first @len bytes of the readable segments (the header). */
-static void blk_gather(const struct vq_elem *e, void *dst, size_t len)
-{
-	uint8_t *d = dst;
-
-	for (unsigned i = 0; i < e->n_out && len; i++) {
-		size_t n = e->seg[i].len < len ? e->seg[i].len : len;
-
-		memcpy(d, e->seg[i].host, n);
-		d += n;
-		len -= n;
-	}
-}
-
 /* §5.2.6: sector in range, length a whole number of sectors. */
 static bool blk_range_ok(const struct blk_model *b, uint64_t sector,
 			 uint64_t len)
@@ -216,15 +202,8 @@ static void blk_get_id(struct blk_req *r)
 	uint64_t room = e->in_bytes - 1;
 	uint32_t n =
 	    room < VIRTIO_BLK_ID_BYTES ? (uint32_t)room : VIRTIO_BLK_ID_BYTES;
-	uint32_t done = 0;
 
-	for (unsigned i = e->n_out; i < e->n_out + e->n_in && done < n; i++) {
-		const struct vq_seg *s = &e->seg[i];
-		uint32_t c = s->len < n - done ? (uint32_t)s->len : n - done;
-
-		memcpy(s->host, r->b->serial + done, c);
-		done += c;
-	}
+	vq_elem_write(e, 0, r->b->serial, n);
 	r->b->stats.get_ids++;
 	r->written = n;
 	blk_finish(r, VIRTIO_BLK_S_OK);
@@ -250,7 +229,7 @@ static void blk_start(struct blk_model *b, struct blk_req *r)
 		virtio_dev_complete(&r->vreq, 0); /* dropped: device broken */
 		return;
 	}
-	blk_gather(e, &hdr, sizeof(hdr));
+	vq_elem_read(e, 0, &hdr, sizeof(hdr));
 	r->type = virtio_le32(hdr.type);
 	r->sector = virtio_le64(hdr.sector);
 	last = &e->seg[e->n_out + e->n_in - 1];

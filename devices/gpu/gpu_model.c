@@ -126,47 +126,6 @@ static void gpu_model_config_write(struct virtio_dev *dev, uint32_t off,
 	gpu_render_config(g);
 }
 
-/* Chain access: the core checked and mapped every segment ------------- */
-
-/* Copy readable bytes [@off, @off + @len) of @e; false if it has fewer. */
-static bool chain_read(const struct vq_elem *e, uint64_t off, void *dst,
-		       size_t len)
-{
-	uint8_t *d = dst;
-
-	if (off > e->out_bytes || len > e->out_bytes - off)
-		return false;
-	for (unsigned i = 0; i < e->n_out && len; i++) {
-		const struct vq_seg *s = &e->seg[i];
-		size_t n;
-
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		n = s->len - off < len ? s->len - off : len;
-		memcpy(d, (const uint8_t *)s->host + off, n);
-		d += n;
-		len -= n;
-		off = 0;
-	}
-	return true;
-}
-
-/* Scatter @len bytes into the writable segments (the caller checked). */
-static void chain_write(const struct vq_elem *e, const void *src, size_t len)
-{
-	const uint8_t *p = src;
-
-	for (unsigned i = e->n_out; i < e->n_out + e->n_in && len; i++) {
-		size_t n = e->seg[i].len < len ? e->seg[i].len : len;
-
-		memcpy(e->seg[i].host, p, n);
-		p += n;
-		len -= n;
-	}
-}
-
 /* Resources ------------------------------------------------------------ */
 
 static struct gpu_resource *gpu_find(struct gpu_model *g, uint32_t id)
@@ -465,8 +424,9 @@ static uint32_t gpu_attach(struct gpu_model *g, struct gpu_cmd *c)
 		return gpu_refuse(g, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY,
 				  "ATTACH_BACKING: host out of memory");
 	for (uint32_t i = 0; i < n; i++) {
-		chain_read(c->elem, sizeof(c->c.attach) + (uint64_t)i * 16,
-			   &ent, sizeof(ent));
+		vq_elem_read(c->elem,
+			     sizeof(c->c.attach) + (uint64_t)i * sizeof(ent),
+			     &ent, sizeof(ent));
 		b[i].addr = virtio_le64(ent.addr);
 		b[i].len = virtio_le32(ent.length);
 		if (!guest_mem_range_ok(mem, b[i].addr, b[i].len)) {
@@ -692,7 +652,7 @@ static uint32_t gpu_run(struct gpu_model *g, struct gpu_cmd *c)
 
 		if (t->type != type)
 			continue;
-		if (!chain_read(c->elem, 0, &c->c, t->len))
+		if (vq_elem_read(c->elem, 0, &c->c, t->len) != t->len)
 			return gpu_refuse(g, VIRTIO_GPU_RESP_ERR_UNSPEC,
 					  "command shorter than its struct");
 		return t->run(g, c);
@@ -719,7 +679,7 @@ static void gpu_control(struct gpu_model *g, struct virtio_req *req)
 		virtio_dev_complete(req, 0);
 		return;
 	}
-	if (chain_read(e, 0, &c.hdr, sizeof(c.hdr)))
+	if (vq_elem_read(e, 0, &c.hdr, sizeof(c.hdr)) == sizeof(c.hdr))
 		type = gpu_run(g, &c);
 	else
 		gpu_refuse(g, type, "command shorter than its header");
@@ -742,7 +702,7 @@ static void gpu_control(struct gpu_model *g, struct virtio_req *req)
 		c.resp.hdr.fence_id = c.hdr.fence_id;
 		c.resp.hdr.ctx_id = c.hdr.ctx_id;
 	}
-	chain_write(e, &c.resp, len);
+	vq_elem_write(e, 0, &c.resp, len);
 	virtio_dev_complete(req, (uint32_t)len);
 }
 
@@ -755,7 +715,7 @@ static void gpu_cursor(struct gpu_model *g, struct virtio_req *req)
 	int32_t x, y;
 
 	g->stats.cursor_commands++;
-	if (!chain_read(&req->elem, 0, &cmd, sizeof(cmd))) {
+	if (vq_elem_read(&req->elem, 0, &cmd, sizeof(cmd)) != sizeof(cmd)) {
 		gpu_refuse(g, 0, "cursor command too short");
 		goto ignored;
 	}

@@ -13,31 +13,6 @@
 #include "drivers/wire/virtio_types.h"
 #include "sim/trace.h"
 
-/*
- * Write @len bytes into the writable segments from byte @off on. The
- * source may be the guest's own memory (a frame looped back from one of
- * its transmit buffers), so overlap is allowed.
- */
-static void net_scatter(const struct vq_elem *e, size_t off, const void *src,
-			size_t len)
-{
-	const uint8_t *s = src;
-
-	for (unsigned i = e->n_out; i < e->n_out + e->n_in && len; i++) {
-		size_t n;
-
-		if (off >= e->seg[i].len) {
-			off -= e->seg[i].len;
-			continue;
-		}
-		n = min_size(e->seg[i].len - off, len);
-		memmove((uint8_t *)e->seg[i].host + off, s, n);
-		s += n;
-		len -= n;
-		off = 0;
-	}
-}
-
 /* May frames go to the guest now: a receive queue running? */
 static bool net_rx_live(const struct net_model *n)
 {
@@ -107,8 +82,8 @@ static bool net_rx_single(struct net_model *n, const uint8_t *frame, size_t len,
 		return true;
 	}
 	net_rx_hdr(h, 1);
-	net_scatter(&r->elem, 0, h, hlen);
-	net_scatter(&r->elem, hlen, frame, len);
+	vq_elem_write(&r->elem, 0, h, hlen);
+	vq_elem_write(&r->elem, hlen, frame, len);
 	net_rx_delivered(n, frame, len);
 	virtio_dev_complete(r, (uint32_t)(hlen + len));
 	return true;
@@ -136,11 +111,11 @@ static void net_rx_fill_mrg(struct net_model *n, const uint8_t *frame,
 		size_t off = 0, c;
 
 		if (i == 0) {
-			net_scatter(e, 0, h, hlen);
+			vq_elem_write(e, 0, h, hlen);
 			off = hlen;
 		}
 		c = (size_t)min_size(e->in_bytes - off, len - done);
-		net_scatter(e, off, frame + done, c);
+		vq_elem_write(e, off, frame + done, c);
 		done += c;
 		n->used_len[i] = (uint32_t)(off + c);
 		n->held_room -= e->in_bytes;

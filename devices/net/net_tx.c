@@ -11,27 +11,6 @@
 #include "devices/net/net_model_priv.h"
 #include "drivers/wire/virtio_types.h"
 
-/* Copy @len bytes of the readable segments from byte @off on. */
-static void net_gather(const struct vq_elem *e, size_t off, void *dst,
-		       size_t len)
-{
-	uint8_t *d = dst;
-
-	for (unsigned i = 0; i < e->n_out && len; i++) {
-		size_t n;
-
-		if (off >= e->seg[i].len) {
-			off -= e->seg[i].len;
-			continue;
-		}
-		n = min_size(e->seg[i].len - off, len);
-		memcpy(d, (const uint8_t *)e->seg[i].host + off, n);
-		d += n;
-		len -= n;
-		off = 0;
-	}
-}
-
 /*
  * NET-D-10: the field at csum_start + csum_offset holds the
  * pseudo-header sum; the ones' complement sum from csum_start to the
@@ -72,7 +51,7 @@ static uint8_t *net_tx_frame(struct net_model *n, const struct vq_elem *e,
 		off -= e->seg[i++].len;
 	if (!copy && i < e->n_out && e->seg[i].len - off >= flen)
 		return (uint8_t *)e->seg[i].host + off;
-	net_gather(e, hlen, n->scratch, flen);
+	vq_elem_read(e, hlen, n->scratch, flen);
 	return n->scratch;
 }
 
@@ -159,7 +138,7 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 				e->out_bytes, hlen);
 		goto done;
 	}
-	net_gather(e, 0, h, hlen);
+	vq_elem_read(e, 0, h, hlen);
 	if (!net_tx_check(n, h, hlen, e->out_bytes - hlen))
 		goto done;
 	flen = (size_t)(e->out_bytes - hlen);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sim/guest_mem.h"
 #include "sim/trace.h"
@@ -101,5 +102,54 @@ int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem);
 int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len);
 /* Should the device interrupt now (VQ-V-07, VQ-V-09)? */
 bool vq_dev_should_notify(struct vq_dev *vq);
+
+/* Copy between @buf and @len bytes of segments [@first, @end) of @e. */
+static inline size_t vq_elem_copy(const struct vq_elem *e, unsigned first,
+				  unsigned end, uint64_t off, uint8_t *buf,
+				  size_t len, bool to_guest)
+{
+	size_t done = 0;
+
+	for (unsigned i = first; i < end && done < len; i++) {
+		const struct vq_seg *s = &e->seg[i];
+		size_t n;
+
+		if (off >= s->len) {
+			off -= s->len;
+			continue;
+		}
+		n = s->len - off < len - done ? (size_t)(s->len - off)
+					       : len - done;
+		if (to_guest)
+			memmove((uint8_t *)s->host + off, buf + done, n);
+		else
+			memcpy(buf + done, (const uint8_t *)s->host + off, n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
+/*
+ * Copy @len bytes of @e's readable part from byte @off on into @dst, or
+ * as many as it has; returns how many.
+ */
+static inline size_t vq_elem_read(const struct vq_elem *e, uint64_t off,
+				  void *dst, size_t len)
+{
+	return vq_elem_copy(e, 0, e->n_out, off, dst, len, false);
+}
+
+/*
+ * Write @len bytes into @e's writable part from byte @off on, or as many
+ * as fit; returns how many. The source may be guest memory itself (a
+ * frame looped back from a transmit buffer): overlap is allowed.
+ */
+static inline size_t vq_elem_write(const struct vq_elem *e, uint64_t off,
+				   const void *src, size_t len)
+{
+	return vq_elem_copy(e, e->n_out, e->n_out + e->n_in, off,
+			    (uint8_t *)(uintptr_t)src, len, true);
+}
 
 #endif /* VIRTSIM_DEVICES_VQ_DEV_H */
