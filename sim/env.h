@@ -1,8 +1,8 @@
 /*
  * env.h - what every device model gets from its machine when it is
  * created: guest memory, the event loop (virtual clock, timers, run
- * queue, fd watches), the trace, the execution mode and the RNG streams
- * derived from the run's one root seed.
+ * queue, fd watches), the trace, the execution mode, the RNG streams
+ * derived from the run's one root seed, and the fault injector.
  */
 #ifndef VIRTSIM_SIM_ENV_H
 #define VIRTSIM_SIM_ENV_H
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sim/evloop.h"
+#include "sim/fault.h"
 #include "sim/guest_mem.h"
 #include "sim/rng.h"
 #include "sim/trace.h"
@@ -40,6 +41,7 @@ struct sim_env {
 	enum sim_mode mode;
 	uint64_t seed; /* the root seed every stream derives from */
 	struct rng rng[SIM_RNG_STREAMS];
+	struct fault_injector *faults; /* the machine's; fault_fire() asks */
 	unsigned next_device_id; /* instance numbers, in creation order */
 };
 

@@ -2,6 +2,7 @@ libvirtsim_a_SOURCES += \
 	%reldir%/bus.c \
 	%reldir%/env.c \
 	%reldir%/evloop.c \
+	%reldir%/fault.c \
 	%reldir%/guest_mem.c \
 	%reldir%/irq.c \
 	%reldir%/machine.c \
@@ -13,6 +14,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/bus.h \
 	%reldir%/env.h \
 	%reldir%/evloop.h \
+	%reldir%/fault.h \
 	%reldir%/guest_mem.h \
 	%reldir%/irq.h \
 	%reldir%/machine.h \

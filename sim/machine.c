@@ -22,6 +22,8 @@ static void machine_env_init(struct machine *m,
 	env->seed = opts ? opts->seed : 0;
 	for (unsigned s = 0; s < SIM_RNG_STREAMS; s++)
 		rng_init_stream(&env->rng[s], env->seed, s);
+	fault_init(&m->faults, &env->rng[SIM_RNG_FAULT]);
+	env->faults = &m->faults;
 	/* Deferred mode: runnable work is taken in a seeded random order. */
 	if (env->mode == SIM_MODE_DEFERRED)
 		evloop_set_random_pick(&m->loop, &env->rng[SIM_RNG_SCHED]);
@@ -48,6 +50,11 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 	if (ret)
 		goto fail_mem;
 	machine_env_init(m, opts);
+	for (unsigned i = 0; opts && i < opts->fault_count; i++)
+		if (fault_add(&m->faults, &opts->faults[i])) {
+			ret = -E2BIG;
+			goto fail_pci;
+		}
 	ret = sim_hal_init(&m->hal, &m->env, &m->bus, &m->irq);
 	if (ret)
 		goto fail_pci;

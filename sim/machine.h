@@ -46,6 +46,9 @@ struct machine_options {
 	uint64_t seed;	     /* root of every RNG stream */
 	unsigned trace_mask; /* TRACE_* categories to print */
 	FILE *trace_out;     /* NULL: stderr */
+	/* The fault plan, armed before any device or driver runs. */
+	const struct fault_arm *faults;
+	unsigned fault_count;
 };
 
 struct machine_cleanup {
@@ -62,6 +65,7 @@ struct machine {
 	struct sim_hal hal;
 	struct pci_host pci; /* ECAM, host bridge at 00:00.0, BAR window */
 	struct sim_env env;  /* what device models are created with */
+	struct fault_injector faults; /* draws from env.rng[SIM_RNG_FAULT] */
 	unsigned mmio_slots_used;
 	struct machine_cleanup *cleanups; /* run last to first */
 	unsigned cleanup_count, cleanup_cap;

@@ -93,7 +93,9 @@ static int sim_dma_alloc(void *ctx, size_t pages, uint64_t *paddr,
 {
 	struct sim_hal *sh = ctx;
 	uint64_t first;
-	int ret = pages_alloc(sh, pages, true, &first);
+	int ret = fault_fire(sh->env->faults, FAULT_HAL_DMA_ALLOC, FAULT_ANY_DEV)
+		      ? -HAL_ENOMEM
+		      : pages_alloc(sh, pages, true, &first);
 
 	if (ret) {
 		trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu failed",
@@ -196,6 +198,10 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 
 	if (!buf || len == 0 || !(dir & HAL_DMA_BOTH))
 		return -HAL_EINVAL;
+	if (fault_fire(sh->env->faults, FAULT_HAL_SHARE, FAULT_ANY_DEV)) {
+		trace(sh->env->trace, TRACE_HAL, "share len=%zu: fault", len);
+		return -HAL_ENOMEM;
+	}
 	sh->stats.shares++;
 	if (guest_mem_gpa_of(sh->mem, buf, len, paddr)) {
 		e = share_find(sh, *paddr);

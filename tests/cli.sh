@@ -111,6 +111,24 @@ wait "$pid" 2>/dev/null
 TMPDIR="$work/tmp" "$virtsim" --blk scratch:1M,ro >/dev/null 2>&1 &&
 	[ -z "$(ls -A "$work/tmp")" ] && ok || ko "scratch images left in \$TMPDIR"
 
+# Faults: the list, the grammar, plan files, the end-of-run report.
+expect 0 'hal-dma-alloc +HAL: a DMA allocation fails' -- --fault help
+n=$("$virtsim" --fault help | grep -c '^  [a-z]')
+check "--fault help lists every point ($n)" [ "$n" -ge 28 ]
+expect 2 "--fault: unknown fault point 'nope' \(see --fault help\)" -- --fault nope probe
+one_line "--fault nope"
+expect 2 "--fault: blk-ioerr: bad 'prob=2'" -- --fault blk-ioerr,prob=2 probe
+cat >"$work/plan" <<'PLAN'
+# a plan: one point per line
+hal-dma-alloc,after=2,count=1   # the third allocation fails
+
+PLAN
+expect 1 'fault hal-dma-alloc: [0-9]+ hits, 1 fired' -- --blk scratch:1M \
+	--fault-plan "$work/plan" probe
+echo 'blk-ioerr,count=x' >"$work/badplan"
+expect 2 "badplan:1: blk-ioerr: bad 'count=x'" -- --fault-plan "$work/badplan" probe
+expect 2 'fault-plan /nonexistent: No such file' -- --fault-plan /nonexistent probe
+
 # The default job: three disks, three NICs and two GPUs, less the classes
 # left out of this build.
 n=0

@@ -23,7 +23,9 @@ static void cli_machine(const struct cli_options *o, struct vm_config *cfg,
 				  .trace_mask = o->trace_mask,
 				  .devices = o->devices,
 				  .device_count = o->device_count,
-				  .poll = o->poll};
+				  .poll = o->poll,
+				  .faults = o->faults,
+				  .fault_count = o->fault_count};
 	if (o->workload == &selftest_workload && o->device_count == 0) {
 		cfg->devices = defaults;
 		cfg->device_count = vm_selftest_devices(defaults, max);
@@ -47,10 +49,14 @@ int main(int argc, char **argv)
 		cli_free_options(&o);
 		return EXIT_USAGE;
 	}
-	if (o.help || o.version) {
+	if (o.help || o.version || o.fault_help) {
 		if (o.help)
 			cli_usage(stdout);
-		else
+		else if (o.fault_help) {
+			printf("Fault points (--fault POINT[,count=N][,after=N]"
+			       "[,prob=P][,dev=N]):\n");
+			fault_print_points(stdout);
+		} else
 			printf("virtsim %s\n", PACKAGE_VERSION);
 		cli_free_options(&o);
 		return 0;
@@ -76,8 +82,9 @@ int main(int argc, char **argv)
 	} else {
 		ret = o.workload->run(&vm, &o);
 	}
-	/* Every run ends with its hash, where the report goes. */
+	/* Every run ends with its faults and hash, where reports go. */
 	report = o.workload->data_on_stdout ? stderr : stdout;
+	fault_report(&vm.machine.faults, report);
 	fprintf(report, "trace hash: %016" PRIx64 " (%" PRIu64 " events)\n",
 		vm.machine.trace.hash, vm.machine.trace.events);
 	hal_errors = vm_destroy(&vm, true);

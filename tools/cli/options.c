@@ -5,6 +5,7 @@
  */
 #include "tools/cli/options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ enum {
 	OPT_OUT,
 	OPT_REQUESTS,
 	OPT_POLL,
+	OPT_FAULT,
+	OPT_FAULT_PLAN,
 	OPT_FRAMES,
 	OPT_SCREENSHOT,
 	OPT_HOLD,
@@ -48,6 +51,8 @@ static const struct option fixed_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"requests", required_argument, NULL, OPT_REQUESTS},
     {"poll", no_argument, NULL, OPT_POLL},
+    {"fault", required_argument, NULL, OPT_FAULT},
+    {"fault-plan", required_argument, NULL, OPT_FAULT_PLAN},
     {"frames", required_argument, NULL, OPT_FRAMES},
     {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
     {"hold", required_argument, NULL, OPT_HOLD},
@@ -81,6 +86,55 @@ static int add_device(struct cli_options *o, const struct device_class *cls,
 	o->device_count++; /* its storage is freed even if parsing fails */
 	return vm_parse_device(cls, arg, &o->devices[n], &o->device_storage[n],
 			       err, errlen);
+}
+
+static int add_fault(struct cli_options *o, const char *spec, char *err,
+		     size_t errlen)
+{
+	if (o->fault_count == FAULT_MAX_ARMS)
+		return vm_option_error(err, errlen, "at most %u faults",
+				       FAULT_MAX_ARMS);
+	if (fault_arm_parse(spec, &o->faults[o->fault_count], err, errlen))
+		return -1;
+	o->fault_count++;
+	return 0;
+}
+
+/*
+ * --fault-plan FILE: one --fault argument per line; blank lines and
+ * what follows a '#' are nothing.
+ */
+static int read_fault_plan(struct cli_options *o, const char *path,
+			   char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], why[256];
+	unsigned n = 0;
+
+	if (!f)
+		return vm_option_error(err, errlen, "--fault-plan %s: %s", path,
+				       strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		n++;
+		line[strcspn(line, "#\n")] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+				   end[-1] == '\r'))
+			*--end = '\0';
+		if (!*p)
+			continue;
+		if (add_fault(o, p, why, sizeof(why))) {
+			fclose(f);
+			return vm_option_error(err, errlen, "%s:%u: %s", path,
+					       n, why);
+		}
+	}
+	fclose(f);
+	return 0;
 }
 
 static int parse_workload(struct cli_options *o, int argc, char **argv,
@@ -212,6 +266,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 		      size_t errlen)
 {
 	struct option all[NFIXED + MAX_CLASSES + 1];
+	char why[256];
 	const char *bad;
 	uint64_t v;
 	int c;
@@ -313,6 +368,19 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 		case OPT_POLL:
 			o->poll = true;
 			break;
+		case OPT_FAULT:
+			if (!strcmp(optarg, "help")) {
+				o->fault_help = true;
+				break;
+			}
+			if (add_fault(o, optarg, why, sizeof(why)))
+				return vm_option_error(err, errlen,
+						       "--fault: %s", why);
+			break;
+		case OPT_FAULT_PLAN:
+			if (read_fault_plan(o, optarg, err, errlen))
+				return -1;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -329,7 +397,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			return bad_option(all, argv, err, errlen);
 		}
 	}
-	if (o->help || o->version)
+	if (o->help || o->version || o->fault_help)
 		return 0;
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))

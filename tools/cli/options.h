@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "sim/env.h"
+#include "sim/fault.h"
 #include "tools/vm/vm.h"
 
 struct workload;
@@ -35,6 +36,10 @@ struct cli_options {
 	const char *trace_file;
 	bool poll; /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
+	bool fault_help; /* --fault help: list the points */
+	/* --fault and --fault-plan, in the order given. */
+	struct fault_arm faults[FAULT_MAX_ARMS];
+	unsigned fault_count;
 	/* Devices, in the order given: --blk ..., each class's option. */
 	struct vm_device_config devices[VM_MAX_DEVICES];
 	void *device_storage[VM_MAX_DEVICES];

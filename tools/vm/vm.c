@@ -72,7 +72,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 				     .mode = cfg->mode,
 				     .seed = cfg->seed,
 				     .trace_mask = cfg->trace_mask,
-				     .trace_out = cfg->trace_out};
+				     .trace_out = cfg->trace_out,
+				     .faults = cfg->faults,
+				     .fault_count = cfg->fault_count};
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -81,6 +83,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		return -EINVAL;
 	}
 	ret = machine_init(&vm->machine, &mo);
+	if (ret == -E2BIG) {
+		snprintf(err, errlen, "more than %u fault arms", FAULT_MAX_ARMS);
+		return ret;
+	}
 	if (ret) {
 		snprintf(err, errlen, "cannot map %llu bytes of guest RAM: %s",
 			 (unsigned long long)(cfg->mem_size

@@ -44,6 +44,8 @@ struct vm_config {
 	unsigned device_count;
 	bool empty_slot; /* leave one slot with DeviceID 0 after the devices */
 	bool poll;	 /* drivers poll instead of taking interrupts */
+	const struct fault_arm *faults; /* the fault plan (sim/fault.h) */
+	unsigned fault_count;
 };
 
 /* One device of the machine: its model, and its driver once probed. */

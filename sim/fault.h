@@ -1,0 +1,159 @@
+/*
+ * fault.h - a machine's fault injector: named fault points where real
+ * systems fail, armed by a plan, fired from the seeded fault stream.
+ *
+ * Every point is declared once, in FAULT_POINTS: `--fault help`, the plan
+ * parser and the fault campaign all read that list. A point is a place
+ * in the HAL, a transport, the device-side queue or a device model that
+ * asks fault_fire() whether to fail this time; what failing means is
+ * that place's (the list's text says it). An unarmed point costs one
+ * load and a predicted-not-taken branch.
+ *
+ * A plan arms a point with
+ *   count=N  fire at most N times (default: every time it may)
+ *   after=N  let the first N hits pass
+ *   prob=P   fire with probability P, drawn from the fault stream
+ *   dev=N    only for device instance N (the machine's N-th device)
+ * so the same seed and plan give the same faults.
+ */
+#ifndef VIRTSIM_SIM_FAULT_H
+#define VIRTSIM_SIM_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/rng.h"
+
+/* X(ID, "name", "where it fires: what it does"); order is --fault help's. */
+#define FAULT_POINTS(X)                                                       \
+	X(HAL_DMA_ALLOC, "hal-dma-alloc",                                     \
+	  "HAL: a DMA allocation fails (out of memory)")                      \
+	X(HAL_SHARE, "hal-share",                                             \
+	  "HAL: sharing a buffer with the device fails")                      \
+	X(BAD_MAGIC, "bad-magic", "MMIO: MagicValue reads 0")                 \
+	X(BAD_VERSION, "bad-version", "MMIO: Version reads 3")                \
+	X(DEVICE_ID_ZERO, "device-id-zero",                                   \
+	  "MMIO, PCI: the device id reads 0 (an empty slot)")                 \
+	X(NO_DEVICE_CFG, "no-device-cfg",                                     \
+	  "PCI: the device-config capability is missing")                     \
+	X(CONFIG_SHORT, "config-short",                                       \
+	  "MMIO, PCI: the device config is 0 bytes long")                     \
+	X(FEATURES_OK_DROPPED, "features-ok-dropped",                         \
+	  "device: FEATURES_OK does not stay set (features refused)")         \
+	X(NEEDS_RESET, "needs-reset",                                         \
+	  "device: sets NEEDS_RESET at the next notify")                      \
+	X(QUEUE_IN_USE, "queue-in-use",                                       \
+	  "transport: a queue reads ready (in use) before it is set up")      \
+	X(QUEUE_MAX_SMALL, "queue-max-small",                                 \
+	  "transport: QueueNumMax reads 1, below any driver's need")          \
+	X(QUEUE_STALL, "queue-stall",                                         \
+	  "queue: the device stops consuming; the ring fills")                \
+	X(USED_WRONG_ID, "used-wrong-id",                                     \
+	  "queue: a used entry names a head not in flight")                   \
+	X(USED_BAD_LEN, "used-bad-len",                                       \
+	  "queue: a used length beyond the buffers posted")                   \
+	X(USED_DUPLICATE, "used-duplicate",                                   \
+	  "queue: a completion is put on the used ring twice")                \
+	X(USED_IDX_JUMP, "used-idx-jump",                                     \
+	  "queue: used->idx jumps past the ring's size")                      \
+	X(BLK_IOERR, "blk-ioerr", "blk: a request completes with IOERR")      \
+	X(BLK_UNSUPP, "blk-unsupp", "blk: a request completes with UNSUPP")   \
+	X(BLK_BAD_STATUS, "blk-bad-status",                                   \
+	  "blk: a request completes with an undefined status byte")           \
+	X(BLK_SHORT, "blk-short",                                             \
+	  "blk: a read completes with half its data")                         \
+	X(BLK_READ_ERR, "blk-read-err", "blk: the backing file's read fails") \
+	X(BLK_WRITE_ERR, "blk-write-err",                                     \
+	  "blk: the backing file's write fails")                              \
+	X(BLK_FLUSH_ERR, "blk-flush-err",                                     \
+	  "blk: the backing file's flush (fdatasync) fails")                  \
+	X(NET_LINK_DOWN, "net-link-down",                                     \
+	  "net: the link goes down (config change)")                          \
+	X(NET_DROP_TX, "net-drop-tx",                                         \
+	  "net: a transmitted frame is dropped")                              \
+	X(NET_DROP_RX, "net-drop-rx", "net: a received frame is dropped")     \
+	X(NET_RX_BAD_HDR, "net-rx-bad-hdr",                                   \
+	  "net: a received frame's header has num_buffers 0")                 \
+	X(GPU_ERROR, "gpu-error",                                             \
+	  "gpu: a control command is answered ERR_UNSPEC")
+
+enum fault_point {
+#define FAULT_ENUM_(id, name, help) FAULT_##id,
+	FAULT_POINTS(FAULT_ENUM_)
+#undef FAULT_ENUM_
+	FAULT_NUM_POINTS
+};
+
+_Static_assert(FAULT_NUM_POINTS <= 64, "armed is a 64-bit mask");
+
+#define FAULT_ANY_DEV UINT32_MAX
+#define FAULT_MAX_ARMS 64u
+
+/* One line of a plan. */
+struct fault_arm {
+	enum fault_point point;
+	uint64_t count; /* fires at most; 0: no limit */
+	uint64_t after; /* hits that pass first */
+	double prob;	/* 0 < prob <= 1 */
+	uint32_t dev;	/* FAULT_ANY_DEV, or one device instance */
+	/* Book-keeping: hits this arm saw (dev matching), fires it made. */
+	uint64_t seen, fired;
+};
+
+struct fault_injector {
+	uint64_t armed; /* bit per point with an arm */
+	struct fault_arm arms[FAULT_MAX_ARMS];
+	unsigned narms;
+	uint64_t hits[FAULT_NUM_POINTS], fires[FAULT_NUM_POINTS];
+	struct rng *rng; /* the fault stream; NULL: prob= draws nothing */
+};
+
+/* Empty injector drawing from @rng. */
+void fault_init(struct fault_injector *f, struct rng *rng);
+
+/* "hal-dma-alloc" -> point; -1 if no point has that name. */
+int fault_point_parse(const char *name, enum fault_point *p);
+const char *fault_point_name(enum fault_point p);
+const char *fault_point_help(enum fault_point p);
+/* Whether @p fires in a device (dev= applies), not in the HAL. */
+bool fault_point_has_device(enum fault_point p);
+/* `--fault help`: every point, one line each. */
+void fault_print_points(FILE *out);
+
+/*
+ * Parse "POINT[,count=N][,after=N][,prob=P][,dev=N]" into @arm. Returns
+ * 0, or -1 with one line in @err naming the bad part.
+ */
+int fault_arm_parse(const char *spec, struct fault_arm *arm, char *err,
+		    size_t errlen);
+/* Add @arm; -1 when the plan is full. */
+int fault_add(struct fault_injector *f, const struct fault_arm *arm);
+
+/* Whether any arm of point @p exists. */
+static inline bool fault_armed(const struct fault_injector *f,
+			       enum fault_point p)
+{
+	return f && (f->armed >> p & 1);
+}
+
+bool fault_fire_slow(struct fault_injector *f, enum fault_point p,
+		     uint32_t dev);
+
+/*
+ * A hit of point @p in device instance @dev (FAULT_ANY_DEV where there
+ * is no device, as in the HAL): true if the fault fires now.
+ */
+static inline bool fault_fire(struct fault_injector *f, enum fault_point p,
+			      uint32_t dev)
+{
+	if (__builtin_expect(!fault_armed(f, p), 1))
+		return false;
+	return fault_fire_slow(f, p, dev);
+}
+
+/* One line per armed point: "fault hal-dma-alloc: 12 hits, 1 fired". */
+void fault_report(const struct fault_injector *f, FILE *out);
+
+#endif /* VIRTSIM_SIM_FAULT_H */
