@@ -170,6 +170,13 @@ static void respond(struct conn *c, int status, const char *reason,
 	conn_send(c);
 }
 
+/* A response whose body is @text itself (or, for HEAD, its length). */
+static void respond_text(struct conn *c, int status, const char *reason,
+			 const char *text, bool head_only)
+{
+	respond(c, status, reason, text, strlen(text), head_only);
+}
+
 /* The request head is in: answer it. */
 static void handle_request(struct conn *c)
 {
@@ -179,12 +186,12 @@ static void handle_request(struct conn *c)
 	char end;
 
 	if (sscanf(c->req, "%7s %255s HTTP/%*u.%*u", method, path) != 2)
-		return respond(c, 400, "Bad Request", "bad request\n", 12,
-			       false);
+		return respond_text(c, 400, "Bad Request", "bad request\n",
+				    false);
 	head = !strcmp(method, "HEAD");
 	if (!head && strcmp(method, "GET"))
-		return respond(c, 501, "Not Implemented",
-			       "GET and HEAD only\n", 18, false);
+		return respond_text(c, 501, "Not Implemented",
+				    "GET and HEAD only\n", false);
 	if (!strcmp(path, "/")) {
 		size_t len = status_page(c->srv, page, sizeof(page));
 
@@ -193,7 +200,7 @@ static void handle_request(struct conn *c)
 	if (sscanf(path, "/bytes/%llu%c", &n, &end) == 1 &&
 	    path[7] >= '0' && path[7] <= '9' && n <= SERVE_BYTES_MAX)
 		return respond(c, 200, "OK", NULL, n, head);
-	respond(c, 404, "Not Found", "not found\n", 10, head);
+	respond_text(c, 404, "Not Found", "not found\n", head);
 }
 
 static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
@@ -214,8 +221,8 @@ static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 		if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
 			handle_request(c);
 		else if (c->req_len == SERVE_REQUEST_MAX)
-			respond(c, 431, "Request Header Fields Too Large",
-				"request too large\n", 18, false);
+			respond_text(c, 431, "Request Header Fields Too Large",
+				     "request too large\n", false);
 	}
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);

@@ -88,6 +88,17 @@ static int add_device(struct cli_options *o, const struct device_class *cls,
 			       err, errlen);
 }
 
+/* A workload option's count: decimal, above 0. */
+static int parse_positive(const char *opt, const char *arg, uint64_t *v,
+			  char *err, size_t errlen)
+{
+	if (vm_parse_u64(arg, v) || !*v)
+		return vm_option_error(err, errlen,
+				       "%s '%s': want a number above 0", opt,
+				       arg);
+	return 0;
+}
+
 static int add_fault(struct cli_options *o, const char *spec, char *err,
 		     size_t errlen)
 {
@@ -322,11 +333,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			o->given |= c == OPT_DISK ? CLI_OPT_DISK : CLI_OPT_NIC;
 			break;
 		case OPT_COUNT:
-			if (vm_parse_u64(optarg, &o->pings) || !o->pings)
-				return vm_option_error(
-				    err, errlen,
-				    "--count '%s': want a number above 0",
-				    optarg);
+			if (parse_positive("--count", optarg, &o->pings, err,
+					   errlen))
+				return -1;
 			o->given |= CLI_OPT_COUNT;
 			break;
 		case OPT_OUT:
@@ -334,19 +343,15 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			o->given |= CLI_OPT_OUT;
 			break;
 		case OPT_REQUESTS:
-			if (vm_parse_u64(optarg, &o->requests) || !o->requests)
-				return vm_option_error(
-				    err, errlen,
-				    "--requests '%s': want a number above 0",
-				    optarg);
+			if (parse_positive("--requests", optarg, &o->requests,
+					   err, errlen))
+				return -1;
 			o->given |= CLI_OPT_REQUESTS;
 			break;
 		case OPT_FRAMES:
-			if (vm_parse_u64(optarg, &o->frames) || !o->frames)
-				return vm_option_error(
-				    err, errlen,
-				    "--frames '%s': want a number above 0",
-				    optarg);
+			if (parse_positive("--frames", optarg, &o->frames, err,
+					   errlen))
+				return -1;
 			o->given |= CLI_OPT_FRAMES;
 			break;
 		case OPT_SCREENSHOT:
