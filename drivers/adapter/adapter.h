@@ -36,6 +36,19 @@ bool as_dev_type(uint32_t virtio_device_id, enum dev_type *type);
 enum dev_err as_dev_err(int virtio_error);
 
 /*
+ * What a device wrapper returns for VirtIO result @virtio_err: 0, or the
+ * device error it maps to, negated. The VirtIO error itself goes to
+ * *@last (the wrapper's last_error), so a caller can name both.
+ */
+static inline int as_dev_result(int virtio_err, int *last)
+{
+	if (!virtio_err)
+		return 0;
+	*last = virtio_err < 0 ? virtio_err : -virtio_err;
+	return -(int)as_dev_err(virtio_err);
+}
+
+/*
  * Probe the MMIO window at @reg_paddr (@size bytes): validate the header
  * (magic, version 1 or 2, device id 0 = empty slot), map the device type.
  * On success fills @transport and @type and returns true; returns false

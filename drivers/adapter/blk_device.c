@@ -18,11 +18,6 @@ static struct virtio_blk_device *to_vbd(struct block_device *dev)
 						    base));
 }
 
-static int vbd_err(int err)
-{
-	return err ? -(int)as_dev_err(err) : 0;
-}
-
 static const char *vbd_name(struct block_device *dev)
 {
 	return "virtio-blk";
@@ -47,18 +42,26 @@ static size_t vbd_block_size(struct block_device *dev)
 static int vbd_read_block(struct block_device *dev, uint64_t block, void *buf,
 			  size_t len)
 {
-	return vbd_err(virtio_blk_read(&to_vbd(dev)->blk, block, buf, len));
+	struct virtio_blk_device *d = to_vbd(dev);
+
+	return as_dev_result(virtio_blk_read(&d->blk, block, buf, len),
+			     &d->last_error);
 }
 
 static int vbd_write_block(struct block_device *dev, uint64_t block,
 			   const void *buf, size_t len)
 {
-	return vbd_err(virtio_blk_write(&to_vbd(dev)->blk, block, buf, len));
+	struct virtio_blk_device *d = to_vbd(dev);
+
+	return as_dev_result(virtio_blk_write(&d->blk, block, buf, len),
+			     &d->last_error);
 }
 
 static int vbd_flush(struct block_device *dev)
 {
-	return vbd_err(virtio_blk_flush(&to_vbd(dev)->blk));
+	struct virtio_blk_device *d = to_vbd(dev);
+
+	return as_dev_result(virtio_blk_flush(&d->blk), &d->last_error);
 }
 
 static const struct block_driver_ops virtio_blk_device_ops = {
@@ -83,7 +86,7 @@ int virtio_blk_device_init(struct virtio_blk_device *d,
 	memset(d, 0, sizeof(*d));
 	err = virtio_blk_init(&d->blk, t, o, irq_line);
 	if (err)
-		return vbd_err(err);
+		return as_dev_result(err, &d->last_error);
 	d->base.ops = &virtio_blk_device_ops;
 	return 0;
 }

@@ -17,6 +17,7 @@
 struct virtio_blk_device {
 	struct block_device base; /* base.ops: name "virtio-blk", Block */
 	struct virtio_blk blk;
+	int last_error; /* the VirtIO error of the last failed call */
 };
 
 /*

@@ -258,7 +258,7 @@ static int vgd_flush(struct display_device *dev)
 	err = virtio_gpu_update_rect(&d->gpu, d->fb_resource, &r,
 				     d->width * VGD_BPP);
 	if (err)
-		return -(int)as_dev_err(err);
+		return as_dev_result(err, &d->last_error);
 	d->dirty_w = d->dirty_h = 0;
 	d->flushes++;
 	d->bytes_flushed += (uint64_t)r.width * r.height * VGD_BPP;
@@ -298,7 +298,7 @@ int virtio_gpu_display_init(struct virtio_gpu_display_device *d,
 	memset(d, 0, sizeof(*d));
 	err = virtio_gpu_init(&d->gpu, t, o, irq_line);
 	if (err)
-		return -(int)as_dev_err(err);
+		return as_dev_result(err, &d->last_error);
 	err = vgd_read_edid(d);
 	if (!err)
 		err = vgd_pick_mode(d, &w, &h);
@@ -309,7 +309,7 @@ int virtio_gpu_display_init(struct virtio_gpu_display_device *d,
 		virtio_gpu_destroy(&d->gpu);
 		virtio_transport_set_failed(t);
 		vgd_free(d, t->hal);
-		return -(int)as_dev_err(err);
+		return as_dev_result(err, &d->last_error);
 	}
 	d->base.ops = &virtio_gpu_display_ops;
 	return 0;
@@ -343,13 +343,13 @@ int virtio_gpu_display_check_mode(struct virtio_gpu_display_device *d)
 	if (!err)
 		err = vgd_pick_mode(d, &w, &h);
 	if (err)
-		return -(int)as_dev_err(err);
+		return as_dev_result(err, &d->last_error);
 	if (d->fb && w == d->width && h == d->height)
 		return 0;
 	vgd_fb_teardown(d);
 	err = vgd_fb_build(d, w, h);
 	if (err)
-		return -(int)as_dev_err(err);
+		return as_dev_result(err, &d->last_error);
 	return 1;
 }
 
@@ -399,17 +399,17 @@ int virtio_gpu_display_set_cursor(struct virtio_gpu_display_device *d,
 		if (!d->cursor_resource)
 			err = vgd_cursor_create(d);
 		if (err)
-			return -(int)as_dev_err(err);
+			return as_dev_result(err, &d->last_error);
 		id = d->cursor_resource;
 		memcpy(d->cursor, image, VGD_CURSOR_BYTES);
 		/* Fenced: in the resource before the cursor queue uses it. */
 		err = virtio_gpu_transfer_to_host_2d(&d->gpu, id, &all, 0);
 		if (err)
-			return -(int)as_dev_err(err);
+			return as_dev_result(err, &d->last_error);
 	}
 	err = virtio_gpu_update_cursor(&d->gpu, 0, id, hot_x, hot_y,
 				       d->cursor_x, d->cursor_y);
-	return err ? -(int)as_dev_err(err) : 0;
+	return as_dev_result(err, &d->last_error);
 }
 
 int virtio_gpu_display_move_cursor(struct virtio_gpu_display_device *d,
@@ -421,7 +421,7 @@ int virtio_gpu_display_move_cursor(struct virtio_gpu_display_device *d,
 		return -DEV_ERR_INVALID_PARAM;
 	err = virtio_gpu_move_cursor(&d->gpu, 0, x, y);
 	if (err)
-		return -(int)as_dev_err(err);
+		return as_dev_result(err, &d->last_error);
 	d->cursor_x = x;
 	d->cursor_y = y;
 	return 0;

@@ -26,6 +26,7 @@
 struct virtio_gpu_display_device {
 	struct display_device base; /* base.ops: "virtio-gpu", Display */
 	struct virtio_gpu gpu;
+	int last_error;		/* the VirtIO error of the last failed call */
 	uint32_t last_resource; /* ids are handed out once, never again */
 	/* The framebuffer resource (0: none) and its backing (DMA). */
 	uint32_t fb_resource;

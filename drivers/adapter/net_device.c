@@ -32,11 +32,6 @@ static struct virtio_net_device *to_vnd(struct net_device *dev)
 	return (struct virtio_net_device *)(void *)p;
 }
 
-static int vnd_err(int err)
-{
-	return err ? -(int)as_dev_err(err) : 0;
-}
-
 /* @b's index if it is one of the pool's descriptors, else -1. */
 static long vnd_index(const struct virtio_net_device *d,
 		      const struct net_buf *b)
@@ -99,7 +94,7 @@ static int vnd_post_rx(struct virtio_net_device *d, struct net_buf *b,
 
 	if (err) {
 		vnd_to_pool(d, b, i, from);
-		return vnd_err(err);
+		return as_dev_result(err, &d->last_error);
 	}
 	d->state[i] = VND_RX;
 	(*from)--;
@@ -209,8 +204,8 @@ static int vnd_transmit(struct net_device *dev, struct net_buf *b)
 		err = -DEV_ERR_INVALID_PARAM;
 		goto fail;
 	}
-	err = vnd_err(virtio_net_transmit_begin(&d->net, b->buf,
-						hdr + b->packet_len, &tok));
+	err = as_dev_result(virtio_net_transmit_begin(&d->net, b->buf,
+						hdr + b->packet_len, &tok), &d->last_error);
 	if (err)
 		goto fail;
 	d->state[i] = VND_TX;
@@ -242,14 +237,14 @@ static int vnd_recycle_tx_buffers(struct net_device *dev)
 			int refill = vnd_refill_rx(d);
 
 			if (!first)
-				first = r < 0 ? vnd_err(r) : refill;
+				first = r < 0 ? as_dev_result(r, &d->last_error) : refill;
 			return first;
 		}
 		buf = virtio_net_tx_buf(&d->net, tok);
 		b = net_buf_pool_find(d->pool, buf);
 		r = virtio_net_transmit_complete(&d->net, tok, buf);
 		if (r && !first)
-			first = vnd_err(r);
+			first = as_dev_result(r, &d->last_error);
 		/* Only pool buffers are ever sent; the chain is gone now
 		 * (a failed unshare releases it all the same). */
 		if (b && d->state[vnd_slot(d, b)] == VND_TX)
@@ -284,7 +279,7 @@ static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 		if (r == 0)
 			return -DEV_ERR_AGAIN;
 		if (r < 0)
-			return vnd_err(r);
+			return as_dev_result(r, &d->last_error);
 		buf = virtio_net_rx_buf(&d->net, tok);
 		b = net_buf_pool_find(d->pool, buf);
 		i = b ? vnd_slot(d, b) : 0;
@@ -294,13 +289,13 @@ static int vnd_rx_next(struct virtio_net_device *d, struct net_buf **out)
 		err = virtio_net_receive_complete(&d->net, tok, buf, &hdr, &len,
 						  &nbufs);
 		if (err == -VIRTIO_ERR_WRONG_TOKEN)
-			return vnd_err(err); /* still posted: nothing moved */
+			return as_dev_result(err, &d->last_error); /* still posted: nothing moved */
 		if (err) {
 			/* The device broke the protocol for this buffer; it
 			 * is ours again: post it again. */
 			d->stats.rx_errors++;
 			r = vnd_post_rx(d, b, i, &d->rx_posted);
-			return r ? r : vnd_err(err);
+			return r ? r : as_dev_result(err, &d->last_error);
 		}
 		if (hdr && nbufs == 1) {
 			b->header_len = hdr;
@@ -495,7 +490,7 @@ int virtio_net_device_init(struct virtio_net_device *d,
 	if (net_buf_pool_capacity(pool) < 2)
 		return -DEV_ERR_INVALID_PARAM;
 	err = virtio_net_init(&d->net, t, o, irq_line);
-	return err ? vnd_err(err) : vnd_attach(d, pool);
+	return err ? as_dev_result(err, &d->last_error) : vnd_attach(d, pool);
 }
 
 int virtio_net_device_init_own_pool(struct virtio_net_device *d,
@@ -511,7 +506,7 @@ int virtio_net_device_init_own_pool(struct virtio_net_device *d,
 	memset(d, 0, sizeof(*d));
 	err = virtio_net_init(&d->net, t, o, irq_line);
 	if (err)
-		return vnd_err(err);
+		return as_dev_result(err, &d->last_error);
 	len = virtio_net_hdr_len(&d->net) + virtio_net_max_frame(&d->net);
 	err = net_buf_pool_init(&d->own_pool, t->hal, capacity,
 				len < NET_BUF_MIN_LEN ? NET_BUF_MIN_LEN : len);

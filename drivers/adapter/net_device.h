@@ -38,6 +38,7 @@ struct virtio_net_device_stats {
 struct virtio_net_device {
 	struct net_device base; /* base.ops: name "virtio-net", type Net */
 	struct virtio_net net;
+	int last_error; /* the VirtIO error of the last failed call */
 	struct net_buf_pool *pool; /* the caller's, or &own_pool */
 	struct net_buf_pool own_pool;
 	uint8_t *state; /* per pool buffer; DMA (drivers/ cannot malloc) */

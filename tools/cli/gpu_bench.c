@@ -98,7 +98,7 @@ static int gpu_bench_run(struct vm *vm, const struct cli_options *o)
 		square_ms = best_ms_per_step(square_flush, &b, &err);
 	free(b.copy);
 	if (err)
-		return gpu_op_failed(0, "flush", err);
+		return gpu_op_failed(gd, 0, "flush", err);
 	printf("gpu0: %ux%u full-frame transfer+flush: %.1f/s (%.0f MiB/s); "
 	       "memcpy of the frame: %.1f/s; flush/memcpy rate %.2f\n",
 	       b.fb.width, b.fb.height, 1000 / flush_ms,

@@ -80,10 +80,10 @@ static int draw_frame(struct virtio_gpu_display_device *gd, uint64_t frame,
 				fb.height - l.gradient_y);
 	ret = dd->ops->flush(dd);
 	if (ret)
-		return gpu_op_failed(0, "flush", ret);
+		return gpu_op_failed(gd, 0, "flush", ret);
 	gpu_cursor_path(frame, fb.width, fb.height, &x, &y);
 	ret = virtio_gpu_display_move_cursor(gd, x, y);
-	return ret ? gpu_op_failed(0, "cursor move", ret) : 0;
+	return ret ? gpu_op_failed(gd, 0, "cursor move", ret) : 0;
 }
 
 /*
@@ -124,13 +124,13 @@ static int gpu_demo_run(struct vm *vm, const struct cli_options *o)
 	ret = virtio_gpu_display_set_cursor(gd, cursor, GPU_CURSOR_HOT_X,
 					    GPU_CURSOR_HOT_Y);
 	if (ret)
-		return gpu_op_failed(0, "cursor", ret);
+		return gpu_op_failed(gd, 0, "cursor", ret);
 	for (; frame < frames && !stop_signal && !disp->closed; frame++) {
 		double now = guest_now_ms();
 
 		ret = virtio_gpu_display_check_mode(gd);
 		if (ret < 0)
-			return gpu_op_failed(0, "mode change", ret);
+			return gpu_op_failed(gd, 0, "mode change", ret);
 		if (ret) {
 			printf("gpu0: the display is now %ux%u\n", gd->width,
 			       gd->height);

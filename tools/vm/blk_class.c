@@ -219,6 +219,7 @@ static int blk_bring_up(struct vm_device *d, struct virtio_transport *t,
 		return -DEV_ERR_NO_MEMORY;
 	ret = virtio_blk_device_init(bd, t, &bo, irq_line);
 	if (ret) {
+		d->virtio_error = bd->last_error;
 		free(bd);
 		return ret;
 	}

@@ -62,8 +62,9 @@ struct device_class {
 	/*
 	 * Guest side: bring the class's driver up on a probed transport
 	 * (interrupts on @irq_line unless @poll or VIRTIO_NO_IRQ), into
-	 * d->driver. Returns 0 or a negative enum dev_err. teardown resets
-	 * the device and releases what bring_up took.
+	 * d->driver. Returns 0 or a negative enum dev_err, with the VirtIO
+	 * error behind it in d->virtio_error when there is one. teardown
+	 * resets the device and releases what bring_up took.
 	 */
 	int (*bring_up)(struct vm_device *d, struct virtio_transport *t,
 			unsigned irq_line, bool poll);

@@ -164,6 +164,7 @@ static int gpu_bring_up(struct vm_device *d, struct virtio_transport *t,
 		return -DEV_ERR_NO_MEMORY;
 	ret = virtio_gpu_display_init(gd, t, &go, irq_line);
 	if (ret) {
+		d->virtio_error = gd->last_error;
 		free(gd);
 		return ret;
 	}
@@ -204,10 +205,17 @@ struct display *vm_gpu_display(struct vm *vm, unsigned n)
 	return d ? gpu_model_display(d->model) : NULL;
 }
 
-int gpu_op_failed(unsigned unit, const char *what, int dev_err)
+int gpu_op_failed(const struct virtio_gpu_display_device *gd, unsigned unit,
+		  const char *what, int dev_err)
 {
-	fprintf(stderr, "virtsim: gpu%u: %s failed: %s\n", unit, what,
-		dev_err_name(dev_err));
+	char answer[48] = "";
+
+	if (gd->gpu.last_error)
+		snprintf(answer, sizeof(answer), " (the device answered 0x%x)",
+			 gd->gpu.last_error);
+	fprintf(stderr, "virtsim: gpu%u: %s failed: %s -> %s%s\n", unit, what,
+		virtio_error_name(gd->last_error), dev_err_name(dev_err),
+		answer);
 	return 1;
 }
 
@@ -266,7 +274,8 @@ struct display *vm_gpu_display(struct vm *vm, unsigned n)
 	return NULL;
 }
 
-int gpu_op_failed(unsigned unit, const char *what, int dev_err)
+int gpu_op_failed(const struct virtio_gpu_display_device *gd, unsigned unit,
+		  const char *what, int dev_err)
 {
 	return 1;
 }

@@ -34,10 +34,12 @@ struct virtio_gpu_display_device *vm_gpu(struct vm *vm, unsigned n);
 struct display *vm_gpu_display(struct vm *vm, unsigned n);
 
 /*
- * "virtsim: gpu0: flush failed: IoError -> Io" on stderr, @dev_err the
- * device error an operation returned. Returns 1, the exit status of a
- * failed operation.
+ * "virtsim: gpu0: flush failed: IoError -> Io (the device answered
+ * 0x1203)" on stderr: @dev_err is what an operation of @gd returned, the
+ * VirtIO error behind it gd's last_error. Returns 1, the exit status of
+ * a failed operation.
  */
-int gpu_op_failed(unsigned unit, const char *what, int dev_err);
+int gpu_op_failed(const struct virtio_gpu_display_device *gd, unsigned unit,
+		  const char *what, int dev_err);
 
 #endif /* VIRTSIM_TOOLS_VM_GPU_CLASS_H */

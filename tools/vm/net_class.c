@@ -197,6 +197,7 @@ static int net_bring_up(struct vm_device *d, struct virtio_transport *t,
 	ret = virtio_net_device_init_own_pool(nd, t, &no, irq_line,
 					      NET_CLASS_POOL_BUFFERS);
 	if (ret) {
+		d->virtio_error = nd->last_error;
 		free(nd);
 		return ret;
 	}

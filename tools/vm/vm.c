@@ -150,8 +150,13 @@ static int vm_bring_up(struct vm *vm, struct vm_device *d,
 	d->found = f;
 	if (!f->found || f->device_id != d->cls->virtio_id)
 		return 0; /* the check after the probe names it */
+	d->virtio_error = 0;
 	ret = d->cls->bring_up(d, f->transport, f->irq_line, vm->poll);
-	if (ret)
+	if (ret && d->virtio_error)
+		snprintf(err, errlen, "%s%u: driver init failed: %s -> %s",
+			 d->cls->name, d->unit,
+			 virtio_error_name(d->virtio_error), dev_err_name(ret));
+	else if (ret)
 		snprintf(err, errlen, "%s%u: driver init failed: %s",
 			 d->cls->name, d->unit, dev_err_name(ret));
 	return ret;

@@ -58,6 +58,7 @@ struct vm_device {
 	void *host;		  /* what else the class keeps, host side */
 	struct platform_device *found; /* where the guest found it */
 	void *driver;		       /* the class's driver, once up */
+	int virtio_error; /* why bring-up failed, if a VirtIO error; 0 */
 };
 
 struct vm {
