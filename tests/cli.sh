@@ -129,6 +129,19 @@ echo 'blk-ioerr,count=x' >"$work/badplan"
 expect 2 "badplan:1: blk-ioerr: bad 'count=x'" -- --fault-plan "$work/badplan" probe
 expect 2 'fault-plan /nonexistent: No such file' -- --fault-plan /nonexistent probe
 
+# The fault campaign: every row passes on every transport, as text and
+# as JSON (parsed by Python).
+expect 0 'faults: [0-9]+ rows, [0-9]+ passed, 0 failed' -- faults
+"$virtsim" faults --json 2>/dev/null >"$work/faults.json"
+python3 - "$work/faults.json" <<'PY' && ok || ko "faults --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d["rows"]
+assert rows and d["failed"] == 0 and d["passed"] == len(rows)
+assert all(r["result"] == "PASS" and r["recovered"] and r["clean"] for r in rows)
+assert {"MMIO v1", "MMIO v2", "PCI"} <= {r["transport"] for r in rows}
+PY
+
 # The default job: three disks, three NICs and two GPUs, less the classes
 # left out of this build.
 n=0

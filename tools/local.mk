@@ -5,6 +5,7 @@ libvirtsim_a_SOURCES += \
 	%reldir%/vm/blk_class.c \
 	%reldir%/vm/device_classes.c \
 	%reldir%/vm/device_options.c \
+	%reldir%/vm/fault_campaign.c \
 	%reldir%/vm/gpu_class.c \
 	%reldir%/vm/guest.c \
 	%reldir%/vm/net_class.c \
@@ -13,6 +14,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/vm/blk_class.h \
 	%reldir%/vm/device_class.h \
 	%reldir%/vm/device_options.h \
+	%reldir%/vm/fault_campaign.h \
 	%reldir%/vm/gpu_class.h \
 	%reldir%/vm/guest.h \
 	%reldir%/vm/net_class.h \
@@ -20,7 +22,7 @@ nobase_virtsiminclude_HEADERS += \
 noinst_HEADERS += %reldir%/vm/blk_host.h %reldir%/vm/gpu_host.h \
 	%reldir%/vm/net_host.h
 if ENABLE_BLK
-libvirtsim_a_SOURCES += %reldir%/vm/blk_selftest.c
+libvirtsim_a_SOURCES += %reldir%/vm/blk_faults.c %reldir%/vm/blk_selftest.c
 endif
 if ENABLE_NET
 libvirtsim_a_SOURCES += %reldir%/vm/net_selftest.c
@@ -32,6 +34,7 @@ endif
 
 bin_PROGRAMS += virtsim
 virtsim_SOURCES = \
+	%reldir%/cli/faults.c \
 	%reldir%/cli/main.c \
 	%reldir%/cli/options.c \
 	%reldir%/cli/options.h \

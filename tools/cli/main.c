@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 		ret = o.workload->run(&vm, &o);
 	}
 	/* Every run ends with its faults and hash, where reports go. */
-	report = o.workload->data_on_stdout ? stderr : stdout;
+	report = o.workload->data_on_stdout || o.json ? stderr : stdout;
 	fault_report(&vm.machine.faults, report);
 	fprintf(report, "trace hash: %016" PRIx64 " (%" PRIu64 " events)\n",
 		vm.machine.trace.hash, vm.machine.trace.events);

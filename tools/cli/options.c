@@ -32,6 +32,7 @@ enum {
 	OPT_REQUESTS,
 	OPT_POLL,
 	OPT_FAULT,
+	OPT_JSON,
 	OPT_FAULT_PLAN,
 	OPT_FRAMES,
 	OPT_SCREENSHOT,
@@ -52,6 +53,7 @@ static const struct option fixed_options[] = {
     {"requests", required_argument, NULL, OPT_REQUESTS},
     {"poll", no_argument, NULL, OPT_POLL},
     {"fault", required_argument, NULL, OPT_FAULT},
+    {"json", no_argument, NULL, OPT_JSON},
     {"fault-plan", required_argument, NULL, OPT_FAULT_PLAN},
     {"frames", required_argument, NULL, OPT_FRAMES},
     {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
@@ -189,6 +191,7 @@ static const struct {
     {CLI_OPT_FRAMES, "--frames"},
     {CLI_OPT_SCREENSHOT, "--screenshot"},
     {CLI_OPT_HOLD, "--hold"},
+    {CLI_OPT_JSON, "--json"},
 };
 
 /* Options for other workloads are refused, naming those they go with. */
@@ -382,6 +385,10 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 				return vm_option_error(err, errlen,
 						       "--fault: %s", why);
 			break;
+		case OPT_JSON:
+			o->json = true;
+			o->given |= CLI_OPT_JSON;
+			break;
 		case OPT_FAULT_PLAN:
 			if (read_fault_plan(o, optarg, err, errlen))
 				return -1;
@@ -521,6 +528,7 @@ void cli_usage(FILE *out)
 		"PNG at the end\n"
 		"  --hold S               gpu-demo: then keep showing the "
 		"last frame S seconds\n"
+		"  --json                 faults: the table as JSON\n"
 		"  --poll                 drivers poll the used ring instead "
 		"of taking\n"
 		"                         interrupts\n"

@@ -26,6 +26,7 @@ enum cli_workload_option {
 	CLI_OPT_FRAMES = 1u << 5,     /* --frames N */
 	CLI_OPT_SCREENSHOT = 1u << 6, /* --screenshot FILE */
 	CLI_OPT_HOLD = 1u << 7,	      /* --hold S */
+	CLI_OPT_JSON = 1u << 8,	      /* --json */
 };
 
 struct cli_options {
@@ -37,6 +38,7 @@ struct cli_options {
 	bool poll; /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
 	bool fault_help; /* --fault help: list the points */
+	bool json;	 /* --json: the workload's report as JSON */
 	/* --fault and --fault-plan, in the order given. */
 	struct fault_arm faults[FAULT_MAX_ARMS];
 	unsigned fault_count;

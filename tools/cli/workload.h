@@ -43,6 +43,7 @@ extern const struct workload net_fetch_workload;
 extern const struct workload net_serve_workload;
 extern const struct workload gpu_demo_workload;
 extern const struct workload gpu_bench_workload;
+extern const struct workload faults_workload;
 
 /* The device tables of what the guest found, on stdout. */
 void report_machine(struct vm *vm);

@@ -19,5 +19,6 @@ const struct workload *const workloads[] = {
     &gpu_demo_workload,
     &gpu_bench_workload,
 #endif
+    &faults_workload,
     NULL,
 };

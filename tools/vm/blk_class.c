@@ -307,6 +307,8 @@ const struct device_class blk_class = {
     .selftest_device_count =
 	sizeof(blk_selftest_devices) / sizeof(blk_selftest_devices[0]),
     .selftest = blk_selftest,
+    .fault_cases = blk_fault_cases,
+    .fault_op = blk_fault_op,
 };
 
 #else  /* !VIRTSIM_HAVE_BLK */

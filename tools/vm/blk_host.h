@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "tools/vm/fault_campaign.h"
 #include "tools/vm/vm.h"
 
 struct blk_host {
@@ -17,5 +18,9 @@ struct blk_host {
 };
 
 int blk_selftest(struct vm *vm, struct vm_device *d, struct vm_selftest *st);
+
+/* The fault campaign's rows and operations (blk_faults.c). */
+extern const struct fault_case blk_fault_cases[];
+int blk_fault_op(struct vm *vm, struct vm_device *d, const char *op);
 
 #endif /* VIRTSIM_TOOLS_VM_BLK_HOST_H */

@@ -24,6 +24,7 @@ struct vm;
 struct vm_device;
 struct vm_device_config;
 struct vm_selftest;
+struct fault_case;
 
 struct device_class {
 	const char *name;  /* "blk": the --blk option, units "blk0", ... */
@@ -82,6 +83,16 @@ struct device_class {
 	unsigned selftest_device_count;
 	int (*selftest)(struct vm *vm, struct vm_device *d,
 			struct vm_selftest *st);
+
+	/*
+	 * Fault campaign (optional, tools/vm/fault_campaign.h): the class's
+	 * rows, run on its first selftest device, and the operations they
+	 * name, on a device that is up: "io" (what must work again after
+	 * recovery) and the class's own. Returns 0 or the negative VirtIO
+	 * error the operation met.
+	 */
+	const struct fault_case *fault_cases; /* ends with plan NULL */
+	int (*fault_op)(struct vm *vm, struct vm_device *d, const char *op);
 };
 
 /* Every class, built or not, in a fixed order; NULL-terminated. */

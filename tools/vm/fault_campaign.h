@@ -1,0 +1,68 @@
+/*
+ * fault_campaign.h - proving the error-mapping table end to end: for
+ * each row of the seed's table, each device class and each transport, a
+ * machine with one device and a fault armed, the driver operation that
+ * meets it, the VirtIO error observed and the device error as_dev_err
+ * makes of it, then recovery (reset, probe again, the next operation
+ * succeeds) and no DMA page or shared buffer left behind.
+ *
+ * The rows come from the classes (struct device_class's fault_cases):
+ * nothing here names a class.
+ */
+#ifndef VIRTSIM_TOOLS_VM_FAULT_CAMPAIGN_H
+#define VIRTSIM_TOOLS_VM_FAULT_CAMPAIGN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/base/dev.h"
+#include "tools/vm/vm.h"
+
+/* Transports a case runs on. */
+#define FAULT_ON_MMIO1 (1u << 0)
+#define FAULT_ON_MMIO2 (1u << 1)
+#define FAULT_ON_PCI (1u << 2)
+#define FAULT_ON_ALL (FAULT_ON_MMIO1 | FAULT_ON_MMIO2 | FAULT_ON_PCI)
+
+/* One row of a class's campaign. */
+struct fault_case {
+	int expect;	    /* the VirtIO error (negative) the row is about */
+	const char *plan;   /* the --fault argument that produces it */
+	const char *op;	    /* "init" (the bring-up), or a fault_op name */
+	unsigned transports; /* FAULT_ON_* */
+};
+
+/* What one run of a case found. */
+struct fault_result {
+	const struct device_class *cls;
+	const struct fault_case *c;
+	enum vm_transport transport;
+	int mmio_version;
+	int observed;	      /* the VirtIO error met; 0: none */
+	enum dev_err dev_err; /* as_dev_err(observed) */
+	bool row_ok;	      /* observed == expected */
+	bool recovered;	      /* probe again, the next operation: fine */
+	bool clean;	      /* no DMA page or share left, no HAL error */
+	bool fired;	      /* the armed point fired at all */
+	char why[320];	      /* for a failure: what went wrong */
+};
+
+static inline bool fault_result_pass(const struct fault_result *r)
+{
+	return r->row_ok && r->recovered && r->clean && r->fired;
+}
+
+/*
+ * Run every case of every class built (@only: that class alone, or
+ * NULL) on every transport it applies to, with root seed @seed. Calls
+ * @report for each result. Returns the number of failed results.
+ */
+unsigned fault_campaign_run(const struct device_class *only, uint64_t seed,
+			    void (*report)(const struct fault_result *r,
+					   void *arg),
+			    void *arg);
+
+/* "MMIO v1", "MMIO v2", "PCI". */
+const char *fault_result_transport(const struct fault_result *r);
+
+#endif /* VIRTSIM_TOOLS_VM_FAULT_CAMPAIGN_H */
