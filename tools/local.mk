@@ -25,10 +25,11 @@ if ENABLE_BLK
 libvirtsim_a_SOURCES += %reldir%/vm/blk_faults.c %reldir%/vm/blk_selftest.c
 endif
 if ENABLE_NET
-libvirtsim_a_SOURCES += %reldir%/vm/net_selftest.c
+libvirtsim_a_SOURCES += %reldir%/vm/net_faults.c %reldir%/vm/net_selftest.c
 endif
 if ENABLE_GPU
-libvirtsim_a_SOURCES += %reldir%/vm/gpu_pattern.c %reldir%/vm/gpu_selftest.c
+libvirtsim_a_SOURCES += %reldir%/vm/gpu_faults.c %reldir%/vm/gpu_pattern.c \
+	%reldir%/vm/gpu_selftest.c
 nobase_virtsiminclude_HEADERS += %reldir%/vm/gpu_pattern.h
 endif
 

@@ -253,6 +253,8 @@ const struct device_class gpu_class = {
     .selftest_device_count =
 	sizeof(gpu_selftest_devices) / sizeof(gpu_selftest_devices[0]),
     .selftest = gpu_selftest,
+    .fault_cases = gpu_fault_cases,
+    .fault_op = gpu_fault_op,
 };
 
 #else  /* !VIRTSIM_HAVE_GPU */

@@ -284,6 +284,8 @@ const struct device_class net_class = {
     .selftest_device_count =
 	sizeof(net_selftest_devices) / sizeof(net_selftest_devices[0]),
     .selftest = net_selftest,
+    .fault_cases = net_fault_cases,
+    .fault_op = net_fault_op,
 };
 
 #else  /* !VIRTSIM_HAVE_NET */

@@ -5,6 +5,7 @@
 #ifndef VIRTSIM_TOOLS_VM_NET_HOST_H
 #define VIRTSIM_TOOLS_VM_NET_HOST_H
 
+#include "tools/vm/fault_campaign.h"
 #include "tools/vm/net_class.h"
 #include "tools/vm/vm.h"
 
@@ -15,6 +16,10 @@ struct net_host {
 };
 
 int net_selftest(struct vm *vm, struct vm_device *d, struct vm_selftest *st);
+
+/* The fault campaign's rows and operations (net_faults.c). */
+extern const struct fault_case net_fault_cases[];
+int net_fault_op(struct vm *vm, struct vm_device *d, const char *op);
 #endif
 
 #endif /* VIRTSIM_TOOLS_VM_NET_HOST_H */
