@@ -253,6 +253,42 @@ START_TEST(blk_point)
 }
 END_TEST
 
+/*
+ * dev=: the backend's point fires as its device's: of two disks, only
+ * disk 1's image fails a read (the model gave its disk the device id).
+ */
+START_TEST(blk_dev_picks_the_disk)
+{
+	struct blk_options bo = {.scratch_size = DISK_BYTES};
+	struct vm_device_config dc[2];
+	struct vm_config cfg = {.mem_size = 16u << 20,
+				.devices = dc,
+				.device_count = 2,
+				.faults = arms,
+				.fault_count = 1};
+	static uint8_t buf[IO_LEN];
+	char err[256];
+
+	for (unsigned k = 0; k < 2; k++)
+		dc[k] = (struct vm_device_config){&blk_class, &bo,
+						  _i & 1 ? VM_TRANSPORT_PCI
+							 : VM_TRANSPORT_MMIO,
+						  _i & 1 ? 0 : 2};
+	plan("blk-read-err,dev=1,count=1");
+	ck_assert_msg(vm_create(&vm, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(vm_probe(&vm, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(vm_device(&vm, &blk_class, 1)->model->id, 1);
+	ck_assert_int_eq(virtio_blk_read(vm_virtio_blk(&vm, 0), 0, buf, IO_LEN),
+			 0);
+	ck_assert_int_eq(virtio_blk_read(vm_virtio_blk(&vm, 1), 0, buf, IO_LEN),
+			 -VIRTIO_ERR_IO_ERROR);
+	ck_assert_int_eq(virtio_blk_read(vm_virtio_blk(&vm, 1), 0, buf, IO_LEN),
+			 0);
+	expect_faults(FAULT_BLK_READ_ERR, 3, 1);
+	stop();
+}
+END_TEST
+
 /* prob=: which of 64 reads fail follows the seed, the same seed the same. */
 static uint64_t blk_prob_pattern(uint64_t seed)
 {
@@ -681,6 +717,7 @@ static Suite *fault_devices_suite(void)
 	tcase_set_timeout(tc, 60);
 #ifdef VIRTSIM_HAVE_BLK
 	tcase_add_loop_test(tc, blk_point, 0, 2 * BLK_ROWS);
+	tcase_add_loop_test(tc, blk_dev_picks_the_disk, 0, 2);
 	tcase_add_test(tc, blk_prob_follows_the_seed);
 #endif
 #ifdef VIRTSIM_HAVE_NET
