@@ -58,26 +58,32 @@
 	  "queue: a completion is put on the used ring twice")                \
 	X(USED_IDX_JUMP, "used-idx-jump",                                     \
 	  "queue: used->idx jumps past the ring's size")                      \
-	X(BLK_IOERR, "blk-ioerr", "blk: a request completes with IOERR")      \
+	X(BLK_IOERR, "blk-ioerr",                                             \
+	  "blk: a request completes with IOERR (its work done or not)")       \
 	X(BLK_UNSUPP, "blk-unsupp", "blk: a request completes with UNSUPP")   \
 	X(BLK_BAD_STATUS, "blk-bad-status",                                   \
-	  "blk: a request completes with an undefined status byte")           \
+	  "blk: a request completes with status 0x7f, none the spec defines") \
 	X(BLK_SHORT, "blk-short",                                             \
-	  "blk: a read completes with half its data")                         \
-	X(BLK_READ_ERR, "blk-read-err", "blk: the backing file's read fails") \
+	  "blk: a read completes OK, used length covering half its data")     \
+	X(BLK_READ_ERR, "blk-read-err",                                       \
+	  "blk: the backing file's read fails (EIO): the request IOERR")      \
 	X(BLK_WRITE_ERR, "blk-write-err",                                     \
-	  "blk: the backing file's write fails")                              \
+	  "blk: the backing file's write fails (EIO): the request IOERR")     \
 	X(BLK_FLUSH_ERR, "blk-flush-err",                                     \
-	  "blk: the backing file's flush (fdatasync) fails")                  \
+	  "blk: the backing file's fsync fails (EIO): the request IOERR")     \
 	X(NET_LINK_DOWN, "net-link-down",                                     \
-	  "net: the link goes down (config change)")                          \
+	  "net: at a frame either way, the link is down while this fires "    \
+	  "(config change), the frame dropped and counted; up again at the "  \
+	  "first frame it does not")                                          \
 	X(NET_DROP_TX, "net-drop-tx",                                         \
-	  "net: a transmitted frame is dropped")                              \
-	X(NET_DROP_RX, "net-drop-rx", "net: a received frame is dropped")     \
+	  "net: a transmitted frame is lost on the wire (tx_dropped)")        \
+	X(NET_DROP_RX, "net-drop-rx",                                         \
+	  "net: a received frame is lost before any buffer (rx_dropped)")     \
 	X(NET_RX_BAD_HDR, "net-rx-bad-hdr",                                   \
-	  "net: a received frame's header has num_buffers 0")                 \
+	  "net: a received frame's 12-byte header has num_buffers 0")         \
 	X(GPU_ERROR, "gpu-error",                                             \
-	  "gpu: a control command is answered ERR_UNSPEC")
+	  "gpu: a well-formed control command, each one a hit, is answered "  \
+	  "ERR_UNSPEC and not run")
 
 enum fault_point {
 #define FAULT_ENUM_(id, name, help) FAULT_##id,

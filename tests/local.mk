@@ -64,3 +64,4 @@ if ENABLE_GPU
 dist_check_SCRIPTS += %reldir%/cli_gpu.sh
 EXTRA_DIST += %reldir%/gpu_image.py
 endif
+include %reldir%/fault_devices.mk

@@ -20,6 +20,8 @@
 #include "sim/trace.h"
 
 #define BLK_SECTOR VIRTIO_BLK_SECTOR_SIZE
+/* What blk-bad-status writes: no status §5.2.6 defines (0, 1, 2). */
+#define BLK_FAULT_STATUS 0x7fu
 
 struct blk_model {
 	struct virtio_dev vdev;
@@ -94,10 +96,26 @@ static bool blk_range_ok(const struct blk_model *b, uint64_t sector,
 	       len / BLK_SECTOR <= b->capacity - sector;
 }
 
+/* The status a request completes with, after the injected faults. */
+static uint8_t blk_fault_status(struct blk_model *b, uint8_t status)
+{
+	struct fault_injector *f = b->vdev.env->faults;
+	unsigned id = b->vdev.id;
+
+	if (fault_fire(f, FAULT_BLK_IOERR, id))
+		return VIRTIO_BLK_S_IOERR;
+	if (fault_fire(f, FAULT_BLK_UNSUPP, id))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (fault_fire(f, FAULT_BLK_BAD_STATUS, id))
+		return BLK_FAULT_STATUS;
+	return status;
+}
+
 static void blk_finish(struct blk_req *r, uint8_t status)
 {
 	struct blk_model *b = r->b;
 
+	status = blk_fault_status(b, status);
 	if (status == VIRTIO_BLK_S_IOERR)
 		b->stats.errors++;
 	trace(b->vdev.env->trace, TRACE_BLK,
@@ -127,6 +145,10 @@ static void blk_io_done(struct disk_req *io, int err)
 		b->stats.reads++;
 		b->stats.bytes_read += io->len;
 		r->written = (uint32_t)io->len;
+		/* Injected: the device owns up to half the data only. */
+		if (fault_fire(b->vdev.env->faults, FAULT_BLK_SHORT,
+			       b->vdev.id))
+			r->written /= 2;
 	} else if (io->op == DISK_WRITE) {
 		b->stats.writes++;
 		b->stats.bytes_written += io->len;
@@ -327,6 +349,8 @@ struct virtio_dev *blk_model_create(struct sim_env *env, struct disk *disk,
 	blk_model_render_config(b);
 	virtio_dev_init(&b->vdev, &blk_model_ops, "virtio-blk", env, features,
 			b->config, sizeof(b->config));
+	disk->faults = env->faults;
+	disk->fault_dev = b->vdev.id;
 	if (qsize)
 		b->vdev.queue_size_max = qsize;
 	return &b->vdev;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "sim/fault.h"
+
 struct disk;
 
 enum disk_op {
@@ -48,6 +50,10 @@ struct disk {
 	const struct disk_ops *ops;
 	uint64_t size; /* bytes, a multiple of 512 */
 	bool readonly;
+	/* Set by the model that owns the disk: the backend's failures
+	 * (blk-read-err, ...) fire as that device's. NULL: none. */
+	struct fault_injector *faults;
+	uint32_t fault_dev;
 };
 
 /*

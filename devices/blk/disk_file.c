@@ -29,9 +29,15 @@ static struct disk_file *to_file(struct disk *d)
 
 /* One system call: pread/pwrite for one buffer, which costs the kernel
  * less than the vector calls, preadv/pwritev for several. */
-static ssize_t disk_file_io(int fd, bool write, const struct iovec *iov,
-			    unsigned cnt, uint64_t off)
+static ssize_t disk_file_io(struct disk *d, int fd, bool write,
+			    const struct iovec *iov, unsigned cnt, uint64_t off)
 {
+	/* Injected: the call fails as it does on a failing medium. */
+	if (write ? fault_fire(d->faults, FAULT_BLK_WRITE_ERR, d->fault_dev)
+		  : fault_fire(d->faults, FAULT_BLK_READ_ERR, d->fault_dev)) {
+		errno = EIO;
+		return -1;
+	}
 	if (cnt == 1)
 		return write ? pwrite(fd, iov->iov_base, iov->iov_len, (off_t)off)
 			     : pread(fd, iov->iov_base, iov->iov_len, (off_t)off);
@@ -43,7 +49,8 @@ static ssize_t disk_file_io(int fd, bool write, const struct iovec *iov,
  * The whole of @req at once: one system call, and only after a short
  * transfer (a signal, a file that changed size) a loop over what is left.
  */
-static int disk_file_transfer(int fd, const struct disk_req *req)
+static int disk_file_transfer(struct disk *d, int fd,
+			      const struct disk_req *req)
 {
 	struct iovec left[IOV_MAX];
 	const struct iovec *iov = req->iov;
@@ -54,8 +61,8 @@ static int disk_file_transfer(int fd, const struct disk_req *req)
 	if (cnt > IOV_MAX)
 		return -EINVAL;
 	for (;;) {
-		ssize_t n = disk_file_io(fd, req->op == DISK_WRITE, iov, cnt,
-					 off);
+		ssize_t n =
+		    disk_file_io(d, fd, req->op == DISK_WRITE, iov, cnt, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -81,8 +88,10 @@ static int disk_file_transfer(int fd, const struct disk_req *req)
 	}
 }
 
-static int disk_file_flush(int fd)
+static int disk_file_flush(struct disk *d, int fd)
 {
+	if (fault_fire(d->faults, FAULT_BLK_FLUSH_ERR, d->fault_dev))
+		return -EIO; /* injected: as fsync after a lost write */
 	while (fsync(fd)) {
 		if (errno != EINTR)
 			return -errno;
@@ -96,7 +105,7 @@ static void disk_file_submit(struct disk *d, struct disk_req *req)
 	int fd = to_file(d)->fd, err;
 
 	if (req->op == DISK_FLUSH)
-		err = disk_file_flush(fd);
+		err = disk_file_flush(d, fd);
 	else if (req->op == DISK_WRITE && d->readonly)
 		err = -EROFS;
 	else if (!disk_range_ok(d, req->offset, req->len))
@@ -104,7 +113,7 @@ static void disk_file_submit(struct disk *d, struct disk_req *req)
 	else if (req->len == 0)
 		err = 0;
 	else
-		err = disk_file_transfer(fd, req);
+		err = disk_file_transfer(d, fd, req);
 	req->done(req, err);
 }
 

@@ -655,6 +655,11 @@ static uint32_t gpu_run(struct gpu_model *g, struct gpu_cmd *c)
 		if (vq_elem_read(c->elem, 0, &c->c, t->len) != t->len)
 			return gpu_refuse(g, VIRTIO_GPU_RESP_ERR_UNSPEC,
 					  "command shorter than its struct");
+		/* Injected: a well-formed command fails, changing nothing. */
+		if (fault_fire(g->vdev.env->faults, FAULT_GPU_ERROR,
+			       g->vdev.id))
+			return gpu_refuse(g, VIRTIO_GPU_RESP_ERR_UNSPEC,
+					  "fault");
 		return t->run(g, c);
 	}
 	return gpu_refuse(g, VIRTIO_GPU_RESP_ERR_UNSPEC, "unknown command");

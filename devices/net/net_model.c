@@ -63,7 +63,7 @@ static void net_model_config_write(struct virtio_dev *dev, uint32_t off,
 
 static void net_update_link(struct net_model *n)
 {
-	bool up = n->admin_up && n->backend->link_up;
+	bool up = n->admin_up && n->backend->link_up && !n->fault_down;
 
 	if (up == n->link_up)
 		return;
@@ -75,6 +75,17 @@ static void net_update_link(struct net_model *n)
 	if (n->vdev.host_features & VIRTIO_BIT(VIRTIO_NET_F_STATUS)) {
 		net_render_config(n);
 		virtio_dev_config_changed(&n->vdev);
+	}
+}
+
+void net_link_fault(struct net_model *n)
+{
+	bool down =
+	    fault_fire(n->vdev.env->faults, FAULT_NET_LINK_DOWN, n->vdev.id);
+
+	if (down != n->fault_down) {
+		n->fault_down = down;
+		net_update_link(n);
 	}
 }
 

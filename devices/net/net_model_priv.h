@@ -28,7 +28,9 @@ struct net_model {
 	uint32_t mtu;
 	uint8_t mac[VIRTIO_NET_ETH_ALEN];
 	bool admin_up; /* net_model_set_link */
-	bool link_up;  /* admin_up and the backend's: what the guest sees */
+	bool fault_down; /* net-link-down fired at the last frame */
+	/* admin_up, the backend's and no fault: what the guest sees */
+	bool link_up;
 	uint8_t config[NET_CONFIG_LEN];
 	uint8_t *scratch; /* mtu + 14 bytes: a transmit frame gathered */
 	/* Receive buffers popped for the next frame, in pop order. */
@@ -62,6 +64,12 @@ static inline size_t net_hdr_size(const struct virtio_dev *dev)
 /* The driver broke a net rule: count it, NEEDS_RESET (virtio_dev_fail). */
 void net_guest_error(struct net_model *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * A frame passes the NIC either way: the net-link-down point decides
+ * whether the link is down for it (a change shows in the config).
+ */
+void net_link_fault(struct net_model *n);
 
 /* Serve every chain on the transmit queue. */
 void net_tx_notify(struct net_model *n);

@@ -36,10 +36,18 @@ void net_rx_give_back(struct net_model *n)
 	n->held_room = 0;
 }
 
-/* The header the device writes: flags 0 (NET-V-13), GSO NONE (NET-V-14). */
-static void net_rx_hdr(uint8_t *h, uint16_t num_buffers)
+/*
+ * The header the device writes: flags 0 (NET-V-13), GSO NONE (NET-V-14).
+ * Only a 12-byte header (@hlen) has num_buffers, which net-rx-bad-hdr
+ * breaks (0 is never a buffer count, NET-V-10, NET-V-11).
+ */
+static void net_rx_hdr(struct net_model *n, uint8_t *h, size_t hlen,
+		       uint16_t num_buffers)
 {
 	memset(h, 0, VIRTIO_NET_HDR_SIZE);
+	if (hlen == VIRTIO_NET_HDR_SIZE &&
+	    fault_fire(n->vdev.env->faults, FAULT_NET_RX_BAD_HDR, n->vdev.id))
+		num_buffers = 0;
 	virtio_st_le16(h + offsetof(struct virtio_net_hdr, num_buffers),
 		       num_buffers);
 }
@@ -81,7 +89,7 @@ static bool net_rx_single(struct net_model *n, const uint8_t *frame, size_t len,
 		virtio_dev_complete(r, 0);
 		return true;
 	}
-	net_rx_hdr(h, 1);
+	net_rx_hdr(n, h, hlen, 1);
 	vq_elem_write(&r->elem, 0, h, hlen);
 	vq_elem_write(&r->elem, hlen, frame, len);
 	net_rx_delivered(n, frame, len);
@@ -105,7 +113,7 @@ static void net_rx_fill_mrg(struct net_model *n, const uint8_t *frame,
 
 	while (room < need)
 		room += n->held[count++]->elem.in_bytes;
-	net_rx_hdr(h, (uint16_t)count);
+	net_rx_hdr(n, h, hlen, (uint16_t)count);
 	for (unsigned i = 0; i < count; i++) {
 		const struct vq_elem *e = &n->held[i]->elem;
 		size_t off = 0, c;
@@ -191,6 +199,7 @@ void net_rx_receive(void *opaque, const void *frame, size_t len)
 {
 	struct net_model *n = opaque;
 
+	net_link_fault(n);
 	if (!n->link_up) {
 		net_rx_dropped(n, len, "link down");
 		return;
@@ -198,6 +207,10 @@ void net_rx_receive(void *opaque, const void *frame, size_t len)
 	if (len < ETH_HLEN || len > n->mtu + ETH_HLEN) {
 		/* NET-V-03: never more than mtu + the Ethernet header. */
 		net_rx_dropped(n, len, "not an Ethernet frame within the MTU");
+		return;
+	}
+	if (fault_fire(n->vdev.env->faults, FAULT_NET_DROP_RX, n->vdev.id)) {
+		net_rx_dropped(n, len, "fault");
 		return;
 	}
 	if (!net_rx_live(n)) {

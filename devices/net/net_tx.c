@@ -142,14 +142,19 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 	if (!net_tx_check(n, h, hlen, e->out_bytes - hlen))
 		goto done;
 	flen = (size_t)(e->out_bytes - hlen);
-	/* Link down, or over the MTU without MTU negotiated (no rule
-	 * broken, but more than this device forwards): dropped, counted,
-	 * before any copy. */
-	if (!n->link_up || flen > n->mtu + ETH_HLEN) {
+	/* Link down, over the MTU without MTU negotiated (no rule broken,
+	 * but more than this device forwards), or lost on the wire
+	 * (injected): dropped, counted, before any copy. */
+	net_link_fault(n);
+	if (!n->link_up || flen > n->mtu + ETH_HLEN ||
+	    fault_fire(n->vdev.env->faults, FAULT_NET_DROP_TX, n->vdev.id)) {
 		n->stats.tx_dropped++;
 		trace(n->vdev.env->trace, TRACE_NET,
 		      "%s: tx frame of %zu bytes dropped: %s", n->vdev.name,
-		      flen, n->link_up ? "over the MTU" : "link down");
+		      flen,
+		      !n->link_up		 ? "link down"
+		      : flen > n->mtu + ETH_HLEN ? "over the MTU"
+						 : "fault");
 		goto done;
 	}
 	csum = h[offsetof(struct virtio_net_hdr, flags)] &
