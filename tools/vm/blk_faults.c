@@ -16,6 +16,13 @@
 const struct fault_case blk_fault_cases[] = {
     {-VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init", FAULT_ON_ALL},
     {-VIRTIO_ERR_DMA_ERROR, "hal-share,count=1", "user-read", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "blk-ioerr,count=1", "read", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "blk-bad-status,count=1", "read", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "blk-short,count=1", "read", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "blk-read-err,count=1", "read", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "blk-write-err,count=1", "write", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "blk-flush-err,count=1", "flush", FAULT_ON_ALL},
+    {-VIRTIO_ERR_UNSUPPORTED, "blk-unsupp,count=1", "read", FAULT_ON_ALL},
     {0},
 };
 

@@ -27,12 +27,9 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 	const struct device_class *cls = r->cls;
 	const struct fault_case *c = r->c;
 	struct vm_device_config dev = cls->selftest_devices[0];
+	bool at_init = !strcmp(c->op, "init");
 	struct fault_arm arm;
-	struct vm_config cfg = {.seed = seed,
-				.devices = &dev,
-				.device_count = 1,
-				.faults = &arm,
-				.fault_count = 1};
+	struct vm_config cfg = {.seed = seed, .devices = &dev, .device_count = 1};
 	struct vm_device *d;
 	char err[256];
 	int ret;
@@ -45,17 +42,23 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 			 err);
 		return;
 	}
+	/* A fault for the bring-up is armed with the machine; one for an
+	 * operation once the driver is up, so it meets that operation. */
+	if (at_init) {
+		cfg.faults = &arm;
+		cfg.fault_count = 1;
+	}
 	if (vm_create(vm, &cfg, err, sizeof(err))) {
 		snprintf(r->why, sizeof(r->why), "machine: %s", err);
 		return;
 	}
 	d = &vm->devices[0];
 	ret = vm_probe(vm, err, sizeof(err));
-	if (!strcmp(c->op, "init"))
+	if (at_init)
 		r->observed = ret ? d->virtio_error : 0;
 	else if (ret)
 		snprintf(r->why, sizeof(r->why), "bring-up: %s", err);
-	else
+	else if (fault_add(&vm->machine.faults, &arm) == 0)
 		r->observed = cls->fault_op(vm, d, c->op);
 	r->dev_err = r->observed ? as_dev_err(r->observed) : 0;
 	r->fired = vm->machine.faults.fires[arm.point] > 0;

@@ -11,6 +11,7 @@
 const struct fault_case gpu_fault_cases[] = {
     {-VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init", FAULT_ON_ALL},
     {-VIRTIO_ERR_IO_ERROR, "gpu-error,count=1", "flush", FAULT_ON_ALL},
+    {-VIRTIO_ERR_IO_ERROR, "gpu-error,count=1", "init", FAULT_ON_ALL},
     {0},
 };
 
