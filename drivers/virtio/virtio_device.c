@@ -124,9 +124,9 @@ int virtio_device_fail(struct virtio_device *vd, int err)
 	return err;
 }
 
-void virtio_device_reset(struct virtio_device *vd)
+int virtio_device_reset(struct virtio_device *vd)
 {
-	virtio_transport_reset(vd->transport);
+	return virtio_transport_reset(vd->transport);
 }
 
 void virtio_device_teardown(struct virtio_device *vd)

@@ -51,7 +51,8 @@ struct virtio_device {
  * FEATURES_OK re-read (INIT-D-07, virtio_transport_begin_init), once the
  * transport's device type is @id. Returns 0, -VIRTIO_ERR_UNSUPPORTED for
  * another device type (the device is left alone) or a feature set the
- * device refused (the device is then FAILED), -VIRTIO_ERR_INVALID_PARAM.
+ * device refused (the device is then FAILED), -VIRTIO_ERR_NOT_READY for a
+ * reset that never completed (FAILED too), -VIRTIO_ERR_INVALID_PARAM.
  * @vd is zeroed on failure.
  */
 int virtio_device_begin(struct virtio_device *vd, struct virtio_transport *t,
@@ -99,8 +100,13 @@ void virtio_device_ready(struct virtio_device *vd);
  */
 int virtio_device_fail(struct virtio_device *vd, int err);
 
-/* Reset the device and wait for it (§2.4): it lets go of every queue. */
-void virtio_device_reset(struct virtio_device *vd);
+/*
+ * Reset the device and wait for it (§2.4): it lets go of every queue.
+ * Returns 0, or -VIRTIO_ERR_NOT_READY if the reset never completed
+ * (virtio_transport_reset); a driver tearing down carries on regardless,
+ * it has no better way to take its buffers back.
+ */
+int virtio_device_reset(struct virtio_device *vd);
 /*
  * Unregister the interrupt handler, destroy the queues and zero @vd.
  * Reset first and reclaim the buffers the queues carried (INIT-D-13).
