@@ -40,6 +40,7 @@ struct virtio_device {
 	volatile bool config_changed; /* config change seen; driver clears */
 	volatile uint32_t config_irqs; /* config changes seen, ever */
 	uint64_t irqs;		      /* handler calls (shared lines too) */
+	uint64_t spurious_irqs;	      /* of those, with no cause to read */
 	/* Set up by queue_init, destroyed by teardown. */
 	struct virtqueue *queues[VIRTIO_DEVICE_MAX_QUEUES];
 	unsigned nqueues;
@@ -114,6 +115,17 @@ int virtio_device_reset(struct virtio_device *vd);
 void virtio_device_teardown(struct virtio_device *vd);
 
 /*
+ * A wait gives up on a device that makes no progress (no used entry
+ * taken off any of its queues, @poll not done) for this long on the HAL's
+ * clock (hal_now_ns: virtual time in the simulator), or for this many
+ * wakeups at which that clock did not move: a level interrupt that stays
+ * up, a cause nobody can acknowledge, other lines' interrupts. Either is
+ * far beyond any working device (see virtio_device.c).
+ */
+#define VIRTIO_WAIT_STALL_NS (30ull * 1000000000ull)
+#define VIRTIO_WAIT_STALL_WAKEUPS (1u << 20)
+
+/*
  * Wait until @poll says done. @poll looks at the queues and returns 1
  * (done), 0 (not yet) or a negative virtio_error to return. With
  * interrupts it is called once the handler saw a cause (VQ-D-13: one
@@ -122,7 +134,9 @@ void virtio_device_teardown(struct virtio_device *vd);
  * looks itself before it waits: they raise no interrupt again. Returns 0,
  * -VIRTIO_ERR_IO_ERROR once the device sets NEEDS_RESET (§2.1.2),
  * -VIRTIO_ERR_NOT_READY when nothing can happen any more (hal_wait says
- * -HAL_EIDLE and a last look finds nothing), what @poll returned, or
+ * -HAL_EIDLE) or the device made no progress within the bounds above,
+ * after a last look found nothing (the caller then resets the device to
+ * take its buffers back), what @poll returned, or
  * -VIRTIO_ERR_INVALID_PARAM.
  */
 int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
