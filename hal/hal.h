@@ -62,6 +62,13 @@ struct hal_ops {
 	 * -HAL_EIDLE when nothing is pending and nothing could become so.
 	 */
 	int (*wait)(void *ctx);
+	/*
+	 * Optional (NULL: the platform has no clock for drivers): monotonic
+	 * nanoseconds from any origin, a free-running timer on hardware, the
+	 * event loop's virtual clock in the simulator. Drivers only measure
+	 * how long a device made no progress with it (virtio_device_wait).
+	 */
+	uint64_t (*now_ns)(void *ctx);
 };
 
 struct hal {
@@ -147,6 +154,12 @@ static inline void hal_irq_unregister(const struct hal *h, unsigned line,
 static inline int hal_wait(const struct hal *h)
 {
 	return h->ops->wait(h->ctx);
+}
+
+/* The clock of hal_ops.now_ns; without one, a clock that never moves. */
+static inline uint64_t hal_now_ns(const struct hal *h)
+{
+	return h->ops->now_ns ? h->ops->now_ns(h->ctx) : 0;
 }
 
 #endif /* VIRTSIM_HAL_H */

@@ -330,6 +330,15 @@ static int sim_wait(void *ctx)
 	return 0;
 }
 
+/* The driver's clock is the machine's virtual one: it moves only while
+ * the CPU waits, as the event loop runs timers. */
+static uint64_t sim_now_ns(void *ctx)
+{
+	struct sim_hal *sh = ctx;
+
+	return sim_env_now(sh->env);
+}
+
 static const struct hal_ops sim_hal_ops = {
 	.dma_alloc = sim_dma_alloc,
 	.dma_free = sim_dma_free,
@@ -341,6 +350,7 @@ static const struct hal_ops sim_hal_ops = {
 	.irq_register = sim_irq_register,
 	.irq_unregister = sim_irq_unregister,
 	.wait = sim_wait,
+	.now_ns = sim_now_ns,
 };
 
 int sim_hal_init(struct sim_hal *sh, struct sim_env *env, struct bus *bus,

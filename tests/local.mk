@@ -49,6 +49,7 @@ endif
 include %reldir%/sim.mk
 include %reldir%/devices.mk
 include %reldir%/drivers.mk
+include %reldir%/driver_hardening.mk
 include %reldir%/pci_devices.mk
 include %reldir%/pci_drivers.mk
 if ENABLE_NET

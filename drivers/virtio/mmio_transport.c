@@ -182,7 +182,10 @@ static uint32_t mmio_ack_interrupt(struct virtio_transport *t)
 	struct virtio_mmio_transport *m = to_mmio(t);
 	uint32_t isr;
 
-	/* MMIO-D-12/13/19/20: read the cause, ack only the defined bits. */
+	/* MMIO-D-12/13/19/20: read the cause, ack only the defined bits.
+	 * None (0, or reserved bits only): nothing may be written; the
+	 * caller counts a spurious interrupt, and a device that holds its
+	 * line up for it is bounded by virtio_device_wait, then reset. */
 	isr = mmio_rd(m, VIRTIO_MMIO_INTERRUPT_STATUS) &
 	      (VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
 	if (isr)

@@ -79,14 +79,18 @@ int virtio_transport_config_write(struct virtio_transport *t, uint32_t off,
 	return t->ops->config_write(t, off, buf, len);
 }
 
-void virtio_transport_reset(struct virtio_transport *t)
+int virtio_transport_reset(struct virtio_transport *t)
 {
 	virtio_transport_set_status(t, 0);
-	/* §2.4.2: the reset is complete only once status reads back 0. */
+	/* §2.4.2 (INIT-N-01, PCI-D-14): the reset is complete only once
+	 * status reads back 0. */
 	for (unsigned i = 0; i < VIRTIO_RESET_SPINS; i++) {
 		if (virtio_transport_get_status(t) == 0)
-			return;
+			return 0;
 	}
+	/* Not an error the device reported (that is IO_ERROR): it did not
+	 * answer in time, and may yet. */
+	return -VIRTIO_ERR_NOT_READY;
 }
 
 /* Add @bits to the status, never clearing one (INIT-D-02). */
@@ -106,8 +110,11 @@ int virtio_transport_begin_init(struct virtio_transport *t, uint64_t supported,
 	uint64_t offered, accept;
 	int err;
 
-	/* §3.1.1 (INIT-D-07): reset, ACKNOWLEDGE, DRIVER, features. */
-	virtio_transport_reset(t);
+	/* §3.1.1 (INIT-D-07): reset, ACKNOWLEDGE, DRIVER, features. A
+	 * device still busy with its last life is not initialised. */
+	err = virtio_transport_reset(t);
+	if (err)
+		goto fail;
 	virtio_status_add(t, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	virtio_status_add(t, VIRTIO_CONFIG_S_DRIVER);
 

@@ -141,7 +141,9 @@ int virtio_transport_config_write(struct virtio_transport *t, uint32_t off,
  * The initialisation sequence (§3.1.1, INIT-D-07): reset, ACKNOWLEDGE,
  * DRIVER, negotiate (device & @supported, VERSION_1 required on modern
  * devices), FEATURES_OK re-read. On failure sets FAILED and returns a
- * negative virtio_error. *@negotiated gets the accepted features.
+ * negative virtio_error: -VIRTIO_ERR_NOT_READY when the reset does not
+ * complete (virtio_transport_reset), -VIRTIO_ERR_UNSUPPORTED for
+ * features refused. *@negotiated gets the accepted features.
  */
 int virtio_transport_begin_init(struct virtio_transport *t, uint64_t supported,
 				uint64_t *negotiated);
@@ -152,7 +154,13 @@ void virtio_transport_finish_init(struct virtio_transport *t);
  * clearing a bit (INIT-D-02) nor writing NEEDS_RESET back.
  */
 void virtio_transport_set_failed(struct virtio_transport *t);
-/* Reset the device and wait until status reads 0 (INIT-N-01). */
-void virtio_transport_reset(struct virtio_transport *t);
+/*
+ * Reset the device and wait until status reads 0 (INIT-N-01, PCI-D-14).
+ * Returns 0, or -VIRTIO_ERR_NOT_READY when it still reads non-zero after
+ * a bounded number of reads (about a million: a real device answers at
+ * once): the device did not complete the reset and may still own its
+ * queues. Initialisation fails on it; teardown has nothing better to do.
+ */
+int virtio_transport_reset(struct virtio_transport *t);
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_H */

@@ -109,7 +109,8 @@ static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
  * needs a reset, or was stopped), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),
  * -VIRTIO_ERR_INVALID_PARAM (bad length, or past the end of the disk),
  * -VIRTIO_ERR_QUEUE_FULL, -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY
- * (the device never answered), -VIRTIO_ERR_WRONG_TOKEN or
+ * (the device never answered, or made no progress within
+ * VIRTIO_WAIT_STALL_*), -VIRTIO_ERR_WRONG_TOKEN or
  * -VIRTIO_ERR_ALREADY_USED (a bad used ring entry). A used length that
  * does not cover the status byte (and, for reads, the data) is an
  * -VIRTIO_ERR_IO_ERROR (VQ-D-14).

@@ -80,10 +80,15 @@ static void vdev_irq_handler(void *arg)
 	uint32_t cause = virtio_transport_ack_interrupt(vd->transport);
 
 	vd->irqs++;
-	/* MMIO-D-19: any cause means "look at the queues". Nothing at all:
-	 * another device on a shared line. */
+	/* MMIO-D-19: any cause means "look at the queues". Nothing at all
+	 * (or only reserved bits, which must not be acknowledged, MMIO-D-12):
+	 * another device on a shared line, or a device holding its line up
+	 * for nothing: no progress to a wait, which gives up in the end
+	 * (virtio_device_wait). */
 	if (cause)
 		vd->irq_pending = true;
+	else
+		vd->spurious_irqs++;
 	if (cause & VIRTIO_INT_CONFIG) {
 		vd->config_changed = true;
 		vd->config_irqs++;
@@ -124,9 +129,9 @@ int virtio_device_fail(struct virtio_device *vd, int err)
 	return err;
 }
 
-void virtio_device_reset(struct virtio_device *vd)
+int virtio_device_reset(struct virtio_device *vd)
 {
-	virtio_transport_reset(vd->transport);
+	return virtio_transport_reset(vd->transport);
 }
 
 void virtio_device_teardown(struct virtio_device *vd)
@@ -147,13 +152,66 @@ static bool vdev_needs_reset(struct virtio_device *vd)
 	       VIRTIO_CONFIG_S_NEEDS_RESET;
 }
 
+/* Used entries taken off the device's queues so far (the queues' pops
+ * counts, bad entries left out): its progress. */
+static uint64_t vdev_pops(const struct virtio_device *vd)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < vd->nqueues; i++)
+		n += vd->queues[i]->pops;
+	return n;
+}
+
+/*
+ * How long a wait has seen no progress. Drivers never trust the device:
+ * each wakeup of hal_wait may be for nothing (a line held up, a cause
+ * that reads 0 or reserved bits, a device that ignores the ack, other
+ * devices' work), so waking is not progress, taking a used entry is.
+ */
+struct vdev_stall {
+	uint64_t pops;	 /* vdev_pops at the last progress */
+	uint64_t since;	 /* hal_now_ns then */
+	uint64_t last;	 /* hal_now_ns at the last wakeup */
+	uint32_t frozen; /* wakeups since at which the clock stood still */
+};
+
+/*
+ * The bounds (virtio_device.h) are generous. In deferred mode a device
+ * completes within 100 us and interrupts within 20 us of virtual time;
+ * while a host peer (libslirp) is watched, virtual time runs no faster
+ * than real time, and 30 s outlasts a host's resolver timeouts (5 s a
+ * try). A working device raises about one interrupt per completion, and
+ * the clock moves between most wakeups; 2^20 wakeups at one instant is
+ * a storm (under a second of it in the simulator). Without a clock
+ * (hal_now_ns 0) every wakeup counts as frozen: the count alone bounds.
+ */
+static bool vdev_stalled(struct virtio_device *vd, struct vdev_stall *st)
+{
+	uint64_t pops = vdev_pops(vd), now = hal_now_ns(vd->transport->hal);
+
+	if (pops != st->pops) {
+		*st = (struct vdev_stall){pops, now, now, 0};
+		return false;
+	}
+	if (now == st->last)
+		st->frozen++;
+	st->last = now;
+	return st->frozen >= VIRTIO_WAIT_STALL_WAKEUPS ||
+	       now - st->since >= VIRTIO_WAIT_STALL_NS;
+}
+
 int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
 		       void *arg)
 {
+	struct vdev_stall st;
+	uint64_t now;
 	int r;
 
 	if (!vd || !vd->transport || !poll)
 		return -VIRTIO_ERR_INVALID_PARAM;
+	now = hal_now_ns(vd->transport->hal);
+	st = (struct vdev_stall){vdev_pops(vd), now, now, 0};
 	for (;;) {
 		/* With interrupts, look once told to (VQ-D-13: a spurious
 		 * one only costs a look). */
@@ -167,13 +225,15 @@ int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
 		 * not something waiting longer fixes. */
 		if (vdev_needs_reset(vd))
 			return -VIRTIO_ERR_IO_ERROR;
-		if (hal_wait(vd->transport->hal) == -HAL_EIDLE) {
-			/* Nothing can happen any more: a missed or never
-			 * sent interrupt must not hide a completion. */
-			r = poll(arg);
-			if (r)
-				return r < 0 ? r : 0;
-			return -VIRTIO_ERR_NOT_READY;
-		}
+		/* Nothing can happen any more, or nothing did for too long:
+		 * one last look, as a missed or never sent interrupt must
+		 * not hide a completion. */
+		if (hal_wait(vd->transport->hal) == -HAL_EIDLE ||
+		    vdev_stalled(vd, &st))
+			break;
 	}
+	r = poll(arg);
+	if (r)
+		return r < 0 ? r : 0;
+	return -VIRTIO_ERR_NOT_READY;
 }

@@ -40,6 +40,7 @@ struct virtio_device {
 	volatile bool config_changed; /* config change seen; driver clears */
 	volatile uint32_t config_irqs; /* config changes seen, ever */
 	uint64_t irqs;		      /* handler calls (shared lines too) */
+	uint64_t spurious_irqs;	      /* of those, with no cause to read */
 	/* Set up by queue_init, destroyed by teardown. */
 	struct virtqueue *queues[VIRTIO_DEVICE_MAX_QUEUES];
 	unsigned nqueues;
@@ -51,7 +52,8 @@ struct virtio_device {
  * FEATURES_OK re-read (INIT-D-07, virtio_transport_begin_init), once the
  * transport's device type is @id. Returns 0, -VIRTIO_ERR_UNSUPPORTED for
  * another device type (the device is left alone) or a feature set the
- * device refused (the device is then FAILED), -VIRTIO_ERR_INVALID_PARAM.
+ * device refused (the device is then FAILED), -VIRTIO_ERR_NOT_READY for a
+ * reset that never completed (FAILED too), -VIRTIO_ERR_INVALID_PARAM.
  * @vd is zeroed on failure.
  */
 int virtio_device_begin(struct virtio_device *vd, struct virtio_transport *t,
@@ -99,13 +101,29 @@ void virtio_device_ready(struct virtio_device *vd);
  */
 int virtio_device_fail(struct virtio_device *vd, int err);
 
-/* Reset the device and wait for it (§2.4): it lets go of every queue. */
-void virtio_device_reset(struct virtio_device *vd);
+/*
+ * Reset the device and wait for it (§2.4): it lets go of every queue.
+ * Returns 0, or -VIRTIO_ERR_NOT_READY if the reset never completed
+ * (virtio_transport_reset); a driver tearing down carries on regardless,
+ * it has no better way to take its buffers back.
+ */
+int virtio_device_reset(struct virtio_device *vd);
 /*
  * Unregister the interrupt handler, destroy the queues and zero @vd.
  * Reset first and reclaim the buffers the queues carried (INIT-D-13).
  */
 void virtio_device_teardown(struct virtio_device *vd);
+
+/*
+ * A wait gives up on a device that makes no progress (no used entry
+ * taken off any of its queues, @poll not done) for this long on the HAL's
+ * clock (hal_now_ns: virtual time in the simulator), or for this many
+ * wakeups at which that clock did not move: a level interrupt that stays
+ * up, a cause nobody can acknowledge, other lines' interrupts. Either is
+ * far beyond any working device (see virtio_device.c).
+ */
+#define VIRTIO_WAIT_STALL_NS (30ull * 1000000000ull)
+#define VIRTIO_WAIT_STALL_WAKEUPS (1u << 20)
 
 /*
  * Wait until @poll says done. @poll looks at the queues and returns 1
@@ -116,7 +134,9 @@ void virtio_device_teardown(struct virtio_device *vd);
  * looks itself before it waits: they raise no interrupt again. Returns 0,
  * -VIRTIO_ERR_IO_ERROR once the device sets NEEDS_RESET (§2.1.2),
  * -VIRTIO_ERR_NOT_READY when nothing can happen any more (hal_wait says
- * -HAL_EIDLE and a last look finds nothing), what @poll returned, or
+ * -HAL_EIDLE) or the device made no progress within the bounds above,
+ * after a last look found nothing (the caller then resets the device to
+ * take its buffers back), what @poll returned, or
  * -VIRTIO_ERR_INVALID_PARAM.
  */
 int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),

@@ -146,7 +146,9 @@ bool virtio_net_config_changed(struct virtio_net *net);
  * Wait until the device used a buffer not polled yet on the receive
  * queue (@rx) or the transmit queue (@tx), or a config interrupt came
  * during the wait (one from before is config_changed's to tell).
- * Returns 0, -VIRTIO_ERR_NOT_READY when nothing can happen any more,
+ * Returns 0, -VIRTIO_ERR_NOT_READY when nothing can happen any more or
+ * nothing did within VIRTIO_WAIT_STALL_* (a device interrupting for
+ * nothing: reset it, virtio_net_destroy),
  * -VIRTIO_ERR_IO_ERROR once the device needs a reset,
  * -VIRTIO_ERR_INVALID_PARAM (see virtio_device_wait).
  */
