@@ -203,8 +203,10 @@ static const struct blk_row {
      -VIRTIO_ERR_IO_ERROR, DEV_ERR_IO, true},
     {"blk-unsupp,after=1,count=2", FAULT_BLK_UNSUPP, OP_READ,
      -VIRTIO_ERR_UNSUPPORTED, DEV_ERR_UNSUPPORTED, false},
-    /* An undefined status is a failed request, not "not ready": the
-     * request was used, so there is nothing to retry-wait for. */
+    /* §5.2.6 defines OK, IOERR and UNSUPP only. The request is used
+     * and its token released: NotReady (Again, "ask later") would
+     * promise an answer that never comes, so the driver's default row,
+     * IoError (Io), as Linux's virtblk_result, is the one to keep. */
     {"blk-bad-status,after=1,count=2", FAULT_BLK_BAD_STATUS, OP_READ,
      -VIRTIO_ERR_IO_ERROR, DEV_ERR_IO, false},
     {"blk-short,after=1,count=2", FAULT_BLK_SHORT, OP_READ,
