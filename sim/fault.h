@@ -59,7 +59,7 @@
 	X(USED_IDX_JUMP, "used-idx-jump",                                     \
 	  "queue: used->idx jumps past the ring's size")                      \
 	X(BLK_IOERR, "blk-ioerr",                                             \
-	  "blk: a request completes with IOERR (its work done or not)")       \
+	  "blk: a request completes with IOERR (after its I/O)")              \
 	X(BLK_UNSUPP, "blk-unsupp", "blk: a request completes with UNSUPP")   \
 	X(BLK_BAD_STATUS, "blk-bad-status",                                   \
 	  "blk: a request completes with status 0x7f, none the spec defines") \
@@ -72,9 +72,8 @@
 	X(BLK_FLUSH_ERR, "blk-flush-err",                                     \
 	  "blk: the backing file's fsync fails (EIO): the request IOERR")     \
 	X(NET_LINK_DOWN, "net-link-down",                                     \
-	  "net: at a frame either way, the link is down while this fires "    \
-	  "(config change), the frame dropped and counted; up again at the "  \
-	  "first frame it does not")                                          \
+	  "net: a hit per frame; while it fires the link is down (config "    \
+	  "change), frames dropped")                                          \
 	X(NET_DROP_TX, "net-drop-tx",                                         \
 	  "net: a transmitted frame is lost on the wire (tx_dropped)")        \
 	X(NET_DROP_RX, "net-drop-rx",                                         \
@@ -82,8 +81,8 @@
 	X(NET_RX_BAD_HDR, "net-rx-bad-hdr",                                   \
 	  "net: a received frame's 12-byte header has num_buffers 0")         \
 	X(GPU_ERROR, "gpu-error",                                             \
-	  "gpu: a well-formed control command, each one a hit, is answered "  \
-	  "ERR_UNSPEC and not run")
+	  "gpu: a control command (each is a hit) is answered ERR_UNSPEC, "   \
+	  "not run")
 
 enum fault_point {
 #define FAULT_ENUM_(id, name, help) FAULT_##id,

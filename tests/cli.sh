@@ -128,6 +128,11 @@ expect 1 'fault hal-dma-alloc: [0-9]+ hits, 1 fired' -- --blk scratch:1M \
 echo 'blk-ioerr,count=x' >"$work/badplan"
 expect 2 "badplan:1: blk-ioerr: bad 'count=x'" -- --fault-plan "$work/badplan" probe
 expect 2 'fault-plan /nonexistent: No such file' -- --fault-plan /nonexistent probe
+# A device's point under a workload: the driver's error, as the device's.
+expect 1 'blk0: read failed: IoError -> Io' -- --blk scratch:1M \
+	--fault blk-read-err,count=1 blk-read 0 1
+expect 1 'fault blk-read-err: 1 hit, 1 fired' -- --blk scratch:1M \
+	--fault blk-read-err,count=1 blk-read 0 1
 
 # The fault campaign: every row passes on every transport, as text and
 # as JSON (parsed by Python).

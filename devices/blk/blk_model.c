@@ -145,7 +145,7 @@ static void blk_io_done(struct disk_req *io, int err)
 		b->stats.reads++;
 		b->stats.bytes_read += io->len;
 		r->written = (uint32_t)io->len;
-		/* Injected: the device owns up to half the data only. */
+		/* Injected: the used length covers half the data read. */
 		if (fault_fire(b->vdev.env->faults, FAULT_BLK_SHORT,
 			       b->vdev.id))
 			r->written /= 2;

@@ -46,11 +46,13 @@ struct net_model_options {
 
 struct net_model_stats {
 	uint64_t tx_frames, tx_bytes; /* handed to the backend */
-	uint64_t tx_dropped; /* sent while the link was down, or over the
-			      * MTU by a driver that did not negotiate it */
+	uint64_t tx_dropped; /* sent while the link was down, over the MTU
+			      * by a driver that did not negotiate it, or
+			      * lost (net-drop-tx) */
 	uint64_t rx_frames, rx_bytes; /* delivered into guest buffers */
 	/* Not delivered: link down, over the MTU (NET-V-03), backlog full,
-	 * or no receiver (queue not running, device reset meanwhile). */
+	 * no receiver (queue not running, device reset meanwhile), or lost
+	 * (net-drop-rx). */
 	uint64_t rx_dropped;
 	/* Dropped because the posted buffers cannot hold the frame: one
 	 * buffer without MRG_RXBUF, the whole ring with it. */
