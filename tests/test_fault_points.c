@@ -25,6 +25,11 @@
 #include "sim/fault.h"
 #include "sim/machine.h"
 #include "tests/testutil.h"
+#ifdef VIRTSIM_HAVE_NET
+#include "devices/net/net_loop.h"
+#include "devices/net/net_model.h"
+#include "drivers/virtio/virtio_net.h"
+#endif
 
 enum { V_MMIO1, V_MMIO2, V_PCI, NVARIANTS };
 
@@ -42,10 +47,21 @@ static struct virtio_mmio_transport mt;
 static struct virtio_pci_transport pt;
 static struct virtio_transport *tr;
 static struct virtio_blk blk;
+static enum dev_type want_type; /* what probe must find */
 static const char *const variant_names[] = {"MMIO v1", "MMIO v2", "PCI"};
 
-/* A machine with @n blk models on transport @v, the plan @plan armed. */
-static void start(int v, const char *plan, unsigned n)
+#ifdef VIRTSIM_HAVE_NET
+static void destroy_net_model(void *dev)
+{
+	net_model_destroy(dev);
+}
+#endif
+
+/*
+ * A machine with @n blk models (with @net, one net model on the loop
+ * switch) on transport @v, the plan @plan armed.
+ */
+static void start_models(int v, const char *plan, unsigned n, bool net)
 {
 	struct fault_arm arm;
 	struct machine_options o = {
@@ -65,10 +81,23 @@ static void start(int v, const char *plan, unsigned n)
 		pci_root_set_mmio_window(&root, MACHINE_PCI_MMIO_BASE,
 					 MACHINE_PCI_MMIO_SIZE);
 	}
+	want_type = net ? DEV_TYPE_NET : DEV_TYPE_BLOCK;
 	for (unsigned i = 0; i < n; i++) {
-		test_make_file(paths[i], sizeof(paths[i]), "fault", DISK_BYTES,
-			       1);
-		models[i] = test_blk_model(&m, paths[i], false, NULL);
+		if (!net) {
+			test_make_file(paths[i], sizeof(paths[i]), "fault",
+				       DISK_BYTES, 1);
+			models[i] = test_blk_model(&m, paths[i], false, NULL);
+		}
+#ifdef VIRTSIM_HAVE_NET
+		if (net) {
+			models[i] = net_model_create(
+			    &m.env, net_loop_create(&m.env), NULL);
+			ck_assert_ptr_nonnull(models[i]);
+			ck_assert_int_eq(machine_on_destroy(
+					     &m, destroy_net_model, models[i]),
+					 0);
+		}
+#endif
 		/* dev=N in a plan is this instance number. */
 		ck_assert_uint_eq(models[i]->id, i);
 		if (v == V_PCI)
@@ -87,11 +116,16 @@ static void start(int v, const char *plan, unsigned n)
 	}
 }
 
+static void start(int v, const char *plan, unsigned n)
+{
+	start_models(v, plan, n, false);
+}
+
 /* (4): every DMA page back, every share undone. */
 static void stop(void)
 {
 	ck_assert_uint_eq(machine_destroy(&m, true), 0);
-	for (unsigned i = 0; i < ndevs; i++)
+	for (unsigned i = 0; i < ndevs && want_type == DEV_TYPE_BLOCK; i++)
 		unlink(paths[i]);
 }
 
@@ -127,7 +161,7 @@ static bool probe(unsigned i)
 		tr = &mt.base;
 	}
 	if (found)
-		ck_assert_int_eq(type, DEV_TYPE_BLOCK);
+		ck_assert_int_eq(type, want_type);
 	return found;
 }
 
@@ -475,6 +509,54 @@ START_TEST(queue_stall_fills_the_ring)
 }
 END_TEST
 
+#ifdef VIRTSIM_HAVE_NET
+/*
+ * The same for virtio-net's transmit queue: transmit_begin says
+ * QueueFull once the ring is full of frames the device never took.
+ */
+START_TEST(queue_stall_fills_the_tx_ring)
+{
+	static uint8_t frames[8][128];
+	const struct virtio_net_options o = {.queue_size = 4};
+	struct virtio_net net;
+	unsigned n = 0;
+	uint16_t token;
+	size_t len;
+	int err = 0;
+
+	start_models(_i, "queue-stall,count=1", 1, true);
+	ck_assert(probe(0));
+	ck_assert_int_eq(virtio_net_init(&net, tr, &o, VIRTIO_NO_IRQ), 0);
+	len = virtio_net_hdr_len(&net) + 60;
+	for (unsigned k = 0; k < 8; k++) {
+		memset(frames[k], 0, sizeof(frames[k]));
+		/* Broadcast, from the NIC's own address. */
+		memset(frames[k] + virtio_net_hdr_len(&net), 0xff, 6);
+		virtio_net_mac(&net, frames[k] + virtio_net_hdr_len(&net) + 6);
+	}
+	while (n < 8 &&
+	       !(err = virtio_net_transmit_begin(&net, frames[n], len, &token)))
+		n++;
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_le(n, 4);
+	expect_error(err, VIRTIO_ERR_QUEUE_FULL, DEV_ERR_BAD_STATE);
+	ck_assert_int_eq(virtio_net_transmit_poll(&net, &token), 0);
+	expect_counts(FAULT_QUEUE_STALL, 1, 1);
+	/* Reset (the frames are the caller's again), set up, send one. */
+	virtio_net_destroy(&net);
+	ck_assert_int_eq(virtio_net_init(&net, tr, &o, VIRTIO_NO_IRQ), 0);
+	ck_assert_int_eq(
+	    virtio_net_transmit_begin(&net, frames[0], len, &token), 0);
+	ck_assert_int_eq(virtio_net_transmit_poll(&net, &token), 1);
+	ck_assert_int_eq(virtio_net_transmit_complete(&net, token, frames[0]),
+			 0);
+	expect_counts(FAULT_QUEUE_STALL, 2, 1);
+	virtio_net_destroy(&net);
+	stop();
+}
+END_TEST
+#endif
+
 /*
  * The used-ring faults, at the read's completion (one hit each): the
  * driver's token books say what it was, the driver resets, re-init works.
@@ -559,6 +641,9 @@ static Suite *fault_points_suite(void)
 	tcase_add_loop_test(tc, queue_in_use_is_already_used, 0, NVARIANTS);
 	tcase_add_loop_test(tc, queue_max_small_is_invalid_param, 0, NVARIANTS);
 	tcase_add_loop_test(tc, queue_stall_fills_the_ring, 0, NVARIANTS);
+#ifdef VIRTSIM_HAVE_NET
+	tcase_add_loop_test(tc, queue_stall_fills_the_tx_ring, 0, NVARIANTS);
+#endif
 	tcase_add_loop_test(tc, used_wrong_id_is_wrong_token, 0, NVARIANTS);
 	tcase_add_loop_test(tc, used_bad_len_is_io_error, 0, NVARIANTS);
 	tcase_add_loop_test(tc, used_duplicate_is_already_used, 0, NVARIANTS);
