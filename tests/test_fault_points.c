@@ -326,7 +326,7 @@ static const struct {
     {"config-short,dev=0", FAULT_CONFIG_SHORT,
      VIRTIO_PCI_QUIRK_SHORT_DEVICE_CFG, INIT_FAILS,
      VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL},
-    /* PCI-V-06: a structure outside its BAR is not used. */
+    /* PCI-D-08: a structure running past its BAR is not used. */
     {"pci-cap-outside-bar,dev=0", FAULT_PCI_CAP_OUTSIDE_BAR,
      VIRTIO_PCI_QUIRK_CAP_OUTSIDE_BAR, INIT_FAILS,
      VIRTIO_ERR_CONFIG_SPACE_MISSING},

@@ -209,6 +209,12 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 		      dev->guest_features);
 		return false;
 	}
+	if (virtio_dev_fault(dev, FAULT_FEATURES_OK_DROPPED)) {
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: refuse FEATURES_OK: fault features-ok-dropped",
+		      dev->name);
+		return false;
+	}
 	return true;
 }
 
@@ -229,8 +235,7 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 	set = status & ~old;
 
 	if ((set & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    (dev->legacy || !virtio_dev_features_acceptable(dev) ||
-	     virtio_dev_fault(dev, FAULT_FEATURES_OK_DROPPED))) {
+	    (dev->legacy || !virtio_dev_features_acceptable(dev))) {
 		/* Legacy has no FEATURES_OK step (§3.1.2): it reads clear. */
 		status &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
 		set &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
