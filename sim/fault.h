@@ -32,32 +32,59 @@
 	  "HAL: a DMA allocation fails (out of memory)")                      \
 	X(HAL_SHARE, "hal-share",                                             \
 	  "HAL: sharing a buffer with the device fails")                      \
-	X(BAD_MAGIC, "bad-magic", "MMIO: MagicValue reads 0")                 \
-	X(BAD_VERSION, "bad-version", "MMIO: Version reads 3")                \
+	X(BAD_MAGIC, "bad-magic",                                             \
+	  "MMIO: a MagicValue read gives 0; the probe says none")             \
+	X(BAD_VERSION, "bad-version",                                         \
+	  "MMIO: a Version read gives 3; the probe says none")                \
 	X(DEVICE_ID_ZERO, "device-id-zero",                                   \
-	  "MMIO, PCI: the device id reads 0 (an empty slot)")                 \
+	  "MMIO: a DeviceID read gives 0 (an empty slot); PCI, at attach: "   \
+	  "config device id 0x1040 (VirtIO id 0); the probe says none")       \
+	X(PCI_NO_COMMON_CFG, "pci-no-common-cfg",                             \
+	  "PCI, at attach: no COMMON_CFG capability; the probe says none")    \
+	X(PCI_NO_NOTIFY_CFG, "pci-no-notify-cfg",                             \
+	  "PCI, at attach: no NOTIFY_CFG capability; the probe says none")    \
+	X(PCI_NO_ISR_CFG, "pci-no-isr-cfg",                                   \
+	  "PCI, at attach: no ISR_CFG capability; the probe says none")       \
 	X(NO_DEVICE_CFG, "no-device-cfg",                                     \
-	  "PCI: the device-config capability is missing")                     \
+	  "PCI, at attach: no DEVICE_CFG capability (ConfigSpaceMissing)")    \
+	X(PCI_NO_PCI_CFG, "pci-no-pci-cfg",                                   \
+	  "PCI, at attach: no PCI_CFG capability (drivers need none)")        \
 	X(CONFIG_SHORT, "config-short",                                       \
-	  "MMIO, PCI: the device config is 0 bytes long")                     \
+	  "PCI, at attach: DEVICE_CFG is 4 bytes long (ConfigSpaceTooSmall);" \
+	  " MMIO has no config length")                                       \
+	X(PCI_CAP_LOOP, "pci-cap-loop",                                       \
+	  "PCI, at attach: the capability list loops; the probe says none")   \
+	X(PCI_CAP_OUTSIDE_BAR, "pci-cap-outside-bar",                         \
+	  "PCI, at attach: DEVICE_CFG runs past its BAR "                     \
+	  "(ConfigSpaceMissing)")                                             \
+	X(PCI_ODD_CAPS, "pci-odd-caps",                                       \
+	  "PCI, at attach: capabilities to skip first (PCI-D-05..07)")        \
 	X(FEATURES_OK_DROPPED, "features-ok-dropped",                         \
-	  "device: FEATURES_OK does not stay set (features refused)")         \
+	  "device: setting FEATURES_OK is refused, the re-read lacks it "     \
+	  "(Unsupported); modern interfaces only")                            \
 	X(NEEDS_RESET, "needs-reset",                                         \
-	  "device: sets NEEDS_RESET at the next notify")                      \
+	  "device: a notify of a live queue sets NEEDS_RESET, not run "       \
+	  "(IoError)")                                                        \
 	X(QUEUE_IN_USE, "queue-in-use",                                       \
-	  "transport: a queue reads ready (in use) before it is set up")      \
+	  "transport: an unused queue reads in use (QueueReady, QueuePFN, "   \
+	  "queue_enable): set-up says AlreadyUsed")                           \
 	X(QUEUE_MAX_SMALL, "queue-max-small",                                 \
-	  "transport: QueueNumMax reads 1, below any driver's need")          \
+	  "transport: QueueNumMax (PCI: queue_size before it is written) "    \
+	  "reads 1: too short for a request (blk: InvalidParam)")             \
 	X(QUEUE_STALL, "queue-stall",                                         \
-	  "queue: the device stops consuming; the ring fills")                \
+	  "queue: at a notify the device stops taking from the queue until "  \
+	  "reset; the ring fills (QueueFull)")                                \
 	X(USED_WRONG_ID, "used-wrong-id",                                     \
-	  "queue: a used entry names a head not in flight")                   \
+	  "queue: a completion's used entry names id queue-size, no chain "   \
+	  "(WrongToken)")                                                     \
 	X(USED_BAD_LEN, "used-bad-len",                                       \
-	  "queue: a used length beyond the buffers posted")                   \
+	  "queue: a completion's used length is one past the writable "       \
+	  "buffers (IoError)")                                                \
 	X(USED_DUPLICATE, "used-duplicate",                                   \
-	  "queue: a completion is put on the used ring twice")                \
+	  "queue: a completion is put on the used ring twice (AlreadyUsed)")  \
 	X(USED_IDX_JUMP, "used-idx-jump",                                     \
-	  "queue: used->idx jumps past the ring's size")                      \
+	  "queue: after a completion used->idx jumps a ring's size on "       \
+	  "(IoError)")                                                        \
 	X(BLK_IOERR, "blk-ioerr",                                             \
 	  "blk: a request completes with IOERR (after its I/O)")              \
 	X(BLK_UNSUPP, "blk-unsupp", "blk: a request completes with UNSUPP")   \

@@ -61,6 +61,7 @@ include %reldir%/gpu_devices.mk
 include %reldir%/net_e2e.mk
 include %reldir%/gpu_drivers.mk
 include %reldir%/gpu_display.mk
+include %reldir%/fault.mk
 if ENABLE_GPU
 dist_check_SCRIPTS += %reldir%/cli_gpu.sh
 EXTRA_DIST += %reldir%/gpu_image.py

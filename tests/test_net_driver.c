@@ -161,6 +161,11 @@ static bool fake_is_legacy(struct virtio_transport *t)
 	return to_fake(t)->legacy;
 }
 
+static bool fake_queue_used(struct virtio_transport *t, uint16_t q)
+{
+	return false;
+}
+
 static unsigned fake_irq_line(struct virtio_transport *t)
 {
 	return DEV_LINE;
@@ -173,6 +178,7 @@ static const struct virtio_transport_ops fake_ops = {
     .get_status = fake_get_status,
     .set_status = fake_set_status,
     .max_queue_size = fake_max_queue_size,
+    .queue_used = fake_queue_used,
     .queue_set = fake_queue_set,
     .queue_unset = fake_queue_unset,
     .notify = fake_notify,

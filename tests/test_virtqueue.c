@@ -24,6 +24,7 @@ struct fake_transport {
 	uint64_t desc, avail, used;
 	unsigned sets, unsets, notifies;
 	int set_err;
+	bool in_use; /* queue_used says so */
 	/* The device side of virtio_device's calls. */
 	uint32_t type;
 	uint64_t dev_features, drv_features;
@@ -59,6 +60,11 @@ static int fake_queue_set(struct virtio_transport *t, uint16_t q, uint16_t size,
 	f->used = used;
 	f->sets++;
 	return 0;
+}
+
+static bool fake_queue_used(struct virtio_transport *t, uint16_t q)
+{
+	return to_fake(t)->in_use;
 }
 
 static void fake_queue_unset(struct virtio_transport *t, uint16_t q)
@@ -133,6 +139,7 @@ static const struct virtio_transport_ops fake_ops = {
     .get_status = fake_get_status,
     .set_status = fake_set_status,
     .max_queue_size = fake_max_queue_size,
+    .queue_used = fake_queue_used,
     .queue_set = fake_queue_set,
     .queue_unset = fake_queue_unset,
     .notify = fake_notify,
@@ -324,6 +331,19 @@ START_TEST(bad_sizes_rejected_without_leak)
 	ck_assert_uint_eq(ft.sets, 0);
 	virtqueue_destroy(&vq); /* harmless after a failed init */
 	ck_assert_uint_eq(ft.unsets, 0);
+	ck_assert_uint_eq(machine_destroy(&m, true), 0);
+	m_live = false;
+}
+END_TEST
+
+/* A queue set up already (re-init without reset) is not taken over. */
+START_TEST(queue_in_use_is_already_used_without_leak)
+{
+	ft.in_use = true;
+	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 16,
+					VIRTQUEUE_F_INDIRECT),
+			 -VIRTIO_ERR_ALREADY_USED);
+	ck_assert_uint_eq(ft.sets, 0);
 	ck_assert_uint_eq(machine_destroy(&m, true), 0);
 	m_live = false;
 }
@@ -1422,6 +1442,7 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, modern_layout_aligned_and_zeroed);
 	tcase_add_test(tc, legacy_layout_offsets);
 	tcase_add_test(tc, bad_sizes_rejected_without_leak);
+	tcase_add_test(tc, queue_in_use_is_already_used_without_leak);
 	tcase_add_test(tc, dma_exhaustion_is_dma_error);
 	tcase_add_test(tc, chain_readable_then_writable);
 	tcase_add_test(tc, malformed_chains_rejected);

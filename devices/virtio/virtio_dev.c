@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "drivers/wire/virtio_config.h"
+#include "sim/fault.h"
 #include "sim/sched.h"
 #include "sim/trace.h"
 
@@ -125,6 +126,7 @@ static void virtio_dev_drop_queue(struct virtio_dev *dev, unsigned q)
 	dq->busy_heads = NULL;
 	dq->nreqs = dq->nfree = 0;
 	dq->in_flight = 0;
+	dq->stalled = false;
 	dev->irq_owed &= ~(1u << q);
 }
 
@@ -205,6 +207,12 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: model refuses features 0x%" PRIx64, dev->name,
 		      dev->guest_features);
+		return false;
+	}
+	if (virtio_dev_fault(dev, FAULT_FEATURES_OK_DROPPED)) {
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: refuse FEATURES_OK: fault features-ok-dropped",
+		      dev->name);
 		return false;
 	}
 	return true;
@@ -398,6 +406,18 @@ static bool virtio_dev_queue_live(const struct virtio_dev *dev, unsigned q)
 	return dev->live && dev->vq[q].ready;
 }
 
+uint16_t virtio_dev_queue_num_max(struct virtio_dev *dev)
+{
+	return virtio_dev_fault(dev, FAULT_QUEUE_MAX_SMALL)
+		   ? 1
+		   : dev->queue_size_max;
+}
+
+bool virtio_dev_queue_in_use(struct virtio_dev *dev, unsigned q)
+{
+	return dev->vq[q].ready || virtio_dev_fault(dev, FAULT_QUEUE_IN_USE);
+}
+
 /* The model's turn on queue @q (a struct virtio_dev_queue in @opaque). */
 static void virtio_dev_run_notify(void *opaque)
 {
@@ -435,6 +455,20 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 		      dev->broken ? ", needs reset" : "");
 		return;
 	}
+	if (dev->queue[q].stalled)
+		return;
+	if (virtio_dev_fault(dev, FAULT_NEEDS_RESET)) {
+		virtio_dev_fail(dev, "queue %u: fault needs-reset at a notify",
+				q);
+		return;
+	}
+	if (virtio_dev_fault(dev, FAULT_QUEUE_STALL)) {
+		/* Until reset (or the queue stops) nothing more is taken. */
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: queue %u: fault queue-stall", dev->name, q);
+		dev->queue[q].stalled = true;
+		return;
+	}
 	if (!dev->ops->queue_notify)
 		return;
 	if (dev->env->mode == SIM_MODE_DEFERRED)
@@ -451,7 +485,8 @@ int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
 	uint16_t head;
 	int ret;
 
-	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_queue_live(dev, q))
+	if (q >= VIRTIO_DEV_MAX_QUEUES || !virtio_dev_queue_live(dev, q) ||
+	    dev->queue[q].stalled)
 		return 0;
 	dq = &dev->queue[q];
 	ret = vq_dev_peek(&dev->vq[q], &head);
@@ -486,6 +521,34 @@ out:
 	return 0;
 }
 
+/*
+ * @r's used entry, as the used-ring fault points may break it: a wrong
+ * id, a length past the writable buffers, the entry twice, or used->idx
+ * a ring's size too far.
+ */
+static int virtio_dev_push(struct virtio_dev *dev, struct virtio_req *r)
+{
+	struct vq_dev *vq = &dev->vq[r->q];
+	uint32_t len = r->len;
+	int ret;
+
+	if (__builtin_expect(!dev->env->faults || !dev->env->faults->armed, 1))
+		return vq_dev_push(vq, r->elem.head, len);
+	if (virtio_dev_fault(dev, FAULT_USED_BAD_LEN))
+		len = r->elem.in_bytes < UINT32_MAX
+			  ? (uint32_t)r->elem.in_bytes + 1
+			  : UINT32_MAX;
+	if (virtio_dev_fault(dev, FAULT_USED_WRONG_ID))
+		ret = vq_dev_push_id(vq, vq->size, len); /* no head has it */
+	else
+		ret = vq_dev_push(vq, r->elem.head, len);
+	if (!ret && virtio_dev_fault(dev, FAULT_USED_DUPLICATE))
+		ret = vq_dev_push(vq, r->elem.head, len);
+	if (!ret && virtio_dev_fault(dev, FAULT_USED_IDX_JUMP))
+		vq_dev_used_jump(vq, vq->size);
+	return ret;
+}
+
 /* Put a completed request on the used ring. */
 static inline void virtio_dev_retire_one(struct virtio_req *r)
 {
@@ -501,7 +564,7 @@ static inline void virtio_dev_retire_one(struct virtio_req *r)
 	dq->free_slots[dq->nfree++] = r->slot;
 	if (!virtio_dev_queue_live(dev, q))
 		return; /* broken since: the driver resets and reclaims */
-	ret = vq_dev_push(&dev->vq[q], head, r->len);
+	ret = virtio_dev_push(dev, r);
 	if (ret < 0) {
 		virtio_dev_fail(dev, "queue %u: cannot complete head %u: %s", q,
 				head, vq_dev_error_name(ret));

@@ -26,6 +26,7 @@
 #include "devices/virtio/vq_dev.h"
 #include "sim/env.h"
 #include "sim/evloop.h"
+#include "sim/fault.h"
 
 #define VIRTIO_DEV_MAX_QUEUES 8
 
@@ -103,6 +104,7 @@ struct virtio_dev_queue {
 	uint64_t *busy_heads;
 	uint16_t nreqs, nfree;
 	uint16_t in_flight; /* popped and not yet on the used ring */
+	bool stalled;	    /* queue-stall fired: nothing is taken */
 	struct ev_work notify_work; /* deferred: the model's turn */
 	struct ev_timer irq_timer;  /* deferred: the interrupt on its way */
 	uint64_t retire_after;	    /* deferred, in order: the last deadline */
@@ -207,6 +209,21 @@ void virtio_dev_complete_batch(struct virtio_req *const *reqs,
  */
 void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * What the transports read for queue @q: QueueNumMax (1 when
+ * queue-max-small fires), and whether the queue is in use (also when
+ * queue-in-use fires). Each read is one hit of its fault point.
+ */
+uint16_t virtio_dev_queue_num_max(struct virtio_dev *dev);
+bool virtio_dev_queue_in_use(struct virtio_dev *dev, unsigned q);
+
+/* Fault point @p of this device instance: true if it fires now. */
+static inline bool virtio_dev_fault(const struct virtio_dev *dev,
+				    enum fault_point p)
+{
+	return fault_fire(dev->env->faults, p, dev->id);
+}
 
 static inline bool virtio_dev_has_feature(const struct virtio_dev *dev,
 					  unsigned bit)

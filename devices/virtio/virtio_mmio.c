@@ -121,13 +121,20 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 		      mmio_name(m), size, offset);
 		return 0;
 	}
+	/* The header's fault points: what a driver must refuse to probe. */
 	switch (offset) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
+		if (dev && virtio_dev_fault(dev, FAULT_BAD_MAGIC))
+			return 0;
 		return VIRTIO_MMIO_MAGIC; /* MMIO-V-01 */
 	case VIRTIO_MMIO_VERSION:
+		if (dev && virtio_dev_fault(dev, FAULT_BAD_VERSION))
+			return 3;
 		return (uint32_t)m->version; /* MMIO-V-02 */
 	case VIRTIO_MMIO_DEVICE_ID:
-		return dev ? dev->ops->device_id : 0;
+		if (!dev || virtio_dev_fault(dev, FAULT_DEVICE_ID_ZERO))
+			return 0;
+		return dev->ops->device_id;
 	}
 	if (!dev)
 		return 0; /* an empty slot: nothing else is there */
@@ -138,13 +145,15 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return virtio_dev_device_features(dev, m->device_features_sel);
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		mq = mmio_sel_queue(m);
-		return mq ? dev->queue_size_max : 0;
+		return mq ? virtio_dev_queue_num_max(dev) : 0;
 	case VIRTIO_MMIO_QUEUE_PFN:
 		mq = mmio_sel_queue(m);
-		return !v2 && mq ? mq->pfn : 0;
+		if (v2 || !mq || !virtio_dev_queue_in_use(dev, m->queue_sel))
+			return 0;
+		return mq->pfn ? mq->pfn : 1; /* 1: queue-in-use fired */
 	case VIRTIO_MMIO_QUEUE_READY:
 		mq = mmio_sel_queue(m);
-		return v2 && mq ? dev->vq[m->queue_sel].ready : 0;
+		return v2 && mq && virtio_dev_queue_in_use(dev, m->queue_sel);
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		return m->interrupt_status;
 	case VIRTIO_MMIO_STATUS:

@@ -87,14 +87,31 @@ static void vp_common_snapshot(struct virtio_pci_dev *vp, uint8_t *c)
 	/* queue_reset, notif_config_data, admin_*: not offered, read 0. */
 }
 
+/* Does the access [@off, @off + @size) touch the field at @field? */
+static bool vp_reads(uint32_t off, unsigned size, size_t field, size_t len)
+{
+	return off < field + len && field < off + size;
+}
+
 static uint32_t vp_common_read(struct virtio_pci_dev *vp, uint32_t off,
 			       unsigned size)
 {
 	uint8_t c[sizeof(struct virtio_pci_common_cfg)];
+	struct virtio_pci_queue *q = vp_sel_queue(vp);
 
 	if (off + size > sizeof(c))
 		return 0;
 	vp_common_snapshot(vp, c);
+	/* Fault points, hit only by a read of their field: until written,
+	 * queue_size is the maximum offered (queue-max-small); and
+	 * queue_enable (queue-in-use). */
+	if (q && !q->size_set &&
+	    vp_reads(off, size, CC(queue_size), CC_SIZE(queue_size)))
+		put_le(c + CC(queue_size), virtio_dev_queue_num_max(vp->dev),
+		       2);
+	if (q && vp_reads(off, size, CC(queue_enable), CC_SIZE(queue_enable)))
+		put_le(c + CC(queue_enable),
+		       virtio_dev_queue_in_use(vp->dev, vp->queue_select), 2);
 	return get_le(c + off, size);
 }
 
@@ -109,6 +126,7 @@ static void vp_queue_size(struct virtio_pci_dev *vp, struct virtio_pci_queue *q,
 		return;
 	}
 	q->size = (uint16_t)val;
+	q->size_set = true;
 }
 
 /* PCI-D-13: the addresses are final; check the rings and go. */
@@ -543,11 +561,38 @@ static int vp_build_caps(struct virtio_pci_dev *vp)
 	return 0;
 }
 
+/* The quirks' fault points: a plan breaks a function as a quirk would. */
+static const struct {
+	enum fault_point point;
+	unsigned quirk;
+} vp_fault_quirks[] = {
+    {FAULT_PCI_NO_COMMON_CFG, VIRTIO_PCI_QUIRK_NO_COMMON_CFG},
+    {FAULT_PCI_NO_NOTIFY_CFG, VIRTIO_PCI_QUIRK_NO_NOTIFY_CFG},
+    {FAULT_PCI_NO_ISR_CFG, VIRTIO_PCI_QUIRK_NO_ISR_CFG},
+    {FAULT_NO_DEVICE_CFG, VIRTIO_PCI_QUIRK_NO_DEVICE_CFG},
+    {FAULT_PCI_NO_PCI_CFG, VIRTIO_PCI_QUIRK_NO_PCI_CFG},
+    {FAULT_CONFIG_SHORT, VIRTIO_PCI_QUIRK_SHORT_DEVICE_CFG},
+    {FAULT_PCI_CAP_LOOP, VIRTIO_PCI_QUIRK_CAP_LOOP},
+    {FAULT_PCI_CAP_OUTSIDE_BAR, VIRTIO_PCI_QUIRK_CAP_OUTSIDE_BAR},
+    {FAULT_PCI_ODD_CAPS, VIRTIO_PCI_QUIRK_ODD_CAPS},
+};
+
+/* @flags, and the quirks the fault plan gives @dev as it is attached. */
+static unsigned vp_quirks(struct virtio_dev *dev, unsigned flags)
+{
+	for (size_t i = 0;
+	     i < sizeof(vp_fault_quirks) / sizeof(vp_fault_quirks[0]); i++)
+		if (virtio_dev_fault(dev, vp_fault_quirks[i].point))
+			flags |= vp_fault_quirks[i].quirk;
+	return flags;
+}
+
 static int vp_init(struct virtio_pci_dev *vp, struct virtio_dev *dev,
 		   const struct virtio_pci_quirks *quirks,
 		   const struct pci_function_ops *ops)
 {
 	uint8_t class_code, subclass;
+	uint16_t device_id;
 	int ret;
 
 	if (!dev || dev->config_len > VIRTIO_PCI_REGION_SIZE)
@@ -555,14 +600,16 @@ static int vp_init(struct virtio_pci_dev *vp, struct virtio_dev *dev,
 	vp_class(dev->ops->device_id, &class_code, &subclass);
 	memset(vp, 0, sizeof(*vp));
 	vp->dev = dev;
-	vp->quirks = quirks ? quirks->flags : 0;
+	vp->quirks = vp_quirks(dev, quirks ? quirks->flags : 0);
 	snprintf(vp->name, sizeof(vp->name), "%s-pci",
 		 dev->name ? dev->name : "virtio");
-	/* PCI-V-02/03, PCI-N-01: modern ids, revision 1, subsystem >= 0x40. */
-	pci_function_init(
-	    &vp->fn, ops, vp->name, VIRTIO_PCI_VENDOR_ID,
-	    (uint16_t)(VIRTIO_PCI_DEVICE_ID_MODERN_BASE + dev->ops->device_id),
-	    1, class_code, subclass, 0, 1 /* INTA */);
+	/* PCI-V-02/03, PCI-N-01: modern ids, revision 1, subsystem >= 0x40.
+	 * device-id-zero: 0x1040 is VirtIO id 0, no device (PCI-D-01). */
+	device_id = VIRTIO_PCI_DEVICE_ID_MODERN_BASE;
+	if (!virtio_dev_fault(dev, FAULT_DEVICE_ID_ZERO))
+		device_id = (uint16_t)(device_id + dev->ops->device_id);
+	pci_function_init(&vp->fn, ops, vp->name, VIRTIO_PCI_VENDOR_ID,
+			  device_id, 1, class_code, subclass, 0, 1 /* INTA */);
 	pci_function_set_subsystem(&vp->fn, VIRTIO_PCI_SUBSYSTEM_VENDOR,
 				   VIRTIO_PCI_SUBSYSTEM_ID);
 	ret = pci_function_set_bar(&vp->fn, VIRTIO_PCI_BAR, VIRTIO_PCI_BAR_SIZE,

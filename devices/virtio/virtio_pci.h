@@ -35,7 +35,10 @@
 #define VIRTIO_PCI_SUBSYSTEM_ID 0x1100 /* PCI-N-01: >= 0x40 */
 
 /*
- * Deliberately broken functions, for driver tests. Flags combine.
+ * Deliberately broken functions, for driver tests. Flags combine. Each
+ * is also a fault point (sim/fault.h: pci-no-common-cfg, ...,
+ * no-device-cfg, config-short for SHORT_DEVICE_CFG), asked as the
+ * function is attached, so a plan can break one device (dev=N).
  */
 #define VIRTIO_PCI_QUIRK_NO_COMMON_CFG (1u << 0) /* omit COMMON_CFG cap */
 #define VIRTIO_PCI_QUIRK_NO_NOTIFY_CFG (1u << 1) /* omit NOTIFY_CFG cap */
@@ -66,6 +69,7 @@ struct virtio_pci_quirks {
 
 struct virtio_pci_queue {
 	uint16_t size; /* queue_size as the driver left it */
+	bool size_set; /* written since reset: it reads size, not the max */
 	uint32_t desc_lo, desc_hi, driver_lo, driver_hi, device_lo, device_hi;
 };
 

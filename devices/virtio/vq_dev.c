@@ -292,14 +292,19 @@ int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem)
 
 int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
 {
+	if (vq->ready && head >= vq->size)
+		return -VQ_DEV_E_HEAD_INDEX; /* a model bug, not the guest's */
+	return vq_dev_push_id(vq, head, len);
+}
+
+int vq_dev_push_id(struct vq_dev *vq, uint32_t id, uint32_t len)
+{
 	uint8_t *e;
 
 	if (!vq->ready)
 		return -EINVAL;
-	if (head >= vq->size)
-		return -VQ_DEV_E_HEAD_INDEX; /* a model bug, not the guest's */
 	e = vq->used + 4 + 8u * vq_dev_slot(vq, vq->used_idx);
-	virtio_st_le32(e, head);
+	virtio_st_le32(e, id);
 	virtio_st_le32(e + 4, len);
 	/* VQ-V-10: the element is visible before the index that covers it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -307,9 +312,19 @@ int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len)
 	__atomic_store_n((uint16_t *)(vq->used + 2), virtio_le16(vq->used_idx),
 			 __ATOMIC_RELAXED);
 	vq->pushed++;
-	trace(vq->trace, TRACE_VQ, "push head=%u len=%u used_idx=%u", head, len,
+	trace(vq->trace, TRACE_VQ, "push head=%u len=%u used_idx=%u", id, len,
 	      vq->used_idx);
 	return 0;
+}
+
+void vq_dev_used_jump(struct vq_dev *vq, uint16_t n)
+{
+	if (!vq->ready)
+		return;
+	vq->used_idx = (uint16_t)(vq->used_idx + n);
+	__atomic_store_n((uint16_t *)(vq->used + 2), virtio_le16(vq->used_idx),
+			 __ATOMIC_RELAXED);
+	trace(vq->trace, TRACE_VQ, "used_idx jumps %u to %u", n, vq->used_idx);
 }
 
 bool vq_dev_should_notify(struct vq_dev *vq)

@@ -100,6 +100,12 @@ int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem);
 int vq_dev_pop(struct vq_dev *vq, struct vq_elem *elem);
 /* Put @head on the used ring with @len bytes written (VQ-V-10). */
 int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len);
+/*
+ * What a broken device does, for the fault points: vq_dev_push of any
+ * @id, a head or not; and used->idx moved on by @n entries never written.
+ */
+int vq_dev_push_id(struct vq_dev *vq, uint32_t id, uint32_t len);
+void vq_dev_used_jump(struct vq_dev *vq, uint16_t n);
 /* Should the device interrupt now (VQ-V-07, VQ-V-09)? */
 bool vq_dev_should_notify(struct vq_dev *vq);
 

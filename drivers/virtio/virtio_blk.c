@@ -60,12 +60,16 @@ static enum hal_dma_dir blk_dir(uint32_t type)
 
 /*
  * Outcome of a used request. VQ-D-14: the status byte is only valid if
- * the used length covers it, and read data only up to the used length.
+ * the used length covers it, and read data only up to the used length;
+ * a length past the writable buffers is a broken device.
  */
 static int blk_result(uint32_t type, uint8_t status, uint32_t used_len,
 		      size_t data_len)
 {
-	if (used_len == 0)
+	size_t writable =
+	    (blk_dir(type) == HAL_DMA_FROM_DEVICE ? data_len : 0) + 1;
+
+	if (used_len == 0 || used_len > writable)
 		return -VIRTIO_ERR_IO_ERROR;
 	switch (status) {
 	case VIRTIO_BLK_S_OK:

@@ -99,6 +99,9 @@ int virtqueue_init(struct virtqueue *vq, const struct hal *hal,
 	/* §2.7: a split queue's size is a power of 2, at most 32768. */
 	if (size == 0 || (size & (size - 1)) || size > VIRTQ_MAX_QUEUE_SIZE)
 		return -VIRTIO_ERR_INVALID_PARAM;
+	/* Set up already (re-init without a reset): not ours to take. */
+	if (transport->ops->queue_used(transport, index))
+		return -VIRTIO_ERR_ALREADY_USED;
 	vq->hal = hal;
 	vq->transport = transport;
 	vq->index = index;

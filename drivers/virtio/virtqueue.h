@@ -89,8 +89,9 @@ struct virtqueue {
  * them to the device with the transport's queue_set. With
  * VIRTQUEUE_F_LEGACY the rings form the contiguous legacy layout with the
  * used ring at virtq_legacy_used_offset(size, VIRTQ_LEGACY_ALIGN).
- * Returns 0, -VIRTIO_ERR_INVALID_PARAM, -VIRTIO_ERR_DMA_ERROR, or what
- * queue_set returned.
+ * Returns 0, -VIRTIO_ERR_INVALID_PARAM, -VIRTIO_ERR_ALREADY_USED when
+ * the transport says the queue is in use already (queue_used; nothing is
+ * allocated then), -VIRTIO_ERR_DMA_ERROR, or what queue_set returned.
  */
 int virtqueue_init(struct virtqueue *vq, const struct hal *hal,
 		   struct virtio_transport *transport, uint16_t index,
