@@ -486,7 +486,7 @@ START_TEST(queue_sizes_are_at_least_four)
 	virtio_gpu_destroy(&gpu);
 	bad->vdev.queue_size_max = 2;
 	ck_assert_int_eq(virtio_gpu_init(&gpu, &mt.base, NULL, VIRTIO_NO_IRQ),
-			 -VIRTIO_ERR_UNSUPPORTED);
+			 -VIRTIO_ERR_INVALID_PARAM);
 	bad->vdev.queue_size_max = 16;
 	gpu_up_polling();
 	ck_assert_uint_eq(gpu.ctrlq.size, 16); /* halved to the maximum */

@@ -612,9 +612,11 @@ static int gpu_queue_init(struct virtio_gpu *gpu, struct virtqueue *vq,
 				       GPU_DEFAULT_QUEUE_SIZE, &size);
 	if (err)
 		return err;
-	/* VQ-D-07: a frame's two chains of two must fit the ring. */
+	/* VQ-D-07: a frame's two chains of two must fit the ring. A
+	 * device whose queues are shorter is InvalidParam, as blk's and
+	 * net's (and virtio-drivers' for a maximum below the size). */
 	if (size < GPU_MIN_QUEUE_SIZE)
-		return -VIRTIO_ERR_UNSUPPORTED;
+		return -VIRTIO_ERR_INVALID_PARAM;
 	return virtio_device_queue_init(&gpu->vdev, vq, index, size);
 }
 

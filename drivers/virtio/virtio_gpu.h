@@ -78,7 +78,8 @@ struct virtio_gpu {
  * Initialise the device behind @t (§3.1.1): negotiate EDID (as offered
  * and not turned off), EVENT_IDX, INDIRECT_DESC and VERSION_1; read
  * num_scanouts (0 or above 16: -VIRTIO_ERR_UNSUPPORTED); set up both
- * queues; DRIVER_OK; clear any pending event; GET_DISPLAY_INFO into
+ * queues (-VIRTIO_ERR_INVALID_PARAM for queues shorter than 4, VQ-D-07);
+ * DRIVER_OK; clear any pending event; GET_DISPLAY_INFO into
  * modes. Returns 0 or a negative virtio_error; the device is FAILED and
  * @gpu zeroed on failure.
  */

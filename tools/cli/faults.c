@@ -48,8 +48,7 @@ static void print_row(const struct fault_result *r, void *arg)
 		printf("\"}");
 	} else {
 		printf("%-4s %-8s %-20s %-10s %-20s %-14s %-20s %s%s%s\n",
-		       r->cls->name, fault_result_transport(r), point,
-		       r->c->op,
+		       r->cls->name, fault_result_transport(r), point, r->c->op,
 		       r->observed ? virtio_error_name(r->observed) : "none",
 		       r->observed ? dev_err_name(r->dev_err) : "none",
 		       virtio_error_name(r->c->expect),
@@ -72,8 +71,8 @@ static int faults_run(struct vm *vm, const struct cli_options *o)
 		       "device error", "expected row", "result");
 	failed = fault_campaign_run(NULL, o->seed, print_row, &t);
 	if (t.json)
-		printf("\n], \"passed\": %u, \"failed\": %u}\n", t.rows - failed,
-		       failed);
+		printf("\n], \"passed\": %u, \"failed\": %u}\n",
+		       t.rows - failed, failed);
 	else
 		printf("faults: %u rows, %u passed, %u failed\n", t.rows,
 		       t.rows - failed, failed);

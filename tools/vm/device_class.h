@@ -86,12 +86,14 @@ struct device_class {
 
 	/*
 	 * Fault campaign (optional, tools/vm/fault_campaign.h): the class's
-	 * rows, run on its first selftest device, and the operations they
+	 * rows, run on @fault_device (NULL: the first selftest device; the
+	 * transport is the campaign's), and the operations they
 	 * name, on a device that is up: "io" (what must work again after
 	 * recovery) and the class's own. Returns 0 or the negative VirtIO
 	 * error the operation met.
 	 */
 	const struct fault_case *fault_cases; /* ends with plan NULL */
+	const struct vm_device_config *fault_device;
 	int (*fault_op)(struct vm *vm, struct vm_device *d, const char *op);
 };
 

@@ -26,20 +26,22 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 {
 	const struct device_class *cls = r->cls;
 	const struct fault_case *c = r->c;
-	struct vm_device_config dev = cls->selftest_devices[0];
+	struct vm_device_config dev = cls->fault_device
+					  ? *cls->fault_device
+					  : cls->selftest_devices[0];
 	bool at_init = !strcmp(c->op, "init");
 	struct fault_arm arm;
-	struct vm_config cfg = {.seed = seed, .devices = &dev, .device_count = 1};
+	struct vm_config cfg = {
+	    .seed = seed, .devices = &dev, .device_count = 1};
 	struct vm_device *d;
 	char err[256];
 	int ret;
 
 	dev.transport = r->transport;
-	dev.mmio_version = r->transport == VM_TRANSPORT_PCI ? 0
-							    : r->mmio_version;
+	dev.mmio_version =
+	    r->transport == VM_TRANSPORT_PCI ? 0 : r->mmio_version;
 	if (fault_arm_parse(c->plan, &arm, err, sizeof(err))) {
-		snprintf(r->why, sizeof(r->why), "plan '%s': %s", c->plan,
-			 err);
+		snprintf(r->why, sizeof(r->why), "plan '%s': %s", c->plan, err);
 		return;
 	}
 	/* A fault for the bring-up is armed with the machine; one for an
@@ -73,12 +75,20 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 	if (d->driver)
 		cls->teardown(d);
 	ret = vm_probe(vm, err, sizeof(err));
-	if (ret && !r->why[0])
+	if (c->permanent) {
+		r->recovered = ret && d->virtio_error == r->observed;
+		if (!r->recovered && !r->why[0])
+			snprintf(r->why, sizeof(r->why),
+				 "probed again: %s, not the same error",
+				 ret ? virtio_error_name(d->virtio_error)
+				     : "up");
+	} else if (ret && !r->why[0])
 		snprintf(r->why, sizeof(r->why), "probe again: %s", err);
 	else if (!ret && (ret = cls->fault_op(vm, d, "io")) && !r->why[0])
 		snprintf(r->why, sizeof(r->why), "after recovery: %s",
 			 virtio_error_name(ret));
-	r->recovered = !ret;
+	if (!c->permanent)
+		r->recovered = !ret;
 	r->clean = vm_destroy(vm, false) == 0;
 	if (!r->clean && !r->why[0])
 		snprintf(r->why, sizeof(r->why),

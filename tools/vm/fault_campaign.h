@@ -26,11 +26,33 @@
 
 /* One row of a class's campaign. */
 struct fault_case {
-	int expect;	    /* the VirtIO error (negative) the row is about */
-	const char *plan;   /* the --fault argument that produces it */
-	const char *op;	    /* "init" (the bring-up), or a fault_op name */
+	int expect;	     /* the VirtIO error (negative) the row is about */
+	const char *plan;    /* the --fault argument that produces it */
+	const char *op;	     /* "init" (the bring-up), or a fault_op name */
 	unsigned transports; /* FAULT_ON_* */
+	/*
+	 * The device is built broken (a PCI function's capabilities are
+	 * laid out at attach): no reset repairs it, so recovery is the
+	 * driver meeting the same error again, cleanly, when probed again.
+	 */
+	bool permanent;
 };
+
+/* Rows of a class's table, and the end of it. */
+#define FAULT_CASE(err, plan_, op_, on)                         \
+	{                                                       \
+		.expect = -(err), .plan = (plan_), .op = (op_), \
+		.transports = (on)                              \
+	}
+#define FAULT_CASE_PERMANENT(err, plan_, op_, on)               \
+	{                                                       \
+		.expect = -(err), .plan = (plan_), .op = (op_), \
+		.transports = (on), .permanent = true           \
+	}
+#define FAULT_CASES_END      \
+	{                    \
+		.plan = NULL \
+	}
 
 /* What one run of a case found. */
 struct fault_result {

@@ -259,6 +259,13 @@ static const struct vm_device_config net_selftest_devices[] = {
     {&net_class, &net_loop_nic, VM_TRANSPORT_PCI, 0},
 };
 
+/* The fault campaign's NIC: rings shorter than half the buffer pool, so
+ * a flood of frames fills the transmit ring (QueueFull) first. */
+static const struct net_options net_fault_nic = {
+    .backend = NET_BACKEND_LOOP, .model = {.queue_size = 64}};
+static const struct vm_device_config net_fault_device = {
+    .cls = &net_class, .options = &net_fault_nic};
+
 const struct device_class net_class = {
     .name = "net",
     .title = "virtio-net",
@@ -285,6 +292,7 @@ const struct device_class net_class = {
 	sizeof(net_selftest_devices) / sizeof(net_selftest_devices[0]),
     .selftest = net_selftest,
     .fault_cases = net_fault_cases,
+    .fault_device = &net_fault_device,
     .fault_op = net_fault_op,
 };
 

@@ -13,17 +13,43 @@
 #define ECHO_LEN 60u
 #define ECHO_ETHERTYPE 0x88b5 /* IEEE local experimental */
 
+#define MODERN (FAULT_ON_MMIO2 | FAULT_ON_PCI)
+
 const struct fault_case net_fault_cases[] = {
-    {-VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init", FAULT_ON_ALL},
-    {-VIRTIO_ERR_NOT_READY, "net-drop-rx,count=1", "echo", FAULT_ON_ALL},
-    {-VIRTIO_ERR_IO_ERROR, "net-rx-bad-hdr,count=1", "echo", FAULT_ON_ALL},
-    {0},
+    FAULT_CASE(VIRTIO_ERR_QUEUE_FULL, "queue-stall,count=1", "flood",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_WRONG_TOKEN, "used-wrong-id,count=1", "echo",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_ALREADY_USED, "queue-in-use,count=1", "init",
+	       FAULT_ON_ALL),
+    /* Legacy without ANY_LAYOUT: two descriptors a frame, more than 1. */
+    FAULT_CASE(VIRTIO_ERR_INVALID_PARAM, "queue-max-small,count=1", "init",
+	       FAULT_ON_MMIO1),
+    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "needs-reset,count=1", "echo",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "used-idx-jump,count=1", "echo",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_UNSUPPORTED, "features-ok-dropped,count=1", "init",
+	       MODERN),
+    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL, "config-short",
+			 "init", FAULT_ON_PCI),
+    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_MISSING, "no-device-cfg",
+			 "init", FAULT_ON_PCI),
+    FAULT_CASE(VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_NOT_READY, "net-drop-rx,count=1", "echo",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "net-rx-bad-hdr,count=1", "echo",
+	       FAULT_ON_ALL),
+    FAULT_CASES_END,
 };
 
 /* The VirtIO error behind a net device's error @err (0 stays 0). */
 static int net_virtio_error(const struct virtio_net_device *nd, int err)
 {
-	return !err ? 0 : nd->last_error ? nd->last_error : -VIRTIO_ERR_IO_ERROR;
+	return !err		? 0
+	       : nd->last_error ? nd->last_error
+				: -VIRTIO_ERR_IO_ERROR;
 }
 
 /*
@@ -73,11 +99,33 @@ static int net_echo(struct virtio_net_device *nd)
 	}
 }
 
+/* Frames out until the device takes no more: what the last send met. */
+static int net_flood(struct virtio_net_device *nd)
+{
+	struct net_device *dev = virtio_net_device_base(nd);
+	int err = 0;
+
+	nd->last_error = 0;
+	for (unsigned n = 0; !err && n <= virtio_net_tx_queue_size(&nd->net);
+	     n++) {
+		struct net_buf *b;
+
+		err = dev->ops->alloc_tx_buffer(dev, ECHO_LEN, &b);
+		if (!err) {
+			memset(net_buf_packet(b), 0xff, ECHO_LEN);
+			err = dev->ops->transmit(dev, b);
+		}
+	}
+	return net_virtio_error(nd, err);
+}
+
 int net_fault_op(struct vm *vm, struct vm_device *d, const char *op)
 {
 	struct virtio_net_device *nd = d->driver;
 
 	if (!strcmp(op, "io") || !strcmp(op, "echo"))
 		return net_echo(nd);
+	if (!strcmp(op, "flood"))
+		return net_flood(nd);
 	return -VIRTIO_ERR_INVALID_PARAM;
 }
