@@ -142,7 +142,8 @@ python3 - "$work/faults.json" <<'PY' && ok || ko "faults --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = d["rows"]
-assert rows and d["failed"] == 0 and d["passed"] == len(rows)
+assert rows and d["failed"] == 0 and d["passed"] == len(rows) + 1
+assert d["default_row"] == "PASS"
 assert all(r["result"] == "PASS" and r["recovered"] and r["clean"] for r in rows)
 assert {"MMIO v1", "MMIO v2", "PCI"} <= {r["transport"] for r in rows}
 PY

@@ -94,6 +94,8 @@ struct device_class {
 	 */
 	const struct fault_case *fault_cases; /* ends with plan NULL */
 	const struct vm_device_config *fault_device;
+	/* Why the rows no case reaches cannot be reached, for the report. */
+	const char *fault_unreachable;
 	int (*fault_op)(struct vm *vm, struct vm_device *d, const char *op);
 };
 

@@ -3,6 +3,7 @@
  */
 #include "tools/vm/fault_campaign.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,23 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 	if (!r->clean && !r->why[0])
 		snprintf(r->why, sizeof(r->why),
 			 "DMA pages or shares left behind");
+}
+
+int fault_campaign_default_row(unsigned n)
+{
+	static const int extremes[] = {INT_MIN, INT_MAX, INT_MIN + 1};
+
+	for (unsigned i = 0; i < sizeof(extremes) / sizeof(extremes[0]); i++)
+		if (as_dev_err(extremes[i]) != DEV_ERR_BAD_STATE)
+			return extremes[i];
+	for (int v = VIRTIO_ERR_CONFIG_SPACE_MISSING + 1;
+	     v <= VIRTIO_ERR_CONFIG_SPACE_MISSING + (int)n; v++) {
+		if (as_dev_err(v) != DEV_ERR_BAD_STATE)
+			return v;
+		if (as_dev_err(-v) != DEV_ERR_BAD_STATE)
+			return -v;
+	}
+	return 0;
 }
 
 unsigned fault_campaign_run(const struct device_class *only, uint64_t seed,
