@@ -83,6 +83,10 @@
 	  "PCI: a notify not written as 16 bits (no NOTIFICATION_DATA)")      \
 	X(PCI_D_24, "PCI-D-24",                                               \
 	  "PCI: a notify value that is not the queue index of its address")   \
+	X(BLK_D_03, "BLK-D-03",                                               \
+	  "blk: a request reads or writes past capacity")                     \
+	X(BLK_D_05, "BLK-D-05",                                               \
+	  "blk: IN or OUT data length not a multiple of 512")                 \
 	X(NET_D_01, "NET-D-01",                                               \
 	  "net: a device config field written (modern interface)")            \
 	X(GPU_D_01, "GPU-D-01", "gpu: events_read written")
