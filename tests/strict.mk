@@ -4,3 +4,4 @@ check_PROGRAMS += %reldir%/test_strict
 %canon_reldir%_test_strict_SOURCES = %reldir%/test_strict.c
 %canon_reldir%_test_strict_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_strict_LDADD = $(TEST_LDADD)
+dist_check_SCRIPTS += %reldir%/cli_strict.sh
