@@ -2,6 +2,7 @@
 # device-side virtqueue), the MMIO front-end, and the device models.
 libvirtsim_a_SOURCES += \
 	%reldir%/virtio/virtio_dev.c \
+	%reldir%/virtio/virtio_dev_strict.c \
 	%reldir%/virtio/virtio_mmio.c \
 	%reldir%/virtio/vq_dev.c
 nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_dev.h \

@@ -2,7 +2,8 @@
  * env.h - what every device model gets from its machine when it is
  * created: guest memory, the event loop (virtual clock, timers, run
  * queue, fd watches), the trace, the execution mode, the RNG streams
- * derived from the run's one root seed, and the fault injector.
+ * derived from the run's one root seed, the fault injector and the
+ * strict checker.
  */
 #ifndef VIRTSIM_SIM_ENV_H
 #define VIRTSIM_SIM_ENV_H
@@ -13,6 +14,7 @@
 #include "sim/fault.h"
 #include "sim/guest_mem.h"
 #include "sim/rng.h"
+#include "sim/strict.h"
 #include "sim/trace.h"
 
 /*
@@ -42,6 +44,7 @@ struct sim_env {
 	uint64_t seed; /* the root seed every stream derives from */
 	struct rng rng[SIM_RNG_STREAMS];
 	struct fault_injector *faults; /* the machine's; fault_fire() asks */
+	struct strict *strict;	 /* the machine's with --strict; NULL: off */
 	unsigned next_device_id; /* instance numbers, in creation order */
 };
 

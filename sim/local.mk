@@ -8,6 +8,7 @@ libvirtsim_a_SOURCES += \
 	%reldir%/machine.c \
 	%reldir%/rng.c \
 	%reldir%/sched.c \
+	%reldir%/strict.c \
 	%reldir%/sim_hal.c \
 	%reldir%/trace.c
 nobase_virtsiminclude_HEADERS += \
@@ -20,6 +21,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/machine.h \
 	%reldir%/rng.h \
 	%reldir%/sched.h \
+	%reldir%/strict.h \
 	%reldir%/sim_hal.h \
 	%reldir%/trace.h
 include %reldir%/pci.mk

@@ -24,6 +24,11 @@ static void machine_env_init(struct machine *m,
 		rng_init_stream(&env->rng[s], env->seed, s);
 	fault_init(&m->faults, &env->rng[SIM_RNG_FAULT]);
 	env->faults = &m->faults;
+	if (opts && opts->strict) {
+		m->strict.violation = opts->strict_violation;
+		m->strict.opaque = opts->strict_opaque;
+		env->strict = &m->strict;
+	}
 	/* Deferred mode: runnable work is taken in a seeded random order. */
 	if (env->mode == SIM_MODE_DEFERRED)
 		evloop_set_random_pick(&m->loop, &env->rng[SIM_RNG_SCHED]);

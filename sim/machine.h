@@ -49,6 +49,15 @@ struct machine_options {
 	/* The fault plan, armed before any device or driver runs. */
 	const struct fault_arm *faults;
 	unsigned fault_count;
+	/*
+	 * Strict checking (sim/strict.h): off unless @strict. Each violation
+	 * goes to @strict_violation(@strict_opaque, ...) if set; the first
+	 * makes the HAL's wait idle, so waiting drivers stop.
+	 */
+	bool strict;
+	void (*strict_violation)(void *opaque, enum strict_rule rule,
+				 const char *device, const char *what);
+	void *strict_opaque;
 };
 
 struct machine_cleanup {
@@ -66,6 +75,7 @@ struct machine {
 	struct pci_host pci; /* ECAM, host bridge at 00:00.0, BAR window */
 	struct sim_env env;  /* what device models are created with */
 	struct fault_injector faults; /* draws from env.rng[SIM_RNG_FAULT] */
+	struct strict strict;	      /* env.strict points here when on */
 	unsigned mmio_slots_used;
 	struct machine_cleanup *cleanups; /* run last to first */
 	unsigned cleanup_count, cleanup_cap;

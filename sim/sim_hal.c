@@ -322,6 +322,9 @@ static int sim_wait(void *ctx)
 {
 	struct sim_hal *sh = ctx;
 
+	/* Strict: after a violation the run stops where the guest waits. */
+	if (strict_tripped(sh->env->strict))
+		return -HAL_EIDLE;
 	if (sim_deliver(sh))
 		return 0;
 	if (evloop_step(sh->env->loop, -1) != EVLOOP_RAN)

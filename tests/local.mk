@@ -67,3 +67,4 @@ dist_check_SCRIPTS += %reldir%/cli_gpu.sh
 EXTRA_DIST += %reldir%/gpu_image.py
 endif
 include %reldir%/fault_devices.mk
+include %reldir%/strict.mk

@@ -208,6 +208,15 @@ static void blk_submit_rw(struct blk_req *r, bool write)
 		return;
 	}
 	if (!blk_range_ok(b, r->sector, r->io.len)) {
+		if (virtio_dev_strict(&b->vdev))
+			virtio_dev_violation(
+			    &b->vdev,
+			    r->io.len % BLK_SECTOR ? STRICT_BLK_D_05
+						   : STRICT_BLK_D_03,
+			    "%s of %zu bytes at sector %" PRIu64
+			    ", capacity %" PRIu64,
+			    write ? "OUT" : "IN", r->io.len, r->sector,
+			    b->capacity);
 		blk_finish(r, VIRTIO_BLK_S_IOERR);
 		return;
 	}

@@ -118,6 +118,11 @@ static void gpu_model_config_write(struct virtio_dev *dev, uint32_t off,
 	uint32_t clear = virtio_ld_le32(
 	    g->config + offsetof(struct virtio_gpu_config, events_clear));
 
+	if (off < offsetof(struct virtio_gpu_config, events_clear) &&
+	    virtio_dev_strict(dev))
+		virtio_dev_violation(dev, STRICT_GPU_D_01,
+				     "events_read written (%u bytes at %u)",
+				     len, off);
 	if (off < offsetof(struct virtio_gpu_config, events_clear))
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: driver wrote events_read (ignored)", dev->name);

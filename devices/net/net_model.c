@@ -53,6 +53,9 @@ static void net_model_config_write(struct virtio_dev *dev, uint32_t off,
 				   unsigned len)
 {
 	/* NET-D-01: writing mac was a legacy-only path; we keep ours. */
+	if (virtio_dev_strict(dev) && !dev->legacy)
+		virtio_dev_violation(dev, STRICT_NET_D_01,
+				     "config [%u, %u) written", off, off + len);
 	trace(dev->env->trace, TRACE_DEV,
 	      "%s: driver wrote read-only config [%u, %u)", dev->name, off,
 	      off + len);

@@ -191,6 +191,12 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 
 	if (extra) {
 		/* FEAT-V-02: a bit we never offered. */
+		if (virtio_dev_strict(dev))
+			virtio_dev_violation(dev, STRICT_FEAT_D_01,
+					     "features 0x%" PRIx64
+					     " at FEATURES_OK: 0x%" PRIx64
+					     " never offered",
+					     dev->guest_features, extra);
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: refuse FEATURES_OK: unoffered 0x%" PRIx64, dev->name,
 		      extra);
@@ -198,6 +204,11 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 	}
 	if (!virtio_dev_has_feature(dev, VIRTIO_F_VERSION_1)) {
 		/* FEAT-V-04: a modern-only device may insist on VERSION_1. */
+		if (virtio_dev_strict(dev))
+			virtio_dev_violation(dev, STRICT_FEAT_D_07,
+					     "features 0x%" PRIx64
+					     " at FEATURES_OK lack VERSION_1",
+					     dev->guest_features);
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: refuse FEATURES_OK: no VERSION_1", dev->name);
 		return false;
@@ -226,6 +237,8 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 		virtio_dev_reset(dev); /* INIT-V-03 */
 		return;
 	}
+	if (virtio_dev_strict(dev))
+		virtio_dev_strict_status(dev, old, status);
 	if (old & DRIVER_STATUS_BITS & ~status)
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: driver tried to clear status 0x%x", dev->name,
@@ -282,16 +295,29 @@ void virtio_dev_set_driver_features(struct virtio_dev *dev, unsigned sel,
 		      "%s: driver features window %u ignored", dev->name, sel);
 		return;
 	}
+	mask = 0xffffffffull << (32 * sel);
 	if (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) {
+		if (virtio_dev_strict(dev) &&
+		    ((uint64_t)val << (32 * sel) & ~dev->guest_features))
+			virtio_dev_violation(dev, STRICT_INIT_D_09,
+					     "driver features window %u = "
+					     "0x%08x after FEATURES_OK",
+					     sel, val);
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: features written after FEATURES_OK", dev->name);
 		return;
 	}
-	mask = 0xffffffffull << (32 * sel);
 	dev->guest_features =
 	    (dev->guest_features & ~mask) | ((uint64_t)val << (32 * sel));
 	if (dev->legacy) {
 		/* No refusal step for legacy: keep what we offered, now. */
+		if (virtio_dev_strict(dev) &&
+		    (dev->guest_features & ~dev->host_features & 0xffffffffull))
+			virtio_dev_violation(
+			    dev, STRICT_FEAT_D_01,
+			    "legacy features 0x%08x: 0x%08x "
+			    "never offered",
+			    val, val & ~(uint32_t)dev->host_features);
 		dev->guest_features &= dev->host_features & 0xffffffffull;
 		virtio_dev_apply_features(dev);
 	}
@@ -319,6 +345,11 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 		      "%s: config write at %u out of range", dev->name, off);
 		return;
 	}
+	if (virtio_dev_strict(dev) && !dev->legacy &&
+	    !(dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
+		virtio_dev_violation(dev, STRICT_INIT_D_08,
+				     "config offset %u written, status 0x%02x",
+				     off, dev->status);
 	n = dev->config_len - off < len ? dev->config_len - off : len;
 	memcpy(dev->config + off, buf, n);
 	if (dev->ops->config_write)
@@ -352,7 +383,10 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 	vq->used_gpa = used;
 	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
 	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
+	vq->strict = virtio_dev_strict(dev);
 	if (vq->size > dev->queue_size_max || !vq_dev_start(vq)) {
+		if (vq->strict)
+			virtio_dev_strict_rings(dev, q);
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: queue %u size %u desc 0x%" PRIx64 " avail 0x%" PRIx64
 		      " used 0x%" PRIx64 " refused: rings not in RAM",
@@ -449,6 +483,11 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 		return;
 	}
 	if (!virtio_dev_queue_live(dev, q)) {
+		if (virtio_dev_strict(dev) && !dev->legacy && !dev->broken &&
+		    !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+			virtio_dev_violation(dev, STRICT_INIT_D_11,
+					     "queue %u notified, status 0x%02x",
+					     q, dev->status);
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: notify queue %u ignored (status 0x%02x%s)",
 		      dev->name, q, dev->status,
@@ -493,6 +532,10 @@ int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
 	if (ret <= 0)
 		goto out;
 	if (virtio_dev_head_busy(dq, head)) {
+		if (virtio_dev_strict(dev))
+			virtio_dev_violation(
+			    dev, STRICT_INIT_D_12,
+			    "queue %u: head %u available again", q, head);
 		virtio_dev_fail(dev,
 				"queue %u: head %u made available again while "
 				"in flight (INIT-D-12)",
@@ -513,6 +556,11 @@ int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
 	return 1;
 out:
 	if (ret < 0) {
+		if (virtio_dev_strict(dev) &&
+		    dev->vq[q].err_rule != STRICT_NUM_RULES)
+			virtio_dev_violation(dev, dev->vq[q].err_rule,
+					     "queue %u: %s", q,
+					     dev->vq[q].err_detail);
 		virtio_dev_fail(dev, "queue %u: %s", q,
 				dev->vq[q].err_detail ? dev->vq[q].err_detail
 						      : vq_dev_error_name(ret));

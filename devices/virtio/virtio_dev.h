@@ -27,6 +27,7 @@
 #include "sim/env.h"
 #include "sim/evloop.h"
 #include "sim/fault.h"
+#include "sim/strict.h"
 
 #define VIRTIO_DEV_MAX_QUEUES 8
 
@@ -224,6 +225,24 @@ static inline bool virtio_dev_fault(const struct virtio_dev *dev,
 {
 	return fault_fire(dev->env->faults, p, dev->id);
 }
+
+/*
+ * Strict checking (sim/strict.h), in devices/virtio/virtio_dev_strict.c:
+ * whether it is on for this device, and a driver MUST broken, as seen
+ * here. The caller then goes on as it does without strict.
+ */
+static inline bool virtio_dev_strict(const struct virtio_dev *dev)
+{
+	return strict_on(dev->env->strict);
+}
+void virtio_dev_violation(struct virtio_dev *dev, enum strict_rule rule,
+			  const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A status write @status over @old, before the core applies it. */
+void virtio_dev_strict_status(struct virtio_dev *dev, uint8_t old,
+			      uint8_t status);
+/* Queue @q failed to start: were its rings misaligned (VQ-D-01)? */
+void virtio_dev_strict_rings(struct virtio_dev *dev, unsigned q);
 
 static inline bool virtio_dev_has_feature(const struct virtio_dev *dev,
 					  unsigned bit)

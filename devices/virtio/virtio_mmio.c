@@ -116,6 +116,10 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return mmio_config_read(
 		    m, (uint32_t)(offset - VIRTIO_MMIO_CONFIG), size);
 	if (size != 4 || offset % 4) {
+		if (dev && virtio_dev_strict(dev))
+			virtio_dev_violation(dev, STRICT_MMIO_D_02,
+					     "%u-byte read at 0x%03" PRIx64,
+					     size, offset);
 		trace(m->trace, TRACE_MMIO,
 		      "%s: %u-byte read of register 0x%03" PRIx64 " ignored",
 		      mmio_name(m), size, offset);
@@ -169,6 +173,11 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		return v2 ? dev->config_generation : 0;
 	}
+	if (virtio_dev_strict(dev))
+		virtio_dev_violation(dev, STRICT_MMIO_D_01,
+				     "read of write-only or unknown register "
+				     "0x%03" PRIx64,
+				     offset);
 	trace(m->trace, TRACE_MMIO,
 	      "%s: read of write-only or unknown register 0x%03" PRIx64,
 	      mmio_name(m), offset);
@@ -240,6 +249,11 @@ static void mmio_queue_num(struct virtio_mmio_dev *m, uint32_t val)
 	if (!mq)
 		return;
 	/* §4.2.2: 1..QueueNumMax; legacy rings need a power of 2 (§2.7). */
+	if (val > m->dev->queue_size_max && virtio_dev_strict(m->dev))
+		virtio_dev_violation(m->dev, STRICT_MMIO_D_09,
+				     "queue %u: QueueNum %u above QueueNumMax "
+				     "%u",
+				     m->queue_sel, val, m->dev->queue_size_max);
 	if (val == 0 || val > m->dev->queue_size_max ||
 	    (m->version == 1 && (val & (val - 1)))) {
 		trace(m->trace, TRACE_MMIO, "%s: queue %u size %u refused",
@@ -250,10 +264,16 @@ static void mmio_queue_num(struct virtio_mmio_dev *m, uint32_t val)
 }
 
 /* MMIO-D-10: layout registers are frozen while the queue is live. */
-static bool mmio_queue_frozen(struct virtio_mmio_dev *m)
+static bool mmio_queue_frozen(struct virtio_mmio_dev *m, uint64_t offset)
 {
 	if (m->queue_sel < VIRTIO_DEV_MAX_QUEUES &&
 	    m->dev->vq[m->queue_sel].ready) {
+		/* v2's rule: v1 has no QueueReady (§4.2.4). */
+		if (m->version == 2 && virtio_dev_strict(m->dev))
+			virtio_dev_violation(m->dev, STRICT_MMIO_D_10,
+					     "queue %u: register 0x%03" PRIx64
+					     " written while QueueReady",
+					     m->queue_sel, offset);
 		trace(m->trace, TRACE_MMIO,
 		      "%s: queue %u layout write while live ignored",
 		      mmio_name(m), m->queue_sel);
@@ -267,7 +287,7 @@ static void mmio_queue_addr(struct virtio_mmio_dev *m, uint64_t offset,
 {
 	struct virtio_mmio_queue *mq = mmio_sel_queue(m);
 
-	if (!mq || mmio_queue_frozen(m))
+	if (!mq || mmio_queue_frozen(m, offset))
 		return;
 	switch (offset) {
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
@@ -293,6 +313,11 @@ static void mmio_queue_addr(struct virtio_mmio_dev *m, uint64_t offset,
 
 static void mmio_interrupt_ack(struct virtio_mmio_dev *m, uint32_t val)
 {
+	if ((val &
+	     ~(uint32_t)(VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG)) &&
+	    virtio_dev_strict(m->dev))
+		virtio_dev_violation(m->dev, STRICT_MMIO_D_12,
+				     "InterruptACK 0x%x", val);
 	m->interrupt_status &= ~val; /* MMIO-V-03 */
 	if (!m->interrupt_status)
 		irq_set_level(m->irq, m->irq_line, false);
@@ -316,6 +341,10 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 		return;
 	}
 	if (size != 4 || offset % 4) {
+		if (virtio_dev_strict(dev))
+			virtio_dev_violation(dev, STRICT_MMIO_D_02,
+					     "%u-byte write at 0x%03" PRIx64,
+					     size, offset);
 		trace(m->trace, TRACE_MMIO,
 		      "%s: %u-byte write of register 0x%03" PRIx64 " ignored",
 		      mmio_name(m), size, offset);
@@ -336,7 +365,7 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 		m->queue_sel = val;
 		return;
 	case VIRTIO_MMIO_QUEUE_NUM:
-		if (!mmio_queue_frozen(m))
+		if (!mmio_queue_frozen(m, offset))
 			mmio_queue_num(m, val);
 		return;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
@@ -385,6 +414,11 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			return; /* no shared memory, no RING_RESET */
 		}
 	}
+	if (virtio_dev_strict(dev))
+		virtio_dev_violation(dev, STRICT_MMIO_D_01,
+				     "write 0x%x to read-only or unknown "
+				     "register 0x%03" PRIx64,
+				     val, offset);
 	trace(m->trace, TRACE_MMIO,
 	      "%s: write 0x%x to read-only or unknown register "
 	      "0x%03" PRIx64 " ignored",

@@ -119,6 +119,10 @@ static void vp_queue_size(struct virtio_pci_dev *vp, struct virtio_pci_queue *q,
 			  uint32_t val)
 {
 	/* PCI-V-16 / PCI-D-11/12: nonzero power of 2, at most the maximum. */
+	if ((val == 0 || (val & (val - 1))) && virtio_dev_strict(vp->dev))
+		virtio_dev_violation(vp->dev, STRICT_PCI_D_12,
+				     "queue %u: queue_size %u",
+				     vp->queue_select, val);
 	if (val == 0 || (val & (val - 1)) || val > vp->dev->queue_size_max) {
 		trace(vp->dev->env->trace, TRACE_PCI,
 		      "%s: queue %u size %u refused", vp->name,
@@ -138,6 +142,9 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 
 	if (val != 1) {
 		/* PCI-D-15: only a reset disables a queue. */
+		if (val == 0 && virtio_dev_strict(dev))
+			virtio_dev_violation(dev, STRICT_PCI_D_15,
+					     "queue %u: queue_enable 0", qi);
 		trace(vp->dev->env->trace, TRACE_PCI,
 		      "%s: queue %u: queue_enable=%u ignored", vp->name, qi,
 		      val);
@@ -200,6 +207,37 @@ static void vp_queue_addr(struct virtio_pci_dev *vp, uint32_t off, uint32_t val)
 	}
 }
 
+/* A common config write no field took: which rule did it break? */
+static void vp_strict_common_write(struct virtio_pci_dev *vp, uint32_t off,
+				   unsigned size)
+{
+	static const struct {
+		uint32_t off, size;
+	} ro[] = {
+	    {CC(device_feature), CC_SIZE(device_feature)},
+	    {CC(num_queues), CC_SIZE(num_queues)},
+	    {CC(config_generation), CC_SIZE(config_generation)},
+	    {CC(queue_notify_off), CC_SIZE(queue_notify_off)},
+	    {CC(queue_notif_config_data), CC_SIZE(queue_notif_config_data)},
+	};
+
+	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		if (vp_reads(off, size, ro[i].off, ro[i].size)) {
+			virtio_dev_violation(
+			    vp->dev,
+			    off == ro[i].off && size == ro[i].size
+				? STRICT_PCI_D_10
+				: STRICT_PCI_D_04,
+			    "%u-byte write at 0x%02x", size, off);
+			return;
+		}
+	/* The writable fields took their own width; this was another. */
+	if (off + size <= sizeof(struct virtio_pci_common_cfg) &&
+	    off < CC(admin_queue_index))
+		virtio_dev_violation(vp->dev, STRICT_PCI_D_04,
+				     "%u-byte write at 0x%02x", size, off);
+}
+
 static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 			    uint32_t val, unsigned size)
 {
@@ -208,6 +246,11 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 	/* The 64-bit ring addresses: each 32-bit half alone (PCI-V-04). */
 	if (off >= CC(queue_desc) && off < CC(queue_notif_config_data)) {
 		if (size != 4) {
+			if (virtio_dev_strict(dev))
+				virtio_dev_violation(dev, STRICT_PCI_D_04,
+						     "%u-byte write of ring "
+						     "address 0x%02x",
+						     size, off);
 			trace(vp->dev->env->trace, TRACE_PCI,
 			      "%s: %u-byte write of ring address "
 			      "0x%02x ignored",
@@ -244,6 +287,8 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 		      "%s: queue_reset without RING_RESET ignored", vp->name);
 	} else {
 		/* PCI-D-10: read-only fields, or a width that fits no field. */
+		if (virtio_dev_strict(dev))
+			vp_strict_common_write(vp, off, size);
 		trace(vp->dev->env->trace, TRACE_PCI,
 		      "%s: common cfg write 0x%x at 0x%02x size %u "
 		      "ignored",
@@ -269,6 +314,14 @@ static void vp_notify(struct virtio_pci_dev *vp, uint32_t off, uint32_t val,
 {
 	unsigned q = val & 0xffff;
 
+	if (virtio_dev_strict(vp->dev) && size != 2)
+		virtio_dev_violation(vp->dev, STRICT_PCI_D_23,
+				     "%u-byte notify at 0x%x", size, off);
+	else if (virtio_dev_strict(vp->dev) &&
+		 off / VIRTIO_PCI_NOTIFY_MULTIPLIER != q)
+		virtio_dev_violation(vp->dev, STRICT_PCI_D_24,
+				     "notify value %u at queue %u's address", q,
+				     off / VIRTIO_PCI_NOTIFY_MULTIPLIER);
 	if (size == 1 || off % VIRTIO_PCI_NOTIFY_MULTIPLIER) {
 		trace(vp->dev->env->trace, TRACE_PCI,
 		      "%s: %u-byte notify at 0x%x ignored", vp->name, size,
@@ -353,6 +406,17 @@ static bool vp_cfg_window(struct virtio_pci_dev *vp, uint32_t *off,
 
 	*off = pci_cfg_get32(&vp->fn, co + VCAP(offset));
 	*len = pci_cfg_get32(&vp->fn, co + VCAP(length));
+	if (virtio_dev_strict(vp->dev)) {
+		if ((*len != 1 && *len != 2 && *len != 4) || *off % *len)
+			virtio_dev_violation(vp->dev, STRICT_PCI_D_18,
+					     "PCI_CFG offset 0x%x length %u",
+					     *off, *len);
+		else if (bar != VIRTIO_PCI_BAR ||
+			 *off > VIRTIO_PCI_BAR_SIZE - *len)
+			virtio_dev_violation(vp->dev, STRICT_PCI_D_19,
+					     "PCI_CFG bar %u offset 0x%x", bar,
+					     *off);
+	}
 	if (bar != VIRTIO_PCI_BAR || (*len != 1 && *len != 2 && *len != 4) ||
 	    *off % *len || *off > VIRTIO_PCI_BAR_SIZE - *len) {
 		trace(vp->dev->env->trace, TRACE_PCI,

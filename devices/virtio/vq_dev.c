@@ -29,6 +29,7 @@ static const char *const vq_dev_error_names[] = {
     [VQ_DEV_E_ORDER] = "readable after writable (2.7.5.2)",
     [VQ_DEV_E_INDIRECT] = "bad indirect descriptor (2.7.5.3)",
     [VQ_DEV_E_TOTAL_LEN] = "chain over 4 GiB (2.7.8)",
+    [VQ_DEV_E_AVAIL_FLAGS] = "undefined avail->flags (2.7.7)",
 };
 
 const char *vq_dev_error_name(int err)
@@ -49,6 +50,7 @@ void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem,
 	memset(vq, 0, sizeof(*vq));
 	vq->mem = mem;
 	vq->trace = trace;
+	vq->err_rule = STRICT_NUM_RULES;
 	/* used->idx starts at 0 and no interrupt is owed for it. */
 	vq->signalled_valid = true;
 }
@@ -98,9 +100,11 @@ static inline uint16_t vq_dev_slot(const struct vq_dev *vq, uint16_t idx)
 	return vq->size_pow2 ? idx & (vq->size - 1) : idx % vq->size;
 }
 
-static int vq_dev_reject(struct vq_dev *vq, int err, const char *detail)
+static int vq_dev_reject(struct vq_dev *vq, int err, enum strict_rule rule,
+			 const char *detail)
 {
 	vq->err_detail = detail;
+	vq->err_rule = rule;
 	trace(vq->trace, TRACE_VQ, "reject chain at avail %u: %s (%s)",
 	      vq->last_avail_idx, vq_dev_error_name(err), detail);
 	return -err;
@@ -133,18 +137,21 @@ static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
 		return 0;
 	host = guest_mem_span(vq->mem, d->addr, d->len);
 	if (!host)
-		return vq_dev_reject(vq, VQ_DEV_E_BUF_ADDR,
+		return vq_dev_reject(vq, VQ_DEV_E_BUF_ADDR, STRICT_NUM_RULES,
 				     "a buffer is not inside guest RAM");
 	if (!(d->flags & VIRTQ_DESC_F_WRITE) && elem->n_in)
 		return vq_dev_reject(
-		    vq, VQ_DEV_E_ORDER,
+		    vq, VQ_DEV_E_ORDER, STRICT_VQ_D_02,
 		    "a readable buffer follows a writable one");
 	if (elem->n_out + elem->n_in == VQ_ELEM_MAX_SEGS)
-		return vq_dev_reject(vq, VQ_DEV_E_TOO_LONG,
+		return vq_dev_reject(vq, VQ_DEV_E_TOO_LONG, STRICT_NUM_RULES,
 				     "the chain has more than 256 buffers");
 	*total += d->len;
+	/* The driver's limit is 2^32 (VQ-D-03); ours, one byte less. */
 	if (*total > VQ_DEV_MAX_TOTAL_LEN)
 		return vq_dev_reject(vq, VQ_DEV_E_TOTAL_LEN,
+				     *total > 1ull << 32 ? STRICT_VQ_D_03
+							 : STRICT_NUM_RULES,
 				     "the chain is longer than 4 GiB");
 	seg = &elem->seg[elem->n_out + elem->n_in];
 	seg->host = host;
@@ -183,39 +190,39 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 		d.next = virtio_le16(d.next);
 
 		if (++visited > table_n)
-			return vq_dev_reject(vq, VQ_DEV_E_LOOP,
+			return vq_dev_reject(vq, VQ_DEV_E_LOOP, STRICT_VQ_D_07,
 					     "the chain loops");
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			/* §2.7.5.3.1; WRITE on it is ignored (VQ-V-04). */
 			if (!vq->indirect)
 				return vq_dev_reject(
-				    vq, VQ_DEV_E_INDIRECT,
+				    vq, VQ_DEV_E_INDIRECT, STRICT_VQ_D_05,
 				    "INDIRECT_DESC was not negotiated");
 			if (in_indirect)
 				return vq_dev_reject(
-				    vq, VQ_DEV_E_INDIRECT,
+				    vq, VQ_DEV_E_INDIRECT, STRICT_VQ_D_06,
 				    "an indirect table points to another");
 			if (d.flags & VIRTQ_DESC_F_NEXT)
 				return vq_dev_reject(
-				    vq, VQ_DEV_E_INDIRECT,
+				    vq, VQ_DEV_E_INDIRECT, STRICT_VQ_D_08,
 				    "an indirect descriptor has NEXT set");
 			if (d.len == 0 || d.len % sizeof(struct virtq_desc))
 				return vq_dev_reject(
-				    vq, VQ_DEV_E_INDIRECT,
+				    vq, VQ_DEV_E_INDIRECT, STRICT_NUM_RULES,
 				    "indirect table length is not a "
 				    "non-zero multiple of 16");
 			table = guest_mem_span(vq->mem, d.addr, d.len);
 			if (!table)
 				return vq_dev_reject(
-				    vq, VQ_DEV_E_INDIRECT,
+				    vq, VQ_DEV_E_INDIRECT, STRICT_NUM_RULES,
 				    "an indirect table is outside guest RAM");
 			table_n = d.len / sizeof(struct virtq_desc);
 			/* Bound the walk, empty descriptors included. */
 			if (table_n > VQ_ELEM_MAX_SEGS)
 				return vq_dev_reject(
-					vq, VQ_DEV_E_TOO_LONG,
-					"an indirect table has more than 256 "
-					"entries");
+				    vq, VQ_DEV_E_TOO_LONG, STRICT_NUM_RULES,
+				    "an indirect table has more than 256 "
+				    "entries");
 			in_indirect = true;
 			visited = 0;
 			idx = 0;
@@ -227,12 +234,12 @@ static int vq_dev_walk(struct vq_dev *vq, struct vq_elem *elem, uint16_t head)
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
 			return 0;
 		if (d.next >= table_n)
-			return vq_dev_reject(vq, VQ_DEV_E_DESC_INDEX,
-					     in_indirect
-						 ? "an indirect next index "
-						   "is past its table"
-						 : "a next index is past "
-						   "the descriptor table");
+			return vq_dev_reject(
+			    vq, VQ_DEV_E_DESC_INDEX, STRICT_NUM_RULES,
+			    in_indirect ? "an indirect next index "
+					  "is past its table"
+					: "a next index is past "
+					  "the descriptor table");
 		idx = d.next;
 	}
 }
@@ -249,18 +256,31 @@ int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 	avail_idx = vq_dev_load_idx(vq->avail + 2);
 	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
 	if (pending > vq->size)
-		return vq_dev_reject(vq, VQ_DEV_E_AVAIL_IDX,
+		return vq_dev_reject(vq, VQ_DEV_E_AVAIL_IDX, STRICT_VQ_D_10,
 				     "avail->idx is more than the queue size "
 				     "ahead of the device");
 	if (!pending)
 		return 0;
 	/* Read the ring entry and descriptors only after the index. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (vq->strict) {
+		uint16_t flags = vq_dev_load_idx(vq->avail);
+
+		if (vq->event_idx ? flags != 0
+				  : (flags & ~VIRTQ_AVAIL_F_NO_INTERRUPT) != 0)
+			return vq_dev_reject(
+			    vq, VQ_DEV_E_AVAIL_FLAGS,
+			    vq->event_idx ? STRICT_VQ_D_12 : STRICT_VQ_D_11,
+			    vq->event_idx ? "avail->flags is not 0 with "
+					    "EVENT_IDX"
+					  : "avail->flags has bits other "
+					    "than NO_INTERRUPT");
+	}
 
 	*head = virtio_ld_le16(vq->avail + 4 +
 			       2u * vq_dev_slot(vq, vq->last_avail_idx));
 	if (*head >= vq->size)
-		return vq_dev_reject(vq, VQ_DEV_E_HEAD_INDEX,
+		return vq_dev_reject(vq, VQ_DEV_E_HEAD_INDEX, STRICT_NUM_RULES,
 				     "an avail ring entry is past the "
 				     "descriptor table");
 	return 1;

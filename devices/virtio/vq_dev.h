@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim/guest_mem.h"
+#include "sim/strict.h"
 #include "sim/trace.h"
 
 /* Longest chain a device accepts, direct plus indirect (VQ-V-01 limit). */
@@ -32,6 +33,7 @@ enum vq_dev_error {
 				   size not a multiple of 16, empty, or
 				   INDIRECT not negotiated */
 	VQ_DEV_E_TOTAL_LEN,	/* total chain length above 4 GiB */
+	VQ_DEV_E_AVAIL_FLAGS,	/* strict only: avail->flags undefined */
 };
 
 /* A short name for @err or -@err, naming the spec rule it enforces. */
@@ -62,6 +64,7 @@ struct vq_dev {
 	bool ready;		 /* started: the host views below are valid */
 	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
 	bool indirect;           /* VIRTIO_F_INDIRECT_DESC negotiated */
+	bool strict;		 /* check avail->flags too (sim/strict.h) */
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	/* The rings in host memory, checked once at start: RAM never moves. */
 	const uint8_t *desc;
@@ -72,6 +75,8 @@ struct vq_dev {
 	bool signalled_valid;
 	uint64_t popped, pushed; /* statistics */
 	const char *err_detail;  /* the rule the last rejected chain broke */
+	/* Its driver MUST; STRICT_NUM_RULES when it is none in the list. */
+	enum strict_rule err_rule;
 };
 
 /* Forget all state (reset); the queue is not ready afterwards. */

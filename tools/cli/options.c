@@ -37,6 +37,7 @@ enum {
 	OPT_FRAMES,
 	OPT_SCREENSHOT,
 	OPT_HOLD,
+	OPT_STRICT,
 	OPT_CLASS, /* OPT_CLASS + n: --<device_classes[n]->name> */
 };
 
@@ -58,6 +59,7 @@ static const struct option fixed_options[] = {
     {"frames", required_argument, NULL, OPT_FRAMES},
     {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
     {"hold", required_argument, NULL, OPT_HOLD},
+    {"strict", optional_argument, NULL, OPT_STRICT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -385,6 +387,22 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 				return vm_option_error(err, errlen,
 						       "--fault: %s", why);
 			break;
+		case OPT_STRICT:
+			/* `--strict help` as `--fault help`; getopt only
+			 * takes an optional value after '='. */
+			if (!optarg && optind < argc &&
+			    !strcmp(argv[optind], "help"))
+				optarg = argv[optind++];
+			if (optarg && !strcmp(optarg, "help"))
+				o->strict_help = true;
+			else if (!optarg || !strcmp(optarg, "on"))
+				o->strict = true;
+			else
+				return vm_option_error(err, errlen,
+						       "--strict=%s: want no "
+						       "value, 'on' or 'help'",
+						       optarg);
+			break;
 		case OPT_JSON:
 			o->json = true;
 			o->given |= CLI_OPT_JSON;
@@ -409,7 +427,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			return bad_option(all, argv, err, errlen);
 		}
 	}
-	if (o->help || o->version || o->fault_help)
+	if (o->help || o->version || o->fault_help || o->strict_help)
 		return 0;
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))
@@ -532,6 +550,11 @@ void cli_usage(FILE *out)
 		"  --poll                 drivers poll the used ring instead "
 		"of taking\n"
 		"                         interrupts\n"
+		"  --strict               stop the run (exit status 3) when "
+		"the driver breaks a\n"
+		"                         driver MUST the devices can see; "
+		"'--strict help'\n"
+		"                         lists the checked requirement IDs\n"
 		"  --trace LIST           trace events to stderr: a comma list "
 		"of\n");
 	trace_print_categories(out, USAGE_INDENT + 2);
@@ -552,5 +575,6 @@ void cli_usage(FILE *out)
 		     "\n"
 		     "Exit status: 0 success, 1 a device or driver operation "
 		     "failed, 2 bad usage\n"
-		     "or input.\n");
+		     "or input, 3 --strict saw the driver break a driver "
+		     "MUST.\n");
 }

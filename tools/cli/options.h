@@ -38,6 +38,8 @@ struct cli_options {
 	bool poll; /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
 	bool fault_help; /* --fault help: list the points */
+	bool strict;	 /* --strict: stop at a broken driver MUST */
+	bool strict_help; /* --strict help: list the checked rules */
 	bool json;	 /* --json: the workload's report as JSON */
 	/* --fault and --fault-plan, in the order given. */
 	struct fault_arm faults[FAULT_MAX_ARMS];

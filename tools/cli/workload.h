@@ -13,6 +13,7 @@
 
 #define EXIT_OP_FAILED 1 /* a device or driver operation failed */
 #define EXIT_USAGE 2	 /* bad usage or input */
+#define EXIT_STRICT 3	 /* --strict: the driver broke a driver MUST */
 
 struct workload {
 	const char *name;

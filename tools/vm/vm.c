@@ -74,7 +74,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 				     .trace_mask = cfg->trace_mask,
 				     .trace_out = cfg->trace_out,
 				     .faults = cfg->faults,
-				     .fault_count = cfg->fault_count};
+				     .fault_count = cfg->fault_count,
+				     .strict = cfg->strict,
+				     .strict_violation = cfg->strict_violation,
+				     .strict_opaque = cfg->strict_opaque};
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));

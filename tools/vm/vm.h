@@ -46,6 +46,11 @@ struct vm_config {
 	bool poll;	 /* drivers poll instead of taking interrupts */
 	const struct fault_arm *faults; /* the fault plan (sim/fault.h) */
 	unsigned fault_count;
+	/* Strict checking (sim/strict.h), as in struct machine_options. */
+	bool strict;
+	void (*strict_violation)(void *opaque, enum strict_rule rule,
+				 const char *device, const char *what);
+	void *strict_opaque;
 };
 
 /* One device of the machine: its model, and its driver once probed. */
