@@ -75,7 +75,7 @@ static void print_row(const struct fault_result *r, void *arg)
 		       "\"expected\": \"%s\", \"recovered\": %s, "
 		       "\"clean\": %s, \"result\": \"%s\", \"why\": \"",
 		       t->rows ? "," : "", r->cls->name,
-		       fault_result_transport(r), point, r->c->op,
+		       fault_result_transport(r), point, r->op,
 		       r->observed ? virtio_error_name(r->observed) : "none",
 		       r->observed ? dev_err_name(r->dev_err) : "none",
 		       virtio_error_name(r->c->expect),
@@ -92,7 +92,7 @@ static void print_row(const struct fault_result *r, void *arg)
 		printf("\"}");
 	} else {
 		printf("%-4s %-8s %-20s %-10s %-20s %-14s %-20s %s%s%s\n",
-		       r->cls->name, fault_result_transport(r), point, r->c->op,
+		       r->cls->name, fault_result_transport(r), point, r->op,
 		       r->observed ? virtio_error_name(r->observed) : "none",
 		       r->observed ? dev_err_name(r->dev_err) : "none",
 		       virtio_error_name(r->c->expect),

@@ -309,6 +309,7 @@ const struct device_class blk_class = {
     .selftest = blk_selftest,
     .fault_cases = blk_fault_cases,
     .fault_op = blk_fault_op,
+    .fault_main_op = "read",
 };
 
 #else  /* !VIRTSIM_HAVE_BLK */

@@ -93,6 +93,7 @@ struct device_class {
 	 * error the operation met.
 	 */
 	const struct fault_case *fault_cases; /* ends with plan NULL */
+	const char *fault_main_op; /* what the common rows' faults meet */
 	const struct vm_device_config *fault_device;
 	/* Why the rows no case reaches cannot be reached, for the report. */
 	const char *fault_unreachable;

@@ -30,7 +30,7 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 	struct vm_device_config dev = cls->fault_device
 					  ? *cls->fault_device
 					  : cls->selftest_devices[0];
-	bool at_init = !strcmp(c->op, "init");
+	bool at_init = !strcmp(r->op, "init");
 	struct fault_arm arm;
 	struct vm_config cfg = {
 	    .seed = seed, .devices = &dev, .device_count = 1};
@@ -62,7 +62,7 @@ static void run_case(struct vm *vm, struct fault_result *r, uint64_t seed)
 	else if (ret)
 		snprintf(r->why, sizeof(r->why), "bring-up: %s", err);
 	else if (fault_add(&vm->machine.faults, &arm) == 0)
-		r->observed = cls->fault_op(vm, d, c->op);
+		r->observed = cls->fault_op(vm, d, r->op);
 	r->dev_err = r->observed ? as_dev_err(r->observed) : 0;
 	r->fired = vm->machine.faults.fires[arm.point] > 0;
 	r->row_ok = r->fired && r->observed == c->expect;
@@ -113,10 +113,34 @@ int fault_campaign_default_row(unsigned n)
 	return 0;
 }
 
-unsigned fault_campaign_run(const struct device_class *only, uint64_t seed,
-			    void (*report)(const struct fault_result *r,
-					   void *arg),
-			    void *arg)
+#define MODERN (FAULT_ON_MMIO2 | FAULT_ON_PCI)
+
+/* Rows every class has, met at bring-up or by the class's main operation. */
+static const struct fault_case common_cases[] = {
+    FAULT_CASE(VIRTIO_ERR_WRONG_TOKEN, "used-wrong-id,count=1", NULL,
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_ALREADY_USED, "queue-in-use,count=1", "init",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init",
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "needs-reset,count=1", NULL, FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "used-idx-jump,count=1", NULL,
+	       FAULT_ON_ALL),
+    FAULT_CASE(VIRTIO_ERR_UNSUPPORTED, "features-ok-dropped,count=1", "init",
+	       MODERN),
+    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL, "config-short",
+			 "init", FAULT_ON_PCI),
+    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_MISSING, "no-device-cfg",
+			 "init", FAULT_ON_PCI),
+    FAULT_CASES_END,
+};
+
+/* Run @c of @cls on every transport it applies to; the failures. */
+static unsigned run_on_transports(struct vm *vm, const struct device_class *cls,
+				  const struct fault_case *c, uint64_t seed,
+				  void (*report)(const struct fault_result *r,
+						 void *arg),
+				  void *arg)
 {
 	static const struct {
 		unsigned on;
@@ -127,6 +151,31 @@ unsigned fault_campaign_run(const struct device_class *only, uint64_t seed,
 	    {FAULT_ON_MMIO2, VM_TRANSPORT_MMIO, 2},
 	    {FAULT_ON_PCI, VM_TRANSPORT_PCI, 0},
 	};
+	unsigned failed = 0;
+
+	for (unsigned t = 0; t < sizeof(transports) / sizeof(transports[0]);
+	     t++) {
+		struct fault_result r = {
+		    .cls = cls,
+		    .c = c,
+		    .op = c->op ? c->op : cls->fault_main_op,
+		    .transport = transports[t].transport,
+		    .mmio_version = transports[t].version};
+
+		if (!(c->transports & transports[t].on))
+			continue;
+		run_case(vm, &r, seed);
+		failed += !fault_result_pass(&r);
+		report(&r, arg);
+	}
+	return failed;
+}
+
+unsigned fault_campaign_run(const struct device_class *only, uint64_t seed,
+			    void (*report)(const struct fault_result *r,
+					   void *arg),
+			    void *arg)
+{
 	struct vm *vm = calloc(1, sizeof(*vm));
 	unsigned failed = 0;
 
@@ -137,24 +186,13 @@ unsigned fault_campaign_run(const struct device_class *only, uint64_t seed,
 		if ((*cls)->disabled || !(*cls)->fault_op ||
 		    (only && *cls != only))
 			continue;
+		for (const struct fault_case *c = common_cases; c->plan; c++)
+			failed += run_on_transports(vm, *cls, c, seed, report,
+						    arg);
 		for (const struct fault_case *c = (*cls)->fault_cases;
-		     c && c->plan; c++) {
-			for (unsigned t = 0;
-			     t < sizeof(transports) / sizeof(transports[0]);
-			     t++) {
-				struct fault_result r = {
-				    .cls = *cls,
-				    .c = c,
-				    .transport = transports[t].transport,
-				    .mmio_version = transports[t].version};
-
-				if (!(c->transports & transports[t].on))
-					continue;
-				run_case(vm, &r, seed);
-				failed += !fault_result_pass(&r);
-				report(&r, arg);
-			}
-		}
+		     c && c->plan; c++)
+			failed += run_on_transports(vm, *cls, c, seed, report,
+						    arg);
 	}
 	free(vm);
 	return failed;

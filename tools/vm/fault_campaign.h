@@ -6,8 +6,9 @@
  * makes of it, then recovery (reset, probe again, the next operation
  * succeeds) and no DMA page or shared buffer left behind.
  *
- * The rows come from the classes (struct device_class's fault_cases):
- * nothing here names a class.
+ * The rows are the ones every class has (the transports', the device
+ * core's and the queue's, in fault_campaign.c) and each class's own
+ * (struct device_class's fault_cases): nothing here names a class.
  */
 #ifndef VIRTSIM_TOOLS_VM_FAULT_CAMPAIGN_H
 #define VIRTSIM_TOOLS_VM_FAULT_CAMPAIGN_H
@@ -28,7 +29,9 @@
 struct fault_case {
 	int expect;	     /* the VirtIO error (negative) the row is about */
 	const char *plan;    /* the --fault argument that produces it */
-	const char *op;	     /* "init" (the bring-up), or a fault_op name */
+	/* "init" (the bring-up), a fault_op name, or NULL: the class's
+	 * main operation (its fault_main_op) */
+	const char *op;
 	unsigned transports; /* FAULT_ON_* */
 	/*
 	 * The device is built broken (a PCI function's capabilities are
@@ -58,6 +61,7 @@ struct fault_case {
 struct fault_result {
 	const struct device_class *cls;
 	const struct fault_case *c;
+	const char *op; /* the operation run: c->op or the class's main one */
 	enum vm_transport transport;
 	int mmio_version;
 	int observed;	      /* the VirtIO error met; 0: none */

@@ -255,6 +255,7 @@ const struct device_class gpu_class = {
     .selftest = gpu_selftest,
     .fault_cases = gpu_fault_cases,
     .fault_op = gpu_fault_op,
+    .fault_main_op = "flush",
     .fault_unreachable = "every call waits for what it posts, "
 			 "at most two chains on a queue of at least four",
 };

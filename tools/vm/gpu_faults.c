@@ -8,30 +8,12 @@
 #include "tools/vm/fault_campaign.h"
 #include "tools/vm/gpu_host.h"
 
-#define MODERN (FAULT_ON_MMIO2 | FAULT_ON_PCI)
-
 const struct fault_case gpu_fault_cases[] = {
     FAULT_CASE(VIRTIO_ERR_NOT_READY, "queue-stall,count=1", "flush",
 	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_WRONG_TOKEN, "used-wrong-id,count=1", "flush",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_ALREADY_USED, "queue-in-use,count=1", "init",
-	       FAULT_ON_ALL),
     FAULT_CASE(VIRTIO_ERR_INVALID_PARAM, "queue-max-small,count=1", "init",
 	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "needs-reset,count=1", "flush",
-	       FAULT_ON_ALL),
     FAULT_CASE(VIRTIO_ERR_IO_ERROR, "used-bad-len,count=1", "flush",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "used-idx-jump,count=1", "flush",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_UNSUPPORTED, "features-ok-dropped,count=1", "init",
-	       MODERN),
-    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL, "config-short",
-			 "init", FAULT_ON_PCI),
-    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_MISSING, "no-device-cfg",
-			 "init", FAULT_ON_PCI),
-    FAULT_CASE(VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init",
 	       FAULT_ON_ALL),
     FAULT_CASE(VIRTIO_ERR_IO_ERROR, "gpu-error,count=1", "flush", FAULT_ON_ALL),
     FAULT_CASE(VIRTIO_ERR_IO_ERROR, "gpu-error,count=1", "init", FAULT_ON_ALL),

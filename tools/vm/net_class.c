@@ -294,6 +294,7 @@ const struct device_class net_class = {
     .fault_cases = net_fault_cases,
     .fault_device = &net_fault_device,
     .fault_op = net_fault_op,
+    .fault_main_op = "echo",
 };
 
 #else  /* !VIRTSIM_HAVE_NET */

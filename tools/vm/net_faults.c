@@ -13,30 +13,12 @@
 #define ECHO_LEN 60u
 #define ECHO_ETHERTYPE 0x88b5 /* IEEE local experimental */
 
-#define MODERN (FAULT_ON_MMIO2 | FAULT_ON_PCI)
-
 const struct fault_case net_fault_cases[] = {
     FAULT_CASE(VIRTIO_ERR_QUEUE_FULL, "queue-stall,count=1", "flood",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_WRONG_TOKEN, "used-wrong-id,count=1", "echo",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_ALREADY_USED, "queue-in-use,count=1", "init",
 	       FAULT_ON_ALL),
     /* Legacy without ANY_LAYOUT: two descriptors a frame, more than 1. */
     FAULT_CASE(VIRTIO_ERR_INVALID_PARAM, "queue-max-small,count=1", "init",
 	       FAULT_ON_MMIO1),
-    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "needs-reset,count=1", "echo",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_IO_ERROR, "used-idx-jump,count=1", "echo",
-	       FAULT_ON_ALL),
-    FAULT_CASE(VIRTIO_ERR_UNSUPPORTED, "features-ok-dropped,count=1", "init",
-	       MODERN),
-    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL, "config-short",
-			 "init", FAULT_ON_PCI),
-    FAULT_CASE_PERMANENT(VIRTIO_ERR_CONFIG_SPACE_MISSING, "no-device-cfg",
-			 "init", FAULT_ON_PCI),
-    FAULT_CASE(VIRTIO_ERR_DMA_ERROR, "hal-dma-alloc,count=1", "init",
-	       FAULT_ON_ALL),
     FAULT_CASE(VIRTIO_ERR_NOT_READY, "net-drop-rx,count=1", "echo",
 	       FAULT_ON_ALL),
     FAULT_CASE(VIRTIO_ERR_IO_ERROR, "net-rx-bad-hdr,count=1", "echo",
