@@ -167,7 +167,7 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 	case VIRTIO_MMIO_QUEUE_RESET:
 		return 0; /* RING_RESET is not offered */
 	case VIRTIO_MMIO_CONFIG_GENERATION:
-		return v2 ? dev->config_generation : 0;
+		return v2 ? virtio_dev_config_generation(dev) : 0;
 	}
 	trace(m->trace, TRACE_MMIO,
 	      "%s: read of write-only or unknown register 0x%03" PRIx64,
