@@ -84,6 +84,15 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
  */
 int vm_probe(struct vm *vm, char *err, size_t errlen);
 /*
+ * vm_probe in its two steps: probe the MMIO slots and the PCI bus
+ * (0, or an error with @err); then bring up device @d's driver on what
+ * the probe found (0 with @d up, or its driver error with @err naming
+ * it). A device torn down may be brought up again.
+ */
+int vm_scan(struct vm *vm, char *err, size_t errlen);
+int vm_bring_up_device(struct vm *vm, struct vm_device *d, char *err,
+		       size_t errlen);
+/*
  * Shut the drivers down, then the models and the machine. Returns the
  * HAL's book-keeping errors (DMA leaks, double frees), reported when
  * @report.
