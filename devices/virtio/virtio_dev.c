@@ -549,8 +549,11 @@ out:
 
 #define USED_MUTATION(kind) (1u << FAULT_HOSTILE_##kind)
 
-/* A head of @r's queue that is not in flight (nor @r's), or the ring
- * size when every other one is: an id no chain of the driver's has. */
+/*
+ * An id no chain of the driver's has: a descriptor of @r's queue that
+ * is not @r's head, not in flight and not waiting on the avail ring
+ * (free, or inside a chain), or the ring size when there is none.
+ */
 static uint32_t virtio_dev_stray_id(struct virtio_dev *dev,
 				    const struct virtio_req *r)
 {
@@ -562,7 +565,8 @@ static uint32_t virtio_dev_stray_id(struct virtio_dev *dev,
 	for (uint16_t i = 0; i < size; i++) {
 		uint16_t head = (uint16_t)((start + i) % size);
 
-		if (head != r->elem.head && !virtio_dev_head_busy(dq, head))
+		if (head != r->elem.head && !virtio_dev_head_busy(dq, head) &&
+		    !vq_dev_head_posted(&dev->vq[r->q], head))
 			return head;
 	}
 	return size;
