@@ -26,7 +26,7 @@ static void cli_machine(const struct cli_options *o, struct vm_config *cfg,
 				  .poll = o->poll,
 				  .faults = o->faults,
 				  .fault_count = o->fault_count};
-	if (o->workload == &selftest_workload && o->device_count == 0) {
+	if (o->workload->selftest_machine && o->device_count == 0) {
 		cfg->devices = defaults;
 		cfg->device_count = vm_selftest_devices(defaults, max);
 		cfg->empty_slot = true;
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (vm_probe(&vm, err, sizeof(err))) {
+	if (!o.workload->scans_itself && vm_probe(&vm, err, sizeof(err))) {
 		fprintf(stderr, "virtsim: %s\n", err);
 		ret = EXIT_OP_FAILED;
 	} else {
@@ -88,10 +88,11 @@ int main(int argc, char **argv)
 	fprintf(report, "trace hash: %016" PRIx64 " (%" PRIu64 " events)\n",
 		vm.machine.trace.hash, vm.machine.trace.events);
 	hal_errors = vm_destroy(&vm, true);
-	if (hal_errors && !ret) {
+	/* Said even after a failure: a leak is news on any path. */
+	if (hal_errors) {
 		fprintf(stderr, "virtsim: %u HAL book-keeping error%s\n",
 			hal_errors, hal_errors == 1 ? "" : "s");
-		ret = EXIT_OP_FAILED;
+		ret = ret ? ret : EXIT_OP_FAILED;
 	}
 out:
 	if (trace_out)
