@@ -34,7 +34,7 @@ expect 0 'soak: 20 seeds \(hostile,prob=0.01, sync mode\): 20 fine, 0 crashed, 0
 	faults --soak 20
 expect 0 'soak: 20 seeds \(hostile,prob=0.05, deferred mode\): 20 fine, 0 crashed, 0 hung, 0 leaked' -- \
 	--mode deferred faults --soak 20 --soak-prob 0.05
-expect 0 '"seeds": 3, "prob": 0.01, "mode": "sync", "fine": 3, "crashed": 0, "hung": 0, "leaked": 0' -- \
+expect 0 '"seeds": 3, "prob": 0.01, "mode": "sync", "poll": false, "fine": 3, "crashed": 0, "hung": 0, "leaked": 0' -- \
 	faults --soak 3 --json
 
 finish cli_soak

@@ -236,6 +236,10 @@ static void soak_print_bad(const struct soak_seed *s, bool json, bool first)
 	else if (s->verdict == SOAK_CRASHED && s->status <= EXIT_OP_FAILED)
 		snprintf(why, sizeof(why),
 			 "a sanitizer's report, exit status %d", s->status);
+	else if (s->verdict == SOAK_LEAKED)
+		snprintf(why, sizeof(why),
+			 "the HAL's books wrong at the end, exit status %d",
+			 s->status);
 	else
 		snprintf(why, sizeof(why), "exit status %d", s->status);
 	if (json)
@@ -270,15 +274,17 @@ int soak_run(const struct cli_options *o)
 	}
 	if (o->json)
 		printf("\n], \"seeds\": %" PRIu64 ", \"prob\": %g, \"mode\": "
-		       "\"%s\", \"fine\": %u, \"crashed\": %u, \"hung\": %u, "
+		       "\"%s\", \"poll\": %s, \"fine\": %u, \"crashed\": %u, \"hung\": %u, "
 		       "\"leaked\": %u, \"seconds\": %.1f}\n",
 		       o->soak, o->soak_prob, sim_mode_name(o->mode),
-		       count[SOAK_FINE], count[SOAK_CRASHED], count[SOAK_HUNG],
+		       o->poll ? "true" : "false", count[SOAK_FINE],
+		       count[SOAK_CRASHED], count[SOAK_HUNG],
 		       count[SOAK_LEAKED], soak_now_s() - t0);
 	else
-		printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode): "
+		printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode%s): "
 		       "%u fine, %u crashed, %u hung, %u leaked in %.1f s\n",
 		       o->soak, o->soak_prob, sim_mode_name(o->mode),
+		       o->poll ? ", polling" : "",
 		       count[SOAK_FINE], count[SOAK_CRASHED], count[SOAK_HUNG],
 		       count[SOAK_LEAKED], soak_now_s() - t0);
 	return bad ? EXIT_OP_FAILED : 0;
