@@ -114,8 +114,9 @@
 	  "device: a hit at each hand-off (a completion reaching the used "   \
 	  "ring, an interrupt raised, a read of the config generation); a "   \
 	  "fire mutates it, one kind drawn from the fault stream: at a "      \
-	  "completion used-wrong-id, a used id of a head not in flight, "     \
-	  "used-bad-len, used-duplicate, used-idx-jump or needs-reset; at "   \
+	  "completion a used id past the ring (to 2^32-1) or of a head not "  \
+	  "in flight, a used length past the buffers (1 byte to 2^32-1), "    \
+	  "used-duplicate, used-idx-jump or needs-reset; at "                 \
 	  "an interrupt one more later with no used entry behind it, or a "   \
 	  "storm of 2 to 64; at a generation read the generation moves "      \
 	  "with no config change")

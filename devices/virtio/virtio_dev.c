@@ -573,15 +573,40 @@ static uint32_t virtio_dev_stray_id(struct virtio_dev *dev,
 }
 
 /*
+ * How far a wrong id and a bad length go: the points' (the ring size,
+ * one byte past the writable buffers), or with @wild (hostile) drawn
+ * from the fault stream, up to 2^32 - 1 either.
+ */
+static uint32_t virtio_dev_wrong_id(struct virtio_dev *dev,
+				    const struct vq_dev *vq, bool wild)
+{
+	return wild ? (uint32_t)rng_range(&dev->env->rng[SIM_RNG_FAULT],
+					  vq->size, UINT32_MAX)
+		    : vq->size;
+}
+
+static uint32_t virtio_dev_bad_len(struct virtio_dev *dev,
+				   const struct virtio_req *r, bool wild)
+{
+	struct rng *rng = &dev->env->rng[SIM_RNG_FAULT];
+	uint64_t past = 1, len;
+
+	if (wild)
+		past = rng_below(rng, 2) ? rng_range(rng, 1, 65536) : UINT32_MAX;
+	len = r->elem.in_bytes + past;
+	return len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+}
+
+/*
  * @r's used entry with the mutations in @m (USED_MUTATION bits), one
- * implementation each for the used-ring points and hostile: a wrong id
- * (the ring size: no head has it), a head not in flight, a length past
- * the writable buffers, the entry twice, used->idx a ring's size too
- * far, or NEEDS_RESET instead of the entry. Returns 0, 1 when no entry
- * was put (the device failed), or a vq_dev error.
+ * implementation each for the used-ring points and hostile (@wild): a
+ * wrong id (no head has it), a head not in flight, a length past the
+ * writable buffers, the entry twice, used->idx a ring's size too far,
+ * or NEEDS_RESET instead of the entry. Returns 0, 1 when no entry was
+ * put (the device failed), or a vq_dev error.
  */
 static int virtio_dev_push_mutated(struct virtio_dev *dev, struct virtio_req *r,
-				   unsigned m)
+				   unsigned m, bool wild)
 {
 	struct vq_dev *vq = &dev->vq[r->q];
 	uint32_t len = r->len;
@@ -593,11 +618,10 @@ static int virtio_dev_push_mutated(struct virtio_dev *dev, struct virtio_req *r,
 		return 1;
 	}
 	if (m & USED_MUTATION(BAD_LEN))
-		len = r->elem.in_bytes < UINT32_MAX
-			  ? (uint32_t)r->elem.in_bytes + 1
-			  : UINT32_MAX;
+		len = virtio_dev_bad_len(dev, r, wild);
 	if (m & USED_MUTATION(WRONG_ID))
-		ret = vq_dev_push_id(vq, vq->size, len);
+		ret = vq_dev_push_id(vq, virtio_dev_wrong_id(dev, vq, wild),
+				     len);
 	else if (m & USED_MUTATION(STRAY_ID))
 		ret = vq_dev_push_id(vq, virtio_dev_stray_id(dev, r), len);
 	else
@@ -614,6 +638,7 @@ static int virtio_dev_push(struct virtio_dev *dev, struct virtio_req *r)
 {
 	enum fault_hostile_kind kind;
 	unsigned m = 0;
+	bool wild = false;
 
 	if (__builtin_expect(!dev->env->faults || !dev->env->faults->armed, 1))
 		return vq_dev_push(&dev->vq[r->q], r->elem.head, r->len);
@@ -631,8 +656,9 @@ static int virtio_dev_push(struct virtio_dev *dev, struct virtio_req *r)
 		      "%s: queue %u head %u: fault hostile %s", dev->name, r->q,
 		      r->elem.head, fault_hostile_name(kind));
 		m |= 1u << kind;
+		wild = true;
 	}
-	return virtio_dev_push_mutated(dev, r, m);
+	return virtio_dev_push_mutated(dev, r, m, wild);
 }
 
 /* Put a completed request on the used ring. */
