@@ -152,7 +152,8 @@ static int soak_one(struct soak_seed *s, const struct cli_options *o,
 {
 	char seed[32], fault[64];
 	char *argv[12];
-	char errpath[] = "/tmp/virtsim-soak-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char errpath[4096];
 	unsigned n = 0;
 	double deadline;
 	int status = 0, fd;
@@ -179,6 +180,10 @@ static int soak_one(struct soak_seed *s, const struct cli_options *o,
 			 sizeof(s->cmd) - strlen(s->cmd), "%s%s", i ? " " : "",
 			 argv[i]);
 
+	/* The child's stderr, read back for the HAL's and sanitizers'
+	 * reports; unlinked at once, so nothing is left behind. */
+	snprintf(errpath, sizeof(errpath), "%s/virtsim-soak-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemp(errpath);
 	if (fd < 0)
 		return -1;
