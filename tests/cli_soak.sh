@@ -3,7 +3,7 @@
 # in one line; the soak workload passes on a machine without faults and
 # reports errors (exit 1, never worse) under hostile; the same seed gives
 # the same run; and a bounded soak, 20 seeds in each mode, finds no seed
-# that crashed, hung or leaked.
+# that crashed, hung, leaked or took bad data for good.
 set -u
 . "$(dirname "$0")/cli_lib.sh"
 trap 'rm -rf "$work"' EXIT
@@ -30,11 +30,11 @@ expect 1 'fault hostile: [0-9]+ hits, [1-9][0-9]* fired' -- \
 	2>/dev/null | grep '^trace hash' >"$work/b"
 check "same seed, same trace hash" cmp -s "$work/a" "$work/b"
 
-expect 0 'soak: 20 seeds \(hostile,prob=0.01, sync mode\): 20 fine, 0 crashed, 0 hung, 0 leaked' -- \
+expect 0 'soak: 20 seeds \(hostile,prob=0.01, sync mode\): 20 fine, 0 crashed, 0 hung, 0 leaked, 0 corrupt' -- \
 	faults --soak 20
-expect 0 'soak: 20 seeds \(hostile,prob=0.05, deferred mode\): 20 fine, 0 crashed, 0 hung, 0 leaked' -- \
+expect 0 'soak: 20 seeds \(hostile,prob=0.05, deferred mode\): 20 fine, 0 crashed, 0 hung, 0 leaked, 0 corrupt' -- \
 	--mode deferred faults --soak 20 --soak-prob 0.05
-expect 0 '"seeds": 3, "prob": 0.01, "mode": "sync", "poll": false, "fine": 3, "crashed": 0, "hung": 0, "leaked": 0' -- \
+expect 0 '"seeds": 3, "prob": 0.01, "mode": "sync", "poll": false, "fine": 3, "crashed": 0, "hung": 0, "leaked": 0, "corrupt": 0' -- \
 	faults --soak 3 --json
 
 finish cli_soak

@@ -3,7 +3,8 @@
  * 1..N, a child `virtsim --seed S --fault hostile,prob=P soak` with a
  * time limit, and sorts the seeds into fine (exit 0 or 1: the errors
  * the device provoked were reported), crashed (a signal), hung (past
- * the limit, killed) and leaked (the HAL's books wrong at the end).
+ * the limit, killed), leaked (the HAL's books wrong at the end) and
+ * corrupt (a self test found wrong data a driver had taken for good).
  * The soak workload is what each child runs: every device's self test,
  * going on past failures.
  */
@@ -84,10 +85,17 @@ const struct workload soak_workload = {
     .run = soak_workload_run,
 };
 
-enum soak_verdict { SOAK_FINE, SOAK_CRASHED, SOAK_HUNG, SOAK_LEAKED };
+enum soak_verdict {
+	SOAK_FINE,
+	SOAK_CRASHED,
+	SOAK_HUNG,
+	SOAK_LEAKED,
+	SOAK_CORRUPT,
+	SOAK_VERDICTS
+};
 
-static const char *const soak_verdict_names[] = {"fine", "crashed", "hung",
-						 "leaked"};
+static const char *const soak_verdict_names[] = {
+    "fine", "crashed", "hung", "leaked", "corrupt"};
 
 struct soak_seed {
 	uint64_t seed;
@@ -108,7 +116,9 @@ static double soak_now_s(void)
 /*
  * What the child's stderr in @fd says went wrong past reported errors:
  * a sanitizer's report (a crash, though a sanitizer may exit 1), the
- * HAL's books (a leak), or nothing.
+ * HAL's books (a leak), a self test's data wrong after the driver said
+ * all was well (every hostile mutation can be told: corrupt), or
+ * nothing.
  */
 static enum soak_verdict soak_scan(int fd)
 {
@@ -121,6 +131,7 @@ static enum soak_verdict soak_scan(int fd)
 	    {"runtime error:", SOAK_CRASHED},
 	    {"virtsim: HAL", SOAK_LEAKED},
 	    {"HAL book-keeping error", SOAK_LEAKED},
+	    {VM_SELFTEST_WRONG_DATA, SOAK_CORRUPT},
 	};
 	enum soak_verdict v = SOAK_FINE;
 	char buf[4096 + 32];
@@ -245,6 +256,10 @@ static void soak_print_bad(const struct soak_seed *s, bool json, bool first)
 		snprintf(why, sizeof(why),
 			 "the HAL's books wrong at the end, exit status %d",
 			 s->status);
+	else if (s->verdict == SOAK_CORRUPT)
+		snprintf(why, sizeof(why),
+			 "a driver took bad data for good, exit status %d",
+			 s->status);
 	else
 		snprintf(why, sizeof(why), "exit status %d", s->status);
 	if (json)
@@ -259,7 +274,7 @@ static void soak_print_bad(const struct soak_seed *s, bool json, bool first)
 
 int soak_run(const struct cli_options *o)
 {
-	unsigned count[4] = {0}, bad = 0;
+	unsigned count[SOAK_VERDICTS] = {0}, bad = 0;
 	double t0 = soak_now_s();
 	struct soak_seed s;
 
@@ -280,17 +295,20 @@ int soak_run(const struct cli_options *o)
 	if (o->json)
 		printf("\n], \"seeds\": %" PRIu64 ", \"prob\": %g, \"mode\": "
 		       "\"%s\", \"poll\": %s, \"fine\": %u, \"crashed\": %u, \"hung\": %u, "
-		       "\"leaked\": %u, \"seconds\": %.1f}\n",
+		       "\"leaked\": %u, \"corrupt\": %u, \"seconds\": %.1f}\n",
 		       o->soak, o->soak_prob, sim_mode_name(o->mode),
 		       o->poll ? "true" : "false", count[SOAK_FINE],
 		       count[SOAK_CRASHED], count[SOAK_HUNG],
-		       count[SOAK_LEAKED], soak_now_s() - t0);
+		       count[SOAK_LEAKED], count[SOAK_CORRUPT],
+		       soak_now_s() - t0);
 	else
 		printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode%s): "
-		       "%u fine, %u crashed, %u hung, %u leaked in %.1f s\n",
+		       "%u fine, %u crashed, %u hung, %u leaked, %u corrupt "
+		       "in %.1f s\n",
 		       o->soak, o->soak_prob, sim_mode_name(o->mode),
 		       o->poll ? ", polling" : "",
 		       count[SOAK_FINE], count[SOAK_CRASHED], count[SOAK_HUNG],
-		       count[SOAK_LEAKED], soak_now_s() - t0);
+		       count[SOAK_LEAKED], count[SOAK_CORRUPT],
+		       soak_now_s() - t0);
 	return bad ? EXIT_OP_FAILED : 0;
 }

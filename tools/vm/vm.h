@@ -108,6 +108,13 @@ struct vm_device *vm_device_at(struct vm *vm, enum vm_transport transport,
 /* How many devices of @cls the machine has. */
 unsigned vm_unit_count(const struct vm *vm, const struct device_class *cls);
 
+/*
+ * What a selftest's message says first when a driver call succeeded but
+ * the data is not what it should be: the driver took a device's lie for
+ * the truth (faults --soak counts such a seed as corrupt).
+ */
+#define VM_SELFTEST_WRONG_DATA "wrong data: "
+
 /* What a class's selftest reports into. */
 struct vm_selftest {
 	FILE *out;
