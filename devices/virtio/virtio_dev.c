@@ -592,7 +592,8 @@ static uint32_t virtio_dev_bad_len(struct virtio_dev *dev,
 	uint64_t past = 1, len;
 
 	if (wild)
-		past = rng_below(rng, 2) ? rng_range(rng, 1, 65536) : UINT32_MAX;
+		past =
+		    rng_below(rng, 2) ? rng_range(rng, 1, 65536) : UINT32_MAX;
 	len = r->elem.in_bytes + past;
 	return len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
 }
@@ -620,8 +621,8 @@ static int virtio_dev_push_mutated(struct virtio_dev *dev, struct virtio_req *r,
 	if (m & USED_MUTATION(BAD_LEN))
 		len = virtio_dev_bad_len(dev, r, wild);
 	if (m & USED_MUTATION(WRONG_ID))
-		ret = vq_dev_push_id(vq, virtio_dev_wrong_id(dev, vq, wild),
-				     len);
+		ret =
+		    vq_dev_push_id(vq, virtio_dev_wrong_id(dev, vq, wild), len);
 	else if (m & USED_MUTATION(STRAY_ID))
 		ret = vq_dev_push_id(vq, virtio_dev_stray_id(dev, r), len);
 	else

@@ -337,12 +337,13 @@ bool vq_dev_head_posted(const struct vq_dev *vq, uint16_t head)
 	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
 	if (pending > vq->size)
 		pending = vq->size; /* the next pop says what is wrong */
-	for (uint16_t i = 0; i < pending; i++)
-		if (virtio_ld_le16(vq->avail + 4 +
-				   2u * vq_dev_slot(
-					    vq, (uint16_t)(vq->last_avail_idx +
-							   i))) == head)
+	for (uint16_t i = 0; i < pending; i++) {
+		uint16_t slot =
+		    vq_dev_slot(vq, (uint16_t)(vq->last_avail_idx + i));
+
+		if (virtio_ld_le16(vq->avail + 4 + 2u * slot) == head)
 			return true;
+	}
 	return false;
 }
 

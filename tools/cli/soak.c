@@ -94,8 +94,8 @@ enum soak_verdict {
 	SOAK_VERDICTS
 };
 
-static const char *const soak_verdict_names[] = {
-    "fine", "crashed", "hung", "leaked", "corrupt"};
+static const char *const soak_verdict_names[] = {"fine", "crashed", "hung",
+						 "leaked", "corrupt"};
 
 struct soak_seed {
 	uint64_t seed;
@@ -294,7 +294,8 @@ int soak_run(const struct cli_options *o)
 	}
 	if (o->json)
 		printf("\n], \"seeds\": %" PRIu64 ", \"prob\": %g, \"mode\": "
-		       "\"%s\", \"poll\": %s, \"fine\": %u, \"crashed\": %u, \"hung\": %u, "
+		       "\"%s\", \"poll\": %s, \"fine\": %u, \"crashed\": %u, "
+		       "\"hung\": %u, "
 		       "\"leaked\": %u, \"corrupt\": %u, \"seconds\": %.1f}\n",
 		       o->soak, o->soak_prob, sim_mode_name(o->mode),
 		       o->poll ? "true" : "false", count[SOAK_FINE],
@@ -306,8 +307,8 @@ int soak_run(const struct cli_options *o)
 		       "%u fine, %u crashed, %u hung, %u leaked, %u corrupt "
 		       "in %.1f s\n",
 		       o->soak, o->soak_prob, sim_mode_name(o->mode),
-		       o->poll ? ", polling" : "",
-		       count[SOAK_FINE], count[SOAK_CRASHED], count[SOAK_HUNG],
+		       o->poll ? ", polling" : "", count[SOAK_FINE],
+		       count[SOAK_CRASHED], count[SOAK_HUNG],
 		       count[SOAK_LEAKED], count[SOAK_CORRUPT],
 		       soak_now_s() - t0);
 	return bad ? EXIT_OP_FAILED : 0;

@@ -89,8 +89,7 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 				continue;
 			fprintf(stderr,
 				"virtsim: blk%u: " VM_SELFTEST_WRONG_DATA
-				"byte %" PRIu64
-				" reads 0x%02x, wrote 0x%02x\n",
+				"byte %" PRIu64 " reads 0x%02x, wrote 0x%02x\n",
 				d->unit, off + i, buf->p[i],
 				pattern_byte(seed, off + i));
 			return 1;

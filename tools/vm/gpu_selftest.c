@@ -112,8 +112,8 @@ static int dirty_rect(struct vm_device *d, struct display_device *dd,
 		ret = fail(d, "dirty-rectangle flush failed");
 	else if (!shown(disp, &fb, old, rx, ry, rw, rh))
 		ret = fail(d, VM_SELFTEST_WRONG_DATA
-			      "a dirty-rectangle flush showed more or less "
-			      "than its rectangle");
+			   "a dirty-rectangle flush showed more or less "
+			   "than its rectangle");
 	free(old);
 	return ret;
 }
