@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "tools/cli/workload.h"
-#include "tools/vm/guest.h"
 
 /*
  * The workload: each device is brought up and self-tested; a failure
