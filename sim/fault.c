@@ -16,6 +16,18 @@ static const struct {
 #undef FAULT_ROW_
 };
 
+static const struct {
+	const char *name;
+	enum fault_hostile_site site;
+} hostile_kinds[FAULT_HOSTILE_NUM_KINDS] = {
+#define FAULT_HOSTILE_ROW_(id, n, site) \
+	[FAULT_HOSTILE_##id] = {n, FAULT_HOSTILE_AT_##site},
+    FAULT_HOSTILE_KINDS(FAULT_HOSTILE_ROW_)
+#undef FAULT_HOSTILE_ROW_
+};
+
+_Static_assert(FAULT_HOSTILE_NUM_KINDS <= 32, "hostile_only is a 32-bit mask");
+
 void fault_init(struct fault_injector *f, struct rng *rng)
 {
 	memset(f, 0, sizeof(*f));
@@ -172,6 +184,32 @@ bool fault_fire_slow(struct fault_injector *f, enum fault_point p,
 	if (fire)
 		f->fires[p]++;
 	return fire;
+}
+
+bool fault_hostile(struct fault_injector *f, enum fault_hostile_site site,
+		   uint32_t dev, enum fault_hostile_kind *kind)
+{
+	unsigned cand[FAULT_HOSTILE_NUM_KINDS], n = 0;
+
+	if (__builtin_expect(!fault_armed(f, FAULT_HOSTILE), 1))
+		return false;
+	for (unsigned k = 0; k < FAULT_HOSTILE_NUM_KINDS; k++)
+		if (hostile_kinds[k].site == site &&
+		    (!f->hostile_only || (f->hostile_only >> k & 1)))
+			cand[n++] = k;
+	if (!n || !fault_fire_slow(f, FAULT_HOSTILE, dev))
+		return false;
+	/* Without a stream (a bare injector) the first kind: still one run
+	 * per plan. */
+	*kind = (enum fault_hostile_kind)
+	    cand[n > 1 && f->rng ? rng_below(f->rng, n) : 0];
+	return true;
+}
+
+const char *fault_hostile_name(enum fault_hostile_kind k)
+{
+	return (unsigned)k < FAULT_HOSTILE_NUM_KINDS ? hostile_kinds[k].name
+						     : "?";
 }
 
 void fault_report(const struct fault_injector *f, FILE *out)

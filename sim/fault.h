@@ -109,7 +109,47 @@
 	  "net: a received frame's 12-byte header has num_buffers 0")         \
 	X(GPU_ERROR, "gpu-error",                                             \
 	  "gpu: a control command (each is a hit) is answered ERR_UNSPEC, "   \
-	  "not run")
+	  "not run")                                                          \
+	X(HOSTILE, "hostile",                                                 \
+	  "device: a hit at each hand-off (a completion reaching the used "   \
+	  "ring, an interrupt raised, a read of the config generation); a "   \
+	  "fire mutates it, one kind drawn from the fault stream: at a "      \
+	  "completion a used id past the ring (to 2^32-1) or of a head not "  \
+	  "in flight, a used length past the buffers (1 byte to 2^32-1), "    \
+	  "used-duplicate, used-idx-jump or needs-reset; at "                 \
+	  "an interrupt one more later with no used entry behind it, or a "   \
+	  "storm of 2 to 64; at a generation read the generation moves "      \
+	  "with no config change")
+
+/*
+ * What a fire of "hostile" does, one drawn per fire among the kinds of
+ * the hand-off it hit (X(ID, "name", site)). The used-* and needs-reset
+ * kinds are those points' own effects.
+ */
+#define FAULT_HOSTILE_KINDS(X)                     \
+	X(WRONG_ID, "used-wrong-id", COMPLETION)   \
+	X(STRAY_ID, "used-stray-id", COMPLETION)   \
+	X(BAD_LEN, "used-bad-len", COMPLETION)     \
+	X(DUPLICATE, "used-duplicate", COMPLETION) \
+	X(IDX_JUMP, "used-idx-jump", COMPLETION)   \
+	X(NEEDS_RESET, "needs-reset", COMPLETION)  \
+	X(IRQ_NO_USED, "irq-no-used", INTERRUPT)   \
+	X(IRQ_STORM, "irq-storm", INTERRUPT)       \
+	X(GEN_FLAP, "generation-flap", GENERATION)
+
+enum fault_hostile_kind {
+#define FAULT_HOSTILE_ENUM_(id, name, site) FAULT_HOSTILE_##id,
+	FAULT_HOSTILE_KINDS(FAULT_HOSTILE_ENUM_)
+#undef FAULT_HOSTILE_ENUM_
+	    FAULT_HOSTILE_NUM_KINDS
+};
+
+/* The hand-offs where "hostile" is asked. */
+enum fault_hostile_site {
+	FAULT_HOSTILE_AT_COMPLETION,
+	FAULT_HOSTILE_AT_INTERRUPT,
+	FAULT_HOSTILE_AT_GENERATION,
+};
 
 enum fault_point {
 #define FAULT_ENUM_(id, name, help) FAULT_##id,
@@ -140,6 +180,9 @@ struct fault_injector {
 	unsigned narms;
 	uint64_t hits[FAULT_NUM_POINTS], fires[FAULT_NUM_POINTS];
 	struct rng *rng; /* the fault stream; NULL: prob= draws nothing */
+	/* Hostile kinds a fire may pick (bit per kind); 0: every kind.
+	 * A test hook: no plan sets it. */
+	uint32_t hostile_only;
 };
 
 /* Empty injector drawing from @rng. */
@@ -184,6 +227,15 @@ static inline bool fault_fire(struct fault_injector *f, enum fault_point p,
 		return false;
 	return fault_fire_slow(f, p, dev);
 }
+
+/*
+ * A hit of "hostile" at @site of device @dev: false, or true with the
+ * mutation to make in *@kind, drawn from the fault stream among the
+ * site's kinds (those hostile_only allows; with none, no hit).
+ */
+bool fault_hostile(struct fault_injector *f, enum fault_hostile_site site,
+		   uint32_t dev, enum fault_hostile_kind *kind);
+const char *fault_hostile_name(enum fault_hostile_kind k);
 
 /* One line per armed point: "fault hal-dma-alloc: 12 hits, 1 fired". */
 void fault_report(const struct fault_injector *f, FILE *out);

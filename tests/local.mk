@@ -43,6 +43,8 @@ check_PROGRAMS += %reldir%/test_pci_blk
 %canon_reldir%_test_pci_blk_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_pci_blk_LDADD = $(TEST_LDADD)
 dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/example.sh
+# The hostile soak drives every class built; blk is the least it needs.
+dist_check_SCRIPTS += %reldir%/cli_soak.sh
 EXTRA_DIST += %reldir%/example/user_test.c
 endif
 

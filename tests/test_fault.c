@@ -185,6 +185,44 @@ START_TEST(plan_is_bounded)
 END_TEST
 
 /* The HAL's points, on a machine: the call fails as often as planned. */
+/*
+ * hostile draws each site's kinds and only those, every one of them in
+ * enough fires; hostile_only narrows the draw, and a site it leaves no
+ * kind is no hit at all.
+ */
+START_TEST(hostile_draws_the_kinds_of_its_site)
+{
+	static const enum fault_hostile_site sites[] = {
+	    FAULT_HOSTILE_AT_COMPLETION, FAULT_HOSTILE_AT_INTERRUPT,
+	    FAULT_HOSTILE_AT_GENERATION};
+	uint32_t seen[3] = {0};
+	enum fault_hostile_kind k;
+	struct fault_arm a;
+	char err[256];
+
+	ck_assert_int_eq(fault_arm_parse("hostile", &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(fault_add(&fi, &a), 0);
+	for (unsigned i = 0; i < 600; i++) {
+		ck_assert(fault_hostile(&fi, sites[i % 3], 0, &k));
+		ck_assert_uint_lt(k, FAULT_HOSTILE_NUM_KINDS);
+		seen[i % 3] |= 1u << k;
+	}
+	ck_assert_uint_eq(seen[0], (1u << FAULT_HOSTILE_IRQ_NO_USED) - 1);
+	ck_assert_uint_eq(seen[1], 1u << FAULT_HOSTILE_IRQ_NO_USED |
+				       1u << FAULT_HOSTILE_IRQ_STORM);
+	ck_assert_uint_eq(seen[2], 1u << FAULT_HOSTILE_GEN_FLAP);
+	ck_assert_uint_eq(fi.fires[FAULT_HOSTILE], 600);
+
+	fi.hostile_only = 1u << FAULT_HOSTILE_IRQ_STORM;
+	ck_assert(!fault_hostile(&fi, FAULT_HOSTILE_AT_COMPLETION, 0, &k));
+	ck_assert(fault_hostile(&fi, FAULT_HOSTILE_AT_INTERRUPT, 0, &k));
+	ck_assert_int_eq(k, FAULT_HOSTILE_IRQ_STORM);
+	ck_assert_uint_eq(fi.hits[FAULT_HOSTILE], 601);
+	ck_assert_str_eq(fault_hostile_name(FAULT_HOSTILE_GEN_FLAP),
+			 "generation-flap");
+}
+END_TEST
+
 START_TEST(hal_points_fail_the_hal_call)
 {
 	struct fault_arm arms[2];
@@ -245,6 +283,7 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, prob_one_draws_nothing);
 	tcase_add_test(tc, bad_specs_are_refused_by_name);
 	tcase_add_test(tc, plan_is_bounded);
+	tcase_add_test(tc, hostile_draws_the_kinds_of_its_site);
 	tcase_add_test(tc, hal_points_fail_the_hal_call);
 	suite_add_tcase(s, tc);
 	return s;

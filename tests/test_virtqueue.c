@@ -697,6 +697,41 @@ START_TEST(already_used_on_duplicate)
 }
 END_TEST
 
+/*
+ * A ring kept full (a NIC's receive queue): the head a chain gave back
+ * is the only free one, so it is made available again at once. A
+ * duplicate of the first entry, published with it, then names a chain
+ * in flight, but it was on the ring before that chain existed: a
+ * duplicate still (AlreadyUsed), never that chain's completion, which
+ * comes in its turn.
+ */
+START_TEST(duplicate_names_no_chain_made_available_after_it)
+{
+	uint16_t t[2], again, token;
+	uint32_t len;
+
+	vq_start(2, 0);
+	ck_assert_int_eq(add_chain(0, 1, &t[0]), 0);
+	ck_assert_int_eq(add_chain(0, 1, &t[1]), 0);
+	dev_push_used(t[0], 40);
+	dev_push_used(t[0], 40);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, t[0]);
+	ck_assert_int_eq(add_chain(0, 1, &again), 0);
+	ck_assert_uint_eq(again, t[0]);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len),
+			 -VIRTIO_ERR_ALREADY_USED);
+	ck_assert_uint_eq(vq.bad_used, 1);
+	ck_assert_uint_eq(virtqueue_num_in_flight(&vq), 2);
+	/* Its own completion, written after it was made available. */
+	dev_push_used(again, 7);
+	ck_assert_int_eq(virtqueue_pop_used(&vq, &token, &len), 0);
+	ck_assert_uint_eq(token, again);
+	ck_assert_uint_eq(len, 7);
+	vq_finish();
+}
+END_TEST
+
 /* ---- held chains: get_used, then release ---- */
 
 /* The fuzzer's case: 2-descriptor chains on a queue of 4. A held chain
@@ -1455,6 +1490,7 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, used_idx_beyond_the_ring_is_io_error);
 	tcase_add_test(tc, wrong_token_for_bad_used_id);
 	tcase_add_test(tc, already_used_on_duplicate);
+	tcase_add_test(tc, duplicate_names_no_chain_made_available_after_it);
 	tcase_add_test(tc, held_chain_keeps_its_token);
 	tcase_add_test(tc, held_tokens_never_handed_out);
 	tcase_add_test(tc, release_of_unheld_token_is_wrong_token);

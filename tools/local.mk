@@ -42,6 +42,7 @@ virtsim_SOURCES = \
 	%reldir%/cli/probe.c \
 	%reldir%/cli/report.c \
 	%reldir%/cli/selftest.c \
+	%reldir%/cli/soak.c \
 	%reldir%/cli/workload.h \
 	%reldir%/cli/workloads.c
 if ENABLE_BLK

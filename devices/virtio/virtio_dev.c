@@ -56,6 +56,7 @@ static void virtio_dev_head_flip(struct virtio_dev_queue *dq, uint16_t head)
 
 static void virtio_dev_raise(void *opaque);
 static void virtio_dev_raise_config(void *opaque);
+static void virtio_dev_hostile_raise(void *opaque);
 
 /*
  * May the device touch its queues (INIT-V-01, INIT-V-04)? Asked on every
@@ -102,6 +103,7 @@ void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
 		ev_timer_init(&dq->irq_timer, virtio_dev_raise, dq);
 	}
 	ev_timer_init(&dev->config_irq_timer, virtio_dev_raise_config, dev);
+	ev_timer_init(&dev->hostile_irq_timer, virtio_dev_hostile_raise, dev);
 }
 
 /* Forget queue @q's requests and events: nothing of it happens any more. */
@@ -151,6 +153,8 @@ void virtio_dev_release(struct virtio_dev *dev)
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
 		virtio_dev_stop_queue(dev, q);
 	evloop_timer_cancel(dev->env->loop, &dev->config_irq_timer);
+	evloop_timer_cancel(dev->env->loop, &dev->hostile_irq_timer);
+	dev->hostile_irqs = 0;
 }
 
 void virtio_dev_reset(struct virtio_dev *dev)
@@ -356,6 +360,22 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 		dev->ops->config_write(dev, off, n);
 }
 
+uint32_t virtio_dev_config_generation(struct virtio_dev *dev)
+{
+	enum fault_hostile_kind kind;
+
+	/* hostile: the generation moves with nothing changed (a driver's
+	 * generation loop retries, INIT-D-04). */
+	if (fault_hostile(dev->env->faults, FAULT_HOSTILE_AT_GENERATION,
+			  dev->id, &kind)) {
+		dev->config_generation++;
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: fault hostile %s: generation %u", dev->name,
+		      fault_hostile_name(kind), dev->config_generation);
+	}
+	return dev->config_generation;
+}
+
 void virtio_dev_config_changed(struct virtio_dev *dev)
 {
 	dev->config_generation++; /* MMIO-V-05 */
@@ -452,6 +472,13 @@ bool virtio_dev_queue_in_use(struct virtio_dev *dev, unsigned q)
 	return dev->vq[q].ready || virtio_dev_fault(dev, FAULT_QUEUE_IN_USE);
 }
 
+/* The needs-reset effect, for its point and for hostile. */
+static void virtio_dev_fault_needs_reset(struct virtio_dev *dev, unsigned q,
+					 const char *point, const char *where)
+{
+	virtio_dev_fail(dev, "queue %u: fault %s at %s", q, point, where);
+}
+
 /* The model's turn on queue @q (a struct virtio_dev_queue in @opaque). */
 static void virtio_dev_run_notify(void *opaque)
 {
@@ -497,8 +524,7 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 	if (dev->queue[q].stalled)
 		return;
 	if (virtio_dev_fault(dev, FAULT_NEEDS_RESET)) {
-		virtio_dev_fail(dev, "queue %u: fault needs-reset at a notify",
-				q);
+		virtio_dev_fault_needs_reset(dev, q, "needs-reset", "a notify");
 		return;
 	}
 	if (virtio_dev_fault(dev, FAULT_QUEUE_STALL)) {
@@ -569,32 +595,119 @@ out:
 	return 0;
 }
 
+#define USED_MUTATION(kind) (1u << FAULT_HOSTILE_##kind)
+
 /*
- * @r's used entry, as the used-ring fault points may break it: a wrong
- * id, a length past the writable buffers, the entry twice, or used->idx
- * a ring's size too far.
+ * An id no chain of the driver's has: a descriptor of @r's queue that
+ * is not @r's head, not in flight and not waiting on the avail ring
+ * (free, or inside a chain), or the ring size when there is none.
  */
-static int virtio_dev_push(struct virtio_dev *dev, struct virtio_req *r)
+static uint32_t virtio_dev_stray_id(struct virtio_dev *dev,
+				    const struct virtio_req *r)
+{
+	const struct virtio_dev_queue *dq = &dev->queue[r->q];
+	uint16_t size = dev->vq[r->q].size;
+	uint16_t start =
+	    (uint16_t)rng_below(&dev->env->rng[SIM_RNG_FAULT], size);
+
+	for (uint16_t i = 0; i < size; i++) {
+		uint16_t head = (uint16_t)((start + i) % size);
+
+		if (head != r->elem.head && !virtio_dev_head_busy(dq, head) &&
+		    !vq_dev_head_posted(&dev->vq[r->q], head))
+			return head;
+	}
+	return size;
+}
+
+/*
+ * How far a wrong id and a bad length go: the points' (the ring size,
+ * one byte past the writable buffers), or with @wild (hostile) drawn
+ * from the fault stream, up to 2^32 - 1 either.
+ */
+static uint32_t virtio_dev_wrong_id(struct virtio_dev *dev,
+				    const struct vq_dev *vq, bool wild)
+{
+	return wild ? (uint32_t)rng_range(&dev->env->rng[SIM_RNG_FAULT],
+					  vq->size, UINT32_MAX)
+		    : vq->size;
+}
+
+static uint32_t virtio_dev_bad_len(struct virtio_dev *dev,
+				   const struct virtio_req *r, bool wild)
+{
+	struct rng *rng = &dev->env->rng[SIM_RNG_FAULT];
+	uint64_t past = 1, len;
+
+	if (wild)
+		past =
+		    rng_below(rng, 2) ? rng_range(rng, 1, 65536) : UINT32_MAX;
+	len = r->elem.in_bytes + past;
+	return len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+}
+
+/*
+ * @r's used entry with the mutations in @m (USED_MUTATION bits), one
+ * implementation each for the used-ring points and hostile (@wild): a
+ * wrong id (no head has it), a head not in flight, a length past the
+ * writable buffers, the entry twice, used->idx a ring's size too far,
+ * or NEEDS_RESET instead of the entry. Returns 0, 1 when no entry was
+ * put (the device failed), or a vq_dev error.
+ */
+static int virtio_dev_push_mutated(struct virtio_dev *dev, struct virtio_req *r,
+				   unsigned m, bool wild)
 {
 	struct vq_dev *vq = &dev->vq[r->q];
 	uint32_t len = r->len;
 	int ret;
 
-	if (__builtin_expect(!dev->env->faults || !dev->env->faults->armed, 1))
-		return vq_dev_push(vq, r->elem.head, len);
-	if (virtio_dev_fault(dev, FAULT_USED_BAD_LEN))
-		len = r->elem.in_bytes < UINT32_MAX
-			  ? (uint32_t)r->elem.in_bytes + 1
-			  : UINT32_MAX;
-	if (virtio_dev_fault(dev, FAULT_USED_WRONG_ID))
-		ret = vq_dev_push_id(vq, vq->size, len); /* no head has it */
+	if (m & USED_MUTATION(NEEDS_RESET)) {
+		virtio_dev_fault_needs_reset(dev, r->q, "hostile needs-reset",
+					     "a completion");
+		return 1;
+	}
+	if (m & USED_MUTATION(BAD_LEN))
+		len = virtio_dev_bad_len(dev, r, wild);
+	if (m & USED_MUTATION(WRONG_ID))
+		ret =
+		    vq_dev_push_id(vq, virtio_dev_wrong_id(dev, vq, wild), len);
+	else if (m & USED_MUTATION(STRAY_ID))
+		ret = vq_dev_push_id(vq, virtio_dev_stray_id(dev, r), len);
 	else
 		ret = vq_dev_push(vq, r->elem.head, len);
-	if (!ret && virtio_dev_fault(dev, FAULT_USED_DUPLICATE))
+	if (!ret && (m & USED_MUTATION(DUPLICATE)))
 		ret = vq_dev_push(vq, r->elem.head, len);
-	if (!ret && virtio_dev_fault(dev, FAULT_USED_IDX_JUMP))
+	if (!ret && (m & USED_MUTATION(IDX_JUMP)))
 		vq_dev_used_jump(vq, vq->size);
 	return ret;
+}
+
+/* @r's used entry, as the used-ring fault points and hostile break it. */
+static int virtio_dev_push(struct virtio_dev *dev, struct virtio_req *r)
+{
+	enum fault_hostile_kind kind;
+	unsigned m = 0;
+	bool wild = false;
+
+	if (__builtin_expect(!dev->env->faults || !dev->env->faults->armed, 1))
+		return vq_dev_push(&dev->vq[r->q], r->elem.head, r->len);
+	if (virtio_dev_fault(dev, FAULT_USED_BAD_LEN))
+		m |= USED_MUTATION(BAD_LEN);
+	if (virtio_dev_fault(dev, FAULT_USED_WRONG_ID))
+		m |= USED_MUTATION(WRONG_ID);
+	if (virtio_dev_fault(dev, FAULT_USED_DUPLICATE))
+		m |= USED_MUTATION(DUPLICATE);
+	if (virtio_dev_fault(dev, FAULT_USED_IDX_JUMP))
+		m |= USED_MUTATION(IDX_JUMP);
+	if (fault_hostile(dev->env->faults, FAULT_HOSTILE_AT_COMPLETION,
+			  dev->id, &kind)) {
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: queue %u head %u: fault hostile %s", dev->name, r->q,
+		      r->elem.head, fault_hostile_name(kind));
+		m |= 1u << kind;
+		wild = true;
+	}
+	return virtio_dev_push_mutated(dev, r, m, wild);
 }
 
 /* Put a completed request on the used ring. */
@@ -618,6 +731,8 @@ static inline void virtio_dev_retire_one(struct virtio_req *r)
 				head, vq_dev_error_name(ret));
 		return;
 	}
+	if (ret > 0)
+		return; /* a fault failed the device instead */
 	sched_record(dev->env, SCHED_COMPLETE, dev->name, dev->id, q, head,
 		     r->len);
 }
@@ -702,12 +817,63 @@ void virtio_dev_complete_batch(struct virtio_req *const *reqs,
 		virtio_dev_retire(reqs[0]);
 }
 
-static void virtio_dev_raise_now(struct virtio_dev *dev, unsigned q,
-				 bool config)
+static void virtio_dev_signal(struct virtio_dev *dev, unsigned q, bool config)
 {
 	sched_record(dev->env, SCHED_IRQ, dev->name, dev->id, q, config, 0);
 	if (dev->irq.notify)
 		dev->irq.notify(dev->irq.opaque, q, config);
+}
+
+/*
+ * hostile at an interrupt: more of the same interrupt later, one at a
+ * time on the event loop, with no used entry behind them (what there
+ * was, the driver took): one, or a storm of 2 to
+ * VIRTIO_DEV_HOSTILE_STORM_MAX. They are no hits themselves, so a storm
+ * ends.
+ */
+static void virtio_dev_hostile_irq(struct virtio_dev *dev, unsigned q,
+				   bool config)
+{
+	enum fault_hostile_kind kind;
+	unsigned n = 1;
+
+	if (!fault_hostile(dev->env->faults, FAULT_HOSTILE_AT_INTERRUPT,
+			   dev->id, &kind))
+		return;
+	if (kind == FAULT_HOSTILE_IRQ_STORM)
+		n = (unsigned)rng_range(&dev->env->rng[SIM_RNG_FAULT], 2,
+					VIRTIO_DEV_HOSTILE_STORM_MAX);
+	trace(dev->env->trace, TRACE_DEV, "%s: fault hostile %s: %u more %s",
+	      dev->name, fault_hostile_name(kind), n,
+	      config ? "config interrupts" : "interrupts");
+	dev->hostile_q = (uint16_t)q;
+	dev->hostile_config = config;
+	dev->hostile_irqs += n;
+	if (dev->hostile_irqs > VIRTIO_DEV_HOSTILE_STORM_MAX)
+		dev->hostile_irqs = VIRTIO_DEV_HOSTILE_STORM_MAX;
+	if (!ev_timer_armed(&dev->hostile_irq_timer) &&
+	    sched_defer(dev->env, &dev->hostile_irq_timer, SCHED_IRQ))
+		dev->hostile_irqs = 0; /* no memory to defer: none */
+}
+
+static void virtio_dev_hostile_raise(void *opaque)
+{
+	struct virtio_dev *dev = opaque;
+
+	if (!dev->hostile_irqs)
+		return;
+	dev->hostile_irqs--;
+	virtio_dev_signal(dev, dev->hostile_q, dev->hostile_config);
+	if (dev->hostile_irqs &&
+	    sched_defer(dev->env, &dev->hostile_irq_timer, SCHED_IRQ))
+		dev->hostile_irqs = 0;
+}
+
+static void virtio_dev_raise_now(struct virtio_dev *dev, unsigned q,
+				 bool config)
+{
+	virtio_dev_signal(dev, q, config);
+	virtio_dev_hostile_irq(dev, q, config);
 }
 
 static void virtio_dev_raise(void *opaque)

@@ -30,6 +30,8 @@
 #include "sim/strict.h"
 
 #define VIRTIO_DEV_MAX_QUEUES 8
+/* The most interrupts fault hostile adds at once (a storm). */
+#define VIRTIO_DEV_HOSTILE_STORM_MAX 64
 
 struct virtio_dev;
 
@@ -131,6 +133,11 @@ struct virtio_dev {
 	unsigned notify_depth; /* sync: inside queue_notify */
 	uint32_t irq_owed;     /* sync: queues completed during a notify */
 	struct ev_timer config_irq_timer;
+	/* Fault hostile: interrupts still to raise, which, and when. */
+	struct ev_timer hostile_irq_timer;
+	unsigned hostile_irqs;
+	uint16_t hostile_q;
+	bool hostile_config;
 	struct virtio_dev_irq irq;
 	/* Guest error bookkeeping: set when NEEDS_RESET is raised. */
 	bool broken;
@@ -168,6 +175,11 @@ void virtio_dev_config_read(struct virtio_dev *dev, uint32_t off, void *buf,
 			    unsigned len);
 void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 			     const void *buf, unsigned len);
+/*
+ * The config generation as a driver's read of it finds it (a hit of
+ * fault hostile, which may move it first).
+ */
+uint32_t virtio_dev_config_generation(struct virtio_dev *dev);
 /* Model changed its config: bump the generation, config interrupt. */
 void virtio_dev_config_changed(struct virtio_dev *dev);
 /*

@@ -171,7 +171,7 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 	case VIRTIO_MMIO_QUEUE_RESET:
 		return 0; /* RING_RESET is not offered */
 	case VIRTIO_MMIO_CONFIG_GENERATION:
-		return v2 ? dev->config_generation : 0;
+		return v2 ? virtio_dev_config_generation(dev) : 0;
 	}
 	if (virtio_dev_strict(dev))
 		virtio_dev_violation(dev, STRICT_MMIO_D_01,

@@ -104,7 +104,7 @@ static uint32_t vp_common_read(struct virtio_pci_dev *vp, uint32_t off,
 	vp_common_snapshot(vp, c);
 	/* Fault points, hit only by a read of their field: until written,
 	 * queue_size is the maximum offered (queue-max-small); and
-	 * queue_enable (queue-in-use). */
+	 * queue_enable (queue-in-use); config_generation (hostile). */
 	if (q && !q->size_set &&
 	    vp_reads(off, size, CC(queue_size), CC_SIZE(queue_size)))
 		put_le(c + CC(queue_size), virtio_dev_queue_num_max(vp->dev),
@@ -112,6 +112,10 @@ static uint32_t vp_common_read(struct virtio_pci_dev *vp, uint32_t off,
 	if (q && vp_reads(off, size, CC(queue_enable), CC_SIZE(queue_enable)))
 		put_le(c + CC(queue_enable),
 		       virtio_dev_queue_in_use(vp->dev, vp->queue_select), 2);
+	if (vp_reads(off, size, CC(config_generation),
+		     CC_SIZE(config_generation)))
+		put_le(c + CC(config_generation),
+		       (uint8_t)virtio_dev_config_generation(vp->dev), 1);
 	return get_le(c + off, size);
 }
 

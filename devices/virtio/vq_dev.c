@@ -347,6 +347,26 @@ void vq_dev_used_jump(struct vq_dev *vq, uint16_t n)
 	trace(vq->trace, TRACE_VQ, "used_idx jumps %u to %u", n, vq->used_idx);
 }
 
+bool vq_dev_head_posted(const struct vq_dev *vq, uint16_t head)
+{
+	uint16_t avail_idx, pending;
+
+	if (!vq->ready)
+		return false;
+	avail_idx = vq_dev_load_idx(vq->avail + 2);
+	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
+	if (pending > vq->size)
+		pending = vq->size; /* the next pop says what is wrong */
+	for (uint16_t i = 0; i < pending; i++) {
+		uint16_t slot =
+		    vq_dev_slot(vq, (uint16_t)(vq->last_avail_idx + i));
+
+		if (virtio_ld_le16(vq->avail + 4 + 2u * slot) == head)
+			return true;
+	}
+	return false;
+}
+
 bool vq_dev_should_notify(struct vq_dev *vq)
 {
 	const uint8_t *avail = vq->avail;

@@ -111,6 +111,8 @@ int vq_dev_push(struct vq_dev *vq, uint16_t head, uint32_t len);
  */
 int vq_dev_push_id(struct vq_dev *vq, uint32_t id, uint32_t len);
 void vq_dev_used_jump(struct vq_dev *vq, uint16_t n);
+/* Whether @head is in an avail entry not yet popped (the driver's). */
+bool vq_dev_head_posted(const struct vq_dev *vq, uint16_t head);
 /* Should the device interrupt now (VQ-V-07, VQ-V-09)? */
 bool vq_dev_should_notify(struct vq_dev *vq);
 

@@ -31,6 +31,8 @@ struct virtqueue_desc_state {
 	uint16_t nbufs;	 /* chain head: buffers in the chain */
 	uint8_t flags;	 /* VQ_ST_* */
 	uint8_t pad;
+	/* Chain head: vq->used_seen when it was made available. */
+	uint64_t added_at;
 };
 
 /*
@@ -284,6 +286,7 @@ int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 	vq->state[head].nbufs = (uint16_t)n;
 	vq->state[head].flags =
 	    VQ_ST_IN_FLIGHT | (indirect ? VQ_ST_INDIRECT : 0);
+	vq->state[head].added_at = vq->used_seen;
 
 	vq_st16(&vq->avail->ring[vq->avail_idx & (vq->size - 1)], head);
 	/* VQ-D-20: descriptors and ring entry before the index. */
@@ -349,6 +352,7 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 	struct virtq_used_elem *e;
 	uint32_t id, used_len;
 	uint16_t ahead = (uint16_t)(vq_ld16(&vq->used->idx) - vq->last_used_idx);
+	uint64_t at = vq->used_read;
 	uint8_t flags;
 
 	if (!ahead)
@@ -359,12 +363,17 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 		vq->bad_used++;
 		return -VIRTIO_ERR_IO_ERROR;
 	}
+	/* Entries [used_read, used_seen) are on the ring now: none of them
+	 * can name a chain made available from here on. */
+	if (vq->used_read + ahead > vq->used_seen)
+		vq->used_seen = vq->used_read + ahead;
 	/* §2.7.13: read the entry only after seeing the index. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	e = &vq->used->ring[vq->last_used_idx & (vq->size - 1)];
 	id = vq_ld32(&e->id);
 	used_len = vq_ld32(&e->len);
 	vq->last_used_idx++;
+	vq->used_read++;
 	if (vq->cb_enabled && (vq->flags & VIRTQUEUE_F_EVENT_IDX)) {
 		/* Keep interrupts coming for the next used chain; full
 		 * barrier so the device sees it before we look again. */
@@ -385,6 +394,12 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 		return (flags & (VQ_ST_HELD | VQ_ST_USED))
 			   ? -VIRTIO_ERR_ALREADY_USED
 			   : -VIRTIO_ERR_WRONG_TOKEN;
+	}
+	/* On the ring before this chain was made available: an entry for
+	 * its head's previous chain again (a duplicate), not its own. */
+	if (at < vq->state[id].added_at) {
+		vq->bad_used++;
+		return -VIRTIO_ERR_ALREADY_USED;
 	}
 	/* The driver owns it now; its head stays taken until release. */
 	vq->state[id].flags =

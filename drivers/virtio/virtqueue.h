@@ -77,6 +77,10 @@ struct virtqueue {
 	uint16_t avail_idx;	       /* shadow of avail->idx */
 	uint16_t num_added;	       /* made available since the last kick */
 	uint16_t last_used_idx;	       /* next used entry to read */
+	/* Used entries read so far, and the most ever seen on the ring (64
+	 * bits, never wrapping): an entry seen before a chain was made
+	 * available is not that chain's. */
+	uint64_t used_read, used_seen;
 	bool cb_enabled;	       /* used-buffer notifications wanted */
 
 	/* Statistics, for dumps and tests. */

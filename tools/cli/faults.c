@@ -109,6 +109,9 @@ static int faults_run(struct vm *vm, const struct cli_options *o)
 	int off_table;
 	unsigned failed;
 
+	(void)vm;
+	if (o->soak)
+		return soak_run(o);
 	if (t.json)
 		printf("{\"rows\": [");
 	else
@@ -140,7 +143,8 @@ const struct workload faults_workload = {
     .help = "the fault campaign: for each row of the error-mapping table, "
 	    "class and transport, arm the fault that produces it, run the "
 	    "driver operation, check the VirtIO and device errors, recovery "
-	    "and that nothing leaked (--json for JSON)",
-    .takes = CLI_OPT_JSON,
+	    "and that nothing leaked (--json for JSON); with --soak N the "
+	    "hostile soak over seeds 1..N instead",
+    .takes = CLI_OPT_JSON | CLI_OPT_SOAK | CLI_OPT_SOAK_PROB,
     .run = faults_run,
 };

@@ -38,6 +38,8 @@ enum {
 	OPT_SCREENSHOT,
 	OPT_HOLD,
 	OPT_STRICT,
+	OPT_SOAK,
+	OPT_SOAK_PROB,
 	OPT_CLASS, /* OPT_CLASS + n: --<device_classes[n]->name> */
 };
 
@@ -60,6 +62,8 @@ static const struct option fixed_options[] = {
     {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
     {"hold", required_argument, NULL, OPT_HOLD},
     {"strict", optional_argument, NULL, OPT_STRICT},
+    {"soak", required_argument, NULL, OPT_SOAK},
+    {"soak-prob", required_argument, NULL, OPT_SOAK_PROB},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -194,6 +198,8 @@ static const struct {
     {CLI_OPT_SCREENSHOT, "--screenshot"},
     {CLI_OPT_HOLD, "--hold"},
     {CLI_OPT_JSON, "--json"},
+    {CLI_OPT_SOAK, "--soak"},
+    {CLI_OPT_SOAK_PROB, "--soak-prob"},
 };
 
 /* Options for other workloads are refused, naming those they go with. */
@@ -290,6 +296,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	memset(o, 0, sizeof(*o));
 	o->mem_size = MACHINE_DEFAULT_MEM;
 	o->seed = 1;
+	o->soak_prob = 0.01;
 	build_options(all);
 	optind = 1;
 	opterr = 0;
@@ -375,6 +382,29 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 				    optarg);
 			o->given |= CLI_OPT_HOLD;
 			break;
+		case OPT_SOAK:
+			if (parse_positive("--soak", optarg, &o->soak, err,
+					   errlen))
+				return -1;
+			o->given |= CLI_OPT_SOAK;
+			break;
+		case OPT_SOAK_PROB: {
+			struct fault_arm arm;
+			char spec[64];
+
+			/* A probability as prob= takes it, one parser. */
+			snprintf(spec, sizeof(spec), "hostile,prob=%s", optarg);
+			if (strlen(optarg) > 32 ||
+			    fault_arm_parse(spec, &arm, why, sizeof(why)))
+				return vm_option_error(
+				    err, errlen,
+				    "--soak-prob '%s': want a probability in "
+				    "(0, 1]",
+				    optarg);
+			o->soak_prob = arm.prob;
+			o->given |= CLI_OPT_SOAK_PROB;
+			break;
+		}
 		case OPT_POLL:
 			o->poll = true;
 			break;
@@ -432,6 +462,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))
 		return -1;
+	if ((o->given & CLI_OPT_SOAK_PROB) && !(o->given & CLI_OPT_SOAK))
+		return vm_option_error(err, errlen,
+				       "--soak-prob goes with --soak");
 	return check_unit(o, err, errlen);
 }
 
@@ -546,7 +579,20 @@ void cli_usage(FILE *out)
 		"PNG at the end\n"
 		"  --hold S               gpu-demo: then keep showing the "
 		"last frame S seconds\n"
-		"  --json                 faults: the table as JSON\n"
+		"  --json                 faults: the table (or the soak) as "
+		"JSON\n"
+		"  --soak N               faults: the hostile soak instead: "
+		"seeds 1..N, each a\n"
+		"                         child 'virtsim --seed S --fault "
+		"hostile,prob=P soak'\n"
+		"                         (--mode and --poll passed on), %d s "
+		"each at most;\n"
+		"                         every seed that crashed, hung, "
+		"leaked or took bad\n"
+		"                         data for good is listed with its "
+		"command line\n"
+		"  --soak-prob P          faults --soak: hostile's prob= "
+		"(default 0.01)\n"
 		"  --poll                 drivers poll the used ring instead "
 		"of taking\n"
 		"                         interrupts\n"
@@ -556,7 +602,8 @@ void cli_usage(FILE *out)
 		"'--strict help'\n"
 		"                         lists the checked requirement IDs\n"
 		"  --trace LIST           trace events to stderr: a comma list "
-		"of\n");
+		"of\n",
+		SOAK_SEED_LIMIT_S);
 	trace_print_categories(out, USAGE_INDENT + 2);
 	fprintf(out, "                         or 'all'\n"
 		     "  --trace-file FILE      write the trace to FILE instead "

@@ -27,6 +27,8 @@ enum cli_workload_option {
 	CLI_OPT_SCREENSHOT = 1u << 6, /* --screenshot FILE */
 	CLI_OPT_HOLD = 1u << 7,	      /* --hold S */
 	CLI_OPT_JSON = 1u << 8,	      /* --json */
+	CLI_OPT_SOAK = 1u << 9,	      /* --soak N */
+	CLI_OPT_SOAK_PROB = 1u << 10, /* --soak-prob P */
 };
 
 struct cli_options {
@@ -62,6 +64,8 @@ struct cli_options {
 	uint64_t frames;     /* gpu-demo --frames N, 0: its default */
 	const char *screenshot; /* gpu-demo --screenshot FILE */
 	uint64_t hold_s;	/* gpu-demo --hold S: show the last frame */
+	uint64_t soak;		/* faults --soak N: seeds, 0: the table */
+	double soak_prob;	/* faults --soak-prob P */
 };
 
 /*

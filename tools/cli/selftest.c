@@ -53,5 +53,6 @@ const struct workload selftest_workload = {
     .help = "(default) probe the machine and test every device: without "
 	    "devices, scratch disks on MMIO v2, MMIO v1 and PCI are written, "
 	    "verified and timed; given disks are only read and compared",
+    .selftest_machine = true,
     .run = selftest_run,
 };

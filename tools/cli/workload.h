@@ -25,6 +25,8 @@ struct workload {
 	const struct device_class *cls;
 	unsigned takes; /* the CLI_OPT_* it accepts */
 	bool data_on_stdout; /* stdout carries data: reports go to stderr */
+	bool selftest_machine; /* no devices given: the selftest's machine */
+	bool scans_itself;     /* probes and brings devices up in run */
 	/* Check and keep the arguments; -1 with one line in @err. */
 	int (*parse)(struct cli_options *o, char **args, char *err,
 		     size_t errlen);
@@ -45,6 +47,13 @@ extern const struct workload net_serve_workload;
 extern const struct workload gpu_demo_workload;
 extern const struct workload gpu_bench_workload;
 extern const struct workload faults_workload;
+extern const struct workload soak_workload;
+
+/* Real seconds a soak seed may take before it counts as hung. */
+#define SOAK_SEED_LIMIT_S 30
+
+/* faults --soak: the seeds' children, their verdicts; the exit status. */
+int soak_run(const struct cli_options *o);
 
 /* The device tables of what the guest found, on stdout. */
 void report_machine(struct vm *vm);

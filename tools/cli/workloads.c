@@ -4,21 +4,15 @@
 #include "tools/cli/workload.h"
 
 const struct workload *const workloads[] = {
-    &selftest_workload,
-    &probe_workload,
+    &selftest_workload, &probe_workload,
 #ifdef VIRTSIM_HAVE_BLK
-    &blk_read_workload,
-    &blk_write_workload,
+    &blk_read_workload, &blk_write_workload,
 #endif
 #ifdef VIRTSIM_HAVE_NET
-    &net_ping_workload,
-    &net_fetch_workload,
-    &net_serve_workload,
+    &net_ping_workload, &net_fetch_workload, &net_serve_workload,
 #endif
 #ifdef VIRTSIM_HAVE_GPU
-    &gpu_demo_workload,
-    &gpu_bench_workload,
+    &gpu_demo_workload, &gpu_bench_workload,
 #endif
-    &faults_workload,
-    NULL,
+    &faults_workload,	&soak_workload,	     NULL,
 };

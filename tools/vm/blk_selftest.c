@@ -88,8 +88,8 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 			if (buf->p[i] == pattern_byte(seed, off + i))
 				continue;
 			fprintf(stderr,
-				"virtsim: blk%u: byte %" PRIu64
-				" reads 0x%02x, wrote 0x%02x\n",
+				"virtsim: blk%u: " VM_SELFTEST_WRONG_DATA
+				"byte %" PRIu64 " reads 0x%02x, wrote 0x%02x\n",
 				d->unit, off + i, buf->p[i],
 				pattern_byte(seed, off + i));
 			return 1;
@@ -178,7 +178,8 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 			ret = 1;
 		} else if (memcmp(host, buf->p, len)) {
 			fprintf(stderr,
-				"virtsim: blk%u: the driver read differs from "
+				"virtsim: blk%u: " VM_SELFTEST_WRONG_DATA
+				"the driver read differs from "
 				"%s near byte %" PRIu64 "\n",
 				d->unit, path, off);
 			ret = 1;

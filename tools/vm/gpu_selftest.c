@@ -82,7 +82,8 @@ static int full_frame(struct vm_device *d, struct display_device *dd,
 	if (dd->ops->need_flush(dd))
 		return fail(d, "need_flush is still true after the flush");
 	if (!shown(disp, &fb, NULL, 0, 0, 0, 0))
-		return fail(d, "the host does not show what the guest drew");
+		return fail(d, VM_SELFTEST_WRONG_DATA
+			    "the host does not show what the guest drew");
 	return 0;
 }
 
@@ -110,8 +111,9 @@ static int dirty_rect(struct vm_device *d, struct display_device *dd,
 	if (dd->ops->flush(dd))
 		ret = fail(d, "dirty-rectangle flush failed");
 	else if (!shown(disp, &fb, old, rx, ry, rw, rh))
-		ret = fail(d, "a dirty-rectangle flush showed more or less "
-			      "than its rectangle");
+		ret = fail(d, VM_SELFTEST_WRONG_DATA
+			   "a dirty-rectangle flush showed more or less "
+			   "than its rectangle");
 	free(old);
 	return ret;
 }
@@ -129,7 +131,8 @@ static int cursor(struct vm_device *d, struct virtio_gpu_display_device *gd,
 	if (!disp->cursor_visible || disp->cursor_x != 33 ||
 	    disp->cursor_y != 44 || disp->cursor_hot_x != GPU_CURSOR_HOT_X ||
 	    memcmp(disp->cursor_image, image, sizeof(image)))
-		return fail(d, "the host's cursor is not the guest's");
+		return fail(d, VM_SELFTEST_WRONG_DATA
+			    "the host's cursor is not the guest's");
 	if (virtio_gpu_display_set_cursor(gd, NULL, 0, 0) ||
 	    disp->cursor_visible)
 		return fail(d, "the cursor did not hide");

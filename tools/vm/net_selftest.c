@@ -147,7 +147,8 @@ static int every_length(const struct link *l, struct vm_selftest *st)
 		tx->ops->recycle_tx_buffers(tx);
 		if (!same) {
 			fprintf(stderr,
-				"virtsim: net%u: a %zu-byte frame from net%u "
+				"virtsim: net%u: " VM_SELFTEST_WRONG_DATA
+				"a %zu-byte frame from net%u "
 				"arrived as %zu bytes, not as sent\n",
 				l->to->unit, len, l->from->unit, got);
 			return 1;
@@ -209,7 +210,8 @@ static int stream(const struct link *l, size_t len, uint32_t count,
 		rx->ops->recycle_rx_buffer(rx, b);
 		if (err) {
 			fprintf(stderr,
-				"virtsim: net%u: frame %" PRIu32 " of the "
+				"virtsim: net%u: " VM_SELFTEST_WRONG_DATA
+				"frame %" PRIu32 " of the "
 				"stream arrived as frame %" PRIu32 "\n",
 				l->to->unit, got, seq);
 			return 1;

@@ -190,37 +190,44 @@ static int vm_probe_pci(struct vm *vm, char *err, size_t errlen)
 	return ret ? -DEV_ERR_IO : 0;
 }
 
-int vm_probe(struct vm *vm, char *err, size_t errlen)
+int vm_scan(struct vm *vm, char *err, size_t errlen)
+{
+	platform_init(&vm->platform, machine_hal(&vm->machine));
+	vm_probe_mmio(vm);
+	return vm_probe_pci(vm, err, errlen);
+}
+
+int vm_bring_up_device(struct vm *vm, struct vm_device *d, char *err,
+		       size_t errlen)
 {
 	struct platform *p = &vm->platform;
+	struct platform_device *f = NULL;
 	int ret;
 
-	platform_init(p, machine_hal(&vm->machine));
-	vm_probe_mmio(vm);
-	ret = vm_probe_pci(vm, err, errlen);
+	if (d->transport == VM_TRANSPORT_MMIO && d->where < p->mmio_count)
+		f = &p->mmio[d->where].dev;
+	for (unsigned k = 0;
+	     d->transport == VM_TRANSPORT_PCI && k < p->pci_count; k++)
+		if (p->pci[k].bdf == PCI_BDF(0, d->where, 0))
+			f = &p->pci[k].dev;
+	ret = f ? vm_bring_up(vm, d, f, err, errlen) : 0;
 	if (ret)
 		return ret;
-	for (unsigned i = 0; i < vm->device_count; i++) {
-		struct vm_device *d = &vm->devices[i];
-		struct platform_device *f = NULL;
-
-		if (d->transport == VM_TRANSPORT_MMIO &&
-		    d->where < p->mmio_count)
-			f = &p->mmio[d->where].dev;
-		for (unsigned k = 0;
-		     d->transport == VM_TRANSPORT_PCI && k < p->pci_count; k++)
-			if (p->pci[k].bdf == PCI_BDF(0, d->where, 0))
-				f = &p->pci[k].dev;
-		ret = f ? vm_bring_up(vm, d, f, err, errlen) : 0;
-		if (ret)
-			return ret;
-		if (!d->driver) {
-			snprintf(err, errlen, "%s%u: the probe did not find it",
-				 d->cls->name, d->unit);
-			return -DEV_ERR_BAD_STATE;
-		}
+	if (!d->driver) {
+		snprintf(err, errlen, "%s%u: the probe did not find it",
+			 d->cls->name, d->unit);
+		return -DEV_ERR_BAD_STATE;
 	}
 	return 0;
+}
+
+int vm_probe(struct vm *vm, char *err, size_t errlen)
+{
+	int ret = vm_scan(vm, err, errlen);
+
+	for (unsigned i = 0; !ret && i < vm->device_count; i++)
+		ret = vm_bring_up_device(vm, &vm->devices[i], err, errlen);
+	return ret;
 }
 
 unsigned vm_destroy(struct vm *vm, bool report)

@@ -89,6 +89,15 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
  */
 int vm_probe(struct vm *vm, char *err, size_t errlen);
 /*
+ * vm_probe in its two steps: probe the MMIO slots and the PCI bus
+ * (0, or an error with @err); then bring up device @d's driver on what
+ * the probe found (0 with @d up, or its driver error with @err naming
+ * it). A device torn down may be brought up again.
+ */
+int vm_scan(struct vm *vm, char *err, size_t errlen);
+int vm_bring_up_device(struct vm *vm, struct vm_device *d, char *err,
+		       size_t errlen);
+/*
  * Shut the drivers down, then the models and the machine. Returns the
  * HAL's book-keeping errors (DMA leaks, double frees), reported when
  * @report.
@@ -103,6 +112,13 @@ struct vm_device *vm_device_at(struct vm *vm, enum vm_transport transport,
 			       unsigned where);
 /* How many devices of @cls the machine has. */
 unsigned vm_unit_count(const struct vm *vm, const struct device_class *cls);
+
+/*
+ * What a selftest's message says first when a driver call succeeded but
+ * the data is not what it should be: the driver took a device's lie for
+ * the truth (faults --soak counts such a seed as corrupt).
+ */
+#define VM_SELFTEST_WRONG_DATA "wrong data: "
 
 /* What a class's selftest reports into. */
 struct vm_selftest {
