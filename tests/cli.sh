@@ -72,8 +72,20 @@ expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro" \
 one_line "ro write"
 expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro,transport=pci" \
 	blk-write 0 "$work/data4k"
-expect 1 'read failed: [A-Za-z]+ -> [A-Za-z]+' -- --blk "$work/disk.img" \
-	blk-read 2048 1
+# A range past the end is refused before the first request: nothing is
+# read or written.
+head -c $((1024 * 1024)) /dev/urandom >"$work/data1m"
+cp "$work/orig.img" "$work/disk.img"
+sum0=$(cksum <"$work/disk.img")
+expect 2 '^virtsim: LBA 1 \+ 2048 sectors is past the end of blk0 \(2048 sectors, 1 MiB\)$' -- \
+	--blk "$work/disk.img" blk-write 1 "$work/data1m"
+one_line "blk-write past the end"
+check "blk-write past the end changed the image" [ "$(cksum <"$work/disk.img")" = "$sum0" ]
+expect 2 'LBA 2048 \+ 1 sector is past the end of blk0 \(2048 sectors, 1 MiB\)$' -- \
+	--blk "$work/disk.img" blk-read 2048 1
+one_line "blk-read past the end"
+"$virtsim" --blk "$work/disk.img" blk-read 1 2048 >"$work/read" 2>/dev/null
+check "blk-read past the end printed data" [ ! -s "$work/read" ]
 
 # Tracing: mmio, vq and irq events go to --trace-file.
 expect 0 '' -- --blk "$work/disk.img" --trace mmio,vq,irq \

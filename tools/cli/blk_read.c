@@ -34,8 +34,10 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
 	uint64_t left = o->count, lba = o->lba;
 	struct dma_buf buf;
-	int err, ret = 0;
+	int err, ret = blk_check_range(vm, o->unit, o->lba, o->count);
 
+	if (ret)
+		return ret;
 	if (dma_buf_get(&buf, machine_hal(&vm->machine),
 			CHUNK_SECTORS * VIRTIO_BLK_SECTOR_SIZE))
 		return blk_op_failed(o->unit, "DMA allocation",

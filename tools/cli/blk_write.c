@@ -63,6 +63,12 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o)
 	fd = open_input(o->input, &size);
 	if (fd < 0)
 		return EXIT_USAGE;
+	ret = blk_check_range(vm, o->unit, lba,
+			      (uint64_t)size / VIRTIO_BLK_SECTOR_SIZE);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
 	if (dma_buf_get(&buf, machine_hal(&vm->machine), CHUNK_BYTES)) {
 		close(fd);
 		return blk_op_failed(o->unit, "DMA allocation",

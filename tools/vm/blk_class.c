@@ -277,6 +277,20 @@ int blk_op_failed(unsigned unit, const char *what, int virtio_err)
 	return 1;
 }
 
+int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)
+{
+	struct virtio_blk *b = vm_virtio_blk(vm, unit);
+	uint64_t cap = b ? virtio_blk_capacity(b) : 0;
+
+	if (lba <= cap && count <= cap - lba)
+		return 0;
+	fprintf(stderr,
+		"virtsim: LBA %" PRIu64 " + %" PRIu64 " sector%s is past the "
+		"end of blk%u (%" PRIu64 " sectors, %" PRIu64 " MiB)\n",
+		lba, count, count == 1 ? "" : "s", unit, cap, cap >> 11);
+	return 2;
+}
+
 /* The default selftest machine: a scratch disk on every transport. */
 static const struct blk_options blk_scratch = {.scratch_size = 16u << 20};
 static const struct vm_device_config blk_selftest_devices[] = {
@@ -339,5 +353,10 @@ const char *vm_disk_path(struct vm *vm, unsigned n)
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)
 {
 	return 1;
+}
+
+int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)
+{
+	return 2;
 }
 #endif /* VIRTSIM_HAVE_BLK */

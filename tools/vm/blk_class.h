@@ -40,4 +40,12 @@ const char *vm_disk_path(struct vm *vm, unsigned n);
  */
 int blk_op_failed(unsigned unit, const char *what, int virtio_err);
 
+/*
+ * 0 if sectors [@lba, @lba + @count) lie on disk @unit; else "virtsim:
+ * LBA 1 + 2048 sectors is past the end of blk0 (2048 sectors, 1 MiB)"
+ * on stderr and 2, the exit status of bad input. Checked before the
+ * first request: a request that cannot complete changes nothing.
+ */
+int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count);
+
 #endif /* VIRTSIM_TOOLS_VM_BLK_CLASS_H */
