@@ -9,6 +9,7 @@ trap 'rm -rf "$work"' EXIT
 head -c $((1024 * 1024)) /dev/urandom >"$work/disk.img"
 cp "$work/disk.img" "$work/orig.img"
 head -c 4096 /dev/urandom >"$work/data4k"
+head -c $((1024 * 1024)) /dev/urandom >"$work/data1m"
 head -c 1000 /dev/urandom >"$work/odd"
 
 expect 0 'Usage: virtsim' -- --help
@@ -31,6 +32,35 @@ expect 2 'blk-read takes 2 arguments' -- --blk "$work/disk.img" blk-read 0
 expect 2 'the machine has 1 disk' -- --blk "$work/disk.img" blk-read 0 1 --disk 1
 expect 2 'multiple of 512' -- --blk "$work/disk.img" blk-write 0 "$work/odd"
 expect 2 'nothere' -- --blk "$work/disk.img" blk-write 0 "$work/nothere"
+# FILE is looked at before it is opened: a FIFO would block the open.
+# Each refusal is one line, exit 2, and the image unchanged.
+mkfifo "$work/fifo"
+mkdir "$work/dir"
+sum0=$(cksum <"$work/disk.img")
+expect 2 "^virtsim: blk-write FILE '$work/fifo': a FIFO, not a regular file \(use - for stdin\)$" -- \
+	--blk "$work/disk.img" blk-write 0 "$work/fifo"
+one_line "blk-write FIFO"
+expect 2 "^virtsim: blk-write FILE '$work/dir': a directory, not a regular file" -- \
+	--blk "$work/disk.img" blk-write 0 "$work/dir"
+one_line "blk-write directory"
+expect 2 "^virtsim: blk-write FILE '/dev/null': a character device, not a regular file" -- \
+	--blk "$work/disk.img" blk-write 0 /dev/null
+check "refused blk-write FILEs changed the image" [ "$(cksum <"$work/disk.img")" = "$sum0" ]
+# - is stdin: read to memory (up to the disk's size), then written.
+if "$virtsim" --blk "$work/disk.img" blk-write 5 - <"$work/data4k" \
+	>/dev/null 2>"$work/err" &&
+   dd if="$work/disk.img" bs=512 skip=5 count=8 2>/dev/null |
+	cmp -s - "$work/data4k"; then ok; else ko "blk-write - (stdin)"; cat "$work/err"; fi
+sum0=$(cksum <"$work/disk.img")
+"$virtsim" --blk "$work/disk.img" blk-write 1 - <"$work/data1m" >"$work/out" 2>&1
+check "blk-write - past the end: exit 2" [ $? -eq 2 ]
+grep -qE '^virtsim: LBA 1 \+ [0-9]+ sectors is past the end of blk0 \(2048 sectors, 1 MiB\)$' \
+	"$work/out" && ok || ko "blk-write - past the end: no message"
+"$virtsim" --blk "$work/disk.img" blk-write 1 - <"$work/odd" >"$work/out" 2>&1
+check "blk-write - odd size: exit 2" [ $? -eq 2 ]
+grep -q "^virtsim: blk-write FILE '-': size 1000 is not a non-zero multiple of 512 bytes$" \
+	"$work/out" && ok || ko "blk-write - odd size: no message"
+check "refused blk-write - changed the image" [ "$(cksum <"$work/disk.img")" = "$sum0" ]
 
 expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1" probe
 
@@ -66,15 +96,17 @@ for v in version=1 version=2 transport=pci; do
 	else ko "blk-write v$v"; cat "$work/err"; fi
 done
 
-# A failing driver operation names the VirtIO and the device error.
-expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro" \
-	blk-write 0 "$work/data4k"
+# A failing driver operation names the VirtIO and the device error; a
+# write to a read-only disk says so as well.
+sum0=$(cksum <"$work/orig.img")
+expect 1 '^virtsim: blk0 is read-only \(ro\): write failed: IoError -> Io$' -- \
+	--blk "$work/orig.img,ro" blk-write 0 "$work/data4k"
 one_line "ro write"
-expect 1 'write failed: IoError -> Io' -- --blk "$work/orig.img,ro,transport=pci" \
-	blk-write 0 "$work/data4k"
+expect 1 'blk0 is read-only \(ro\): write failed: IoError -> Io' -- \
+	--blk "$work/orig.img,ro,transport=pci" blk-write 0 "$work/data4k"
+check "ro writes changed the image" [ "$(cksum <"$work/orig.img")" = "$sum0" ]
 # A range past the end is refused before the first request: nothing is
 # read or written.
-head -c $((1024 * 1024)) /dev/urandom >"$work/data1m"
 cp "$work/orig.img" "$work/disk.img"
 sum0=$(cksum <"$work/disk.img")
 expect 2 '^virtsim: LBA 1 \+ 2048 sectors is past the end of blk0 \(2048 sectors, 1 MiB\)$' -- \

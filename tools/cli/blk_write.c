@@ -4,7 +4,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,79 +30,190 @@ static int blk_write_parse(struct cli_options *o, char **args, char *err,
 	return 0;
 }
 
-/* Open @path, a regular file of a non-zero multiple of 512 bytes. */
+/* What a file that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * Open @path, a regular file of a non-zero multiple of 512 bytes. It is
+ * looked at before it is opened: opening a FIFO would block.
+ */
 static int open_input(const char *path, off_t *size)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st, fst;
+	int fd;
 
-	if (fd < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "virtsim: %s: %s\n", path, strerror(errno));
+	if (stat(path, &st)) {
+		fprintf(stderr, "virtsim: blk-write FILE '%s': %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr,
+			"virtsim: blk-write FILE '%s': %s, not a regular "
+			"file (use - for stdin)\n",
+			path, file_kind(st.st_mode));
+		return -1;
+	}
+	/* O_NONBLOCK: had it been swapped for a FIFO since, no hang. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &fst)) {
+		fprintf(stderr, "virtsim: blk-write FILE '%s': %s\n", path,
+			strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size % 512 || st.st_size == 0) {
+	if (!S_ISREG(fst.st_mode) || fst.st_size % 512 || fst.st_size == 0) {
 		fprintf(stderr,
-			"virtsim: %s: size %lld is not a non-zero multiple of "
-			"512 bytes\n",
-			path, (long long)st.st_size);
+			"virtsim: blk-write FILE '%s': size %lld is not a "
+			"non-zero multiple of 512 bytes\n",
+			path, (long long)fst.st_size);
 		close(fd);
 		return -1;
 	}
-	*size = st.st_size;
+	*size = fst.st_size;
 	return fd;
+}
+
+/*
+ * `-`: stdin into memory, at most @max bytes and one sector more (so
+ * that too much is seen as too much); a non-zero multiple of 512.
+ */
+static int read_stdin(uint64_t max, unsigned char **data, uint64_t *size)
+{
+	uint64_t cap = 0, len = 0, limit = max + VIRTIO_BLK_SECTOR_SIZE;
+	unsigned char *p = NULL;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			uint64_t want = cap ? cap * 2 : 1u << 16;
+			unsigned char *q;
+
+			if (want > limit)
+				want = limit;
+			if (len == want)
+				break;
+			q = realloc(p, (size_t)want);
+			if (!q) {
+				fprintf(stderr, "virtsim: blk-write FILE '-': "
+						"out of memory\n");
+				free(p);
+				return -1;
+			}
+			p = q;
+			cap = want;
+		}
+		n = read(STDIN_FILENO, p + len, (size_t)(cap - len));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "virtsim: blk-write FILE '-': %s\n",
+				strerror(errno));
+			free(p);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (uint64_t)n;
+	}
+	if (len % 512 || len == 0) {
+		fprintf(stderr,
+			"virtsim: blk-write FILE '-': size %" PRIu64
+			"%s is not a non-zero multiple of 512 bytes\n",
+			len, len == limit ? " or more" : "");
+		free(p);
+		return -1;
+	}
+	*data = p;
+	*size = len;
+	return 0;
+}
+
+/* A failed write; on a read-only disk, saying so as well. */
+static int write_failed(struct virtio_blk *b, unsigned unit, int err)
+{
+	return blk_op_failed_why(unit, b->readonly ? " is read-only (ro)" : "",
+				 "write", err);
 }
 
 static int blk_write_run(struct vm *vm, const struct cli_options *o)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
-	uint64_t lba = o->lba;
+	uint64_t lba = o->lba, size, cap = virtio_blk_capacity(b);
+	unsigned char *data = NULL;
 	struct dma_buf buf;
-	off_t size;
-	int fd, err, ret = 0;
+	int fd = -1, err, ret = 0;
 
-	fd = open_input(o->input, &size);
-	if (fd < 0)
-		return EXIT_USAGE;
-	ret = blk_check_range(vm, o->unit, lba,
-			      (uint64_t)size / VIRTIO_BLK_SECTOR_SIZE);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	if (dma_buf_get(&buf, machine_hal(&vm->machine), CHUNK_BYTES)) {
-		close(fd);
-		return blk_op_failed(o->unit, "DMA allocation",
-				     -VIRTIO_ERR_DMA_ERROR);
-	}
-	for (uint64_t off = 0; off < (uint64_t)size && !ret;) {
-		size_t len = (uint64_t)size - off < CHUNK_BYTES
-				 ? (size_t)((uint64_t)size - off)
-				 : CHUNK_BYTES;
+	if (!strcmp(o->input, "-")) {
+		if (read_stdin(lba < cap ? (cap - lba) * VIRTIO_BLK_SECTOR_SIZE
+					 : 0,
+			       &data, &size))
+			return EXIT_USAGE;
+	} else {
+		off_t fsize;
 
-		if (pread(fd, buf.p, len, (off_t)off) != (ssize_t)len) {
-			fprintf(stderr, "virtsim: %s: short read\n", o->input);
-			ret = EXIT_USAGE;
-			break;
+		fd = open_input(o->input, &fsize);
+		if (fd < 0)
+			return EXIT_USAGE;
+		size = (uint64_t)fsize;
+	}
+	ret = blk_check_range(vm, o->unit, lba, size / VIRTIO_BLK_SECTOR_SIZE);
+	if (!ret && dma_buf_get(&buf, machine_hal(&vm->machine), CHUNK_BYTES))
+		ret = blk_op_failed(o->unit, "DMA allocation",
+				    -VIRTIO_ERR_DMA_ERROR);
+	else if (!ret) {
+		for (uint64_t off = 0; off < size && !ret;) {
+			size_t len = size - off < CHUNK_BYTES
+					 ? (size_t)(size - off)
+					 : CHUNK_BYTES;
+
+			if (data) {
+				memcpy(buf.p, data + off, len);
+			} else if (pread(fd, buf.p, len, (off_t)off) !=
+				   (ssize_t)len) {
+				fprintf(stderr,
+					"virtsim: blk-write FILE '%s': short "
+					"read\n",
+					o->input);
+				ret = EXIT_USAGE;
+				break;
+			}
+			err = virtio_blk_write(b, lba, buf.p, len);
+			if (err)
+				ret = write_failed(b, o->unit, err);
+			lba += len / VIRTIO_BLK_SECTOR_SIZE;
+			off += len;
 		}
-		err = virtio_blk_write(b, lba, buf.p, len);
-		if (err)
-			ret = blk_op_failed(o->unit, "write", err);
-		lba += len / VIRTIO_BLK_SECTOR_SIZE;
-		off += len;
+		dma_buf_put(&buf);
+		if (!ret && (err = virtio_blk_flush(b)))
+			ret = blk_op_failed(o->unit, "flush", err);
 	}
-	close(fd);
-	dma_buf_put(&buf);
-	if (!ret && (err = virtio_blk_flush(b)))
-		ret = blk_op_failed(o->unit, "flush", err);
+	if (fd >= 0)
+		close(fd);
+	free(data);
 	return ret;
 }
 
 const struct workload blk_write_workload = {
     .name = "blk-write",
     .args = "LBA FILE",
-    .help = "write FILE (a multiple of 512 bytes) at LBA, then flush",
+    .help = "write FILE (a regular file of a multiple of 512 bytes; - "
+	    "for stdin) at LBA, then flush",
     .nargs = 2,
     .cls = &blk_class,
     .takes = CLI_OPT_DISK,

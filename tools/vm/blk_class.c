@@ -271,8 +271,14 @@ const char *vm_disk_path(struct vm *vm, unsigned n)
 
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)
 {
-	fprintf(stderr, "virtsim: blk%u: %s failed: %s -> %s\n", unit, what,
-		virtio_error_name(virtio_err),
+	return blk_op_failed_why(unit, "", what, virtio_err);
+}
+
+int blk_op_failed_why(unsigned unit, const char *why, const char *what,
+		      int virtio_err)
+{
+	fprintf(stderr, "virtsim: blk%u%s: %s failed: %s -> %s\n", unit, why,
+		what, virtio_error_name(virtio_err),
 		dev_err_name(as_dev_err(virtio_err)));
 	return 1;
 }
@@ -351,6 +357,12 @@ const char *vm_disk_path(struct vm *vm, unsigned n)
 }
 
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)
+{
+	return 1;
+}
+
+int blk_op_failed_why(unsigned unit, const char *why, const char *what,
+		      int virtio_err)
 {
 	return 1;
 }

@@ -39,6 +39,9 @@ const char *vm_disk_path(struct vm *vm, unsigned n);
  * a failed operation.
  */
 int blk_op_failed(unsigned unit, const char *what, int virtio_err);
+/* The same, @why after the disk: "virtsim: blk0 is read-only (ro): ...". */
+int blk_op_failed_why(unsigned unit, const char *why, const char *what,
+		      int virtio_err);
 
 /*
  * 0 if sectors [@lba, @lba + @count) lie on disk @unit; else "virtsim:
