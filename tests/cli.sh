@@ -62,6 +62,33 @@ grep -q "^virtsim: blk-write FILE '-': size 1000 is not a non-zero multiple of 5
 	"$work/out" && ok || ko "blk-write - odd size: no message"
 check "refused blk-write - changed the image" [ "$(cksum <"$work/disk.img")" = "$sum0" ]
 
+# Numbers are decimal: 010 is 10, 0x10 is refused saying so.
+expect 0 'Numbers \(LBA, COUNT, N\) are decimal: 010 is 10' -- --help
+expect 2 "^virtsim: blk-read: LBA '0x10': want a decimal sector number \(no 0x; 010 is 10\)$" -- \
+	--blk "$work/disk.img" blk-read 0x10 1
+one_line "LBA 0x10"
+expect 2 "blk-read: COUNT '0x1': want a decimal number of sectors above 0" -- \
+	--blk "$work/disk.img" blk-read 0 0x1
+expect 2 "blk-write: LBA '0x10': want a decimal sector number" -- \
+	--blk "$work/disk.img" blk-write 0x10 "$work/data4k"
+expect 2 "^virtsim: --disk '0x1': want a decimal disk number below [0-9]+ \(no 0x; 010 is 10\)$" -- \
+	--blk "$work/disk.img" blk-read 0 1 --disk 0x1
+expect 2 "^virtsim: --seed '0x10': want a decimal number \(no 0x; 010 is 10\)$" -- --seed 0x10 probe
+if "$virtsim" --blk "$work/disk.img" blk-read 010 1 >"$work/read" 2>/dev/null &&
+   dd if="$work/disk.img" bs=512 skip=10 count=1 2>/dev/null | cmp -s - "$work/read"
+then ok; else ko "blk-read 010 is not LBA 10"; fi
+expect 2 "^virtsim: --trace '': want a comma list of categories, or 'all' \(see --help\)$" -- \
+	--trace '' probe
+one_line "--trace ''"
+# One dash: a negative number is not an option; -blk is --blk misspelt.
+expect 2 "^virtsim: '-1' is not an option \(numbers are decimal, from 0: no negative numbers\)$" -- \
+	--blk "$work/disk.img" blk-read -1 1
+one_line "blk-read -1"
+expect 2 "^virtsim: '-blk': did you mean '--blk'\?$" -- -blk "$work/disk.img" probe
+one_line "-blk"
+expect 2 "'-trace=mmio': did you mean '--trace=mmio'\?" -- -trace=mmio probe
+expect 2 "unknown option '-x'" -- -x probe
+
 expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1" probe
 
 # probe: the device tables of a mixed machine, both MMIO versions and PCI.

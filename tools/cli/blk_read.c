@@ -18,11 +18,16 @@ static int blk_read_parse(struct cli_options *o, char **args, char *err,
 			  size_t errlen)
 {
 	if (vm_parse_u64(args[0], &o->lba)) {
-		snprintf(err, errlen, "blk-read: bad LBA '%s'", args[0]);
+		snprintf(err, errlen,
+			 "blk-read: LBA '%s': want a decimal sector number (no "
+			 "0x; 010 is 10)",
+			 args[0]);
 		return -1;
 	}
 	if (vm_parse_u64(args[1], &o->count) || o->count == 0) {
-		snprintf(err, errlen, "blk-read: bad sector COUNT '%s'",
+		snprintf(err, errlen,
+			 "blk-read: COUNT '%s': want a decimal number of "
+			 "sectors above 0 (no 0x; 010 is 10)",
 			 args[1]);
 		return -1;
 	}

@@ -23,7 +23,11 @@ static int blk_write_parse(struct cli_options *o, char **args, char *err,
 			   size_t errlen)
 {
 	if (vm_parse_u64(args[0], &o->lba)) {
-		snprintf(err, errlen, "blk-write: bad LBA '%s'", args[0]);
+		snprintf(
+		    err, errlen,
+		    "blk-write: LBA '%s': want a decimal sector number (no "
+		    "0x; 010 is 10)",
+		    args[0]);
 		return -1;
 	}
 	o->input = args[1];

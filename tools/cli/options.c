@@ -261,13 +261,40 @@ static unsigned option_matches(const struct option *all, const char *arg)
 	return count;
 }
 
-/* getopt_long's complaint about argv[optind - 1], in one line. */
-static int bad_option(const struct option *all, char **argv, char *err,
+/*
+ * getopt_long's complaint about the argument it stopped at, in one line:
+ * argv[@at] if it stopped inside it (a one-dash word), else the one
+ * before optind.
+ */
+static int bad_option(const struct option *all, char **argv, int at, char *err,
 		      size_t errlen)
 {
-	const char *arg = argv[optind - 1];
+	const char *arg = argv[optind == at ? optind : optind - 1];
 	bool is_long = !strncmp(arg, "--", 2);
+	char dashed[128];
 
+	if (!is_long && arg[0] == '-' && arg[1] >= '0' && arg[1] <= '9')
+		return vm_option_error(err, errlen,
+				       "'%s' is not an option (numbers are "
+				       "decimal, from 0: no negative numbers)",
+				       arg);
+	/* -blk for --blk: one dash too few. */
+	snprintf(dashed, sizeof(dashed), "-%s", arg);
+	if (!is_long && arg[0] == '-' && strlen(arg) > 2 &&
+	    option_matches(all, dashed) >= 1) {
+		size_t n = strcspn(dashed + 2, "=");
+		const struct option *o = all;
+
+		/* An exact name, else the one a unique prefix names. */
+		for (; o->name; o++)
+			if (strlen(o->name) == n &&
+			    !strncmp(o->name, dashed + 2, n))
+				break;
+		if (o->name || option_matches(all, dashed) == 1)
+			return vm_option_error(err, errlen,
+					       "'%s': did you mean '%s'?", arg,
+					       dashed);
+	}
 	/* optopt: the option that was found but misused, else 0. */
 	if (!is_long && optopt)
 		return vm_option_error(err, errlen, "unknown option '-%c'",
@@ -291,7 +318,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	char why[256];
 	const char *bad;
 	uint64_t v;
-	int c;
+	int c, at;
 
 	memset(o, 0, sizeof(*o));
 	o->mem_size = MACHINE_DEFAULT_MEM;
@@ -300,7 +327,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	build_options(all);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", all, NULL)) != -1) {
+	while ((at = optind, c = getopt_long(argc, argv, "hV", all, NULL)) !=
+	       -1) {
 		switch (c) {
 		case OPT_MEM:
 			if (vm_parse_size(optarg, &o->mem_size) ||
@@ -312,6 +340,11 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 					    optarg);
 			break;
 		case OPT_TRACE:
+			if (!*optarg)
+				return vm_option_error(
+				    err, errlen,
+				    "--trace '': want a comma list of "
+				    "categories, or 'all' (see --help)");
 			if (trace_parse(optarg, &o->trace_mask, &bad))
 				return vm_option_error(err, errlen,
 					    "--trace: unknown category '%s' "
@@ -323,9 +356,11 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			break;
 		case OPT_SEED:
 			if (vm_parse_u64(optarg, &o->seed))
-				return vm_option_error(err, errlen,
-					    "--seed '%s': not a decimal number",
-					    optarg);
+				return vm_option_error(
+				    err, errlen,
+				    "--seed '%s': want a decimal number "
+				    "(no 0x; 010 is 10)",
+				    optarg);
 			break;
 		case OPT_MODE:
 			if (sim_mode_parse(optarg, &o->mode))
@@ -338,9 +373,12 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 		case OPT_NIC:
 			if (vm_parse_u64(optarg, &v) || v >= VM_MAX_DEVICES)
 				return vm_option_error(
-				    err, errlen, "%s '%s': not a %s number",
+				    err, errlen,
+				    "%s '%s': want a decimal %s number below "
+				    "%d (no 0x; 010 is 10)",
 				    c == OPT_DISK ? "--disk" : "--nic", optarg,
-				    c == OPT_DISK ? "disk" : "nic");
+				    c == OPT_DISK ? "disk" : "nic",
+				    VM_MAX_DEVICES);
 			o->unit = (unsigned)v;
 			o->given |= c == OPT_DISK ? CLI_OPT_DISK : CLI_OPT_NIC;
 			break;
@@ -454,7 +492,7 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 					return -1;
 				break;
 			}
-			return bad_option(all, argv, err, errlen);
+			return bad_option(all, argv, at, err, errlen);
 		}
 	}
 	if (o->help || o->version || o->fault_help || o->strict_help)
@@ -619,6 +657,9 @@ void cli_usage(FILE *out)
 		     "and timers are virtual,\n"
 		     "but what the host sends, and when, is not; --net loop "
 		     "stays deterministic.\n"
+		     "\n"
+		     "Numbers (LBA, COUNT, N) are decimal: 010 is 10, and 0x10 "
+		     "is refused.\n"
 		     "\n"
 		     "Exit status: 0 success, 1 a device or driver operation "
 		     "failed, 2 bad usage\n"
