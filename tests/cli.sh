@@ -89,6 +89,16 @@ one_line "-blk"
 expect 2 "'-trace=mmio': did you mean '--trace=mmio'\?" -- -trace=mmio probe
 expect 2 "unknown option '-x'" -- -x probe
 
+# serial= fits GET_ID's 20 bytes; readonly=on|off as well as ro.
+expect 2 "serial=123456789012345678901: at most 20 bytes \(GET_ID\), not 21$" -- \
+	--blk "$work/disk.img,serial=123456789012345678901" probe
+one_line "serial too long"
+expect 0 'blk0 +1 MiB \(2048 blocks\) ro$' -- \
+	--blk "$work/disk.img,serial=12345678901234567890,readonly=on" probe
+expect 0 'blk0 +1 MiB \(2048 blocks\)$' -- --blk "$work/disk.img,readonly=off" probe
+expect 2 "readonly=yes: want on or off$" -- --blk "$work/disk.img,readonly=yes" probe
+one_line "readonly=yes"
+
 expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1" probe
 
 # probe: the device tables of a mixed machine, both MMIO versions and PCI.

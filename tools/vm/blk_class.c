@@ -55,7 +55,21 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 	}
 	if (!strcmp(key, "ro") && !value) {
 		o->readonly = true;
+	} else if (!strcmp(key, "readonly") && value &&
+		   (!strcmp(value, "on") || !strcmp(value, "off"))) {
+		o->readonly = !strcmp(value, "on");
+	} else if (!strcmp(key, "readonly")) {
+		snprintf(err, errlen, "readonly=%s: want on or off",
+			 value ? value : "");
+		return -1;
 	} else if (!strcmp(key, "serial") && value) {
+		if (strlen(value) > VIRTIO_BLK_ID_BYTES) {
+			snprintf(err, errlen,
+				 "serial=%s: at most %d bytes (GET_ID), not "
+				 "%zu",
+				 value, VIRTIO_BLK_ID_BYTES, strlen(value));
+			return -1;
+		}
 		o->serial = value;
 	} else if (!strcmp(key, "queue_size") && value) {
 		/* 1024 at most, as QEMU: every queue start allocates a
@@ -71,7 +85,8 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 		o->queue_size = (uint16_t)v;
 	} else {
 		snprintf(err, errlen,
-			 "unknown option '%s%s%s' (ro, serial=ID, "
+			 "unknown option '%s%s%s' (ro, readonly=on|off, "
+			 "serial=ID, "
 			 "queue_size=N, %s)",
 			 key, value ? "=" : "", value ? value : "",
 			 VM_DEVICE_COMMON_USAGE);
@@ -312,8 +327,9 @@ const struct device_class blk_class = {
     .type = DEV_TYPE_BLOCK,
     .first_word = "FILE (or scratch:SIZE)",
     .usage = "FILE or scratch:SIZE (a fresh image, removed at exit); ro "
-	     "(VIRTIO_BLK_F_RO, writes fail); serial=ID (what GET_ID "
-	     "returns); queue_size=N (the device's queue size, a power of "
+	     "or readonly=on (VIRTIO_BLK_F_RO, writes fail); readonly=off "
+	     "(the default); serial=ID (what GET_ID returns, at most 20 "
+	     "bytes); queue_size=N (the device's queue size, a power of "
 	     "2)",
     .options_size = sizeof(struct blk_options),
     .options_init = blk_options_init,
