@@ -98,6 +98,16 @@ expect 0 'blk0 +1 MiB \(2048 blocks\) ro$' -- \
 expect 0 'blk0 +1 MiB \(2048 blocks\)$' -- --blk "$work/disk.img,readonly=off" probe
 expect 2 "readonly=yes: want on or off$" -- --blk "$work/disk.img,readonly=yes" probe
 one_line "readonly=yes"
+# --CLASS help: the class's sub-options, exit 0.
+expect 0 '^  serial=ID' -- --blk help
+grep -q '^  transport=mmio' "$work/out" && ok || ko "--blk help: no common options"
+for class in net gpu; do
+	if "$virtsim" --help | grep -q -- "--$class .*left out of this build"; then
+		expect 2 "built without" -- --$class help
+	else
+		expect 0 "^--$class ARG\[,OPT...\]: a virtio-$class device" -- --$class help
+	fi
+done
 
 expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1" probe
 

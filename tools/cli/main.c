@@ -12,6 +12,7 @@
 
 #include "tools/cli/options.h"
 #include "tools/cli/workload.h"
+#include "tools/vm/device_options.h"
 #include "tools/vm/vm.h"
 
 /*
@@ -69,6 +70,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "virtsim: %s\nTry 'virtsim --help'.\n", err);
 		cli_free_options(&o);
 		return EXIT_USAGE;
+	}
+	if (o.device_help) {
+		vm_device_usage(stdout, o.device_help);
+		cli_free_options(&o);
+		return 0;
 	}
 	if (o.help || o.version || o.fault_help || o.strict_help) {
 		if (o.help)

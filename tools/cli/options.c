@@ -87,13 +87,20 @@ static int add_device(struct cli_options *o, const struct device_class *cls,
 		      const char *arg, char *err, size_t errlen)
 {
 	unsigned n = o->device_count;
+	int ret;
 
 	if (n == VM_MAX_DEVICES)
 		return vm_option_error(err, errlen, "--%s: at most %d devices", cls->name,
 			    VM_MAX_DEVICES);
 	o->device_count++; /* its storage is freed even if parsing fails */
-	return vm_parse_device(cls, arg, &o->devices[n], &o->device_storage[n],
-			       err, errlen);
+	ret = vm_parse_device(cls, arg, &o->devices[n], &o->device_storage[n],
+			      err, errlen);
+	if (ret == VM_DEVICE_HELP) {
+		o->device_help = cls;
+		o->device_count--;
+		ret = 0;
+	}
+	return ret;
 }
 
 /* A workload option's count: decimal, above 0. */
@@ -495,7 +502,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			return bad_option(all, argv, at, err, errlen);
 		}
 	}
-	if (o->help || o->version || o->fault_help || o->strict_help)
+	if (o->help || o->version || o->fault_help || o->strict_help ||
+	    o->device_help)
 		return 0;
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))

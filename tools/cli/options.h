@@ -42,6 +42,8 @@ struct cli_options {
 	bool fault_help; /* --fault help: list the points */
 	bool strict;	 /* --strict: stop at a broken driver MUST */
 	bool strict_help; /* --strict help: list the checked rules */
+	/* --blk help (and so on): that class's sub-options. */
+	const struct device_class *device_help;
 	bool json;	 /* --json: the workload's report as JSON */
 	/* --fault and --fault-plan, in the order given. */
 	struct fault_arm faults[FAULT_MAX_ARMS];

@@ -115,6 +115,8 @@ int vm_parse_device(const struct device_class *cls, const char *arg,
 		return vm_option_error(err, errlen,
 			    "--%s: this virtsim was built without %s (%s)",
 			    cls->name, cls->title, cls->disabled);
+	if (!strcmp(arg, "help"))
+		return VM_DEVICE_HELP;
 	opts = calloc(1, optsz + strlen(arg) + 1);
 	if (!opts)
 		return vm_option_error(err, errlen, "out of memory");
@@ -154,4 +156,33 @@ int vm_parse_device(const struct device_class *cls, const char *arg,
 			    "are modern virtio-pci",
 			    cls->name, arg);
 	return 0;
+}
+
+/*
+ * The "; "-separated items of @text (outside parentheses), one a line
+ * under a two-space indent.
+ */
+static void usage_items(FILE *out, const char *text)
+{
+	while (*text) {
+		size_t n = 0;
+		int depth = 0;
+
+		for (; text[n] && (text[n] != ';' || depth); n++)
+			depth += (text[n] == '(') - (text[n] == ')');
+
+		fprintf(out, "  %.*s\n", (int)n, text);
+		text += n;
+		while (*text == ';' || *text == ' ')
+			text++;
+	}
+}
+
+void vm_device_usage(FILE *out, const struct device_class *cls)
+{
+	fprintf(out, "--%s ARG[,OPT...]: a %s device; ARG, then OPT:\n",
+		cls->name, cls->title);
+	usage_items(out, cls->usage);
+	fprintf(out, "Every device also takes:\n");
+	usage_items(out, VM_DEVICE_COMMON_USAGE);
 }

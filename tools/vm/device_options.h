@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tools/vm/vm.h"
 
@@ -20,12 +21,21 @@
 /*
  * Parse @arg for @cls into @cfg. The class's options and the strings
  * they point to live in one allocation returned in *@storage (free it
- * after the machine is built). Returns 0, or -1 with one line in @err
- * naming the option and the value.
+ * after the machine is built). Returns 0, VM_DEVICE_HELP for "help", or
+ * -1 with one line in @err naming the option and the value.
  */
 int vm_parse_device(const struct device_class *cls, const char *arg,
 		    struct vm_device_config *cfg, void **storage, char *err,
 		    size_t errlen);
+
+/*
+ * `--blk help` and the like: vm_parse_device returns this (not an
+ * error) when @arg is "help"; vm_device_usage prints what to give.
+ */
+#define VM_DEVICE_HELP 1
+
+/* The class's sub-options, one a line, then the common ones, on @out. */
+void vm_device_usage(FILE *out, const struct device_class *cls);
 
 /* Format one line into @err; returns -1, what option parsers return. */
 int vm_option_error(char *err, size_t errlen, const char *fmt, ...)
