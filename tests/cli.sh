@@ -131,6 +131,21 @@ for v in version=1 version=2 transport=pci; do
 		cmp -s - "$work/read"; then ok; else ko "blk-read v$v"; cat "$work/err"; fi
 done
 
+# blk-read --out FILE: the same bytes to FILE; - is stdout; a range past
+# the end leaves FILE as it was.
+if "$virtsim" --blk "$work/disk.img" blk-read 8 16 --out "$work/outfile" \
+	>/dev/null 2>"$work/err" &&
+   dd if="$work/disk.img" bs=512 skip=8 count=16 2>/dev/null |
+	cmp -s - "$work/outfile"; then ok; else ko "blk-read --out FILE"; cat "$work/err"; fi
+if "$virtsim" --blk "$work/disk.img" blk-read 8 16 --out - 2>/dev/null |
+	cmp -s - "$work/outfile"; then ok; else ko "blk-read --out -"; fi
+sum0=$(cksum <"$work/outfile")
+expect 2 'LBA 2040 \+ 16 sectors is past the end of blk0' -- \
+	--blk "$work/disk.img" blk-read 2040 16 --out "$work/outfile"
+check "blk-read past the end touched --out" [ "$(cksum <"$work/outfile")" = "$sum0" ]
+expect 2 "^virtsim: blk-read --out '/nonexistent/x': No such file" -- \
+	--blk "$work/disk.img" blk-read 0 1 --out /nonexistent/x
+
 # blk-write lands in the image at the right place and nowhere else; the
 # disk is picked by --disk among disks on both transports.
 for v in version=1 version=2 transport=pci; do

@@ -37,16 +37,29 @@ static int blk_read_parse(struct cli_options *o, char **args, char *err,
 static int blk_read_run(struct vm *vm, const struct cli_options *o)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
+	bool to_stdout = !o->out || !strcmp(o->out, "-");
+	const char *name = to_stdout ? "stdout" : o->out;
 	uint64_t left = o->count, lba = o->lba;
+	FILE *out;
 	struct dma_buf buf;
 	int err, ret = blk_check_range(vm, o->unit, o->lba, o->count);
 
 	if (ret)
 		return ret;
+	/* Opened once the range is known good: a bad one leaves it be. */
+	out = to_stdout ? stdout : fopen(o->out, "wb");
+	if (!out) {
+		fprintf(stderr, "virtsim: blk-read --out '%s': %s\n", o->out,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
 	if (dma_buf_get(&buf, machine_hal(&vm->machine),
-			CHUNK_SECTORS * VIRTIO_BLK_SECTOR_SIZE))
+			CHUNK_SECTORS * VIRTIO_BLK_SECTOR_SIZE)) {
+		if (!to_stdout)
+			fclose(out);
 		return blk_op_failed(o->unit, "DMA allocation",
 				     -VIRTIO_ERR_DMA_ERROR);
+	}
 	while (left && !ret) {
 		uint64_t n = left < CHUNK_SECTORS ? left : CHUNK_SECTORS;
 
@@ -54,9 +67,8 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 		    virtio_blk_read(b, lba, buf.p, n * VIRTIO_BLK_SECTOR_SIZE);
 		if (err) {
 			ret = blk_op_failed(o->unit, "read", err);
-		} else if (fwrite(buf.p, VIRTIO_BLK_SECTOR_SIZE, n, stdout) !=
-			   n) {
-			fprintf(stderr, "virtsim: writing to stdout: %s\n",
+		} else if (fwrite(buf.p, VIRTIO_BLK_SECTOR_SIZE, n, out) != n) {
+			fprintf(stderr, "virtsim: writing to %s: %s\n", name,
 				strerror(errno));
 			ret = EXIT_OP_FAILED;
 		}
@@ -64,8 +76,13 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 		left -= n;
 	}
 	dma_buf_put(&buf);
-	if (!ret && fflush(stdout)) {
-		fprintf(stderr, "virtsim: writing to stdout: %s\n",
+	if (!ret && fflush(out)) {
+		fprintf(stderr, "virtsim: writing to %s: %s\n", name,
+			strerror(errno));
+		ret = EXIT_OP_FAILED;
+	}
+	if (!to_stdout && fclose(out) && !ret) {
+		fprintf(stderr, "virtsim: writing to %s: %s\n", name,
 			strerror(errno));
 		ret = EXIT_OP_FAILED;
 	}
@@ -75,10 +92,10 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 const struct workload blk_read_workload = {
     .name = "blk-read",
     .args = "LBA COUNT",
-    .help = "read COUNT 512-byte sectors at LBA to stdout",
+    .help = "read COUNT 512-byte sectors at LBA to stdout (or --out FILE)",
     .nargs = 2,
     .cls = &blk_class,
-    .takes = CLI_OPT_DISK,
+    .takes = CLI_OPT_DISK | CLI_OPT_OUT,
     .data_on_stdout = true,
     .parse = blk_read_parse,
     .run = blk_read_run,
