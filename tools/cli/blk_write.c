@@ -158,7 +158,7 @@ static int write_failed(struct virtio_blk *b, unsigned unit, int err)
 static int blk_write_run(struct vm *vm, const struct cli_options *o)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
-	uint64_t lba = o->lba, size, cap = virtio_blk_capacity(b);
+	uint64_t lba = o->lba, size, cap = b ? virtio_blk_capacity(b) : 0;
 	unsigned char *data = NULL;
 	struct dma_buf buf;
 	int fd = -1, err, ret = 0;
