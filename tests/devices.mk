@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/devices.mk: the device side (virtqueue walker, device core, MMIO
 # front-end, blk model).
 check_PROGRAMS += %reldir%/test_vq_dev

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/driver_hardening.mk: drivers against hostile devices (no progress,
 # an interrupt nobody can acknowledge, a reset that never completes).
 check_PROGRAMS += %reldir%/test_driver_hardening

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/drivers.mk: the driver stack (virtqueue, adapter) and the layer rule.
 check_PROGRAMS += %reldir%/test_virtqueue %reldir%/test_adapter
 %canon_reldir%_test_virtqueue_SOURCES = %reldir%/test_virtqueue.c

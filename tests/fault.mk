@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/fault.mk: the transport, device-core and queue fault points end
 # to end, on blk models over MMIO v1, MMIO v2 and PCI.
 if ENABLE_BLK

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/fault_devices.mk: the device models' fault points end to end
 # against the real drivers. Built with any classes: the C file keeps to
 # those configured (VIRTSIM_HAVE_BLK, _NET, _GPU).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/gpu_devices.mk: the virtio-gpu device model, driven through raw
 # MMIO registers and hand-built rings, its pixels read from the headless
 # display's shadow.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/gpu_display.mk: the GPU's displays: headless conversion and
 # clipping, PNG screenshots decoded by an independent decoder
 # (png_decode.py), and the SDL window on SDL's dummy video driver.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/gpu_drivers.mk: the virtio-gpu driver and the display device,
 # against test devices of their own and the GPU model; only with
 # --enable-gpu.

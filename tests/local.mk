@@ -1,7 +1,10 @@
+# SPDX-License-Identifier: MIT
 # Check suites: one binary per area. Fragments per area add to check_PROGRAMS;
 # every test links libtestutil.a and libvirtsim.a.
 TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
 EXTRA_DIST += %reldir%/cli_lib.sh
+# Every source file carries its SPDX licence line.
+dist_check_SCRIPTS += %reldir%/spdx.sh
 check_LIBRARIES = %reldir%/libtestutil.a
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -12,7 +15,8 @@ TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 # the suite does (sanitizers included).
 AM_TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)'; export top_srcdir; \
 	CC='$(CC)'; CFLAGS='$(CFLAGS)'; LDFLAGS='$(LDFLAGS)'; MAKE='$(MAKE)'; \
-	export CC CFLAGS LDFLAGS MAKE;
+	export CC CFLAGS LDFLAGS MAKE; \
+	dist_files='$(DISTFILES)'; export dist_files;
 
 check_PROGRAMS += %reldir%/test_sim %reldir%/test_sim_hal
 %canon_reldir%_test_sim_SOURCES = %reldir%/test_sim.c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/net_devices.mk: the virtio-net device model and the loop switch,
 # driven through raw MMIO registers and hand-built rings.
 if ENABLE_NET

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/net_drivers.mk: the net driver side (buffer pool, virtio-net driver,
 # net device), on a machine's DMA memory; only with --enable-net.
 if ENABLE_NET

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/net_e2e.mk: end to end, the virtio-net driver and net device over
 # MMIO and PCI against the net model on the loop switch, built by the
 # machine builder (tools/vm); only with --enable-net.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/pci_devices.mk: the PCIe host bridge and the virtio-pci front-end,
 # driven through ECAM and BAR accesses on a machine.
 check_PROGRAMS += %reldir%/test_pci_host

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/pci_drivers.mk: the PCI driver side (pci.c, the VirtIO PCI transport,
 # probe_pci_device) against a fake ECAM host bridge (tests/fake_ecam.c).
 check_LIBRARIES += %reldir%/libfakeecam.a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/sim.mk: the generic simulator services (event loop, virtual clock,
 # random streams, the fault injector).
 check_PROGRAMS += %reldir%/test_evloop

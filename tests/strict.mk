@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/strict.mk: --strict, each checked driver MUST broken on purpose,
 # and the real drivers clean under it.
 check_PROGRAMS += %reldir%/test_strict
