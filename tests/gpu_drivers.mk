@@ -3,7 +3,7 @@
 # against test devices of their own and the GPU model; only with
 # --enable-gpu.
 if ENABLE_GPU
-check_PROGRAMS += %reldir%/test_gpu_driver
+check_suites += %reldir%/test_gpu_driver
 %canon_reldir%_test_gpu_driver_SOURCES = %reldir%/test_gpu_driver.c
 %canon_reldir%_test_gpu_driver_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_gpu_driver_LDADD = $(TEST_LDADD)
