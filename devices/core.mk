@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # devices/core.mk: the VirtIO device core (status, features, config, the
 # device-side virtqueue), the MMIO front-end, and the device models.
 libvirtsim_a_SOURCES += \

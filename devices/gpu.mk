@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # devices/gpu.mk: the virtio-gpu device model, and the displays it shows
 # scanout 0 on: headless (display.c), an SDL2 window (display_sdl.c,
 # when configure found SDL2), PNG screenshots through zlib (png.c).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # devices/net.mk: the virtio-net device model, its receive backlog, pcap
 # capture, and the backends: loop (a switch between a machine's NICs) and
 # user (libslirp).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # drivers/core.mk: base, virtio core and transports, adapter (freestanding).
 libvirtsim_a_SOURCES += \
 	%reldir%/base/dev.c \

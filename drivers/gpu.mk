@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # drivers/gpu.mk: the virtio-gpu driver and the display device around it
 # (freestanding); only with --enable-gpu.
 libvirtsim_a_SOURCES += \

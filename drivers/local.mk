@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # drivers/: freestanding; core.mk (base, virtio, adapter), pci.mk (PCI) and
 # net.mk (net buffers, virtio-net, the net device), gpu.mk (virtio-gpu,
 # the display device).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # drivers/net.mk: the network buffer pool, the virtio-net driver and the
 # net device around it (freestanding); only with --enable-net.
 libvirtsim_a_SOURCES += \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # drivers/pci.mk: PCI bus (ECAM, enumeration, BARs, capabilities), the VirtIO
 # PCI transport and probe_pci_device (freestanding).
 libvirtsim_a_SOURCES += \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hal.h - the only door from the driver stack to the platform.
  *

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: MIT
 nobase_virtsiminclude_HEADERS += %reldir%/hal.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bus.h - the guest-physical MMIO bus: address ranges mapped to
  * (opaque, read, write) handlers, as TinyEMU's PhysMemoryMap.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * env.h - what every device model gets from its machine when it is
  * created: guest memory, the event loop (virtual clock, timers, run

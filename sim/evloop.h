@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * evloop.h - the per-machine event loop: a virtual clock, timers, a run
  * queue of work items and file-descriptor watches.

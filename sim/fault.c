@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault.c - the fault injector: the point list, plans, and deciding.
  */

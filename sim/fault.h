@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault.h - a machine's fault injector: named fault points where real
  * systems fail, armed by a plan, fired from the seeded fault stream.

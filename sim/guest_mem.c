@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sim/guest_mem.h"
 
 #include <errno.h>

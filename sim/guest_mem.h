@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guest_mem.h - guest physical RAM: one contiguous region at a fixed
  * guest-physical base, host-backed by an anonymous mapping.

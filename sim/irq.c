@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sim/irq.h"
 
 #include <errno.h>

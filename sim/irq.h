@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * irq.h - level-triggered interrupt lines and the handlers drivers attach
  * to them through the HAL.

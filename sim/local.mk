@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 libvirtsim_a_SOURCES += \
 	%reldir%/bus.c \
 	%reldir%/env.c \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The machine: RAM, bus, interrupt lines, the host bridge and the
  * simulated HAL, with the trace, event loop and RNG streams of its

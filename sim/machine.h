@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * machine.h - one simulated machine: guest RAM, the MMIO bus, interrupt
  * lines, the PCIe host bridge, the simulated HAL, the trace and the event

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # sim/pci.mk: the PCIe host bridge (ECAM window, type 0 header semantics,
 # BAR mapping, INTx routing).
 libvirtsim_a_SOURCES += %reldir%/pci_host.c

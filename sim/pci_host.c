@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PCIe host bridge: ECAM configuration window, type 0 header
  * semantics for registered functions (write masks, BAR sizing and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pci_host.h - a PCIe host bridge: an ECAM configuration window that
  * dispatches config accesses to registered PCI functions, an MMIO window

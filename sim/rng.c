@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xoshiro256** and splitmix64 as published at https://prng.di.unimi.it/
  * (public domain), with Lemire's nearly divisionless bounded draw.

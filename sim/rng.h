@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rng.h - deterministic random streams: xoshiro256** (Blackman & Vigna,
  * public domain) seeded through splitmix64.

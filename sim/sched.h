@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sched.h - device events in virtual time: the delays the deferred mode
  * puts before completions and interrupts, drawn from the run's SCHED

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The simulated HAL. DMA memory is guest RAM handed out page by page;
  * buffers a driver shares from outside guest RAM are bounced through DMA

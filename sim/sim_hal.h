@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_hal.h - the simulated HAL: hal.h implemented on guest RAM, the
  * simulated bus and interrupt lines.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strict.c - the strict checker: the rule list and reporting.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strict.h - a machine's strict checker: the driver MUSTs of
  * spec-checklist.md that the device side can observe, each checked at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trace.h - a machine's trace: run-time selectable events, one line per
  * event, and a hash over the scheduling events of a run.

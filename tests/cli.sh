@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The virtsim command line end to end: workloads, byte-exact blk-read and
 # blk-write against the image as the host sees it, and one clear message
 # with the right exit status for each kind of bad input.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The GPU end to end from the command line: bad sizes and options get one
 # clear message and exit status 2; probe reports the resolution on MMIO
 # and PCI; gpu-demo headless writes a PNG that Python's zlib and struct

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The net workloads end to end through libslirp, on this machine's
 # loopback only: net-fetch from an HTTP server the test starts on
 # 127.0.0.1 (content checked by hash), curl against net-serve through a

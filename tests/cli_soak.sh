@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The hostile soak from the command line: its options refuse bad values
 # in one line; the soak workload passes on a machine without faults and
 # reports errors (exit 1, never worse) under hostile; the same seed gives

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # --strict on the command line: the rule list, clean runs of the real
 # drivers, and one clear message for a bad value. A violation's exit
 # status 3 needs a driver that breaks a rule, which the project's drivers

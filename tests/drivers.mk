@@ -1,5 +1,6 @@
+# SPDX-License-Identifier: MIT
 # tests/drivers.mk: the driver stack (virtqueue, adapter) and the layer rule.
-check_PROGRAMS += %reldir%/test_virtqueue %reldir%/test_adapter
+check_suites += %reldir%/test_virtqueue %reldir%/test_adapter
 %canon_reldir%_test_virtqueue_SOURCES = %reldir%/test_virtqueue.c
 %canon_reldir%_test_virtqueue_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_virtqueue_LDADD = $(TEST_LDADD)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build tests/example/user_test.c the way an outside user would: install
 # libvirtsim (into a scratch DESTDIR), then compile with nothing but
 # pkg-config's flags for virtsim and check, and run it.

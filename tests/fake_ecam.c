@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_ecam.c - the test double of the PCIe host bridge and of a modern
  * virtio function (see fake_ecam.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_ecam.h - a test double for the PCIe host bridge: an ECAM region on
  * the machine's bus whose functions are 256-byte config arrays with

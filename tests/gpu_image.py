@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Images from the GPU tests, read with nothing of virtsim's: PNG through
 Python's zlib and struct, X window dumps (xwd) through struct.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The layer rules (DESIGN.md):
 # - drivers/ includes only drivers/, hal/hal.h and <stdint.h> <stddef.h>
 #   <stdbool.h> <string.h>, builds with -ffreestanding against no C

@@ -1,8 +1,19 @@
-# Check suites: one binary per area. Fragments per area add to check_PROGRAMS;
-# every test links libtestutil.a and libvirtsim.a.
+# SPDX-License-Identifier: MIT
+# Check suites: one binary per area. Fragments per area add to check_suites,
+# which become check_PROGRAMS when configure found Check; every suite links
+# libtestutil.a and libvirtsim.a. Without Check only the shell tests run,
+# and no_check.sh says why the suites are missing.
 TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
 EXTRA_DIST += %reldir%/cli_lib.sh
-check_LIBRARIES = %reldir%/libtestutil.a
+# Every source file carries its SPDX licence line.
+dist_check_SCRIPTS += %reldir%/spdx.sh
+check_libs = %reldir%/libtestutil.a
+if HAVE_CHECK
+check_PROGRAMS += $(check_suites)
+check_LIBRARIES = $(check_libs)
+else
+dist_check_SCRIPTS += %reldir%/no_check.sh
+endif
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(LIBVIRTSIM_LIBS) $(CHECK_LIBS)
@@ -12,9 +23,10 @@ TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 # the suite does (sanitizers included).
 AM_TESTS_ENVIRONMENT = top_srcdir='$(top_srcdir)'; export top_srcdir; \
 	CC='$(CC)'; CFLAGS='$(CFLAGS)'; LDFLAGS='$(LDFLAGS)'; MAKE='$(MAKE)'; \
-	export CC CFLAGS LDFLAGS MAKE;
+	export CC CFLAGS LDFLAGS MAKE; \
+	dist_files='$(DISTFILES)'; export dist_files;
 
-check_PROGRAMS += %reldir%/test_sim %reldir%/test_sim_hal
+check_suites += %reldir%/test_sim %reldir%/test_sim_hal
 %canon_reldir%_test_sim_SOURCES = %reldir%/test_sim.c
 %canon_reldir%_test_sim_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_sim_LDADD = $(TEST_LDADD)
@@ -22,7 +34,7 @@ check_PROGRAMS += %reldir%/test_sim %reldir%/test_sim_hal
 %canon_reldir%_test_sim_hal_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_sim_hal_LDADD = $(TEST_LDADD)
 
-check_PROGRAMS += %reldir%/test_probe
+check_suites += %reldir%/test_probe
 %canon_reldir%_test_probe_SOURCES = %reldir%/test_probe.c
 %canon_reldir%_test_probe_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_probe_LDADD = $(TEST_LDADD)
@@ -30,19 +42,23 @@ check_PROGRAMS += %reldir%/test_probe
 if ENABLE_BLK
 # End to end: driver stack against the blk model, the CLI, and an outside
 # user's test built with pkg-config against the installed library.
-check_PROGRAMS += %reldir%/test_blk
+check_suites += %reldir%/test_blk
 %canon_reldir%_test_blk_SOURCES = %reldir%/test_blk.c
 %canon_reldir%_test_blk_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_blk_LDADD = $(TEST_LDADD)
-check_PROGRAMS += %reldir%/test_deferred
+check_suites += %reldir%/test_deferred
 %canon_reldir%_test_deferred_SOURCES = %reldir%/test_deferred.c
 %canon_reldir%_test_deferred_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_deferred_LDADD = $(TEST_LDADD)
-check_PROGRAMS += %reldir%/test_pci_blk
+check_suites += %reldir%/test_pci_blk
 %canon_reldir%_test_pci_blk_SOURCES = %reldir%/test_pci_blk.c
 %canon_reldir%_test_pci_blk_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_pci_blk_LDADD = $(TEST_LDADD)
-dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/example.sh
+dist_check_SCRIPTS += %reldir%/cli.sh
+if HAVE_CHECK
+# The outside user's test is a Check suite too.
+dist_check_SCRIPTS += %reldir%/example.sh
+endif
 # The hostile soak drives every class built; blk is the least it needs.
 dist_check_SCRIPTS += %reldir%/cli_soak.sh
 EXTRA_DIST += %reldir%/example/user_test.c

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A PNG decoder independent of virtsim's writer, for test_display.
 
 Reads an 8-bit RGB or RGBA, non-interlaced PNG with Python's zlib and

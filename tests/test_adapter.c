@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The adapter's contract tables (seed: virtio-core-abstraction.md):
  * as_dev_type, as_dev_err row by row, the error and type names, and

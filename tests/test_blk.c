@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * End to end: the virtio-blk driver, through the adapter and the MMIO
  * or PCI transport, against the blk model on a host file, over MMIO v1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The execution modes end to end: the blk driver's token API against the
  * blk model, in sync mode (device work inside the notify, in order) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The GPU's displays (devices/gpu/display.h): every VirtIO format into
  * the shadow byte for byte, clipping, modes, the cursor; PNG screenshots

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SDL display on a real X server: under an Xvfb of its own (skipped
  * without Xvfb, xwd or ImageMagick's convert), display_create(AUTO)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drivers never trust the device: a blocking call gives up with an error
  * when the device makes no progress, and a reset that never completes is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the event loop (virtual clock, timers, run queue, fd
  * watches) and the deterministic random streams it picks work with.

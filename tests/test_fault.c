@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fault injector (sim/fault.c): the point list, the plan grammar,
  * and that an armed point fires exactly as its plan says (count, after,

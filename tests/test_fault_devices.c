@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The device models' fault points end to end: each armed with a fixed
  * plan on a machine built by tools/vm, the real driver over MMIO v2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The transport, device-core and queue fault points, end to end: each
  * armed by a fixed plan on a machine with virtio-blk models over MMIO v1,

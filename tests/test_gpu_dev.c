@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-gpu device model (devices/gpu/gpu_model.c), driven through
  * raw MMIO registers and rings built by hand in guest RAM, its pixels

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-gpu driver (drivers/virtio/virtio_gpu.h) and the display
  * device around it (drivers/adapter/display_device.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fault point hostile, one mutation kind at a time (the injector's
  * hostile_only hook), prob=1: on the selftest's machine (every class

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * End to end: the virtio-net stack -- the driver, and the net device
  * adapter over it with its buffer pool and NetDriverOps -- against the

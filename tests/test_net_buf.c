@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The network buffer pool (drivers/base/net_buf.h) on a machine's DMA
  * memory: parameters, alloc until empty, free, double and foreign frees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-net device model (devices/net/net_model.c) and the loop
  * backend (net_loop.c), driven through raw MMIO registers and rings

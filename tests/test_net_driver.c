@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-net driver (drivers/virtio/virtio_net.h) and the net device
  * around it (drivers/adapter/net_device.h) against a scripted fake

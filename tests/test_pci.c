@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PCI driver side against a fake ECAM: configuration access,
  * enumeration, BAR sizing and assignment, capability lists, the VirtIO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PCI end to end on the machine's own host bridge: the guest enumerates
  * bus 0, assigns BARs, probes with probe_pci_device and drives virtio-blk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PCIe host bridge, driven as a driver would: bus_read/bus_write on
  * the ECAM window and on BAR addresses of a machine. Plain test functions

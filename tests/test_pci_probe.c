@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe_pci_device over the fake ECAM: the seed's PCI probing flow
  * (device type, as_dev_type, then the transport).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe_mmio_device over windows that answer with chosen header values:
  * "none" for a bad magic, a bad version, device id 0 (an empty slot) and

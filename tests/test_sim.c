@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the machine primitives: guest RAM, the MMIO bus and the
  * interrupt lines.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The simulated HAL: DMA pages, buffer sharing and the books it keeps.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * --strict (sim/strict.h): for every rule the checker claims, a driver
  * sequence that breaks it, driven through raw MMIO and PCI registers and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The device side end to end through the bus: the MMIO front-end
  * (devices/virtio/virtio_mmio.c), the device core (virtio_dev.c) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-pci front-end on a machine, driven through bus_read and
  * bus_write on ECAM and BAR addresses: identity, the 64-bit BAR, the

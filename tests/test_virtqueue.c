@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The driver-side split virtqueue (§2.7) on a machine's DMA memory, with
  * a fake transport that records what the queue hands to the device. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the device-side split virtqueue walker (devices/virtio/
  * vq_dev.c): queues laid out by hand in guest RAM, one test per rejection

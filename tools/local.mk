@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tools/: vm/ is library code (the machine builder, the device-class
 # table and each class's glue, guest workload helpers) that tests and
 # users link; cli/ is the virtsim program.

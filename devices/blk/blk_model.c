@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-blk device model (§5.2) on a disk backend.
  *

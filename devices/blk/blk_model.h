@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_model.h - the virtio-blk device model (§5.2) on a disk backend.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * disk.h - the backend a block device model reads and writes: an ops
  * table so the model never knows whether it talks to a file or memory

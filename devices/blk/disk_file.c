@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A disk backend on a host file or block device: preadv/pwritev of a
  * request's scattered buffers at 64-bit offsets (configure's

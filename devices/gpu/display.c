@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * display.c - what every display backend shares: the shadow image, the
  * conversion from VirtIO pixel formats into it, the cursor state, the

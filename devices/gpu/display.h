@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * display.h - where the GPU model shows scanout 0: one interface, two
  * backends (an SDL2 window; headless, memory only), and a PNG writer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * display_sdl.c - the SDL2 display backend: scanout 0 in a resizable
  * window titled "virtsim", the guest's cursor drawn over it, window

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-gpu device model (§5.7), 2D: resources in host memory,
  * backing as guest scatter lists, scanout 0 on a display (display.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_model.h - the virtio-gpu device model (§5.7), 2D only: a control
  * queue (0) and a cursor queue (1), config with events_read,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * png.c - the shadow as an 8-bit RGB PNG: signature, IHDR, one IDAT (the
  * rows, each with filter byte 0, through zlib's compress2), IEND; every

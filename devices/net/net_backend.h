@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_backend.h - what a network device model sends frames to and
  * receives frames from (TinyEMU's EthernetDevice, kvmtool's net backend

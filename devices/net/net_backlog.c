@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The net model's receive backlog: frames copied into one byte ring,
  * records in a second ring. With frames queued, the bytes in use run

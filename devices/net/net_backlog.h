@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_backlog.h - frames waiting for receive buffers: a bounded FIFO of
  * copies in one byte ring, each frame contiguous (a frame that does not

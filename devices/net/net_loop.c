@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The loop backend's switch. Switches are found by their machine's
  * environment in a small registry, created with their first port and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_loop.h - the loop backend: a virtual learning switch between the
  * NICs of one machine, with no host networking at all.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-net device model (§5.1) on a frame backend: the config
  * space, the link, the device ops, creation and teardown. Transmit is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_model.h - the virtio-net device model (§5.1) on a frame backend
  * (net_backend.h): one receive queue (0) and one transmit queue (1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_model_priv.h - what the virtio-net model's files share: the
  * model's state and the calls between configuration and link

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-net receive (§5.1.6.3, §5.1.6.4): the backend hands over frames
  * at any time (a loop switch does so from inside another NIC's

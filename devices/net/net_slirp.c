@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_slirp.c - libslirp 4.7 as a network backend, driven by the
  * machine's event loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_slirp.h - the `user` network backend: libslirp's user-mode
  * TCP/IP (QEMU's -netdev user). The guest network is 10.0.2.0/24, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-net transmit (§5.1.6.2): every chain is a header (gathered, it
  * may be split over descriptors) and one frame. Anything the negotiated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Classic libpcap capture files (the format of
  * https://wiki.wireshark.org/Development/LibpcapFileFormat): a 24-byte

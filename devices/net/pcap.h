@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pcap.h - a capture file in the classic libpcap format (magic
  * 0xa1b2c3d4, version 2.4, snaplen 65535, LINKTYPE_ETHERNET), the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The transport-independent device core: status (§2.1), features (§2.2),
  * config space (§2.5), the queues and their requests, the execution

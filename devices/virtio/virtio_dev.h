@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_dev.h - the device side of VirtIO, independent of transport.
  *

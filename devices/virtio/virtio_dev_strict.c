@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The device core's strict checks that need more than a line at their
  * call site, and the one way a device reports a violation: a trace line

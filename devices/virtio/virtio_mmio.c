@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VirtIO MMIO front-end (§4.2): registers in, struct virtio_dev calls
  * out. Version 2 is the modern interface (§4.2.2); version 1 the legacy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_mmio.h - the VirtIO MMIO front-end (§4.2): exposes any
  * struct virtio_dev as an MMIO register window, version 2 (modern) or

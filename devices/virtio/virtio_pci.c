@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The modern virtio-pci front-end (§4.1): config space capabilities and
  * one memory BAR in, struct virtio_dev calls out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_pci.h - the modern virtio-pci front-end (§4.1): exposes any
  * struct virtio_dev as a PCI function behind a struct pci_host.

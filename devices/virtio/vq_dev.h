@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vq_dev.h - the device side of a split virtqueue.
  *

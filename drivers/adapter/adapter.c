@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * adapter.c - the core abstraction's tables: VirtIO device ids to device
  * types, VirtIO errors to device errors, and MMIO probing. PCI probing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * adapter.h - the VirtIO driver stack seen through the driver-facing device
  * model (drivers/base): probing over MMIO and PCI, the device-type and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_device.c - struct block_driver_ops on top of the virtio-blk driver
  * (axdriver's VirtIoBlkDev): block n is sector n, errors go through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_device.h - a virtio-blk device seen as a block device
  * (drivers/base): 512-byte blocks, errors as negative enum dev_err.

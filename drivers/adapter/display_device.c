@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * display_device.c - struct display_driver_ops on top of the virtio-gpu
  * driver (axdriver's VirtIoGpuDev): scanout 0 shows one 2D resource

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * display_device.h - a virtio-gpu device seen as a display device
  * (drivers/base): scanout 0 at the mode the device reports, one 2D

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_device.c - struct net_driver_ops on top of the virtio-net driver
  * (axdriver's VirtIoNetDev), buffers from a net_buf pool.

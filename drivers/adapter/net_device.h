@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_device.h - a virtio-net device seen as a network device
  * (drivers/base): axdriver_net's NetDriverOps over the virtio-net driver,

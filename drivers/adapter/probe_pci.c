@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe_pci.c - probe_pci_device: a PCI function to a driver-facing
  * device type and a VirtIO PCI transport, in the order of the core

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dev.c - names of device types and device errors, for logs and tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dev.h - the driver-facing device model: device types, device errors and
  * the per-class operation tables (block, net and display).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_buf.c - the network buffer pool: two DMA areas, one of buffers and
  * one of descriptors followed by the pool's private book (a stack of

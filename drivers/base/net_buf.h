@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_buf.h - a pool of fixed-size network buffers (axdriver_net's
  * NetBufPool). drivers/ cannot malloc, so the buffers and their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pci.c - PCI root complex through ECAM (PCIe base spec §7.2.2):
  * configuration access, enumeration, BAR sizing and assignment, command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pci.h - a PCI root complex seen through ECAM: configuration access,
  * bus enumeration, function info, BAR sizing and assignment, command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform.c - MMIO probing and PCI enumeration, BAR assignment and
  * probing, for whatever machine the HAL reaches.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform.h - the guest's platform code: find a machine's VirtIO
  * devices the way a kernel's board setup does. Each MMIO window goes

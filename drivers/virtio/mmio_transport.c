@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mmio_transport.c - the VirtIO MMIO transport, driver side (§4.2).
  *

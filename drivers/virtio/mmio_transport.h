@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mmio_transport.h - the VirtIO MMIO transport, driver side (§4.2):
  * legacy version 1 and modern version 2 register windows.

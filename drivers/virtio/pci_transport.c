@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pci_transport.c - the VirtIO PCI transport, driver side (§4.1, modern).
  *

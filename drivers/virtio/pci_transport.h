@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pci_transport.h - the VirtIO PCI transport, driver side (§4.1): a modern
  * (VirtIO 1.x) function found through its vendor capabilities.

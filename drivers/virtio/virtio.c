@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio.c - the transport-independent part of the VirtIO driver core:
  * error names, consistent config access and the initialisation sequence

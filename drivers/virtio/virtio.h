@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio.h - the VirtIO driver core: error set, transport interface and the
  * device initialisation sequence shared by every transport and device.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_blk.c - the virtio-blk driver (§5.2) over any transport.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_blk.h - the virtio-blk driver (§5.2): capacity, block size,
  * read, write, flush and get_id, with a blocking API and a non-blocking

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_device.c - device-independent bring-up, interrupts, waiting and
  * teardown for VirtIO device drivers (§3.1).

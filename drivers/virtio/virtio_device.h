@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_device.h - the part of every VirtIO device driver that is not
  * device-specific: the §3.1.1 bring-up around the driver's own steps,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_gpu.c - the virtio-gpu driver (§5.7), 2D, over any transport.
  *

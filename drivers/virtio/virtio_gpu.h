@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_gpu.h - the virtio-gpu driver (§5.7), 2D: the control queue (0)
  * and the cursor queue (1), each of more than two entries, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_net.c - the virtio-net driver (§5.1) over any transport.
  *

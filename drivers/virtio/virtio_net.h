@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_net.h - the virtio-net driver (§5.1): one receive queue (0) and
  * one transmit queue (1), no control queue, no MQ; a non-blocking token

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtqueue.c - split virtqueue, driver side (§2.7).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtqueue.h - the driver side of a split virtqueue (§2.7).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pci_regs.h - PCI configuration space as the PCI Local Bus 3.0 and PCIe
  * base specifications lay it out: type 0/1 header registers, command and

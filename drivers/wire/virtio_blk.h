@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_blk.h - the block device (§5.2): feature bits, request types and
  * status values, the request header and the configuration layout.

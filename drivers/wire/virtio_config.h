@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_config.h - device status bits (§2.1), the reserved transport and
  * queue feature bits (§6) and the device ids (§5), named as the VirtIO

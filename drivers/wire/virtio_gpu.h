@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_gpu.h - the GPU device (§5.7), 2D part: feature bits, the
  * configuration layout, the control and cursor queue commands and their

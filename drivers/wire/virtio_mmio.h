@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_mmio.h - the VirtIO MMIO register window (§4.2.2; the legacy
  * version 1 registers of §4.2.4). Freestanding, shared by drivers/ and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_net.h - the network device (§5.1): feature bits, the header
  * that precedes every frame, and the configuration layout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_pci.h - the modern VirtIO PCI transport (§4.1): ids, vendor
  * capabilities and the common configuration structure. Freestanding,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_ring.h - the split virtqueue (§2.7): descriptor table, available
  * and used rings, their alignment and sizes, and the EVENT_IDX rule.

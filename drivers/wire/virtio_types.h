@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio_types.h - byte order at the guest boundary: every multi-byte
  * field VirtIO puts in guest memory or config space is little-endian

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An outside user's test, built against the installed libvirtsim with
  * pkg-config only (tests/example.sh):

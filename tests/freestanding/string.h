@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The only <string.h> a freestanding build of drivers/ gets: the memory
  * functions every bare-metal C runtime (and the compiler itself) provides.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # TCP through libslirp: net-fetch of a SIZE file (default 64 MiB) from a
 # python3 http.server on 127.0.0.1, next to curl of the same file from
 # the same server in the same run, best of ROUNDS (default 3) each.

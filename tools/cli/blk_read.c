@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_read.c - blk-read LBA COUNT: COUNT sectors of a disk, through the
  * whole driver stack, to stdout.

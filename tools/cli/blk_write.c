@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_write.c - blk-write LBA FILE: a host file onto a disk, through the
  * whole driver stack, then a flush.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.c - the faults workload: the fault campaign's table
  * (tools/vm/fault_campaign.h), as text or --json; exit status 1 if any

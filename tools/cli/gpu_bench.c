@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_bench.c - the gpu-bench workload: what a frame costs on GPU 0.
  * Full-frame transfer plus flush, per second, against a memcpy of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_demo.c - the gpu-demo workload: the guest animates the test
  * pattern on GPU 0 through the display device, with the frame number and

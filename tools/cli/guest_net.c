@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guest_net.c - lwIP over the seed's net device, single-threaded.
  */

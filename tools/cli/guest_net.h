@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guest_net.h - the guest's TCP/IP stack for the network workloads:
  * Debian's lwIP, raw API, run on this thread from the workload's loop

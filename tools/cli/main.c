@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - virtsim: parse the command line, build the machine, let the
  * guest probe it, run one workload from the workload table, and end with
@@ -89,7 +90,10 @@ int main(int argc, char **argv)
 			    "IDs; exit status 3):\n");
 			strict_print_rules(stdout);
 		} else
-			printf("virtsim %s\n", PACKAGE_VERSION);
+			printf("virtsim %s\n"
+			       "Copyright (c) 2026 The virtsim authors\n"
+			       "License: MIT\n",
+			       PACKAGE_VERSION);
 		cli_free_options(&o);
 		return 0;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_fetch.c - net-fetch URL [--out FILE]: an HTTP/1.0 GET through lwIP's
  * raw TCP API, the virtio-net driver and the device model; the body goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_ping.c - net-ping [ADDR]: ICMP echo through lwIP, the virtio-net
  * driver and the device model, to the host (10.0.2.2, default) or what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_serve.c - net-serve [--requests N]: an HTTP/1.0 server on the
  * guest's port 80, through lwIP's raw TCP API, the virtio-net driver and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.c - the virtsim command line. Every mistake gets one message
  * that names the option and the value; nothing here exits. Each device

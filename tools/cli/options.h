@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.h - the virtsim command line, parsed into plain values. Parsing
  * never exits: it fills an error message for the caller to print once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c - the device tables: what the guest found in each MMIO slot
  * and at each PCI function, and which unit's driver runs there.

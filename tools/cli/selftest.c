@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * selftest.c - the default workload: every device's class runs its self
  * test on the machine, and the totals follow.

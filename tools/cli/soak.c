@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * soak.c - the hostile soak: `virtsim faults --soak N` runs, for seeds
  * 1..N, a child `virtsim --seed S --fault hostile,prob=P soak` with a

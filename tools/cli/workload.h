@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload.h - what the guest runs once the machine is probed: one row
  * per workload in workloads.c, one file per workload.

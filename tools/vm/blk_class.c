@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_class.c - the virtio-blk device class: sub-options, the model on a
  * file backend, the driver as a block device, and the probe report.

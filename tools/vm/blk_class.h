@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_class.h - virtio-blk as a device class: `--blk FILE[,ro]
  * [,serial=ID][,queue_size=N]` (or `scratch:SIZE`, a fresh image removed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_faults.c - the blk class's rows of the fault campaign
  * (fault_campaign.h) and the driver operations they meet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_host.h - private to the blk class: what it keeps of a disk on the
  * host side, beside the model.

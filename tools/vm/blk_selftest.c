@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blk_selftest.c - the virtio-blk class's part of `virtsim selftest`.
  *

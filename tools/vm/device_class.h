@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * device_class.h - what a device class (blk, net, gpu, ...) supplies to
  * the machine builder, the guest bring-up, the command line and the

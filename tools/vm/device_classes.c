@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * device_classes.c - the device-class table: one row per class.
  */

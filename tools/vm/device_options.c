@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * device_options.c - splitting a device's sub-options, and the number
  * and size syntax they use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * device_options.h - the sub-option grammar every device class shares on
  * the command line, kvmtool-style: `--blk FILE[,KEY[=VALUE]...]`. The

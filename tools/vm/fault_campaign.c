@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault_campaign.c - one machine per case: arm, meet, recover, count.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault_campaign.h - proving the error-mapping table end to end: for
  * each row of the seed's table, each device class and each transport, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_class.c - the virtio-gpu device class: sub-options, the model on a
  * display, the driver as a display device, the probe report.

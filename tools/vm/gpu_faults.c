@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_faults.c - the GPU class's rows of the fault campaign
  * (fault_campaign.h) and the driver operations they meet.

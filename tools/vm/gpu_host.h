@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_host.h - private to the GPU class: its self test and its rows of
  * the fault campaign.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_pattern.c - the GPU workloads' test pattern, font and cursor.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_pattern.h - what the GPU workloads draw: a test pattern (colour
  * bars, a gradient that moves with the frame number, one line of text

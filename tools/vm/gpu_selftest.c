@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpu_selftest.c - the GPU class's self test, on a display device that
  * is up: the guest draws the test pattern through the driver, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guest.c - DMA buffers and timing for guest workloads.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guest.h - what guest workloads share: a buffer in DMA memory, as a
  * guest kernel's I/O buffer (shared with the device without a bounce),

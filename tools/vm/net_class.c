@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_class.c - the virtio-net device class: sub-options, the model on a
  * libslirp or loop backend, the driver as a net device, the probe report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_faults.c - the net class's rows of the fault campaign
  * (fault_campaign.h) and the driver operations they meet, on a loop NIC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_host.h - private to the net class: what it keeps of a NIC on the
  * host side, beside the model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net_selftest.c - the virtio-net class's part of `virtsim selftest`, on
  * a NIC of the loop backend and its peer: the machine's next loop NIC,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vm.c - build a machine from a vm_config (host side), then run the
  * guest's platform code over it and bring up a driver for every device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vm.h - a virtsim machine with devices of any class, as the CLI, the
  * tests and users' own tests build it.
