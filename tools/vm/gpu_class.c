@@ -209,14 +209,17 @@ struct display *vm_gpu_display(struct vm *vm, unsigned n)
 int gpu_op_failed(const struct virtio_gpu_display_device *gd, unsigned unit,
 		  const char *what, int dev_err)
 {
-	char answer[48] = "";
+	char answer[48] = "", cause[48] = "";
 
 	if (gd->gpu.last_error)
 		snprintf(answer, sizeof(answer), " (the device answered 0x%x)",
 			 gd->gpu.last_error);
-	fprintf(stderr, "virtsim: gpu%u: %s failed: %s -> %s%s\n", unit, what,
-		virtio_error_name(gd->last_error), dev_err_name(dev_err),
-		answer);
+	/* A failure of the wrapper's own (no VirtIO error) names no cause. */
+	if (gd->last_error)
+		snprintf(cause, sizeof(cause), "%s -> ",
+			 virtio_error_name(gd->last_error));
+	fprintf(stderr, "virtsim: gpu%u: %s failed: %s%s%s\n", unit, what,
+		cause, dev_err_name(dev_err), answer);
 	return 1;
 }
 
