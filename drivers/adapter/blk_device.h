@@ -13,6 +13,10 @@
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtio_blk.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_BLK_DEVICE_BLOCK_SIZE 512u
 
 struct virtio_blk_device {
@@ -38,5 +42,9 @@ virtio_blk_device_base(struct virtio_blk_device *d)
 {
 	return &d->base;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_ADAPTER_BLK_DEVICE_H */

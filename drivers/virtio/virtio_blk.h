@@ -16,6 +16,10 @@
 #include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_blk.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_blk_options {
 	uint16_t queue_size; /* 0: the device's maximum, capped at 256;
 			      * else a power of 2 (at least 4), halved
@@ -146,5 +150,9 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token);
 int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 			struct virtio_blk_req *req);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_BLK_H */

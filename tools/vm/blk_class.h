@@ -14,6 +14,10 @@
 #include "tools/vm/device_class.h"
 #include "tools/vm/vm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 extern const struct device_class blk_class;
 
 struct blk_options {
@@ -51,5 +55,9 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
  * first request: a request that cannot complete changes nothing.
  */
 int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_BLK_CLASS_H */

@@ -21,6 +21,10 @@
 #include "sim/machine.h"
 #include "tools/vm/device_class.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VM_MAX_DEVICES 32
 
 enum vm_transport {
@@ -133,5 +137,9 @@ struct vm_selftest {
  * order. Returns how many, at most @max.
  */
 unsigned vm_selftest_devices(struct vm_device_config *cfg, unsigned max);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_H */
