@@ -169,6 +169,15 @@ one_line "ro write"
 expect 1 'blk0 is read-only \(ro\): write failed: IoError -> Io' -- \
 	--blk "$work/orig.img,ro,transport=pci" blk-write 0 "$work/data4k"
 check "ro writes changed the image" [ "$(cksum <"$work/orig.img")" = "$sum0" ]
+# A progress line on long runs, only when stderr is a terminal (script(1)
+# gives the run one), never in a log; it is cleared before the results.
+esc=$(printf '\033')
+script -qec "$virtsim --blk scratch:128M" /dev/null >"$work/tty" 2>&1
+check "a terminal gets a progress line" grep -qE "blk0: [a-z ]+ [0-9]+%" "$work/tty"
+check "the results follow a cleared line" grep -qE "$esc\[K(\r)?blk0: (wrote|read)" "$work/tty"
+"$virtsim" --blk scratch:128M >"$work/out" 2>&1
+check "a log gets no progress line" sh -c "! grep -qE '$esc|[0-9]+%' '$work/out'"
+
 # An image is shared only between read-only disks: the same image twice
 # is refused unless ro both times, and an image another process holds
 # (flock, as another virtsim would) is refused for writing; neither

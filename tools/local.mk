@@ -43,6 +43,8 @@ virtsim_SOURCES = \
 	%reldir%/cli/options.c \
 	%reldir%/cli/options.h \
 	%reldir%/cli/probe.c \
+	%reldir%/cli/progress.c \
+	%reldir%/cli/progress.h \
 	%reldir%/cli/report.c \
 	%reldir%/cli/selftest.c \
 	%reldir%/cli/soak.c \

@@ -129,7 +129,23 @@ unsigned vm_unit_count(const struct vm *vm, const struct device_class *cls);
 struct vm_selftest {
 	FILE *out;
 	uint64_t requests, bytes; /* totals over the run */
+	/*
+	 * Optional: how far a long step is, @done of @total bytes, for a
+	 * progress line; a step ends with @done == @total, before the
+	 * step's line on @out. NULL: nobody asks.
+	 */
+	void (*progress)(void *arg, const char *what, uint64_t done,
+			 uint64_t total);
+	void *progress_arg;
 };
+
+static inline void vm_selftest_progress(struct vm_selftest *st,
+					const char *what, uint64_t done,
+					uint64_t total)
+{
+	if (st->progress)
+		st->progress(st->progress_arg, what, done, total);
+}
 
 /*
  * Fill @cfg with the default selftest machine: every built class's
