@@ -84,11 +84,29 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 			return -1;
 		}
 		o->queue_size = (uint16_t)v;
+	} else if (!strcmp(key, "blk_size") && value) {
+		if (vm_parse_u64(value, &v) || v < BLK_MODEL_BLK_SIZE_MIN ||
+		    v > BLK_MODEL_BLK_SIZE_MAX || (v & (v - 1))) {
+			snprintf(err, errlen,
+				 "blk_size=%s: want a power of 2 from %u to "
+				 "%u",
+				 value, BLK_MODEL_BLK_SIZE_MIN,
+				 BLK_MODEL_BLK_SIZE_MAX);
+			return -1;
+		}
+		o->blk_size = (uint32_t)v;
+	} else if (!strcmp(key, "access_platform") && value &&
+		   (!strcmp(value, "on") || !strcmp(value, "off"))) {
+		o->access_platform = !strcmp(value, "on");
+	} else if (!strcmp(key, "access_platform")) {
+		snprintf(err, errlen, "access_platform=%s: want on or off",
+			 value ? value : "");
+		return -1;
 	} else {
 		snprintf(err, errlen,
 			 "unknown option '%s%s%s' (ro, readonly=on|off, "
-			 "serial=ID, "
-			 "queue_size=N, %s)",
+			 "serial=ID, queue_size=N, blk_size=N, "
+			 "access_platform=on|off, %s)",
 			 key, value ? "=" : "", value ? value : "",
 			 VM_DEVICE_COMMON_USAGE);
 		return -1;
@@ -168,7 +186,10 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	const struct blk_options *o = opts ? opts : &none;
 	struct blk_host *h = calloc(1, sizeof(*h));
 	struct blk_model_options mo = {.serial = o->serial,
-				       .queue_size = o->queue_size};
+				       .queue_size = o->queue_size,
+				       .blk_size = o->blk_size,
+				       .access_platform = o->access_platform};
+	uint32_t bsize = o->blk_size ? o->blk_size : 512;
 	char serial[32];
 	struct disk *disk;
 	int ret = -ENOMEM;
@@ -179,7 +200,13 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	}
 	h->fd = -1;
 	h->readonly = o->readonly;
-	if (o->scratch_size) {
+	if (o->scratch_size && o->scratch_size % bsize) {
+		snprintf(err, errlen,
+			 "blk%u: scratch size %" PRIu64
+			 " is not a multiple of blk_size=%u",
+			 d->unit, o->scratch_size, bsize);
+		ret = -EINVAL;
+	} else if (o->scratch_size) {
 		ret = blk_make_scratch(h, o->scratch_size, err, errlen);
 	} else if (!o->path) {
 		snprintf(err, errlen, "blk%u: no image given", d->unit);
@@ -191,6 +218,16 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 		goto fail;
 	disk = disk_file_open(h->path, o->readonly, err, errlen);
 	if (!disk) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (disk->size % bsize) {
+		/* The model would refuse it: say why, once. */
+		snprintf(err, errlen,
+			 "%s: size %" PRIu64 " is not a multiple of "
+			 "blk_size=%u",
+			 h->path, disk->size, bsize);
+		disk_close(disk);
 		ret = -EINVAL;
 		goto fail;
 	}
@@ -331,7 +368,12 @@ const struct device_class blk_class = {
 	     "or readonly=on (VIRTIO_BLK_F_RO, writes fail); readonly=off "
 	     "(the default); serial=ID (what GET_ID returns, at most 20 "
 	     "bytes); queue_size=N (the device's queue size, a power of "
-	     "2)",
+	     "2); blk_size=N (the logical block size, VIRTIO_BLK_F_BLK_SIZE: "
+	     "a power of 2 from 512 to 65536, default 512; the image size "
+	     "must be a multiple of it, and I/O not aligned to it fails); "
+	     "access_platform=on (offer VIRTIO_F_ACCESS_PLATFORM, as behind "
+	     "an IOMMU; FEATURES_OK fails unless the driver accepts it) or "
+	     "access_platform=off (the default)",
     .options_size = sizeof(struct blk_options),
     .options_init = blk_options_init,
     .parse = blk_parse,

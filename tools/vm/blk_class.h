@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * blk_class.h - virtio-blk as a device class: `--blk FILE[,ro]
- * [,serial=ID][,queue_size=N]` (or `scratch:SIZE`, a fresh image removed
- * with the device), the blk model on a file, the virtio-blk driver as a
- * block device, and the accessors tests and workloads use.
+ * [,serial=ID][,queue_size=N][,blk_size=N][,access_platform=on]` (or
+ * `scratch:SIZE`, a fresh image removed with the device), the blk model
+ * on a file, the virtio-blk driver as a block device, and the accessors
+ * tests and workloads use.
  */
 #ifndef VIRTSIM_TOOLS_VM_BLK_CLASS_H
 #define VIRTSIM_TOOLS_VM_BLK_CLASS_H
@@ -23,6 +24,8 @@ struct blk_options {
 	bool readonly;	       /* VIRTIO_BLK_F_RO; writes fail */
 	const char *serial;    /* GET_ID; NULL: "virtsim-<unit>" */
 	uint16_t queue_size;   /* the device's QueueNumMax; 0: 256 */
+	uint32_t blk_size;     /* logical block size; 0: 512 */
+	bool access_platform;  /* offer VIRTIO_F_ACCESS_PLATFORM */
 };
 
 struct block_device;
