@@ -287,16 +287,35 @@ static void blk_teardown(struct vm_device *d)
 	d->driver = NULL;
 }
 
-/* "16 MiB (32768 blocks) ro" */
+/*
+ * What the CLI counts LBAs in: "sector(s)" on a disk of 512-byte blocks,
+ * "4096-byte block(s)" on another.
+ */
+static const char *blk_unit_name(uint32_t block_size, uint64_t n, char *buf,
+				 size_t len)
+{
+	if (block_size == VIRTIO_BLK_SECTOR_SIZE)
+		snprintf(buf, len, "sector%s", n == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%" PRIu32 "-byte block%s", block_size,
+			 n == 1 ? "" : "s");
+	return buf;
+}
+
+/* "16 MiB (32768 blocks) ro", "16 MiB (4096 4096-byte blocks)" */
 static void blk_describe(const struct vm_device *d, char *buf, size_t len)
 {
 	struct block_device *bd =
 	    virtio_blk_device_base((struct virtio_blk_device *)d->driver);
 	const struct blk_host *h = d->host;
 	uint64_t blocks = bd->ops->num_blocks(bd);
+	size_t bsize = bd->ops->block_size(bd);
+	char unit[32] = "";
 
-	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " blocks)%s",
-		 (blocks * bd->ops->block_size(bd)) >> 20, blocks,
+	if (bsize != VIRTIO_BLK_SECTOR_SIZE)
+		snprintf(unit, sizeof(unit), "%zu-byte ", bsize);
+	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " %sblocks)%s",
+		 (blocks * bsize) >> 20, blocks, unit,
 		 h->readonly ? " ro" : "");
 }
 
@@ -336,17 +355,28 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
 	return 1;
 }
 
-int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)
+uint32_t blk_block_size(struct vm *vm, unsigned unit)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, unit);
-	uint64_t cap = b ? virtio_blk_capacity(b) : 0;
+
+	return b ? virtio_blk_block_size(b) : VIRTIO_BLK_SECTOR_SIZE;
+}
+
+int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)
+{
+	struct block_device *bd = vm_disk(vm, unit);
+	uint32_t bsize = blk_block_size(vm, unit);
+	uint64_t cap = bd ? bd->ops->num_blocks(bd) : 0;
+	char u1[32], u2[32];
 
 	if (lba <= cap && count <= cap - lba)
 		return 0;
 	fprintf(stderr,
-		"virtsim: LBA %" PRIu64 " + %" PRIu64 " sector%s is past the "
-		"end of blk%u (%" PRIu64 " sectors, %" PRIu64 " MiB)\n",
-		lba, count, count == 1 ? "" : "s", unit, cap, cap >> 11);
+		"virtsim: LBA %" PRIu64 " + %" PRIu64 " %s is past the "
+		"end of blk%u (%" PRIu64 " %s, %" PRIu64 " MiB)\n",
+		lba, count, blk_unit_name(bsize, count, u1, sizeof(u1)), unit,
+		cap, blk_unit_name(bsize, cap, u2, sizeof(u2)),
+		(cap * bsize) >> 20);
 	return 2;
 }
 
@@ -424,6 +454,11 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
 		      int virtio_err)
 {
 	return 1;
+}
+
+uint32_t blk_block_size(struct vm *vm, unsigned unit)
+{
+	return 512;
 }
 
 int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)

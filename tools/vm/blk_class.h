@@ -48,10 +48,17 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
 		      int virtio_err);
 
 /*
- * 0 if sectors [@lba, @lba + @count) lie on disk @unit; else "virtsim:
+ * Disk @unit's logical block size (512 unless the device offers
+ * BLK_SIZE): the unit of the CLI's LBA and COUNT.
+ */
+uint32_t blk_block_size(struct vm *vm, unsigned unit);
+
+/*
+ * 0 if blocks [@lba, @lba + @count) lie on disk @unit; else "virtsim:
  * LBA 1 + 2048 sectors is past the end of blk0 (2048 sectors, 1 MiB)"
- * on stderr and 2, the exit status of bad input. Checked before the
- * first request: a request that cannot complete changes nothing.
+ * on stderr ("4096-byte blocks" instead of sectors on such a disk) and
+ * 2, the exit status of bad input. Checked before the first request: a
+ * request that cannot complete changes nothing.
  */
 int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count);
 
