@@ -527,6 +527,37 @@ START_TEST(notify_needs_bus_master)
 }
 END_TEST
 
+/*
+ * Bus Master gates the device's DMA whenever it happens, not only at
+ * notify: a deferred completion due after the driver cleared it writes
+ * neither the used ring nor the status byte, and raises nothing.
+ */
+START_TEST(bus_master_off_holds_deferred_completions)
+{
+	m.env.mode = SIM_MODE_DEFERRED;
+	enable(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	driver_features();
+	setup_queue();
+	post_read(1, 1);
+	wr(NOTIFY_ADDR, 0, 2);
+	ck_assert_uint_eq(used_idx(), 0); /* deferred: not yet */
+	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	while (evloop_step(&m.loop, 0) != EVLOOP_IDLE)
+		;
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(*(uint8_t *)guest_mem_span(&m.mem, STATUS_GPA, 1),
+			  0xee);
+	ck_assert(!line_high());
+	/* Back on, a notify finds the request where the driver left it. */
+	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
+	wr(NOTIFY_ADDR, 0, 2);
+	while (evloop_step(&m.loop, 0) != EVLOOP_IDLE)
+		;
+	ck_assert_uint_eq(used_idx(), 1);
+	check_sector(1);
+}
+END_TEST
+
 START_TEST(intx_disable_masks_line)
 {
 	enable(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
@@ -832,6 +863,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, features_ok_refused_for_unoffered);
 	tcase_add_test(tc, queue_setup_and_blk_read);
 	tcase_add_test(tc, notify_needs_bus_master);
+	tcase_add_test(tc, bus_master_off_holds_deferred_completions);
 	tcase_add_test(tc, intx_disable_masks_line);
 	tcase_add_test(tc, config_generation_and_config_interrupt);
 	tcase_add_test(tc, reset_clears_queues_and_isr);

@@ -129,6 +129,8 @@ struct virtio_dev {
 	uint8_t status;
 	bool legacy;             /* driven through a legacy (v1) interface */
 	bool live;               /* may touch its queues: see virtio_dev.c */
+	bool dma_off;		 /* the transport blocks its DMA (PCI: Bus
+				  * Master off) */
 	uint32_t config_generation;
 	uint8_t *config;
 	uint32_t config_len;
@@ -197,6 +199,13 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 			     uint64_t used);
 /* The driver stopped queue @q: its requests in flight are dropped. */
 void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q);
+/*
+ * Whether the transport lets the device reach guest memory (PCI: the
+ * Bus Master bit). While it does not, the queues are out of reach: no
+ * request is taken up and none completes (a completion due then is
+ * dropped, as a master-aborted write would be).
+ */
+void virtio_dev_set_dma(struct virtio_dev *dev, bool allowed);
 /* Driver notification for queue @q: ignored unless DRIVER_OK (INIT-V-01). */
 void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q);
 /*
