@@ -3,8 +3,10 @@
  * trace.h - a machine's trace: run-time selectable events, one line per
  * event, and a hash over the scheduling events of a run.
  *
- * Categories are declared once in TRACE_CATEGORIES; a disabled category
- * costs one load and a predicted-not-taken branch at the call site. The
+ * Categories are declared once in TRACE_CATEGORIES, events once in
+ * TRACE_EVENTS (sim/trace_events.h), with their typed arguments; a
+ * disabled category costs one load and a predicted-not-taken branch at
+ * the call site. The
  * hash covers the events that decide what the guest observes and when
  * (notifications, completions, interrupts, in virtual time), whether they
  * are printed or not, and never wall-clock time: the same run gives the
@@ -17,8 +19,9 @@
 #include <stdio.h>
 
 #define TRACE_CATEGORIES(X)                                               \
-	X(MMIO, "mmio", "MMIO register accesses (bus level)")             \
+	X(MMIO, "mmio", "MMIO accesses; VirtIO registers decoded")        \
 	X(VQ, "vq", "virtqueue traffic: buffers made available and used") \
+	X(REQ, "req", "requests handed to device models and completed")   \
 	X(IRQ, "irq", "interrupt lines raised, lowered and delivered")    \
 	X(PCI, "pci", "PCI configuration accesses and BAR mapping")       \
 	X(BLK, "blk", "block requests as the device model sees them")     \
@@ -48,6 +51,8 @@ struct trace {
 	FILE *out;     /* NULL: stderr */
 	uint64_t hash; /* over the scheduling events so far */
 	uint64_t events;
+	uint64_t seq;	       /* lines printed so far: each line's number */
+	const uint64_t *clock; /* virtual time in ns for the lines, or NULL */
 };
 
 /* Enable @mask, writing to @out (stderr when NULL); the hash starts anew. */
@@ -57,14 +62,102 @@ int trace_parse(const char *list, unsigned *mask, const char **bad);
 /* Print the category list, for --help, @indent columns in. */
 void trace_print_categories(FILE *out, int indent);
 
-void trace_emit(struct trace *t, unsigned cat, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/*
+ * The events of sim/trace_events.h. Each trace_<name>(t, [dev, id, [q,]]
+ * args...) fires its USDT probe (with --enable-usdt; a nop) and, when its
+ * category is on, prints one line:
+ *
+ *   SEQ [TIMEus] CATEGORY [DEVICE#ID [qQUEUE]] what the format says
+ */
+#include "sim/trace_events.h"
 
-#define trace(t, cat, ...)                                   \
-	do {                                                 \
-		if (__builtin_expect((t)->mask & (cat), 0))  \
-			trace_emit((t), (cat), __VA_ARGS__); \
-	} while (0)
+/* Argument lists: the list's flat (type, name) pairs, up to 10. */
+#define TRACE_NPAIRS_(...)                                                    \
+	TRACE_PICK_(_, ##__VA_ARGS__, 10, x, 9, x, 8, x, 7, x, 6, x, 5, x, 4, \
+		    x, 3, x, 2, x, 1, x, 0)
+#define TRACE_PICK_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, \
+		    _13, _14, _15, _16, _17, _18, _19, _20, n, ...)        \
+	n
+#define TRACE_CAT_(a, b) TRACE_CAT2_(a, b)
+#define TRACE_CAT2_(a, b) a##b
+/* ", t1 a1, t2 a2": parameters; ", a1, a2": arguments. */
+#define TRACE_PARAMS_(...) \
+	TRACE_CAT_(TRACE_P_, TRACE_NPAIRS_(__VA_ARGS__))(__VA_ARGS__)
+#define TRACE_NAMES_(...) \
+	TRACE_CAT_(TRACE_N_, TRACE_NPAIRS_(__VA_ARGS__))(__VA_ARGS__)
+#define TRACE_P_0()
+#define TRACE_P_1(t, a) , t a
+#define TRACE_P_2(t, a, ...) , t a TRACE_P_1(__VA_ARGS__)
+#define TRACE_P_3(t, a, ...) , t a TRACE_P_2(__VA_ARGS__)
+#define TRACE_P_4(t, a, ...) , t a TRACE_P_3(__VA_ARGS__)
+#define TRACE_P_5(t, a, ...) , t a TRACE_P_4(__VA_ARGS__)
+#define TRACE_P_6(t, a, ...) , t a TRACE_P_5(__VA_ARGS__)
+#define TRACE_P_7(t, a, ...) , t a TRACE_P_6(__VA_ARGS__)
+#define TRACE_P_8(t, a, ...) , t a TRACE_P_7(__VA_ARGS__)
+#define TRACE_P_9(t, a, ...) , t a TRACE_P_8(__VA_ARGS__)
+#define TRACE_P_10(t, a, ...) , t a TRACE_P_9(__VA_ARGS__)
+#define TRACE_N_0()
+#define TRACE_N_1(t, a) , a
+#define TRACE_N_2(t, a, ...) , a TRACE_N_1(__VA_ARGS__)
+#define TRACE_N_3(t, a, ...) , a TRACE_N_2(__VA_ARGS__)
+#define TRACE_N_4(t, a, ...) , a TRACE_N_3(__VA_ARGS__)
+#define TRACE_N_5(t, a, ...) , a TRACE_N_4(__VA_ARGS__)
+#define TRACE_N_6(t, a, ...) , a TRACE_N_5(__VA_ARGS__)
+#define TRACE_N_7(t, a, ...) , a TRACE_N_6(__VA_ARGS__)
+#define TRACE_N_8(t, a, ...) , a TRACE_N_7(__VA_ARGS__)
+#define TRACE_N_9(t, a, ...) , a TRACE_N_8(__VA_ARGS__)
+#define TRACE_N_10(t, a, ...) , a TRACE_N_9(__VA_ARGS__)
+
+/* Where an event happened: nothing, a device instance, and a queue. */
+#define TRACE_WHERE_PARAMS_NONE
+#define TRACE_WHERE_PARAMS_DEV , const char *dev, unsigned id
+#define TRACE_WHERE_PARAMS_DEVQ , const char *dev, unsigned id, unsigned q
+#define TRACE_WHERE_ARGS_NONE
+#define TRACE_WHERE_ARGS_DEV , dev, id
+#define TRACE_WHERE_ARGS_DEVQ , dev, id, q
+
+#ifdef VIRTSIM_USDT
+#include <sys/sdt.h>
+/* Semaphore-less: the probe site is a nop until a tracer attaches. */
+#define TRACE_PROBE_(...) STAP_PROBEV(__VA_ARGS__)
+#define TRACE_USDT_(name, where, ...) \
+	TRACE_PROBE_(virtsim,         \
+		     name TRACE_WHERE_ARGS_##where TRACE_NAMES_(__VA_ARGS__))
+#else
+#define TRACE_USDT_(name, where, ...) ((void)0)
+#endif
+
+enum trace_event {
+#define TRACE_EV_ID_(name, cat, where, decode, fmt, ...) TRACE_EV_##name,
+	TRACE_EVENTS(TRACE_EV_ID_)
+#undef TRACE_EV_ID_
+	    TRACE_NUM_EVENTS
+};
+
+#define TRACE_EV_DECL_(name, cat, where, decode, fmt, ...)            \
+	void trace_emit_##name(                                       \
+	    struct trace *t TRACE_WHERE_PARAMS_##where TRACE_PARAMS_( \
+		__VA_ARGS__));                                        \
+	static inline void trace_##name(                              \
+	    struct trace *t TRACE_WHERE_PARAMS_##where TRACE_PARAMS_( \
+		__VA_ARGS__))                                         \
+	{                                                             \
+		TRACE_USDT_(name, where, ##__VA_ARGS__);              \
+		if (__builtin_expect(t->mask & TRACE_##cat, 0))       \
+			trace_emit_##name(                            \
+			    t TRACE_WHERE_ARGS_##where TRACE_NAMES_(  \
+				__VA_ARGS__));                        \
+	}
+TRACE_EVENTS(TRACE_EV_DECL_)
+#undef TRACE_EV_DECL_
+
+/* Each event's name, category and where it happens, for tests and help. */
+struct trace_event_info {
+	const char *name;
+	unsigned cat;
+	unsigned where; /* 0 none, 1 device, 2 device and queue */
+};
+extern const struct trace_event_info trace_event_info[TRACE_NUM_EVENTS];
 
 /*
  * Fold one scheduling event, three words, into the hash: FNV-1a a 64-bit
