@@ -244,3 +244,30 @@ const struct trace_event_info trace_event_info[TRACE_NUM_EVENTS] = {
     TRACE_EVENTS(TRACE_EV_INFO_)
 #undef TRACE_EV_INFO_
 };
+
+void trace_print_help(FILE *out)
+{
+	fprintf(out, "Trace categories (--trace LIST: a comma list, or 'all'),"
+		     " and their events\n(USDT probes virtsim:EVENT in a "
+		     "build configured --enable-usdt):\n");
+	for (unsigned i = 0; i < TRACE_NUM_CATEGORIES; i++) {
+		int col = 4;
+
+		fprintf(out, "  %-6s %s\n   ", trace_categories[i].name,
+			trace_categories[i].help);
+		for (unsigned e = 0; e < TRACE_NUM_EVENTS; e++) {
+			const char *name = trace_event_info[e].name;
+
+			if (trace_event_info[e].cat != 1u << i)
+				continue;
+			if (col + 1 + (int)strlen(name) > 78) {
+				fputs("\n   ", out);
+				col = 4;
+			}
+			col += fprintf(out, " %s", name);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "Each line: SEQ TIMEus CATEGORY [DEVICE#ID [qQUEUE]] "
+		     "EVENT...\n");
+}

@@ -61,6 +61,8 @@ void trace_init(struct trace *t, unsigned mask, FILE *out);
 int trace_parse(const char *list, unsigned *mask, const char **bad);
 /* Print the category list, for --help, @indent columns in. */
 void trace_print_categories(FILE *out, int indent);
+/* For --trace help: each category, its help and its events. */
+void trace_print_help(FILE *out);
 
 /*
  * The events of sim/trace_events.h. Each trace_<name>(t, [dev, id, [q,]]

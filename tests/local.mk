@@ -7,6 +7,8 @@ TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
 EXTRA_DIST += %reldir%/cli_lib.sh
 # Every source file carries its SPDX licence line.
 dist_check_SCRIPTS += %reldir%/spdx.sh
+# --trace help and the trace's refusals.
+dist_check_SCRIPTS += %reldir%/cli_trace.sh
 check_libs = %reldir%/libtestutil.a
 if HAVE_CHECK
 check_PROGRAMS += $(check_suites)
