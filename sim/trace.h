@@ -119,6 +119,7 @@ void trace_print_help(FILE *out);
 #define TRACE_WHERE_ARGS_DEVQ , dev, id, q
 
 #ifdef VIRTSIM_USDT
+#define SDT_USE_VARIADIC 1 /* STAP_PROBEV */
 #include <sys/sdt.h>
 /* Semaphore-less: the probe site is a nop until a tracer attaches. */
 #define TRACE_PROBE_(...) STAP_PROBEV(__VA_ARGS__)

@@ -9,6 +9,8 @@ EXTRA_DIST += %reldir%/cli_lib.sh
 dist_check_SCRIPTS += %reldir%/spdx.sh
 # --trace help and the trace's refusals.
 dist_check_SCRIPTS += %reldir%/cli_trace.sh
+# --enable-usdt: the probes' notes in virtsim (skipped without).
+dist_check_SCRIPTS += %reldir%/usdt.sh
 check_libs = %reldir%/libtestutil.a
 if HAVE_CHECK
 check_PROGRAMS += $(check_suites)
