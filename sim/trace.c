@@ -95,15 +95,8 @@ static FILE *trace_begin(struct trace *t, unsigned bit)
 #define trace_dec_none(...) ((void)0)
 #define trace_dec_level(out, line, level) \
 	fputs((level) ? " raised" : " lowered", out)
-#define trace_dec_status(out, dev, id, ...) \
-	decode_status(out, TRACE_LAST_(__VA_ARGS__))
-#define TRACE_LAST_(...) \
-	TRACE_CAT_(TRACE_LAST_, TRACE_NARGS_(__VA_ARGS__))(__VA_ARGS__)
-#define TRACE_NARGS_(...)                                                    \
-	TRACE_PICK_(_, ##__VA_ARGS__, x, x, x, x, x, x, x, x, x, x, x, x, x, \
-		    x, x, x, x, 3, 2, 1, 0)
-#define TRACE_LAST_1(a) a
-#define TRACE_LAST_2(a, b) b
+#define trace_dec_status(out, dev, id, old, status) decode_status(out, status)
+#define trace_dec_status_bits(out, dev, id, bits) decode_status(out, bits)
 #define trace_dec_status_paren(out, dev, id, q, status, broken) \
 	decode_status(out, status)
 #define trace_dec_features(out, dev, id, features, device_id) \

@@ -176,7 +176,7 @@
 	  uint64_t, features, unsigned, device_id)			\
 	E(dev_features_ok_dropped, DEV, DEV, none,			\
 	  "refuse FEATURES_OK: fault features-ok-dropped")		\
-	E(dev_status_clear, DEV, DEV, status,				\
+	E(dev_status_clear, DEV, DEV, status_bits,			\
 	  "driver tried to clear status 0x%x", unsigned, status)	\
 	E(dev_driver_ok_early, DEV, DEV, none,				\
 	  "DRIVER_OK without FEATURES_OK refused")			\
