@@ -99,15 +99,13 @@ static int sim_dma_alloc(void *ctx, size_t pages, uint64_t *paddr,
 		      : pages_alloc(sh, pages, true, &first);
 
 	if (ret) {
-		trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu failed",
-		      pages);
+		trace_hal_alloc_fail(sh->env->trace, pages);
 		return ret;
 	}
 	sh->stats.dma_allocs++;
 	*paddr = page_paddr(sh, first);
 	*vaddr = page_host(sh, first);
-	trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu paddr=0x%" PRIx64,
-	      pages, *paddr);
+	trace_hal_alloc(sh->env->trace, pages, *paddr);
 	return 0;
 }
 
@@ -117,8 +115,7 @@ static int sim_dma_free(void *ctx, uint64_t paddr, void *vaddr, size_t pages)
 	uint64_t first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
 	int ret;
 
-	trace(sh->env->trace, TRACE_HAL, "dma_free pages=%zu paddr=0x%" PRIx64,
-	      pages, paddr);
+	trace_hal_free(sh->env->trace, pages, paddr);
 	if (!guest_mem_range_ok(sh->mem, paddr, 1) || paddr % HAL_PAGE_SIZE ||
 	    vaddr != page_host(sh, first)) {
 		sh->stats.bad_frees++;
@@ -200,7 +197,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	if (!buf || len == 0 || !(dir & HAL_DMA_BOTH))
 		return -HAL_EINVAL;
 	if (fault_fire(sh->env->faults, FAULT_HAL_SHARE, FAULT_ANY_DEV)) {
-		trace(sh->env->trace, TRACE_HAL, "share len=%zu: fault", len);
+		trace_hal_share_fault(sh->env->trace, len);
 		return -HAL_ENOMEM;
 	}
 	sh->stats.shares++;
@@ -233,8 +230,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	 * stale bounce contents to the driver. */
 	memcpy(page_host(sh, first), buf, len);
 	sh->stats.bounces++;
-	trace(sh->env->trace, TRACE_HAL, "bounce len=%zu paddr=0x%" PRIx64, len,
-	      *paddr);
+	trace_hal_bounce(sh->env->trace, len, *paddr);
 	return 0;
 }
 
@@ -247,9 +243,7 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 
 	if (!e || e->buf != buf || e->len != len) {
 		sh->stats.unknown_unshares++;
-		trace(sh->env->trace, TRACE_HAL,
-		      "unshare of unknown buffer paddr=0x%" PRIx64 " len=%zu",
-		      paddr, len);
+		trace_hal_unshare_unknown(sh->env->trace, paddr, len);
 		return -HAL_EINVAL;
 	}
 	sh->stats.unshares++;

@@ -12,6 +12,10 @@ dist_check_SCRIPTS += %reldir%/spdx.sh
 dist_check_SCRIPTS += %reldir%/install.sh
 # --json of every workload, parsed by Python.
 dist_check_SCRIPTS += %reldir%/cli_json.sh
+# --trace help and the trace's refusals.
+dist_check_SCRIPTS += %reldir%/cli_trace.sh
+# --enable-usdt: the probes' notes in virtsim (skipped without).
+dist_check_SCRIPTS += %reldir%/usdt.sh
 check_libs = %reldir%/libtestutil.a
 if HAVE_CHECK
 check_PROGRAMS += $(check_suites)

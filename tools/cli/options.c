@@ -349,6 +349,10 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 					    optarg);
 			break;
 		case OPT_TRACE:
+			if (!strcmp(optarg, "help")) {
+				o->trace_help = true;
+				break;
+			}
 			if (!*optarg)
 				return vm_option_error(
 				    err, errlen,
@@ -506,8 +510,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			return bad_option(all, argv, at, err, errlen);
 		}
 	}
-	if (o->help || o->version || o->fault_help || o->strict_help ||
-	    o->device_help || o->workloads_help)
+	if (o->help || o->version || o->fault_help || o->trace_help ||
+	    o->strict_help || o->device_help || o->workloads_help)
 		return 0;
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))
@@ -672,8 +676,9 @@ void cli_usage(FILE *out)
 		"                         driver MUST the devices can see; "
 		"'--strict help'\n"
 		"                         lists the checked requirement IDs\n"
-		"  --trace LIST           trace events to stderr: a comma list "
-		"of\n",
+		"  --trace LIST           trace events to stderr ('--trace "
+		"help': the events):\n"
+		"                         a comma list of\n",
 		SOAK_SEED_LIMIT_S);
 	trace_print_categories(out, USAGE_INDENT + 2);
 	fprintf(out, "                         or 'all'\n"

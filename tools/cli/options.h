@@ -40,6 +40,7 @@ struct cli_options {
 	bool poll; /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
 	bool fault_help; /* --fault help: list the points */
+	bool trace_help; /* --trace help: list the categories */
 	bool strict;	 /* --strict: stop at a broken driver MUST */
 	bool strict_help; /* --strict help: list the checked rules */
 	bool workloads_help; /* --workloads: list the workloads */
