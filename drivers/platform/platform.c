@@ -91,6 +91,10 @@ int platform_probe_pci(struct platform *p, const struct platform_pci_root *root)
 						&f->transport, &f->dev.type);
 		if (!f->dev.found)
 			continue;
+		/* Without firmware the platform knows the wiring. */
+		if (root->intx_route && info.interrupt_pin)
+			f->transport.irq_line =
+			    root->intx_route(bdf, info.interrupt_pin);
 		f->dev.irq_line = f->transport.irq_line;
 		f->dev.transport = &f->transport.base;
 	}

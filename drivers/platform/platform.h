@@ -38,6 +38,13 @@ struct platform_pci_root {
 	uint64_t ecam_base;
 	unsigned buses;
 	uint64_t mmio_base, mmio_size;
+	/*
+	 * Optional: the interrupt line INTx pin @pin (1..4 for INTA..INTD)
+	 * of function @bdf raises, as a device tree's interrupt-map says
+	 * (VIRTIO_NO_IRQ: not wired). NULL: PCI_INTERRUPT_LINE as the
+	 * firmware wrote it is taken (the simulator's host bridge does).
+	 */
+	unsigned (*intx_route)(uint32_t bdf, unsigned pin);
 };
 
 /* What the probe found at one place, MMIO slot or PCI function. */

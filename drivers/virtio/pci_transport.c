@@ -517,7 +517,14 @@ int virtio_pci_transport_init(struct virtio_pci_transport *t,
 		goto fail;
 	}
 
-	if (info.interrupt_pin != 0 && info.interrupt_line != 0xff)
+	/*
+	 * Only a line the firmware wrote counts: 0xff is "unknown" by
+	 * convention, and 0 is what the register holds after reset, so
+	 * without firmware (bare metal on QEMU's virt) it says nothing
+	 * either. The platform code routes such a pin itself.
+	 */
+	if (info.interrupt_pin != 0 && info.interrupt_line != 0xff &&
+	    info.interrupt_line != 0)
 		t->irq_line = info.interrupt_line;
 	/* The structures live in BARs: decode them, and let it DMA. */
 	cmd = pci_command_read(root, bdf);

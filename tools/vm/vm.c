@@ -180,9 +180,13 @@ static void vm_probe_mmio(struct vm *vm)
 
 static int vm_probe_pci(struct vm *vm, char *err, size_t errlen)
 {
+	/* The simulated host bridge writes PCI_INTERRUPT_LINE itself. */
 	static const struct platform_pci_root root = {
-	    MACHINE_ECAM_BASE, MACHINE_ECAM_BUSES, MACHINE_PCI_MMIO_BASE,
-	    MACHINE_PCI_MMIO_SIZE};
+	    .ecam_base = MACHINE_ECAM_BASE,
+	    .buses = MACHINE_ECAM_BUSES,
+	    .mmio_base = MACHINE_PCI_MMIO_BASE,
+	    .mmio_size = MACHINE_PCI_MMIO_SIZE,
+	    .intx_route = NULL};
 	int ret = platform_probe_pci(&vm->platform, &root);
 
 	if (ret)
