@@ -65,3 +65,10 @@ virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
 virtsim_LDADD = libvirtsim.a $(LIBVIRTSIM_LIBS) $(LWIP_LIBS)
 
 EXTRA_DIST += %reldir%/bench/net-fetch.sh
+# The bare-metal guest (hal/aarch64-virt is its HAL): cross-built and run
+# under QEMU by baremetal/run.sh, outside automake; CI runs it.
+EXTRA_DIST += %reldir%/baremetal/Makefile %reldir%/baremetal/run.sh \
+	%reldir%/baremetal/disk_image.py %reldir%/baremetal/bm.h \
+	%reldir%/baremetal/bm_print.c %reldir%/baremetal/bm_print.h \
+	%reldir%/baremetal/disks.c %reldir%/baremetal/main.c \
+	%reldir%/baremetal/net_gpu.c

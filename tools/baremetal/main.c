@@ -98,15 +98,16 @@ static void print_table(void)
 	for (unsigned i = 0; i < plat.pci_count; i++) {
 		const struct platform_pci_function *f = &plat.pci[i];
 
-		bm_printf("%02x:%02x.%u  %04x:%04x      %02x%02x  %3u  %-7s  "
-			  "%-10s  %-3s ",
-			  f->bdf >> 8, (f->bdf >> 3) & 31, f->bdf & 7,
-			  f->info.vendor_id, f->info.device_id,
-			  f->info.class_code, f->info.subclass,
-			  f->dev.device_id,
-			  f->dev.found ? dev_type_name(f->dev.type) : "none",
-			  virtio_name(f->dev.device_id),
-			  irq_str(f->dev.irq_line, irq, sizeof(irq)));
+		bm_printf(
+		    "%02x:%02x.%u  %04x:%04x      %02x%02x  %3u  %-7s  "
+		    "%-10s  %-3s ",
+		    f->bdf >> 8, (f->bdf >> 3) & 31, f->bdf & 7,
+		    f->info.vendor_id, f->info.device_id, f->info.class_code,
+		    f->info.subclass, f->dev.device_id,
+		    f->dev.found ? dev_type_name(f->dev.type) : "none",
+		    virtio_name(f->dev.device_id),
+		    irq_str(f->dev.found ? f->dev.irq_line : VIRTIO_NO_IRQ, irq,
+			    sizeof(irq)));
 		for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
 			const struct pci_bar_info *bar = &f->bars[b];
 			static const char *const kind[] = {"", "mem32", "mem64",
