@@ -218,6 +218,15 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 		      "%s: refuse FEATURES_OK: no VERSION_1", dev->name);
 		return false;
 	}
+	if ((dev->host_features & ~dev->guest_features) &
+	    VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM)) {
+		/* §6.1/§6.2: accepting it is only a SHOULD, but a device
+		 * behind an IOMMU MAY refuse a driver that would hand it
+		 * physical addresses; QEMU's iommu_platform=on does. */
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: refuse FEATURES_OK: no ACCESS_PLATFORM", dev->name);
+		return false;
+	}
 	if (dev->ops->features_ok &&
 	    !dev->ops->features_ok(dev, dev->guest_features)) {
 		trace(dev->env->trace, TRACE_DEV,
