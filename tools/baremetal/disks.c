@@ -74,6 +74,7 @@ struct disk {
 	uint64_t nblocks;
 	uint32_t bs, spb; /* block size, and sectors per block */
 	bool ro, wrap;
+	struct block_device *bd; /* the adapter's view of it */
 };
 
 static const char *verr(int err)
@@ -216,6 +217,42 @@ static void single_blocks(struct disk *k)
 	bm_check(!err, "%s %s blk: flush (%s)", k->where, k->mode, verr(err));
 }
 
+/* The block device adapter: the device's logical blocks, numbered. */
+static void adapter_blocks(struct disk *k)
+{
+	struct block_device *bd = k->bd;
+	uint64_t last = k->nblocks - 1;
+	int err;
+
+	bm_check(bd->ops->type(bd) == DEV_TYPE_BLOCK &&
+		     bd->ops->block_size(bd) == k->bs &&
+		     bd->ops->num_blocks(bd) == k->nblocks,
+		 "%s %s blk: adapter: %lu blocks of %u", k->where, k->mode,
+		 (unsigned long)bd->ops->num_blocks(bd),
+		 (unsigned)bd->ops->block_size(bd));
+	err = bd->ops->read_block(bd, last, buf, k->bs);
+	if (!err && mismatch(buf, last * k->spb, k->bs, !k->ro) >= 0)
+		err = -1000;
+	bm_check(!err, "%s %s blk: adapter: read the last block (%d)", k->where,
+		 k->mode, err);
+	if (k->bs == 512)
+		return;
+	/* Less than a logical block: refused before it reaches the disk
+	 * (QEMU would fail it with IOERR); the host sees sector 1 as it
+	 * was. */
+	err = virtio_blk_read(k->blk, 1, buf, 512);
+	bm_check(err == -VIRTIO_ERR_INVALID_PARAM,
+		 "%s %s blk: a 512-byte read on %u-byte blocks refused (%s)",
+		 k->where, k->mode, k->bs, verr(err));
+	if (k->ro)
+		return;
+	fill(buf, 1, 512);
+	err = virtio_blk_write(k->blk, 1, buf, 512);
+	bm_check(err == -VIRTIO_ERR_INVALID_PARAM,
+		 "%s %s blk: a 512-byte write on %u-byte blocks refused (%s)",
+		 k->where, k->mode, k->bs, verr(err));
+}
+
 /* As many requests in flight as the queue takes, writes then reads. */
 static void in_flight(struct disk *k)
 {
@@ -318,8 +355,11 @@ static void disk_pass(struct platform_device *d, const char *where,
 	bm_check(k.blk->readonly == k.ro, "%s %s blk: read-only is %s", where,
 		 k.mode, k.blk->readonly ? "set" : "clear");
 	if (k.nblocks > 40 && k.bs <= BM_BLOCK_MAX) {
-		if (first)
+		k.bd = virtio_blk_device_base(&vbd);
+		if (first) {
 			single_blocks(&k);
+			adapter_blocks(&k);
+		}
 		in_flight(&k);
 		many(&k);
 	}
