@@ -38,6 +38,32 @@ if ! make -s -C "$here" O="$out" -j2 >"$out/build.log" 2>&1; then
 fi
 echo "PASS: build (bm-le.elf, bm-be.elf)"
 
+# The addresses hal/aarch64-virt/board.h hard-codes, in the device tree
+# this QEMU generates for the machine (the guest cannot be told them).
+dtb_check() {
+	"$qemu" -machine virt,dumpdtb="$out/virt.dtb" -cpu cortex-a57 -m 128M \
+		-display none -nic none >/dev/null 2>&1 || return 1
+	dtc -q -I dtb -O dts -o "$out/virt.dts" "$out/virt.dtb" || return 1
+	[ "$(grep -c 'virtio_mmio@a[0-9a-f]* {' "$out/virt.dts")" -eq 32 ] &&
+	grep -A3 'virtio_mmio@a000000 {' "$out/virt.dts" |
+		grep -q 'interrupts = <0x00 0x10 0x01>' &&
+	grep -q 'virtio_mmio@a003e00 {' "$out/virt.dts" &&
+	grep -A5 'pl011@9000000 {' "$out/virt.dts" |
+		grep -q 'reg = <0x00 0x9000000 0x00 0x1000>' &&
+	grep -q 'reg = <0x00 0x8000000 0x00 0x10000 0x00 0x8010000 0x00 0x10000>' "$out/virt.dts" &&
+	grep -q 'reg = <0x40 0x10000000 0x00 0x10000000>' "$out/virt.dts" &&
+	grep -q 'ranges = <.*0x2000000 0x00 0x10000000 0x00 0x10000000 0x00 0x2eff0000' "$out/virt.dts" &&
+	grep -q 'method = "hvc"' "$out/virt.dts"
+}
+if ! command -v dtc >/dev/null 2>&1; then
+	echo "SKIP: dtb-addresses (dtc not installed)"
+elif dtb_check; then
+	echo "PASS: dtb-addresses (board.h matches QEMU's device tree)"
+else
+	echo "FAIL: dtb-addresses (board.h does not match $out/virt.dts)"
+	exit 1
+fi
+
 # name | endian | blk net gpu expected | QEMU arguments (@IMG: the disk).
 # A drive's serial tells the guest what to expect: -ro read-only, -wrap
 # the long run wrapping the 16-bit ring indices (disks.c).
@@ -116,5 +142,11 @@ while IFS='|' read -r name endian expect args; do
 	fi
 	rm -f "$img" "$img.orig"
 done <"$out/configs"
-echo "baremetal: $((ran - failed)) passed, $failed failed, $(($(date +%s) - start))s"
+total=$(($(date +%s) - start))
+# CI's budget for the whole run: two minutes.
+if [ "$total" -gt "${BM_BUDGET:-120}" ]; then
+	echo "FAIL: time (${total}s, over the ${BM_BUDGET:-120}s budget)"
+	failed=$((failed + 1))
+fi
+echo "baremetal: $((ran - failed)) passed, $failed failed, ${total}s"
 [ "$failed" -eq 0 ] && [ "$ran" -gt 0 ]
