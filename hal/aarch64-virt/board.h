@@ -25,6 +25,13 @@
  */
 #define BOARD_GICD_BASE 0x08000000ull
 #define BOARD_GICC_BASE 0x08010000ull
+/*
+ * With -machine gic-version=3 the node is "arm,gic-v3": reg = <0x00
+ * 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0xf60000>, the distributor
+ * at the same place, then the redistributors (CPU 0's first, 128 KiB:
+ * RD_base, then SGI_base); the CPU interface is system registers.
+ */
+#define BOARD_GICR_BASE 0x080a0000ull
 
 /*
  * virtio_mmio@a000000 .. virtio_mmio@a003e00: 32 nodes, reg = <0x00

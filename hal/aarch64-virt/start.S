@@ -10,7 +10,8 @@
  * enabled (the build uses -mgeneral-regs-only; enabled anyway, so that
  * a compiler-generated SIMD copy does not trap), the stack set, .bss
  * cleared, the vectors installed and bm_main called; its return value
- * goes to bm_exit (PSCI SYSTEM_OFF).
+ * goes to bm_exit (PSCI SYSTEM_OFF). bm_entry_el says where QEMU
+ * started us: PSCI is an HVC call without EL2, an SMC with it.
  */
 #define SCTLR_EL1_EE (1 << 25)
 #define SCTLR_EL1_E0E (1 << 24)
@@ -23,9 +24,9 @@
 	.section .text.boot, "ax"
 	.global _start
 _start:
-	mrs	x0, CurrentEL
-	lsr	x0, x0, #2
-	cmp	x0, #2
+	mrs	x19, CurrentEL
+	lsr	x19, x19, #2		/* kept for bm_entry_el below */
+	cmp	x19, #2
 	b.ne	1f
 	/* EL2: EL1 runs AArch64; eret there with DAIF masked. */
 	mov	x0, #HCR_EL2_RW
@@ -68,6 +69,8 @@ _start:
 	str	xzr, [x0], #8
 	b	2b
 3:
+	adrp	x0, bm_entry_el
+	str	w19, [x0, :lo12:bm_entry_el]
 	adrp	x0, bm_vectors
 	add	x0, x0, :lo12:bm_vectors
 	msr	vbar_el1, x0
@@ -91,6 +94,12 @@ _start:
 	mrs	x3, far_el1
 	b	bm_trap
 	.endm
+
+	.section .bss
+	.balign	4
+	.global	bm_entry_el
+bm_entry_el:
+	.word	0
 
 	.section .text.vectors, "ax"
 	.balign	2048

@@ -10,7 +10,9 @@
  * tree), so DMA memory needs no cache maintenance and any RAM buffer can
  * be shared as it is: share returns its address, nothing is bounced.
  *
- * Interrupts: GICv2, every line level-triggered and routed to CPU 0.
+ * Interrupts: GICv2 (the virt machine's default) or GICv3 (gic-version=3,
+ * told apart by ID_AA64PFR0_EL1.GIC: a GICv3 CPU interface is system
+ * registers), every line level-triggered, group 1, routed to CPU 0.
  * PSTATE.I stays masked; hal wait sleeps in WFI (which wakes on a pending
  * interrupt, masked or not), then acknowledges every pending one at the
  * CPU interface and calls its handlers, as hal.h asks ("delivered here
@@ -41,6 +43,13 @@ static unsigned dma_pages_used;
 #define GICD_IPRIORITYR 0x400u
 #define GICD_ITARGETSR 0x800u
 #define GICD_ICFGR 0xc00u
+#define GICD_IGROUPR 0x080u
+#define GICD_IROUTER 0x6000u /* GICv3: 64 bits per SPI */
+#define GICD_CTLR_RWP (1u << 31)
+#define GICR_WAKER 0x0014u
+#define GICR_WAKER_SLEEP (1u << 1)
+#define GICR_WAKER_ASLEEP (1u << 2)
+#define GICR_SGI 0x10000u /* SGI_base: SGI and PPI registers */
 #define GICC_CTLR 0x000u
 #define GICC_PMR 0x004u
 #define GICC_IAR 0x00cu
@@ -55,6 +64,7 @@ struct irq_slot {
 	void *arg;
 };
 static struct irq_slot irq_slots[IRQ_SLOTS];
+static bool gic_v3;
 static unsigned irq_count;
 static uint64_t irq_delivered;
 
@@ -114,32 +124,121 @@ static void mmu_enable(void)
 			 : "memory");
 }
 
+static void gicr_wr(uint32_t off, uint32_t v)
+{
+	virt_mmio_write(BOARD_GICR_BASE + off, v, 4);
+}
+
+static uint32_t gicr_rd(uint32_t off)
+{
+	return virt_mmio_read(BOARD_GICR_BASE + off, 4);
+}
+
+/* GICv3 spec 12.1.4: wait for a distributor register write to land. */
+static void gicd_wait_rwp(void)
+{
+	while (virt_mmio_read(BOARD_GICD_BASE + GICD_CTLR, 4) & GICD_CTLR_RWP)
+		;
+}
+
+static bool gic_has_sysregs(void)
+{
+	uint64_t pfr0;
+
+	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
+	return (pfr0 >> 24) & 0xf;
+}
+
+/* GICv3: wake CPU 0's redistributor; PPIs group 1, off, priority. */
+static void gicv3_cpu_init(void)
+{
+	gicr_wr(GICR_WAKER, gicr_rd(GICR_WAKER) & ~GICR_WAKER_SLEEP);
+	while (gicr_rd(GICR_WAKER) & GICR_WAKER_ASLEEP)
+		;
+	gicr_wr(GICR_SGI + GICD_IGROUPR, 0xffffffffu);
+	gicr_wr(GICR_SGI + GICD_ICENABLER, 0xffffffffu);
+	for (unsigned id = 0; id < 32; id += 4)
+		gicr_wr(GICR_SGI + GICD_IPRIORITYR + id, 0xa0a0a0a0u);
+	/* System register interface on, all priorities, group 1 on. */
+	__asm__ volatile("msr icc_sre_el1, %0\n"
+			 "isb\n"
+			 "msr icc_pmr_el1, %1\n"
+			 "msr icc_igrpen1_el1, %2\n"
+			 "isb" ::"r"(7ull),
+			 "r"(0xffull), "r"(1ull));
+}
+
 static void gic_init(void)
 {
+	gic_v3 = gic_has_sysregs();
 	gicd_wr(GICD_CTLR, 0);
+	if (gic_v3)
+		gicd_wait_rwp();
 	/* SPIs: off, not pending, level-triggered, to CPU 0, priority 0xa0. */
 	for (unsigned id = 32; id < GIC_MAX_INTID; id += 32) {
 		gicd_wr(GICD_ICENABLER + id / 8, 0xffffffffu);
 		gicd_wr(GICD_ICPENDR + id / 8, 0xffffffffu);
+		gicd_wr(GICD_IGROUPR + id / 8, gic_v3 ? 0xffffffffu : 0);
 	}
 	for (unsigned id = 32; id < GIC_MAX_INTID; id += 16)
 		gicd_wr(GICD_ICFGR + id / 4, 0);
-	for (unsigned id = 0; id < GIC_MAX_INTID; id += 4)
-		gicd_wr(GICD_IPRIORITYR + id, 0xa0a0a0a0u);
 	for (unsigned id = 32; id < GIC_MAX_INTID; id += 4)
-		gicd_wr(GICD_ITARGETSR + id, 0x01010101u);
-	gicd_wr(GICD_CTLR, 1);
-	gicc_wr(GICC_PMR, 0xff);
-	gicc_wr(GICC_CTLR, 1);
-	/* The virtual timer's PPI bounds each sleep in wait. */
-	gicd_wr(GICD_ISENABLER + (BOARD_VTIMER_INTID / 32) * 4,
-		1u << (BOARD_VTIMER_INTID % 32));
+		gicd_wr(GICD_IPRIORITYR + id, 0xa0a0a0a0u);
+	if (gic_v3) {
+		/* Affinity routing: each SPI to affinity 0.0.0.0. */
+		for (unsigned id = 32; id < GIC_MAX_INTID; id++) {
+			gicd_wr(GICD_IROUTER + id * 8, 0);
+			gicd_wr(GICD_IROUTER + id * 8 + 4, 0);
+		}
+		/* ARE, EnableGrp1, EnableGrp0 (one security state, DS). */
+		gicd_wr(GICD_CTLR, (1u << 4) | 3u);
+		gicd_wait_rwp();
+		gicv3_cpu_init();
+	} else {
+		for (unsigned id = 0; id < GIC_MAX_INTID; id += 4)
+			gicd_wr(GICD_IPRIORITYR + id, 0xa0a0a0a0u);
+		for (unsigned id = 32; id < GIC_MAX_INTID; id += 4)
+			gicd_wr(GICD_ITARGETSR + id, 0x01010101u);
+		gicd_wr(GICD_CTLR, 1);
+		gicc_wr(GICC_PMR, 0xff);
+		gicc_wr(GICC_CTLR, 1);
+	}
 }
 
+/* Lines below 32 are CPU 0's PPIs: the redistributor's on a GICv3. */
 static void gic_enable(unsigned line, bool on)
 {
-	gicd_wr((on ? GICD_ISENABLER : GICD_ICENABLER) + (line / 32) * 4,
-		1u << (line % 32));
+	uint32_t off = (on ? GICD_ISENABLER : GICD_ICENABLER) + (line / 32) * 4;
+
+	if (gic_v3 && line < 32)
+		gicr_wr(GICR_SGI + off, 1u << (line % 32));
+	else
+		gicd_wr(off, 1u << (line % 32));
+	if (gic_v3 && line >= 32)
+		gicd_wait_rwp();
+}
+
+static uint32_t gic_ack(void)
+{
+	uint64_t iar;
+
+	if (!gic_v3)
+		return gicc_rd(GICC_IAR);
+	__asm__ volatile("mrs %0, icc_iar1_el1\n"
+			 "dsb sy"
+			 : "=r"(iar)::"memory");
+	return (uint32_t)iar;
+}
+
+static void gic_eoi(uint32_t iar)
+{
+	if (!gic_v3) {
+		gicc_wr(GICC_EOIR, iar);
+		return;
+	}
+	__asm__ volatile("msr icc_eoir1_el1, %0\n"
+			 "isb" ::"r"((uint64_t)iar)
+			 : "memory");
 }
 
 static uint64_t cnt_freq(void)
@@ -289,8 +388,8 @@ static void vh_irq_unregister(void *ctx, unsigned line, void (*handler)(void *),
 static void gic_dispatch(void)
 {
 	for (;;) {
-		uint32_t iar = gicc_rd(GICC_IAR);
-		unsigned id = iar & 0x3ffu;
+		uint32_t iar = gic_ack();
+		unsigned id = iar & 0xffffffu;
 
 		if (id >= GIC_MAX_INTID)
 			break; /* 1023: nothing (more) pending */
@@ -304,7 +403,7 @@ static void gic_dispatch(void)
 				}
 			}
 		}
-		gicc_wr(GICC_EOIR, iar);
+		gic_eoi(iar);
 	}
 }
 
@@ -345,6 +444,8 @@ const struct hal *virt_hal_init(void)
 {
 	mmu_enable();
 	gic_init();
+	/* The virtual timer's PPI bounds each sleep in wait. */
+	gic_enable(BOARD_VTIMER_INTID, true);
 	return &virt_hal;
 }
 
@@ -363,9 +464,24 @@ uint64_t virt_hal_irqs(void)
 	return irq_delivered;
 }
 
+unsigned virt_hal_gic_version(void)
+{
+	return gic_v3 ? 3 : 2;
+}
+
+/* start.S: the exception level QEMU entered the image at. */
+extern uint32_t bm_entry_el;
+
 void bm_exit(int code)
 {
 	(void)code; /* PSCI SYSTEM_OFF has no status; the console says it */
+	/* QEMU implements PSCI at the level above the guest's: EL2 (HVC)
+	 * when it starts us at EL1, EL3 (SMC) when it gave us EL2. */
+	if (bm_entry_el == 2)
+		__asm__ volatile(
+		    "mov x0, %0\n"
+		    "smc #0\n" ::"r"((uint64_t)BOARD_PSCI_SYSTEM_OFF)
+		    : "x0", "memory");
 	__asm__ volatile("mov x0, %0\n"
 			 "hvc #0\n" ::"r"((uint64_t)BOARD_PSCI_SYSTEM_OFF)
 			 : "x0", "memory");

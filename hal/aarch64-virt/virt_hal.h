@@ -64,6 +64,8 @@ unsigned virt_hal_dma_pages_used(void);
 unsigned virt_hal_dma_pages_total(void);
 /* Interrupts delivered to handlers so far (device lines, not the timer). */
 uint64_t virt_hal_irqs(void);
+/* The interrupt controller found: 2 or 3. */
+unsigned virt_hal_gic_version(void);
 
 /* Monotonic nanoseconds from the generic timer. */
 uint64_t virt_now_ns(void);

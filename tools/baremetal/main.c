@@ -180,13 +180,13 @@ int bm_main(void)
 	const struct hal *hal = virt_hal_init();
 	int err;
 
-	bm_printf("bm: virtsim bare-metal guest, %s-endian, EL%u\n",
+	bm_printf("bm: virtsim bare-metal guest, %s-endian, EL%u, GICv%u\n",
 #ifdef __AARCH64EB__
 		  "big",
 #else
 		  "little",
 #endif
-		  bm_current_el());
+		  bm_current_el(), virt_hal_gic_version());
 	bm_hal = hal;
 	platform_init(&plat, hal);
 	for (unsigned i = 0; i < BOARD_VIRTIO_MMIO_COUNT; i++)
