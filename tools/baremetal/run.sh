@@ -76,6 +76,7 @@ mmio-modern|le|1 1 1|$MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -dev
 pci-modern|le|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-legacy=on -netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on -device virtio-gpu-pci
 pci-transitional|le|1 1 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-legacy=off -netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=off
 pci-page-per-vq|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,page-per-vq=on
+pci-small-queue|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,queue-size=8,indirect_desc=off,event_idx=off
 pci-readonly|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG,readonly=on -device virtio-blk-pci,drive=d0,serial=vbm-ro
 mmio-blk4k|le|1 0 0|$MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm,$BLK4K
 pci-blk4k|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,$BLK4K
