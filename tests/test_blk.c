@@ -704,6 +704,54 @@ START_TEST(blocks_of_4096_bytes)
 END_TEST
 
 /*
+ * A device whose blk_size (BLK_SIZE offered, INIT-D-05) is no block size
+ * the driver can honour (0, below 512, not a power of 2, above 64 KiB)
+ * fails init with Unsupported (-> Unsupported) and FAILED set (FEAT-D-05,
+ * INIT-D-10), rather than guessing 512 and having I/O fail later. A
+ * sound one (8 KiB) is taken.
+ */
+START_TEST(unusable_block_size_fails_init)
+{
+	const uint32_t sizes[] = {0, 256, 3000, 131072, 8192};
+	struct blk_options bo = {0};
+
+	for (unsigned k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct vm_device_config dc;
+		struct vm_config cfg;
+		struct virtio_dev *model;
+		char err[256];
+		int ret;
+
+		test_make_file(path, sizeof(path), "blk", DISK_SECTORS * 512ull,
+			       1);
+		bo.path = path;
+		vm_config_for(_i, &bo, &dc, &cfg);
+		ck_assert_msg(vm_create(&vm, &cfg, err, sizeof(err)) == 0, "%s",
+			      err);
+		model = dev0()->model;
+		virtio_st_le32(model->config +
+				   offsetof(struct virtio_blk_config, blk_size),
+			       sizes[k]);
+		ret = vm_probe(&vm, err, sizeof(err));
+		if (sizes[k] == 8192) {
+			ck_assert_msg(ret == 0, "%s", err);
+			ck_assert_uint_eq(virtio_blk_block_size(blk0()), 8192);
+			ck_assert_uint_eq(
+			    vm_disk(&vm, 0)->ops->num_blocks(vm_disk(&vm, 0)),
+			    DISK_SECTORS / 16);
+		} else {
+			ck_assert_int_eq(ret, -DEV_ERR_UNSUPPORTED);
+			ck_assert_int_eq(dev0()->virtio_error,
+					 -VIRTIO_ERR_UNSUPPORTED);
+			ck_assert(model->status & VIRTIO_CONFIG_S_FAILED);
+			ck_assert_ptr_null(vm_disk(&vm, 0));
+		}
+		stop();
+	}
+}
+END_TEST
+
+/*
  * access_platform=on (QEMU's iommu_platform=on): the driver accepts
  * VIRTIO_F_ACCESS_PLATFORM, as the HAL gives device addresses (FEAT-D-08),
  * so init succeeds, the bit is negotiated and I/O works. A legacy device
@@ -791,6 +839,7 @@ static Suite *blk_suite(void)
 	tcase_add_loop_test(tc, reset_gives_held_requests_back, 0, VARIANTS);
 	tcase_add_loop_test(tc, blocks_of_4096_bytes, 0, VARIANTS);
 	tcase_add_loop_test(tc, access_platform_is_accepted, 0, VARIANTS);
+	tcase_add_loop_test(tc, unusable_block_size_fails_init, 0, 6);
 	tcase_add_test(tc, image_above_4gib);
 	tcase_add_test(tc, bad_images_are_refused);
 	suite_add_tcase(s, tc);

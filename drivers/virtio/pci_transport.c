@@ -518,13 +518,14 @@ int virtio_pci_transport_init(struct virtio_pci_transport *t,
 	}
 
 	/*
-	 * Only a line the firmware wrote counts: 0xff is "unknown" by
-	 * convention, and 0 is what the register holds after reset, so
-	 * without firmware (bare metal on QEMU's virt) it says nothing
-	 * either. The platform code routes such a pin itself.
+	 * PCI_INTERRUPT_LINE is firmware's note of where INTx goes; it
+	 * resets to 0, and 0xff says "unknown". Without firmware (bare
+	 * metal on QEMU) it still reads 0: no line, poll, unless the
+	 * platform knows better (platform_pci_root: line 0 assigned, or its
+	 * own INTx routing), which sets irq_line after init.
 	 */
-	if (info.interrupt_pin != 0 && info.interrupt_line != 0xff &&
-	    info.interrupt_line != 0)
+	if (info.interrupt_pin != 0 && info.interrupt_line != 0 &&
+	    info.interrupt_line != 0xff)
 		t->irq_line = info.interrupt_line;
 	/* The structures live in BARs: decode them, and let it DMA. */
 	cmd = pci_command_read(root, bdf);

@@ -41,9 +41,9 @@ struct virtio_pci_transport {
 	uint8_t notify_cached;                        /* bit per queue */
 	/*
 	 * The line the platform routed INTx to: PCI_INTERRUPT_LINE as the
-	 * firmware wrote it; VIRTIO_NO_IRQ without an interrupt pin or
-	 * with the line 0xff (unknown) or 0 (the reset value: no firmware
-	 * wrote it). Platform code may overwrite it after init.
+	 * firmware wrote it; VIRTIO_NO_IRQ without an interrupt pin, or
+	 * when the register reads 0xff (unknown) or 0 (its reset value: no
+	 * firmware wrote it). Platform code may overwrite it after init.
 	 */
 	unsigned irq_line;
 };

@@ -41,7 +41,7 @@ bool bm_check(bool ok, const char *fmt, ...)
 }
 
 /* pcie@10000000 interrupt-map: pin p of device d is SPI 3 + (d + p - 1) % 4. */
-static unsigned virt_intx_route(uint32_t bdf, unsigned pin)
+static unsigned virt_intx_route(void *ctx, uint32_t bdf, uint8_t pin)
 {
 	unsigned dev = (bdf >> 3) & 31u;
 
@@ -176,6 +176,7 @@ int bm_main(void)
 	    .mmio_base = BOARD_PCI_MMIO_BASE,
 	    .mmio_size = BOARD_PCI_MMIO_SIZE,
 	    .intx_route = virt_intx_route,
+	    .intx_ctx = NULL,
 	};
 	const struct hal *hal = virt_hal_init();
 	int err;

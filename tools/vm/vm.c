@@ -191,13 +191,14 @@ static void vm_probe_mmio(struct vm *vm)
 
 static int vm_probe_pci(struct vm *vm, char *err, size_t errlen)
 {
-	/* The simulated host bridge writes PCI_INTERRUPT_LINE itself. */
+	/* The host bridge writes every function's PCI_INTERRUPT_LINE as
+	 * firmware would (pci_host.c): trust it, 0 included. */
 	static const struct platform_pci_root root = {
 	    .ecam_base = MACHINE_ECAM_BASE,
 	    .buses = MACHINE_ECAM_BUSES,
 	    .mmio_base = MACHINE_PCI_MMIO_BASE,
 	    .mmio_size = MACHINE_PCI_MMIO_SIZE,
-	    .intx_route = NULL};
+	    .line_zero_assigned = true};
 	int ret = platform_probe_pci(&vm->platform, &root);
 
 	if (ret)
