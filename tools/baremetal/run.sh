@@ -83,7 +83,7 @@ pci-blk4k|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-
 pci-iommu-platform|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-legacy=on,iommu_platform=on
 gicv3|le|1 1 0|-machine gic-version=3 $MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-pci,netdev=n0
 el2-entry|le|1 0 0|-machine virtualization=on -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm
-be-mmio-legacy|be|1 1 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm-wrap -netdev user,id=n0 -device virtio-net-device,netdev=n0
+be-mmio-legacy|be|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm-wrap -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-gpu-device
 be-mmio-modern|be|1 1 1|$MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-gpu-device
 be-pci|be|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-pci,netdev=n0 -device virtio-gpu-pci
 CONFIGS
