@@ -272,9 +272,13 @@ static int net_rx_check(struct virtio_net *net, uint8_t *buf, uint32_t used,
 		    net->vdev.legacy,
 		    buf + offsetof(struct virtio_net_hdr, num_buffers));
 	if (!net->mrg_rxbuf) {
-		/* NET-V-10: one buffer per frame, num_buffers 1. */
-		if (nbufs != 1)
-			return -VIRTIO_ERR_IO_ERROR;
+		/* NET-V-10: without MRG_RXBUF a frame is one buffer, what
+		 * ever num_buffers says. A VERSION_1 header always has the
+		 * field, but QEMU writes it only with MRG_RXBUF (it keeps
+		 * what the driver left there, 0 in a zeroed buffer) and
+		 * Linux never reads it then: refusing it lost every frame
+		 * on QEMU's virtio-net-pci,mrg_rxbuf=off. */
+		nbufs = 1;
 	} else {
 		/* NET-V-11: at most one buffer per descriptor of the ring;
 		 * NET-V-12: the head of a longer frame is full. */

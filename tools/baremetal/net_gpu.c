@@ -115,8 +115,12 @@ void bm_net_test(struct platform_device *d, const char *where)
 		nd->ops->recycle_rx_buffer(nd, b);
 	}
 	nd->ops->recycle_tx_buffers(nd);
-	bm_check(replied, "%s net: ARP reply from the user-mode gateway",
-		 where);
+	bm_check(replied,
+		 "%s net: ARP reply from the user-mode gateway (rx %lu frames, "
+		 "%lu refused, %lu dropped)",
+		 where, (unsigned long)vnd.stats.rx_frames,
+		 (unsigned long)vnd.stats.rx_errors,
+		 (unsigned long)vnd.stats.rx_dropped);
 	virtio_net_device_destroy(&vnd);
 	bm_check(virt_hal_dma_pages_used() == pages0,
 		 "%s net: destroy gives every DMA page back", where);

@@ -76,7 +76,7 @@ configs() {
 mmio-legacy|le|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-gpu-device
 mmio-modern|le|1 1 1|$MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm-wrap -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-gpu-device
 pci-modern|le|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-legacy=on -netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on -device virtio-gpu-pci
-pci-transitional|le|1 1 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-legacy=off -netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=off
+pci-transitional|le|1 1 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-legacy=off -netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=off,mrg_rxbuf=off
 pci-page-per-vq|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,page-per-vq=on
 pci-small-queue|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,queue-size=8,indirect_desc=off,event_idx=off
 pci-legacy-only|le|0 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-modern=on
@@ -88,7 +88,7 @@ gicv3|le|1 1 0|-machine gic-version=3 $MODERN_MMIO -drive if=none,id=d0,format=r
 el2-entry|le|1 0 0|-machine virtualization=on -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm
 be-mmio-legacy|be|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm-wrap -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-gpu-device
 be-mmio-modern|be|1 1 1|$MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-gpu-device
-be-pci|be|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-pci,netdev=n0 -device virtio-gpu-pci
+be-pci|be|1 1 1|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-pci,netdev=n0,mrg_rxbuf=off -device virtio-gpu-pci
 CONFIGS
 }
 
