@@ -116,8 +116,8 @@ expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1
 # 4096-byte blocks, probe says so, I/O is byte-exact, and what is not
 # whole blocks is refused before anything is sent, the image unchanged.
 cp "$work/orig.img" "$work/disk4k.img"
-expect 0 'blk0 +1 MiB \(256 4096-byte blocks\)$' -- \
-	--blk "$work/disk4k.img,blk_size=4096" --blk "$work/disk4k.img,ro,transport=pci,blk_size=4096" probe
+expect 0 'blk0 +1 MiB \(256 4096-byte blocks\) ro$' -- \
+	--blk "$work/disk4k.img,ro,blk_size=4096" --blk "$work/disk4k.img,ro,transport=pci,blk_size=4096" probe
 grep -qE '^00:01\.0 .* blk1 +1 MiB \(256 4096-byte blocks\) ro$' "$work/out" &&
 	ok || ko "probe: PCI disk of 4096-byte blocks"
 if "$virtsim" --blk "$work/disk4k.img,blk_size=4096" blk-read 3 2 >"$work/read" 2>/dev/null &&
@@ -167,8 +167,9 @@ expect 0 '^  blk_size=N' -- --blk help
 grep -q '^  access_platform=on' "$work/out" && ok || ko "--blk help: no access_platform"
 
 # probe: the device tables of a mixed machine, both MMIO versions and PCI.
+cp "$work/disk.img" "$work/disk2.img"
 expect 0 'virtio-blk +blk0 +1 MiB \(2048 blocks\)$' -- --blk "$work/disk.img" \
-	--blk "$work/orig.img,ro,version=1" --blk "$work/disk.img,transport=pci,ro" probe
+	--blk "$work/orig.img,ro,version=1" --blk "$work/disk2.img,transport=pci,ro" probe
 grep -qE '^ +1  0x0a000200  v1 .* blk1 +1 MiB \(2048 blocks\) ro$' "$work/out" &&
 	ok || ko "probe: slot 1 is not the v1 ro disk 1"
 grep -qE '^00:00\.0  1b36:0008 +06\.00\.00  none +host bridge' "$work/out" &&
@@ -222,6 +223,46 @@ one_line "ro write"
 expect 1 'blk0 is read-only \(ro\): write failed: IoError -> Io' -- \
 	--blk "$work/orig.img,ro,transport=pci" blk-write 0 "$work/data4k"
 check "ro writes changed the image" [ "$(cksum <"$work/orig.img")" = "$sum0" ]
+# A progress line on long runs, only when stderr is a terminal (script(1)
+# gives the run one), never in a log; it is cleared before the results.
+esc=$(printf '\033')
+script -qec "$virtsim --blk scratch:128M" /dev/null >"$work/tty" 2>&1
+check "a terminal gets a progress line" grep -qE "blk0: [a-z ]+ [0-9]+%" "$work/tty"
+check "the results follow a cleared line" grep -qE "$esc\[K(\r)?blk0: (wrote|read)" "$work/tty"
+"$virtsim" --blk scratch:128M >"$work/out" 2>&1
+check "a log gets no progress line" sh -c "! grep -qE '$esc|[0-9]+%' '$work/out'"
+
+# An image is shared only between read-only disks: the same image twice
+# is refused unless ro both times, and an image another process holds
+# (flock, as another virtsim would) is refused for writing; neither
+# changes the image.
+cp "$work/orig.img" "$work/disk.img"
+sum0=$(cksum <"$work/disk.img")
+for pair in ",ro ," ", ,ro" ", ,"; do
+	a=${pair% *} b=${pair#* }
+	expect 2 "^virtsim: $work/disk.img: already another disk's image: disks share an image only when all are read-only \\(ro\\)\$" -- \
+		--blk "$work/disk.img$a" --blk "$work/disk.img$b,transport=pci" \
+		blk-write 0 "$work/data4k"
+	one_line "same image twice ($a$b)"
+done
+expect 0 'selftest passed: 2 devices' -- --blk "$work/disk.img,ro" \
+	--blk "$work/disk.img,readonly=on,transport=pci"
+# A hard link is the same image under another name.
+ln "$work/disk.img" "$work/link.img"
+expect 2 "link.img: already another disk's image" -- \
+	--blk "$work/disk.img,ro" --blk "$work/link.img" probe
+exec 9<"$work/disk.img"
+flock -x 9
+expect 2 "^virtsim: $work/disk.img: locked by another process \\(another virtsim\\?\\): a writable disk needs the image alone\$" -- \
+	--blk "$work/disk.img" blk-write 0 "$work/data4k"
+one_line "locked image"
+expect 2 "^virtsim: $work/disk.img: locked by another process that may be writing it\$" -- \
+	--blk "$work/disk.img,ro" probe
+flock -u 9
+flock -s 9
+expect 0 'selftest passed: 1 device' -- --blk "$work/disk.img,ro"
+exec 9<&-
+check "refused disks changed the image" [ "$(cksum <"$work/disk.img")" = "$sum0" ]
 # A range past the end is refused before the first request: nothing is
 # read or written.
 cp "$work/orig.img" "$work/disk.img"

@@ -721,10 +721,22 @@ START_TEST(multi_function_device)
 END_TEST
 
 /* One function per quirk, on top of the default blk at slot 1. */
+/* A function of its own: a writable disk has its image alone. */
+static struct virtio_dev *make_other_blk(void)
+{
+	char path[64];
+	struct virtio_dev *dev;
+
+	test_make_file(path, sizeof(path), "vpci-other", DISK_SIZE, 1);
+	dev = test_blk_model(&m, path, false, "pci-other");
+	unlink(path); /* the model has it open */
+	return dev;
+}
+
 static int add_quirky(unsigned flags)
 {
 	struct virtio_pci_quirks q = {.flags = flags};
-	int s = virtio_pci_attach(&m, make_blk(), &q);
+	int s = virtio_pci_attach(&m, make_other_blk(), &q);
 
 	ck_assert_int_ge(s, 2);
 	return s;
@@ -788,7 +800,7 @@ START_TEST(quirky_function_still_works)
 {
 	/* A short DEVICE_CFG cap does not shrink what the BAR serves. */
 	struct virtio_pci_quirks q = {VIRTIO_PCI_QUIRK_SHORT_DEVICE_CFG};
-	struct virtio_dev *dev = make_blk();
+	struct virtio_dev *dev = make_other_blk();
 	int s = virtio_pci_attach(&m, dev, &q);
 	uint64_t bar = MACHINE_PCI_MMIO_BASE + 0x200000;
 	uint64_t a = machine_pci_config_addr(s, 0, PCI_BAR0 + 16);

@@ -19,6 +19,10 @@
 #include "devices/virtio/virtio_dev.h"
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BLK_MODEL_QUEUE_SIZE 256
 #define BLK_MODEL_SEG_MAX 126
 #define BLK_MODEL_SIZE_MAX (1u << 20)
@@ -61,5 +65,9 @@ void blk_model_destroy(struct virtio_dev *dev);
 const struct blk_model_stats *blk_model_stats(const struct virtio_dev *dev);
 /* The backend under the model, NULL if @dev is not a blk model. */
 struct disk *blk_model_disk(const struct virtio_dev *dev);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_BLK_MODEL_H */

@@ -30,6 +30,10 @@
 #include "sim/fault.h"
 #include "sim/strict.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_DEV_MAX_QUEUES 8
 /* The most interrupts fault hostile adds at once (a storm). */
 #define VIRTIO_DEV_HOSTILE_STORM_MAX 64
@@ -262,5 +266,9 @@ static inline bool virtio_dev_has_feature(const struct virtio_dev *dev,
 {
 	return dev->guest_features & (1ull << bit);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_VIRTIO_DEV_H */

@@ -15,6 +15,10 @@
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtio_blk.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The block size of a device that does not offer BLK_SIZE. */
 #define VIRTIO_BLK_DEVICE_BLOCK_SIZE 512u
 
@@ -41,5 +45,9 @@ virtio_blk_device_base(struct virtio_blk_device *d)
 {
 	return &d->base;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_ADAPTER_BLK_DEVICE_H */

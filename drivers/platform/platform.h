@@ -23,6 +23,10 @@
 #include "drivers/virtio/pci_transport.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PLATFORM_MAX_MMIO 32u
 #define PLATFORM_MAX_PCI 64u
 
@@ -102,5 +106,9 @@ void platform_probe_mmio(struct platform *p,
  */
 int platform_probe_pci(struct platform *p,
 		       const struct platform_pci_root *root);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_PLATFORM_H */

@@ -19,6 +19,10 @@
 /* The largest logical block size the driver takes (as Linux). */
 #define VIRTIO_BLK_MAX_BLK_SIZE 65536u
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_blk_options {
 	uint16_t queue_size; /* 0: the device's maximum, capped at 256;
 			      * else a power of 2 (at least 4), halved
@@ -165,5 +169,9 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token);
 int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 			struct virtio_blk_req *req);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_BLK_H */

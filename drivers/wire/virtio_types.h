@@ -17,6 +17,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_BIT(b) (1ull << (b))
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -122,5 +126,9 @@ static inline void virtio_st32(bool legacy, void *p, uint32_t v)
 	v = virtio32(legacy, v);
 	memcpy(p, &v, sizeof(v));
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_TYPES_H */

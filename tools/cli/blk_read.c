@@ -36,7 +36,8 @@ static int blk_read_parse(struct cli_options *o, char **args, char *err,
 	return 0;
 }
 
-static int blk_read_run(struct vm *vm, const struct cli_options *o)
+static int blk_read_run(struct vm *vm, const struct cli_options *o,
+			struct json *json)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
 	bool to_stdout = !o->out || !strcmp(o->out, "-");
@@ -45,6 +46,7 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 	uint32_t bsize = blk_block_size(vm, o->unit);
 	uint64_t chunk = CHUNK_BYTES / bsize; /* blocks per request */
 	uint64_t per = bsize / VIRTIO_BLK_SECTOR_SIZE;
+	double t0 = guest_now_ms();
 	FILE *out;
 	struct dma_buf buf;
 	int err, ret = blk_check_range(vm, o->unit, o->lba, o->count);
@@ -90,6 +92,9 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 			strerror(errno));
 		ret = EXIT_OP_FAILED;
 	}
+	if (json)
+		json_blk_transfer(json, o->unit, o->lba, o->count - left, bsize,
+				  guest_now_ms() - t0);
 	return ret;
 }
 

@@ -161,7 +161,8 @@ static int write_failed(struct virtio_blk *b, unsigned unit, int err)
 				 "write", err);
 }
 
-static int blk_write_run(struct vm *vm, const struct cli_options *o)
+static int blk_write_run(struct vm *vm, const struct cli_options *o,
+			 struct json *json)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
 	struct block_device *bd = vm_disk(vm, o->unit);
@@ -169,6 +170,7 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o)
 	uint64_t per = bsize / VIRTIO_BLK_SECTOR_SIZE;
 	uint64_t lba = o->lba, size, cap = bd ? bd->ops->num_blocks(bd) : 0;
 	unsigned char *data = NULL;
+	double t0 = guest_now_ms();
 	struct dma_buf buf;
 	int fd = -1, err, ret = 0;
 
@@ -219,6 +221,9 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o)
 	if (fd >= 0)
 		close(fd);
 	free(data);
+	if (json)
+		json_blk_transfer(json, o->unit, o->lba, lba - o->lba, bsize,
+				  guest_now_ms() - t0);
 	return ret;
 }
 

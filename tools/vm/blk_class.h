@@ -15,6 +15,10 @@
 #include "tools/vm/device_class.h"
 #include "tools/vm/vm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 extern const struct device_class blk_class;
 
 struct blk_options {
@@ -61,5 +65,9 @@ uint32_t blk_block_size(struct vm *vm, unsigned unit);
  * request that cannot complete changes nothing.
  */
 int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_BLK_CLASS_H */

@@ -81,9 +81,12 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 		for (size_t i = 0; i < len; i++)
 			buf->p[i] = pattern_byte(seed, off + i);
 		err = timed_io(b, true, off, buf->p, len, &t_write);
-		if (err)
+		if (err) {
+			vm_selftest_progress(st, "writing", bytes, bytes);
 			return blk_op_failed(d->unit, "write", err);
+		}
 		st->requests++;
+		vm_selftest_progress(st, "writing", off + len, bytes);
 	}
 	t = guest_now_ms();
 	err = virtio_blk_flush(b);
@@ -94,11 +97,14 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 		size_t len = chunk_len(bytes, off);
 
 		err = timed_io(b, false, off, buf->p, len, &t_read);
-		if (err)
+		if (err) {
+			vm_selftest_progress(st, "verifying", bytes, bytes);
 			return blk_op_failed(d->unit, "read", err);
+		}
 		for (size_t i = 0; i < len; i++) {
 			if (buf->p[i] == pattern_byte(seed, off + i))
 				continue;
+			vm_selftest_progress(st, "verifying", bytes, bytes);
 			fprintf(stderr,
 				"virtsim: blk%u: " VM_SELFTEST_WRONG_DATA
 				"byte %" PRIu64 " reads 0x%02x, wrote 0x%02x\n",
@@ -107,6 +113,7 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 			return 1;
 		}
 		st->requests++;
+		vm_selftest_progress(st, "verifying", off + len, bytes);
 	}
 	st->requests++; /* the flush */
 	st->bytes += 2 * bytes;
@@ -197,8 +204,11 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 			ret = 1;
 		}
 		st->requests++;
+		vm_selftest_progress(st, "comparing with the image",
+				     ret ? bytes : off + len, bytes);
 	}
 	for (unsigned r = 0; r < BENCH_ROUNDS && !ret; r++) {
+		vm_selftest_progress(st, "timing", r, BENCH_ROUNDS);
 		err = timed_pass(b, -1, buf->p, bytes, &t);
 		if (err) {
 			ret = blk_op_failed(d->unit, "read", err);
@@ -215,6 +225,7 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 		t_host = r == 0 || t < t_host ? t : t_host;
 		st->requests += (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 	}
+	vm_selftest_progress(st, "timing", BENCH_ROUNDS, BENCH_ROUNDS);
 	free(host);
 	if (ret)
 		return ret;
