@@ -52,8 +52,10 @@
 /*
  * pcie@10000000 (compatible "pci-host-ecam-generic"):
  *   reg = <0x40 0x10000000 0x00 0x10000000>: the high ECAM, 256 MiB at
- *   0x4010000000 (with -machine highmem=off it would be the low one at
- *   0x3f000000, 16 buses), bus-range = <0x00 0xff>.
+ *   0x4010000000, bus-range = <0x00 0xff>. With -machine highmem=off it
+ *   is the low one, reg = <0x00 0x3f000000 0x00 0x1000000> (16 buses):
+ *   the guest takes it from the tree QEMU leaves in RAM (fdt.c), these
+ *   are the fallback.
  *   ranges = <0x1000000 0x00 0x00 0x00 0x3eff0000 0x00 0x10000   I/O
  *             0x2000000 0x00 0x10000000 0x00 0x10000000 0x00 0x2eff0000
  *                                                      32-bit memory

@@ -18,6 +18,7 @@
 #include "drivers/wire/virtio_config.h"
 #include "drivers/wire/virtio_pci.h"
 #include "hal/aarch64-virt/board.h"
+#include "hal/aarch64-virt/fdt.h"
 #include "tools/baremetal/bm_print.h"
 
 const struct hal *bm_hal;
@@ -167,10 +168,31 @@ static void run_devices(void)
 		  nnet, ngpu);
 }
 
+/*
+ * The PCIe ECAM from QEMU's device tree when it left one at the bottom of
+ * RAM (it moves to 0x3f000000, 16 buses, with highmem=off), else the
+ * high one of board.h.
+ */
+static void pci_ecam(uint64_t *base, unsigned *buses, const char **from)
+{
+	const void *fdt = fdt_at(BOARD_RAM_BASE);
+	uint64_t addr, size;
+
+	*base = BOARD_PCI_ECAM_BASE;
+	*buses = BOARD_PCI_ECAM_BUSES;
+	*from = "board.h";
+	if (fdt && fdt_root_child_reg(fdt, "pcie@", 0, &addr, &size) &&
+	    size >= (1u << 20) && size <= 256ull << 20) {
+		*base = addr;
+		*buses = (unsigned)(size >> 20); /* 1 MiB of ECAM per bus */
+		*from = "the device tree";
+	}
+}
+
 int bm_main(void)
 {
 	static struct platform_mmio_window w[BOARD_VIRTIO_MMIO_COUNT];
-	const struct platform_pci_root root = {
+	struct platform_pci_root root = {
 	    .ecam_base = BOARD_PCI_ECAM_BASE,
 	    .buses = BOARD_PCI_ECAM_BUSES,
 	    .mmio_base = BOARD_PCI_MMIO_BASE,
@@ -179,6 +201,7 @@ int bm_main(void)
 	    .intx_ctx = NULL,
 	};
 	const struct hal *hal = virt_hal_init();
+	const char *ecam_from;
 	int err;
 
 	bm_printf("bm: virtsim bare-metal guest, %s-endian, EL%u, GICv%u\n",
@@ -196,9 +219,10 @@ int bm_main(void)
 		    BOARD_VIRTIO_MMIO_STRIDE,
 		    BOARD_GIC_SPI(BOARD_VIRTIO_MMIO_SPI + i)};
 	platform_probe_mmio(&plat, w, BOARD_VIRTIO_MMIO_COUNT);
+	pci_ecam(&root.ecam_base, &root.buses, &ecam_from);
 	err = platform_probe_pci(&plat, &root);
-	bm_check(err == 0, "pci: ECAM at 0x%lx (%d)",
-		 (unsigned long)BOARD_PCI_ECAM_BASE, err);
+	bm_check(err == 0, "pci: ECAM at 0x%lx, %u buses, from %s (%d)",
+		 (unsigned long)root.ecam_base, root.buses, ecam_from, err);
 	print_table();
 	run_devices();
 	bm_check(virt_hal_dma_pages_used() == 0,

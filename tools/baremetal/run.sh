@@ -80,6 +80,7 @@ pci-transitional|le|1 1 0|-drive if=none,id=d0,format=raw,file=@IMG -device virt
 pci-page-per-vq|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,page-per-vq=on
 pci-small-queue|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,queue-size=8,indirect_desc=off,event_idx=off
 pci-legacy-only|le|0 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,disable-modern=on
+pci-highmem-off|le|1 1 0|-machine highmem=off -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm -netdev user,id=n0 -device virtio-net-pci,netdev=n0
 pci-readonly|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG,readonly=on -device virtio-blk-pci,drive=d0,serial=vbm-ro
 mmio-blk4k|le|1 0 0|$MODERN_MMIO -drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-device,drive=d0,serial=vbm,$BLK4K
 pci-blk4k|le|1 0 0|-drive if=none,id=d0,format=raw,file=@IMG -device virtio-blk-pci,drive=d0,serial=vbm,$BLK4K
