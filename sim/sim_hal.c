@@ -267,11 +267,19 @@ static uintptr_t sim_mmio_map(void *ctx, uint64_t paddr, size_t size)
 	return (uintptr_t)paddr;
 }
 
+/*
+ * The ordering hal.h asks of MMIO: a write after every earlier store to
+ * guest memory (a device thread reading the rings after the notify sees
+ * them), a read before every later load. The bus and the front-ends may
+ * lock too; these fences do not rely on it.
+ */
 static uint32_t sim_mmio_read(void *ctx, uintptr_t addr, unsigned size)
 {
 	struct sim_hal *sh = ctx;
+	uint32_t v = bus_read(sh->bus, addr, size);
 
-	return bus_read(sh->bus, addr, size);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return v;
 }
 
 static void sim_mmio_write(void *ctx, uintptr_t addr, uint32_t val,
@@ -279,6 +287,7 @@ static void sim_mmio_write(void *ctx, uintptr_t addr, uint32_t val,
 {
 	struct sim_hal *sh = ctx;
 
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	bus_write(sh->bus, addr, val, size);
 }
 

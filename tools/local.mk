@@ -69,6 +69,13 @@ virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
 virtsim_LDADD = libvirtsim.la $(LIBVIRTSIM_LIBS) $(LWIP_LIBS) -lm
 
 EXTRA_DIST += %reldir%/bench/net-fetch.sh
+# The bare-metal guest (hal/aarch64-virt is its HAL): cross-built and run
+# under QEMU by baremetal/run.sh, outside automake; CI runs it.
+EXTRA_DIST += %reldir%/baremetal/Makefile %reldir%/baremetal/run.sh \
+	%reldir%/baremetal/disk_image.py %reldir%/baremetal/bm.h \
+	%reldir%/baremetal/bm_print.c %reldir%/baremetal/bm_print.h \
+	%reldir%/baremetal/disks.c %reldir%/baremetal/main.c \
+	%reldir%/baremetal/net_gpu.c
 
 # virtsim(1), and bash completion under the command's own name, where
 # bash-completion looks for it.

@@ -47,6 +47,12 @@ static const struct hal *blk_hal(const struct virtio_blk *blk)
 	return blk->vdev.transport->hal;
 }
 
+/* Legacy: header and config in the guest's byte order (virtio_types.h). */
+static bool blk_legacy(const struct virtio_blk *blk)
+{
+	return blk->vdev.legacy;
+}
+
 static bool blk_has(const struct virtio_blk *blk, unsigned feature)
 {
 	return virtio_device_has_feature(&blk->vdev, feature);
@@ -368,9 +374,9 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	s = blk_slot_get(blk);
 	if (!s)
 		return -VIRTIO_ERR_QUEUE_FULL;
-	s->hdr.type = virtio_le32(type);
+	s->hdr.type = virtio32(blk_legacy(blk), type);
 	s->hdr.reserved = 0;
-	s->hdr.sector = virtio_le64(sector);
+	s->hdr.sector = virtio64(blk_legacy(blk), sector);
 	s->status = BLK_STATUS_NONE;
 	s->used_len = 0;
 	s->done = false;
@@ -478,8 +484,8 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		return -VIRTIO_ERR_ALREADY_USED;
 	hal = blk_hal(blk);
 	memset(req, 0, sizeof(*req));
-	req->hdr.type = virtio_le32(type);
-	req->hdr.sector = virtio_le64(sector);
+	req->hdr.type = virtio32(blk_legacy(blk), type);
+	req->hdr.sector = virtio64(blk_legacy(blk), sector);
 	req->status = BLK_STATUS_NONE;
 	req->type = type;
 	req->data = buf;
@@ -570,7 +576,7 @@ static int blk_config_u32(struct virtio_blk *blk, unsigned feature,
 	err = virtio_transport_config_read(blk->vdev.transport, off, b, 4);
 	if (err)
 		return err;
-	*v = virtio_ld_le32(b);
+	*v = virtio_ld32(blk_legacy(blk), b);
 	return 1;
 }
 
@@ -586,7 +592,7 @@ static int blk_read_config(struct virtio_blk *blk)
 	    b, 8);
 	if (err)
 		return err;
-	blk->capacity = virtio_ld_le64(b);
+	blk->capacity = virtio_ld64(blk_legacy(blk), b);
 
 	blk->blk_size = VIRTIO_BLK_SECTOR_SIZE;
 	err = blk_config_u32(blk, VIRTIO_BLK_F_BLK_SIZE,

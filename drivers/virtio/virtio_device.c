@@ -24,6 +24,7 @@ int virtio_device_begin(struct virtio_device *vd, struct virtio_transport *t,
 		return err;
 	vd->transport = t;
 	vd->id = id;
+	vd->legacy = virtio_transport_is_legacy(t);
 	return 0;
 }
 
