@@ -25,6 +25,7 @@
 #include "drivers/virtio/virtio_blk.h"
 
 #define BLK_SCRATCH_PREFIX "scratch:"
+#define BLK_NULL_PREFIX "null:"
 
 static void blk_options_init(void *opts)
 {
@@ -38,6 +39,17 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 	uint64_t v;
 
 	if (!key) {
+		if (!strncmp(value, BLK_NULL_PREFIX, strlen(BLK_NULL_PREFIX))) {
+			value += strlen(BLK_NULL_PREFIX);
+			if (vm_parse_size(value, &o->null_size) ||
+			    !o->null_size || o->null_size % 512)
+				return vm_option_error(
+				    err, errlen,
+				    "null:%s: want a size, a multiple of 512 "
+				    "bytes, e.g. null:1G",
+				    value);
+			return 0;
+		}
 		if (strncmp(value, BLK_SCRATCH_PREFIX,
 			    strlen(BLK_SCRATCH_PREFIX))) {
 			o->path = value;
@@ -179,7 +191,10 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	}
 	h->fd = -1;
 	h->readonly = o->readonly;
-	if (o->scratch_size) {
+	if (o->null_size) {
+		h->null = true;
+		ret = 0;
+	} else if (o->scratch_size) {
 		ret = blk_make_scratch(h, o->scratch_size, err, errlen);
 	} else if (!o->path) {
 		snprintf(err, errlen, "blk%u: no image given", d->unit);
@@ -189,7 +204,10 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	}
 	if (ret)
 		goto fail;
-	disk = disk_file_open(h->path, o->readonly, err, errlen);
+	disk = h->null ? disk_null_open(o->null_size, o->readonly)
+		       : disk_file_open(h->path, o->readonly, err, errlen);
+	if (!disk && h->null)
+		snprintf(err, errlen, "blk%u: out of memory", d->unit);
 	if (!disk) {
 		ret = -EINVAL;
 		goto fail;
@@ -258,9 +276,9 @@ static void blk_describe(const struct vm_device *d, char *buf, size_t len)
 	const struct blk_host *h = d->host;
 	uint64_t blocks = bd->ops->num_blocks(bd);
 
-	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " blocks)%s",
+	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " blocks)%s%s",
 		 (blocks * bd->ops->block_size(bd)) >> 20, blocks,
-		 h->readonly ? " ro" : "");
+		 h->null ? " null" : "", h->readonly ? " ro" : "");
 }
 
 struct block_device *vm_disk(struct vm *vm, unsigned n)
@@ -326,8 +344,10 @@ const struct device_class blk_class = {
     .title = "virtio-blk",
     .virtio_id = VIRTIO_ID_BLOCK,
     .type = DEV_TYPE_BLOCK,
-    .first_word = "FILE (or scratch:SIZE)",
-    .usage = "FILE or scratch:SIZE (a fresh image, removed at exit); ro "
+    .first_word = "FILE (or scratch:SIZE, null:SIZE)",
+    .usage = "FILE or scratch:SIZE (a fresh image, removed at exit) or "
+	     "null:SIZE (a disk that does no I/O: reads return zeros, "
+	     "writes are dropped); ro "
 	     "or readonly=on (VIRTIO_BLK_F_RO, writes fail); readonly=off "
 	     "(the default); serial=ID (what GET_ID returns, at most 20 "
 	     "bytes); queue_size=N (the device's queue size, a power of "

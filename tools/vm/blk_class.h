@@ -2,8 +2,9 @@
 /*
  * blk_class.h - virtio-blk as a device class: `--blk FILE[,ro]
  * [,serial=ID][,queue_size=N]` (or `scratch:SIZE`, a fresh image removed
- * with the device), the blk model on a file, the virtio-blk driver as a
- * block device, and the accessors tests and workloads use.
+ * with the device, or `null:SIZE`, a disk that does no I/O), the blk model on a
+ * file, the virtio-blk driver as a block device, and the accessors tests and
+ * workloads use.
  */
 #ifndef VIRTSIM_TOOLS_VM_BLK_CLASS_H
 #define VIRTSIM_TOOLS_VM_BLK_CLASS_H
@@ -20,6 +21,8 @@ struct blk_options {
 	const char *path;      /* the image */
 	uint64_t scratch_size; /* instead of @path: a fresh zeroed image of
 				* this size in $TMPDIR, removed with it */
+	uint64_t null_size;    /* instead of @path: a disk of this size that
+				* does no I/O (reads zeros, drops writes) */
 	bool readonly;	       /* VIRTIO_BLK_F_RO; writes fail */
 	const char *serial;    /* GET_ID; NULL: "virtsim-<unit>" */
 	uint16_t queue_size;   /* the device's QueueNumMax; 0: 256 */
