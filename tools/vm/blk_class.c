@@ -303,6 +303,24 @@ const char *vm_disk_path(struct vm *vm, unsigned n)
 	return d ? ((const struct blk_host *)d->host)->path : NULL;
 }
 
+int vm_disk_host_fd(struct vm *vm, unsigned n, bool write)
+{
+	struct vm_device *d = vm_device(vm, &blk_class, n);
+	const struct blk_host *h = d ? d->host : NULL;
+
+	if (!h) {
+		errno = ENODEV;
+		return -1;
+	}
+	errno = 0;
+	if (h->null)
+		return -1;
+	/* A scratch image is unlinked: its own descriptor is read-write. */
+	if (h->scratch)
+		return fcntl(h->fd, F_DUPFD_CLOEXEC, 0);
+	return open(h->path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+}
+
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)
 {
 	return blk_op_failed_why(unit, "", what, virtio_err);
@@ -391,6 +409,12 @@ struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n)
 const char *vm_disk_path(struct vm *vm, unsigned n)
 {
 	return NULL;
+}
+
+int vm_disk_host_fd(struct vm *vm, unsigned n, bool write)
+{
+	errno = ENODEV;
+	return -1;
 }
 
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)

@@ -36,6 +36,12 @@ struct block_device *vm_disk(struct vm *vm, unsigned n);
 struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n);
 /* Disk @n's image on the host, or NULL (none, or a scratch image). */
 const char *vm_disk_path(struct vm *vm, unsigned n);
+/*
+ * Disk @n's image for host-side baselines: a new descriptor of it
+ * (read-write if @write) for the caller to close. -1 with errno 0 for a
+ * disk without an image (null:SIZE), else -1 with errno.
+ */
+int vm_disk_host_fd(struct vm *vm, unsigned n, bool write);
 
 /*
  * "virtsim: blk0: write failed: IoError -> Io" on stderr, the VirtIO
