@@ -60,6 +60,33 @@ expect 0 '^bench: 2 cases; stack/host ratio' -- --mode deferred --seed 3 \
 	--blk "$work/disk.img,transport=pci" bench --requests 64 --qd 1,16 --bs 512
 row 16 512 randread host
 
+# --json: the document on stdout, a member per case; the text to stderr.
+if command -v python3 >/dev/null 2>&1; then
+	"$virtsim" --json --blk null:1M bench --requests 64 --qd 1,4 --bs 512,4k \
+		--rw read,randwrite --buf dma,host >"$work/bench.json" 2>"$work/out"
+	check "bench --json: exit 0" [ $? -eq 0 ]
+	row 4 4k randwrite dma
+	python3 - "$work/bench.json" <<'PY' && ok || ko "bench --json: the cases"
+import itertools, json, sys
+d = json.load(open(sys.argv[1]))
+assert d["workload"] == "bench" and d["exit_status"] == 0, d
+assert d["baseline"] == "memcpy" and d["null_disk"] is True, d
+want = set(itertools.product(["read", "randwrite"], ["dma", "host"],
+                             [512, 4096], [1, 4]))
+got = {(c["rw"], c["buf"], c["bs"], c["qd"]) for c in d["cases"]}
+assert got == want and len(d["cases"]) == 16, got
+keys = {"qd", "bs", "rw", "buf", "requests", "ns_per_request", "iops",
+        "mib_s", "baseline_ns_per_request", "ratio"}
+for c in d["cases"]:
+    assert set(c) == keys, c
+    assert c["requests"] == 64 and c["ns_per_request"] > 0, c
+    assert c["baseline_ns_per_request"] > 0 and c["ratio"] > 0, c
+assert d["ratio_min"] <= d["ratio_max"], d
+PY
+else
+	echo "SKIP: bench --json: no python3"
+fi
+
 # Bad options: one line, exit 2.
 bad() {
 	pattern=$1

@@ -7,6 +7,8 @@ TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
 EXTRA_DIST += %reldir%/cli_lib.sh
 # Every source file carries its SPDX licence line.
 dist_check_SCRIPTS += %reldir%/spdx.sh
+# --json of every workload, parsed by Python.
+dist_check_SCRIPTS += %reldir%/cli_json.sh
 check_libs = %reldir%/libtestutil.a
 if HAVE_CHECK
 check_PROGRAMS += $(check_suites)
@@ -38,6 +40,12 @@ check_suites += %reldir%/test_probe
 %canon_reldir%_test_probe_SOURCES = %reldir%/test_probe.c
 %canon_reldir%_test_probe_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_probe_LDADD = $(TEST_LDADD)
+
+# The CLI's --json writer.
+check_suites += %reldir%/test_json
+%canon_reldir%_test_json_SOURCES = %reldir%/test_json.c tools/cli/json.c
+%canon_reldir%_test_json_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_json_LDADD = $(TEST_LDADD) -lm
 
 if ENABLE_BLK
 # End to end: driver stack against the blk model, the CLI, and an outside

@@ -37,6 +37,8 @@ endif
 bin_PROGRAMS += virtsim
 virtsim_SOURCES = \
 	%reldir%/cli/faults.c \
+	%reldir%/cli/json.c \
+	%reldir%/cli/json.h \
 	%reldir%/cli/main.c \
 	%reldir%/cli/options.c \
 	%reldir%/cli/options.h \
@@ -63,6 +65,6 @@ if ENABLE_GPU
 virtsim_SOURCES += %reldir%/cli/gpu_bench.c %reldir%/cli/gpu_demo.c
 endif
 virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
-virtsim_LDADD = libvirtsim.a $(LIBVIRTSIM_LIBS) $(LWIP_LIBS)
+virtsim_LDADD = libvirtsim.a $(LIBVIRTSIM_LIBS) $(LWIP_LIBS) -lm
 
 EXTRA_DIST += %reldir%/bench/net-fetch.sh

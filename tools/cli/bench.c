@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "drivers/virtio/virtio_blk.h"
+#include "tools/cli/json.h"
 #include "tools/cli/workload.h"
 #include "tools/vm/blk_class.h"
 #include "tools/vm/guest.h"
@@ -344,10 +345,24 @@ static const char *size_name(uint32_t bs, char *buf, size_t len)
 	return buf;
 }
 
-static void print_result(const struct bench_result *r)
+static void print_result(const struct bench_result *r, struct json *json)
 {
 	char bs[16];
 
+	if (json) {
+		json_begin_object(json, NULL);
+		json_uint(json, "qd", r->c.qd);
+		json_uint(json, "bs", r->c.bs);
+		json_string(json, "rw", cli_bench_rw_name(r->c.rw));
+		json_string(json, "buf", cli_bench_buf_name(r->c.buf));
+		json_uint(json, "requests", r->requests);
+		json_double(json, "ns_per_request", r->ns);
+		json_double(json, "iops", 1e9 / r->ns);
+		json_double(json, "mib_s", 1e9 / r->ns * r->c.bs / (1 << 20));
+		json_double(json, "baseline_ns_per_request", r->baseline_ns);
+		json_double(json, "ratio", r->ns / r->baseline_ns);
+		json_end_object(json);
+	}
 	printf("%6" PRIu32 " %6s  %-9s  %-4s %10" PRIu64 " %11.1f %10.0f "
 	       "%9.1f %12.1f %6.2f\n",
 	       r->c.qd, size_name(r->c.bs, bs, sizeof(bs)),
@@ -414,7 +429,8 @@ static int bench_check(const struct bench *bn, const struct bench_case *cases,
 	return 0;
 }
 
-static int bench_run(struct vm *vm, const struct cli_options *o)
+static int bench_run(struct vm *vm, const struct cli_options *o,
+		     struct json *json)
 {
 	struct bench_case cases[CLI_BENCH_MAX * CLI_BENCH_MAX * CLI_BENCH_MAX *
 				CLI_BENCH_MAX];
@@ -460,6 +476,15 @@ static int bench_run(struct vm *vm, const struct cli_options *o)
 	       "rw", "buf", "requests", "ns/request", "IOPS", "MiB/s",
 	       bn.fd < 0 ? "memcpy ns" : "host ns", "ratio");
 	fflush(stdout);
+	if (json) {
+		json_stringf(json, "disk", "blk%u", o->unit);
+		json_uint(json, "bytes",
+			  virtio_blk_capacity(bn.b) * VIRTIO_BLK_SECTOR_SIZE);
+		json_bool(json, "null_disk", bn.fd < 0);
+		json_string(json, "baseline",
+			    bn.fd < 0 ? "memcpy" : "pread/pwrite");
+		json_begin_array(json, "cases");
+	}
 	for (unsigned i = 0; i < n && !ret; i++) {
 		struct bench_result r;
 		char bs[16];
@@ -479,17 +504,23 @@ static int bench_run(struct vm *vm, const struct cli_options *o)
 			fprintf(stderr, "\r\033[K");
 		if (ret)
 			break;
-		print_result(&r);
+		print_result(&r, json);
 		fflush(stdout);
 		lo =
 		    !i || r.ns / r.baseline_ns < lo ? r.ns / r.baseline_ns : lo;
 		hi =
 		    !i || r.ns / r.baseline_ns > hi ? r.ns / r.baseline_ns : hi;
 	}
+	if (json)
+		json_end_array(json);
 	if (!ret)
 		printf("bench: %u case%s; stack/%s ratio %.2f to %.2f\n", n,
 		       n == 1 ? "" : "s", bn.fd < 0 ? "memcpy" : "host", lo,
 		       hi);
+	if (!ret && json) {
+		json_double(json, "ratio_min", lo);
+		json_double(json, "ratio_max", hi);
+	}
 out:
 	if (bn.fd >= 0)
 		close(bn.fd);

@@ -35,12 +35,14 @@ static int blk_read_parse(struct cli_options *o, char **args, char *err,
 	return 0;
 }
 
-static int blk_read_run(struct vm *vm, const struct cli_options *o)
+static int blk_read_run(struct vm *vm, const struct cli_options *o,
+			struct json *json)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
 	bool to_stdout = !o->out || !strcmp(o->out, "-");
 	const char *name = to_stdout ? "stdout" : o->out;
 	uint64_t left = o->count, lba = o->lba;
+	double t0 = guest_now_ms();
 	FILE *out;
 	struct dma_buf buf;
 	int err, ret = blk_check_range(vm, o->unit, o->lba, o->count);
@@ -87,6 +89,9 @@ static int blk_read_run(struct vm *vm, const struct cli_options *o)
 			strerror(errno));
 		ret = EXIT_OP_FAILED;
 	}
+	if (json)
+		json_blk_transfer(json, o->unit, o->lba, o->count - left,
+				  guest_now_ms() - t0);
 	return ret;
 }
 

@@ -156,11 +156,13 @@ static int write_failed(struct virtio_blk *b, unsigned unit, int err)
 				 "write", err);
 }
 
-static int blk_write_run(struct vm *vm, const struct cli_options *o)
+static int blk_write_run(struct vm *vm, const struct cli_options *o,
+			 struct json *json)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
 	uint64_t lba = o->lba, size, cap = b ? virtio_blk_capacity(b) : 0;
 	unsigned char *data = NULL;
+	double t0 = guest_now_ms();
 	struct dma_buf buf;
 	int fd = -1, err, ret = 0;
 
@@ -211,6 +213,9 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o)
 	if (fd >= 0)
 		close(fd);
 	free(data);
+	if (json)
+		json_blk_transfer(json, o->unit, o->lba, lba - o->lba,
+				  guest_now_ms() - t0);
 	return ret;
 }
 

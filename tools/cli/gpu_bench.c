@@ -77,7 +77,8 @@ static int square_flush(void *arg, uint64_t i)
 	return b->dd->ops->flush(b->dd);
 }
 
-static int gpu_bench_run(struct vm *vm, const struct cli_options *o)
+static int gpu_bench_run(struct vm *vm, const struct cli_options *o,
+			 struct json *json)
 {
 	struct virtio_gpu_display_device *gd = vm_gpu(vm, 0);
 	struct bench b = {.dd = virtio_gpu_display_base(gd)};
@@ -107,6 +108,16 @@ static int gpu_bench_run(struct vm *vm, const struct cli_options *o)
 	       copy_ms / flush_ms);
 	printf("gpu0: 64x64 dirty-rectangle transfer+flush: %.2f us\n",
 	       square_ms * 1000);
+	if (json) {
+		json_uint(json, "width", b.fb.width);
+		json_uint(json, "height", b.fb.height);
+		json_double(json, "full_flushes_s", 1000 / flush_ms);
+		json_double(json, "full_flush_mib_s",
+			    (double)b.fb.size / (1 << 20) * 1000 / flush_ms);
+		json_double(json, "memcpy_s", 1000 / copy_ms);
+		json_double(json, "ratio", copy_ms / flush_ms);
+		json_double(json, "rect_flush_us", square_ms * 1000);
+	}
 	return 0;
 }
 

@@ -103,7 +103,8 @@ static void hold(struct vm *vm, const struct display *disp, uint64_t seconds)
 			sleep_until(guest_now_ms() + 20);
 }
 
-static int gpu_demo_run(struct vm *vm, const struct cli_options *o)
+static int gpu_demo_run(struct vm *vm, const struct cli_options *o,
+			struct json *json)
 {
 	struct virtio_gpu_display_device *gd = vm_gpu(vm, 0);
 	struct display *disp = vm_gpu_display(vm, 0);
@@ -119,7 +120,7 @@ static int gpu_demo_run(struct vm *vm, const struct cli_options *o)
 	char err[256];
 	int ret;
 
-	report_machine(vm);
+	report_machine(vm, json);
 	catch_stop_signals();
 	gpu_cursor_image(cursor);
 	ret = virtio_gpu_display_set_cursor(gd, cursor, GPU_CURSOR_HOT_X,
@@ -165,6 +166,20 @@ static int gpu_demo_run(struct vm *vm, const struct cli_options *o)
 		       stop_signal    ? " (stopped by a signal)"
 		       : disp->closed ? " (window closed)"
 				      : "");
+		if (json) {
+			json_stringf(json, "display", "%s %ux%u",
+				     disp->ops->name, gd->width, gd->height);
+			json_uint(json, "frames", frame);
+			json_uint(json, "flushes", gd->flushes - flushes0);
+			json_uint(json, "bytes_flushed", bytes);
+			json_double(json, "ms", ms);
+			json_double(json, "frames_s",
+				    ms > 0 ? (double)frame * 1000 / ms : 0);
+			json_string(json, "end",
+				    stop_signal	   ? "signal"
+				    : disp->closed ? "closed"
+						   : "frames");
+		}
 	}
 	if (o->screenshot &&
 	    display_write_png(disp, o->screenshot, err, sizeof(err))) {

@@ -217,8 +217,18 @@ enum guest_net_end guest_net_run(struct guest_net *gn, const bool *done,
 	}
 }
 
-void guest_net_report(const struct guest_net *gn, FILE *out)
+void guest_net_report(const struct guest_net *gn, FILE *out, struct json *json)
 {
+	if (json) {
+		json_begin_object(json, "nic");
+		json_stringf(json, "unit", "net%u", gn->unit);
+		json_uint(json, "rx_frames", gn->rx_frames);
+		json_uint(json, "rx_bytes", gn->rx_bytes);
+		json_uint(json, "tx_frames", gn->tx_frames);
+		json_uint(json, "tx_bytes", gn->tx_bytes);
+		json_uint(json, "tx_dropped", gn->tx_dropped);
+		json_end_object(json);
+	}
 	fprintf(out,
 		"net%u: %" PRIu64 " frames in (%" PRIu64 " bytes), %" PRIu64
 		" out (%" PRIu64 " bytes), %" PRIu64 " not sent\n",

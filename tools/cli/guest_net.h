@@ -21,6 +21,7 @@
 
 #include "drivers/base/dev.h"
 #include "sim/evloop.h"
+#include "tools/cli/json.h"
 #include "tools/vm/vm.h"
 
 #define GUEST_NET_ADDR "10.0.2.15"
@@ -89,9 +90,10 @@ int guest_net_parse_host(const char *host, ip_addr_t *addr, char *err,
 			 size_t errlen);
 /*
  * "net0: 12 frames in (3456 bytes), 10 out (789 bytes), 0 not sent":
- * what the stack moved through the NIC, on @out.
+ * what the stack moved through the NIC, on @out, and as the member
+ * "nic" of @json when not NULL.
  */
-void guest_net_report(const struct guest_net *gn, FILE *out);
+void guest_net_report(const struct guest_net *gn, FILE *out, struct json *json);
 /* Virtual milliseconds, lwIP's clock. */
 uint32_t guest_net_now_ms(const struct guest_net *gn);
 

@@ -262,7 +262,8 @@ static int fetch_report(const struct fetch *f, const struct url *u,
 	return 0;
 }
 
-static int net_fetch_run(struct vm *vm, const struct cli_options *o)
+static int net_fetch_run(struct vm *vm, const struct cli_options *o,
+			 struct json *json)
 {
 	struct fetch *f = calloc(1, sizeof(*f));
 	bool to_stdout = !o->out || !strcmp(o->out, "-");
@@ -339,11 +340,21 @@ static int net_fetch_run(struct vm *vm, const struct cli_options *o)
 		f->pcb = NULL;
 	}
 	guest_net_poll(&gn); /* the FIN goes out */
-	guest_net_report(&gn, stderr);
+	guest_net_report(&gn, stderr, json);
 	guest_net_down(&gn);
 	if (fflush(f->out) && !f->failed)
 		fetch_fail(f, "writing the body: %s", strerror(errno));
 	ret = fetch_report(f, &u, t);
+	if (json) {
+		json_string(json, "url", o->url);
+		if (f->in_body) {
+			json_int(json, "http_status", f->status);
+			json_string(json, "reason", f->reason);
+		}
+		json_uint(json, "body_bytes", f->body);
+		json_double(json, "ms", t);
+		json_string(json, "error", f->failed);
+	}
 out:
 	if (!to_stdout && fclose(f->out) && !ret) {
 		fprintf(stderr, "virtsim: net-fetch: %s: %s\n", o->out,

@@ -86,7 +86,8 @@ static int ping_send(struct raw_pcb *pcb, struct ping *pg)
 	return e == ERR_OK ? 0 : -1;
 }
 
-static int net_ping_run(struct vm *vm, const struct cli_options *o)
+static int net_ping_run(struct vm *vm, const struct cli_options *o,
+			struct json *json)
 {
 	uint64_t count = o->given & CLI_OPT_COUNT ? o->pings : PING_DEFAULT_COUNT;
 	struct ping pg = {0};
@@ -112,6 +113,11 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 	}
 	raw_recv(pcb, ping_recv, &pg);
 	guest_net_catch_stop_signals(&gn);
+	if (json) {
+		json_string(json, "to", o->ping_to);
+		json_string(json, "address", ip4addr_ntoa(ip_2_ip4(&pg.to)));
+		json_begin_array(json, "replies");
+	}
 	printf("PING %s (%s) from %s net%u: %u data bytes\n", o->ping_to,
 	       ip4addr_ntoa(ip_2_ip4(&pg.to)), GUEST_NET_ADDR, o->unit,
 	       PING_DATA);
@@ -135,6 +141,15 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 			       ip4addr_ntoa(ip_2_ip4(&pg.to)), pg.seq, pg.ttl,
 			       guest_now_ms() - t,
 			       guest_net_now_ms(&gn) - vt);
+			if (json) {
+				json_begin_object(json, NULL);
+				json_uint(json, "icmp_seq", pg.seq);
+				json_uint(json, "ttl", pg.ttl);
+				json_double(json, "ms", guest_now_ms() - t);
+				json_uint(json, "virtual_ms",
+					  guest_net_now_ms(&gn) - vt);
+				json_end_object(json);
+			}
 			break;
 		case GUEST_NET_STOPPED:
 			stopped = true;
@@ -147,6 +162,11 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 		}
 	}
 	raw_remove(pcb);
+	if (json) {
+		json_end_array(json);
+		json_uint(json, "transmitted", count);
+		json_uint(json, "received", received);
+	}
 	printf("--- %s ping statistics ---\n%llu packets transmitted, %llu "
 	       "received, %llu%% packet loss\n",
 	       o->ping_to, (unsigned long long)count,
@@ -154,7 +174,7 @@ static int net_ping_run(struct vm *vm, const struct cli_options *o)
 	       (unsigned long long)(count ? (count - received) * 100 / count
 					  : 0));
 	guest_net_poll(&gn);
-	guest_net_report(&gn, stdout);
+	guest_net_report(&gn, stdout, json);
 	guest_net_down(&gn);
 	return received == count ? 0 : EXIT_OP_FAILED;
 }

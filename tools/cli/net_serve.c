@@ -307,7 +307,8 @@ static void print_reach(struct vm *vm, unsigned unit)
 		       SERVE_PORT);
 }
 
-static int net_serve_run(struct vm *vm, const struct cli_options *o)
+static int net_serve_run(struct vm *vm, const struct cli_options *o,
+			 struct json *json)
 {
 	struct serve *s = calloc(1, sizeof(*s));
 	struct tcp_pcb *listener = NULL, *pcb;
@@ -361,8 +362,16 @@ static int net_serve_run(struct vm *vm, const struct cli_options *o)
 	       : end == GUEST_NET_DONE	? "done"
 					: "the network went quiet",
 	       s->served, s->served == 1 ? "" : "s");
+	if (json) {
+		json_uint(json, "port", SERVE_PORT);
+		json_uint(json, "served", s->served);
+		json_string(json, "end",
+			    end == GUEST_NET_STOPPED ? "signal"
+			    : end == GUEST_NET_DONE  ? "done"
+						     : "idle");
+	}
 	guest_net_poll(&gn);
-	guest_net_report(&gn, stdout);
+	guest_net_report(&gn, stdout, json);
 	if (end == GUEST_NET_IDLE)
 		ret = EXIT_OP_FAILED;
 out:

@@ -34,6 +34,7 @@ enum {
 	OPT_POLL,
 	OPT_FAULT,
 	OPT_JSON,
+	OPT_WORKLOADS,
 	OPT_FAULT_PLAN,
 	OPT_FRAMES,
 	OPT_SCREENSHOT,
@@ -63,6 +64,7 @@ static const struct option fixed_options[] = {
     {"poll", no_argument, NULL, OPT_POLL},
     {"fault", required_argument, NULL, OPT_FAULT},
     {"json", no_argument, NULL, OPT_JSON},
+    {"workloads", no_argument, NULL, OPT_WORKLOADS},
     {"fault-plan", required_argument, NULL, OPT_FAULT_PLAN},
     {"frames", required_argument, NULL, OPT_FRAMES},
     {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
@@ -312,7 +314,6 @@ static const struct {
     {CLI_OPT_FRAMES, "--frames"},
     {CLI_OPT_SCREENSHOT, "--screenshot"},
     {CLI_OPT_HOLD, "--hold"},
-    {CLI_OPT_JSON, "--json"},
     {CLI_OPT_SOAK, "--soak"},
     {CLI_OPT_SOAK_PROB, "--soak-prob"},
     {CLI_OPT_QD, "--qd"},
@@ -633,7 +634,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			break;
 		case OPT_JSON:
 			o->json = true;
-			o->given |= CLI_OPT_JSON;
+			break;
+		case OPT_WORKLOADS:
+			o->workloads_help = true;
 			break;
 		case OPT_FAULT_PLAN:
 			if (read_fault_plan(o, optarg, err, errlen))
@@ -656,11 +659,17 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 		}
 	}
 	if (o->help || o->version || o->fault_help || o->strict_help ||
-	    o->device_help)
+	    o->device_help || o->workloads_help)
 		return 0;
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))
 		return -1;
+	if (o->json && o->workload->data_on_stdout &&
+	    (!o->out || !strcmp(o->out, "-")))
+		return vm_option_error(err, errlen,
+				       "--json: %s writes its data to stdout; "
+				       "give --out FILE",
+				       o->workload->name);
 	if ((o->given & CLI_OPT_SOAK_PROB) && !(o->given & CLI_OPT_SOAK))
 		return vm_option_error(err, errlen,
 				       "--soak-prob goes with --soak");
@@ -715,6 +724,17 @@ static void usage_item(FILE *out, const char *head, const char *text)
 	}
 }
 
+void cli_usage_workloads(FILE *out)
+{
+	for (const struct workload *const *w = workloads; *w; w++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s%s%s", (*w)->name,
+			 (*w)->args ? " " : "", (*w)->args ? (*w)->args : "");
+		usage_item(out, head, (*w)->help);
+	}
+}
+
 void cli_usage(FILE *out)
 {
 	fprintf(out, "Usage: virtsim [OPTIONS] [WORKLOAD [ARGS]]\n"
@@ -723,13 +743,7 @@ void cli_usage(FILE *out)
 		     "devices in one process.\n"
 		     "\n"
 		     "Workloads:\n");
-	for (const struct workload *const *w = workloads; *w; w++) {
-		char head[64];
-
-		snprintf(head, sizeof(head), "%s%s%s", (*w)->name,
-			 (*w)->args ? " " : "", (*w)->args ? (*w)->args : "");
-		usage_item(out, head, (*w)->help);
-	}
+	cli_usage_workloads(out);
 	fprintf(out, "\nDevices (repeatable; unit n of a class is its n-th "
 		     "option):\n");
 	for (const struct device_class *const *c = device_classes; *c; c++) {
@@ -799,8 +813,10 @@ void cli_usage(FILE *out)
 		"PNG at the end\n"
 		"  --hold S               gpu-demo: then keep showing the "
 		"last frame S seconds\n"
-		"  --json                 faults: the table (or the soak) as "
-		"JSON\n"
+		"  --json                 the device tables and the workload's "
+		"results as one\n"
+		"                         JSON document on stdout; the text "
+		"goes to stderr\n"
 		"  --soak N               faults: the hostile soak instead: "
 		"seeds 1..N, each a\n"
 		"                         child 'virtsim --seed S --fault "
@@ -829,6 +845,7 @@ void cli_usage(FILE *out)
 		     "  --trace-file FILE      write the trace to FILE instead "
 		     "of stderr\n"
 		     "  -h, --help             this text\n"
+		     "  --workloads            list the workloads\n"
 		     "  -V, --version          print the version\n"
 		     "\n"
 		     "Every run ends with 'trace hash: HEX', a hash of its "

@@ -27,7 +27,6 @@ enum cli_workload_option {
 	CLI_OPT_FRAMES = 1u << 5,     /* --frames N */
 	CLI_OPT_SCREENSHOT = 1u << 6, /* --screenshot FILE */
 	CLI_OPT_HOLD = 1u << 7,	      /* --hold S */
-	CLI_OPT_JSON = 1u << 8,	      /* --json */
 	CLI_OPT_SOAK = 1u << 9,	      /* --soak N */
 	CLI_OPT_SOAK_PROB = 1u << 10, /* --soak-prob P */
 	CLI_OPT_QD = 1u << 11,	      /* --qd LIST */
@@ -63,6 +62,7 @@ struct cli_options {
 	bool fault_help; /* --fault help: list the points */
 	bool strict;	 /* --strict: stop at a broken driver MUST */
 	bool strict_help; /* --strict help: list the checked rules */
+	bool workloads_help; /* --workloads: list the workloads */
 	/* --blk help (and so on): that class's sub-options. */
 	const struct device_class *device_help;
 	bool json;	 /* --json: the workload's report as JSON */
@@ -108,5 +108,7 @@ void cli_usage(FILE *out);
 /* "randread", "host": the names --rw and --buf take. */
 const char *cli_bench_rw_name(uint32_t rw);
 const char *cli_bench_buf_name(uint32_t buf);
+/* The workloads, one per line (and their help), as --help lists them. */
+void cli_usage_workloads(FILE *out);
 
 #endif /* VIRTSIM_TOOLS_CLI_OPTIONS_H */

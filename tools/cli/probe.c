@@ -4,9 +4,10 @@
  */
 #include "tools/cli/workload.h"
 
-static int probe_run(struct vm *vm, const struct cli_options *o)
+static int probe_run(struct vm *vm, const struct cli_options *o,
+		     struct json *json)
 {
-	report_machine(vm);
+	report_machine(vm, json);
 	return 0;
 }
 

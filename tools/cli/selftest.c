@@ -9,36 +9,63 @@
 #include "tools/cli/workload.h"
 #include "tools/vm/guest.h"
 
-static int selftest_run(struct vm *vm, const struct cli_options *o)
+static int selftest_run(struct vm *vm, const struct cli_options *o,
+			struct json *json)
 {
 	struct vm_selftest st = {.out = stdout};
 	double t0 = guest_now_ms();
 	unsigned tested = 0;
 
-	report_machine(vm);
+	report_machine(vm, json);
+	if (json)
+		json_begin_array(json, "devices");
 	for (unsigned i = 0; i < vm->device_count; i++) {
 		struct vm_device *d = &vm->devices[i];
+		uint64_t requests = st.requests, bytes = st.bytes;
+		double t = guest_now_ms();
 		int ret;
 
 		if (!d->cls->selftest)
 			continue;
 		ret = d->cls->selftest(vm, d, &st);
+		if (json) {
+			json_begin_object(json, NULL);
+			json_stringf(json, "unit", "%s%u", d->cls->name,
+				     d->unit);
+			json_bool(json, "passed", ret == 0);
+			json_uint(json, "requests", st.requests - requests);
+			json_uint(json, "bytes", st.bytes - bytes);
+			json_double(json, "ms", guest_now_ms() - t);
+			json_end_object(json);
+		}
 		if (ret)
-			return ret;
+			return ret; /* main closes the document */
 		tested++;
+	}
+	if (json) {
+		json_end_array(json);
+		json_uint(json, "requests", st.requests);
+		json_uint(json, "bytes", st.bytes);
+		json_double(json, "ms", guest_now_ms() - t0);
 	}
 	if (!tested) {
 		const char *sep = " (";
 
 		printf("selftest passed: no devices to test");
+		if (json)
+			json_begin_object(json, "left_out");
 		for (const struct device_class *const *c = device_classes; *c;
 		     c++) {
 			if (!(*c)->disabled)
 				continue;
 			printf("%s%s: left out, %s", sep, (*c)->title,
 			       (*c)->disabled);
+			if (json)
+				json_string(json, (*c)->title, (*c)->disabled);
 			sep = "; ";
 		}
+		if (json)
+			json_end_object(json);
 		printf("%s\n", *sep == ';' ? ")" : "");
 		return 0;
 	}

@@ -50,7 +50,8 @@ static int soak_device(struct vm *vm, struct vm_device *d,
 	return -1;
 }
 
-static int soak_workload_run(struct vm *vm, const struct cli_options *o)
+static int soak_workload_run(struct vm *vm, const struct cli_options *o,
+			     struct json *json)
 {
 	struct vm_selftest st = {.out = stdout};
 	unsigned failed = 0, passed = 0, tested = 0;
@@ -240,7 +241,7 @@ static int soak_one(struct soak_seed *s, const struct cli_options *o,
 	return 0;
 }
 
-static void soak_print_bad(const struct soak_seed *s, bool json, bool first)
+static void soak_print_bad(const struct soak_seed *s, struct json *json)
 {
 	char why[64];
 
@@ -262,24 +263,26 @@ static void soak_print_bad(const struct soak_seed *s, bool json, bool first)
 			 s->status);
 	else
 		snprintf(why, sizeof(why), "exit status %d", s->status);
-	if (json)
-		printf("%s\n    {\"seed\": %" PRIu64 ", \"result\": \"%s\", "
-		       "\"why\": \"%s\", \"command\": \"%s\"}",
-		       first ? "" : ",", s->seed,
-		       soak_verdict_names[s->verdict], why, s->cmd);
-	else
-		printf("seed %" PRIu64 ": %s (%s): %s\n", s->seed,
-		       soak_verdict_names[s->verdict], why, s->cmd);
+	printf("seed %" PRIu64 ": %s (%s): %s\n", s->seed,
+	       soak_verdict_names[s->verdict], why, s->cmd);
+	if (json) {
+		json_begin_object(json, NULL);
+		json_uint(json, "seed", s->seed);
+		json_string(json, "result", soak_verdict_names[s->verdict]);
+		json_string(json, "why", why);
+		json_string(json, "command", s->cmd);
+		json_end_object(json);
+	}
 }
 
-int soak_run(const struct cli_options *o)
+int soak_run(const struct cli_options *o, struct json *json)
 {
 	unsigned count[SOAK_VERDICTS] = {0}, bad = 0;
 	double t0 = soak_now_s();
 	struct soak_seed s;
 
-	if (o->json)
-		printf("{\"bad\": [");
+	if (json)
+		json_begin_array(json, "bad");
 	for (uint64_t seed = 1; seed <= o->soak; seed++) {
 		s = (struct soak_seed){.seed = seed};
 		if (soak_one(&s, o, o->soak_prob)) {
@@ -289,27 +292,24 @@ int soak_run(const struct cli_options *o)
 		}
 		count[s.verdict]++;
 		if (s.verdict != SOAK_FINE)
-			soak_print_bad(&s, o->json, !bad++);
+			soak_print_bad(&s, json), bad++;
 		fflush(stdout);
 	}
-	if (o->json)
-		printf("\n], \"seeds\": %" PRIu64 ", \"prob\": %g, \"mode\": "
-		       "\"%s\", \"poll\": %s, \"fine\": %u, \"crashed\": %u, "
-		       "\"hung\": %u, "
-		       "\"leaked\": %u, \"corrupt\": %u, \"seconds\": %.1f}\n",
-		       o->soak, o->soak_prob, sim_mode_name(o->mode),
-		       o->poll ? "true" : "false", count[SOAK_FINE],
-		       count[SOAK_CRASHED], count[SOAK_HUNG],
-		       count[SOAK_LEAKED], count[SOAK_CORRUPT],
-		       soak_now_s() - t0);
-	else
-		printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode%s): "
-		       "%u fine, %u crashed, %u hung, %u leaked, %u corrupt "
-		       "in %.1f s\n",
-		       o->soak, o->soak_prob, sim_mode_name(o->mode),
-		       o->poll ? ", polling" : "", count[SOAK_FINE],
-		       count[SOAK_CRASHED], count[SOAK_HUNG],
-		       count[SOAK_LEAKED], count[SOAK_CORRUPT],
-		       soak_now_s() - t0);
+	if (json) {
+		json_end_array(json);
+		json_uint(json, "seeds", o->soak);
+		json_double(json, "prob", o->soak_prob);
+		json_bool(json, "poll", o->poll);
+		for (unsigned v = 0; v < SOAK_VERDICTS; v++)
+			json_uint(json, soak_verdict_names[v], count[v]);
+		json_double(json, "seconds", soak_now_s() - t0);
+	}
+	printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode%s): "
+	       "%u fine, %u crashed, %u hung, %u leaked, %u corrupt "
+	       "in %.1f s\n",
+	       o->soak, o->soak_prob, sim_mode_name(o->mode),
+	       o->poll ? ", polling" : "", count[SOAK_FINE],
+	       count[SOAK_CRASHED], count[SOAK_HUNG], count[SOAK_LEAKED],
+	       count[SOAK_CORRUPT], soak_now_s() - t0);
 	return bad ? EXIT_OP_FAILED : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tools/cli/json.h"
 #include "tools/cli/options.h"
 #include "tools/vm/vm.h"
 
@@ -31,8 +32,13 @@ struct workload {
 	/* Check and keep the arguments; -1 with one line in @err. */
 	int (*parse)(struct cli_options *o, char **args, char *err,
 		     size_t errlen);
-	/* Run on the probed machine; the exit status. */
-	int (*run)(struct vm *vm, const struct cli_options *o);
+	/*
+	 * Run on the probed machine; the exit status. With --json @json is
+	 * the document's open top-level object, for the workload's members
+	 * (its statistics); NULL without.
+	 */
+	int (*run)(struct vm *vm, const struct cli_options *o,
+		   struct json *json);
 };
 
 /* Every workload, NULL-terminated; the first is the default. */
@@ -55,9 +61,14 @@ extern const struct workload soak_workload;
 #define SOAK_SEED_LIMIT_S 30
 
 /* faults --soak: the seeds' children, their verdicts; the exit status. */
-int soak_run(const struct cli_options *o);
+int soak_run(const struct cli_options *o, struct json *json);
 
-/* The device tables of what the guest found, on stdout. */
-void report_machine(struct vm *vm);
+/* blk-read's and blk-write's statistics: what went through, how fast. */
+void json_blk_transfer(struct json *j, unsigned unit, uint64_t lba,
+		       uint64_t sectors, double ms);
+
+/* The device tables of what the guest found, on stdout, or as the
+ * members "machine", "mmio" and "pci" of @json when not NULL. */
+void report_machine(struct vm *vm, struct json *json);
 
 #endif /* VIRTSIM_TOOLS_CLI_WORKLOAD_H */
