@@ -47,6 +47,24 @@ static void pages_take(struct sim_hal *sh, uint64_t first, uint64_t n,
 }
 
 /*
+ * Pages [@first, +@n) got a new owner: a remembered bounce run among
+ * them no longer holds only its last buffer's bytes (see bounce_alloc).
+ */
+static void forget_runs(struct sim_hal *sh, uint64_t first, uint64_t n)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < sh->recent_count; i++) {
+		const struct sim_hal_run *r = &sh->recent[i];
+
+		if (r->first < first + n && first < r->first + r->pages)
+			continue;
+		sh->recent[kept++] = *r;
+	}
+	sh->recent_count = kept;
+}
+
+/*
  * First fit from a rotating cursor. DMA allocations are zeroed (the HAL
  * contract); bounce pages are not, share() overwrites what the device sees.
  */
@@ -71,6 +89,7 @@ static int pages_alloc(struct sim_hal *sh, uint64_t n, bool zero,
 			uint64_t s = p + 1 - n;
 
 			pages_take(sh, s, n, zero);
+			forget_runs(sh, s, n);
 			sh->next_fit = (p + 1) % sh->pages;
 			*first = s;
 			return 0;
@@ -84,10 +103,13 @@ static int pages_alloc(struct sim_hal *sh, uint64_t n, bool zero,
 #define RECENT_LOOK 16u
 
 /*
- * Pages for a bounce: a run of @n pages a bounce freed last, if one is
- * still free (LIFO: the warmest first), else first fit.
+ * Pages for a bounce of @buf: a run of @n pages a bounce freed last, if
+ * one is still free (LIFO: the warmest first), else first fit. *@own
+ * says whether the pages hold nothing but @buf's own earlier bytes (the
+ * run last bounced this very buffer), so need no zeroing.
  */
-static int bounce_alloc(struct sim_hal *sh, uint64_t n, uint64_t *first)
+static int bounce_alloc(struct sim_hal *sh, const void *buf, size_t len,
+			uint64_t n, uint64_t *first, bool *own)
 {
 	for (uint32_t i = sh->recent_count, looked = 0;
 	     i-- > 0 && looked++ < RECENT_LOOK;) {
@@ -96,24 +118,28 @@ static int bounce_alloc(struct sim_hal *sh, uint64_t n, uint64_t *first)
 		if (r->pages != n || memchr(&sh->page_used[r->first], 1, n))
 			continue;
 		*first = r->first;
+		*own = r->buf == buf && r->len == len;
 		memmove(r, r + 1, (sh->recent_count - i - 1) * sizeof(*r));
 		sh->recent_count--;
 		pages_take(sh, *first, n, false);
 		sh->stats.bounce_reuses++;
 		return 0;
 	}
+	*own = false;
 	return pages_alloc(sh, n, false, first);
 }
 
 /* Remember a freed bounce run; when full, the older half is forgotten. */
-static void bounce_remember(struct sim_hal *sh, uint64_t first, uint32_t n)
+static void bounce_remember(struct sim_hal *sh, uint64_t first, uint32_t n,
+			    const void *buf, size_t len)
 {
 	if (sh->recent_count == SIM_HAL_RECENT) {
 		sh->recent_count = SIM_HAL_RECENT / 2;
 		memmove(sh->recent, sh->recent + SIM_HAL_RECENT / 2,
 			sh->recent_count * sizeof(sh->recent[0]));
 	}
-	sh->recent[sh->recent_count++] = (struct sim_hal_run){first, n};
+	sh->recent[sh->recent_count++] =
+	    (struct sim_hal_run){first, n, len, buf};
 }
 
 /* Free the allocation of @n pages starting at @first, or count why not. */
@@ -239,6 +265,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	struct sim_hal *sh = ctx;
 	struct sim_hal_share *e;
 	uint64_t first, pages;
+	bool own;
 
 	if (!buf || len == 0 || !(dir & HAL_DMA_BOTH))
 		return -HAL_EINVAL;
@@ -263,7 +290,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	}
 	/* Bounce: the device sees a copy in guest RAM. */
 	pages = (len + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
-	if (bounce_alloc(sh, pages, &first))
+	if (bounce_alloc(sh, buf, len, pages, &first, &own))
 		return -HAL_ENOMEM;
 	*paddr = page_paddr(sh, first);
 	e = share_insert(sh, *paddr);
@@ -274,14 +301,15 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	*e = (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1};
 	/*
 	 * What the device reads is the buffer; what it only writes needs
-	 * none of it, but is zeroed: a short or failed device write must
-	 * not hand the driver, at unshare, stale bytes another buffer left
-	 * on these pages (the swiotlb info leak, CVE-2022-0854). Writing
-	 * zeros costs about half of copying the buffer in.
+	 * none of it. But a short or failed device write must not hand the
+	 * driver, at unshare, stale bytes another buffer left on these
+	 * pages (the swiotlb info leak, CVE-2022-0854): they are zeroed,
+	 * unless all they hold is this buffer's own earlier bytes, as when
+	 * a driver bounces the same buffer request after request.
 	 */
 	if (dir & HAL_DMA_TO_DEVICE)
 		memcpy(page_host(sh, first), buf, len);
-	else
+	else if (!own)
 		memset(page_host(sh, first), 0, len);
 	sh->stats.bounces++;
 	trace(sh->env->trace, TRACE_HAL, "bounce len=%zu paddr=0x%" PRIx64, len,
@@ -311,7 +339,7 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 		if (dir & HAL_DMA_FROM_DEVICE)
 			memcpy(buf, page_host(sh, first), len);
 		if (!pages_free(sh, first, e->bounce_pages))
-			bounce_remember(sh, first, e->bounce_pages);
+			bounce_remember(sh, first, e->bounce_pages, buf, len);
 	}
 	share_remove(sh, e);
 	return 0;

@@ -27,6 +27,8 @@ struct sim_hal_share;
 struct sim_hal_run {
 	uint64_t first;
 	uint32_t pages;
+	size_t len;	 /* of the buffer last bounced on it, ... */
+	const void *buf; /* ... which its pages still hold bytes of */
 };
 
 struct sim_hal_stats {

@@ -177,8 +177,9 @@ END_TEST
 START_TEST(from_device_bounce_is_not_copied_in)
 {
 	static char secret[HAL_PAGE_SIZE], in[HAL_PAGE_SIZE];
-	uint64_t p1, p2;
+	uint64_t p1, p2, dma;
 	char *dev;
+	void *va;
 
 	memset(secret, 's', sizeof(secret));
 	memset(in, 'i', sizeof(in));
@@ -201,11 +202,36 @@ START_TEST(from_device_bounce_is_not_copied_in)
 	ck_assert_mem_eq(in, "written", 7);
 	for (unsigned i = 7; i < sizeof(in); i++)
 		ck_assert_int_eq(in[i], 0); /* no 's' of the other buffer */
+	/* The same buffer again on the same page: what is there is its
+	 * own, left as it is (no zeroing), and still not copied in. */
+	memset(in, 'j', sizeof(in));
+	ck_assert_int_eq(
+	    hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE, &p2), 0);
+	ck_assert_uint_eq(p2, p1);
+	dev = guest_mem_span(&m.mem, p2, sizeof(in));
+	ck_assert_mem_eq(dev, "written", 7);
+	ck_assert_int_eq(dev[7], 0);
+	ck_assert_int_eq(
+	    hal_unshare(hal, p2, in, sizeof(in), HAL_DMA_FROM_DEVICE), 0);
+	/* DMA memory on that page meanwhile: its bytes are another's. */
+	m.hal.next_fit = (p2 - m.mem.base) / HAL_PAGE_SIZE;
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &dma, &va), 0);
+	ck_assert_uint_eq(dma, p2);
+	memset(va, 'd', HAL_PAGE_SIZE);
+	ck_assert_int_eq(hal_dma_free(hal, dma, va, 1), 0);
+	m.hal.next_fit = (p2 - m.mem.base) / HAL_PAGE_SIZE;
+	ck_assert_int_eq(
+	    hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE, &p2), 0);
+	dev = guest_mem_span(&m.mem, p2, sizeof(in));
+	for (unsigned i = 0; i < sizeof(in); i++)
+		ck_assert_int_eq(dev[i], 0);
+	ck_assert_int_eq(
+	    hal_unshare(hal, p2, in, sizeof(in), HAL_DMA_FROM_DEVICE), 0);
 	/* BOTH is still copied in, and out. */
 	ck_assert_int_eq(hal_share(hal, secret, 64, HAL_DMA_BOTH, &p1), 0);
 	ck_assert_mem_eq(guest_mem_span(&m.mem, p1, 64), secret, 64);
 	ck_assert_int_eq(hal_unshare(hal, p1, secret, 64, HAL_DMA_BOTH), 0);
-	ck_assert_uint_eq(m.hal.stats.bounces, 3);
+	ck_assert_uint_eq(m.hal.stats.bounces, 5);
 	ck_assert_uint_eq(machine_destroy(&m, false), 0);
 }
 END_TEST
