@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # devices/core.mk: the VirtIO device core (status, features, config, the
 # device-side virtqueue), the MMIO front-end, and the device models.
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/virtio/virtio_dev.c \
 	%reldir%/virtio/virtio_dev_strict.c \
 	%reldir%/virtio/virtio_mmio.c \
@@ -11,7 +11,7 @@ nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_dev.h \
 	%reldir%/virtio/vq_dev.h
 
 if ENABLE_BLK
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/blk/blk_model.c \
 	%reldir%/blk/disk_file.c \
 	%reldir%/blk/disk_null.c

@@ -3,12 +3,12 @@
 # scanout 0 on: headless (display.c), an SDL2 window (display_sdl.c,
 # when configure found SDL2), PNG screenshots through zlib (png.c).
 if ENABLE_GPU
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/gpu/display.c \
 	%reldir%/gpu/gpu_model.c \
 	%reldir%/gpu/png.c
 if HAVE_SDL
-libvirtsim_a_SOURCES += %reldir%/gpu/display_sdl.c
+libvirtsim_la_SOURCES += %reldir%/gpu/display_sdl.c
 endif
 endif
 nobase_virtsiminclude_HEADERS += \

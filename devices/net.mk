@@ -3,7 +3,7 @@
 # capture, and the backends: loop (a switch between a machine's NICs) and
 # user (libslirp).
 if ENABLE_NET
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/net/net_backlog.c \
 	%reldir%/net/net_loop.c \
 	%reldir%/net/net_model.c \

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # drivers/core.mk: base, virtio core and transports, adapter (freestanding).
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/base/dev.c \
 	%reldir%/virtio/virtio.c \
 	%reldir%/virtio/virtqueue.c \
@@ -12,7 +12,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/virtio/virtqueue.h \
 	%reldir%/virtio/virtio_device.h
 if ENABLE_BLK
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/virtio/virtio_blk.c \
 	%reldir%/adapter/blk_device.c
 nobase_virtsiminclude_HEADERS += \
@@ -21,5 +21,5 @@ nobase_virtsiminclude_HEADERS += \
 endif
 
 # The guest's platform code: MMIO probing, PCI enumeration and probing.
-libvirtsim_a_SOURCES += %reldir%/platform/platform.c
+libvirtsim_la_SOURCES += %reldir%/platform/platform.c
 nobase_virtsiminclude_HEADERS += %reldir%/platform/platform.h

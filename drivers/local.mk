@@ -12,7 +12,8 @@ nobase_virtsiminclude_HEADERS += %reldir%/adapter/adapter.h \
 	%reldir%/wire/virtio_net.h \
 	%reldir%/wire/virtio_pci.h \
 	%reldir%/wire/virtio_ring.h \
-	%reldir%/wire/virtio_types.h
+	%reldir%/wire/virtio_types.h \
+	%reldir%/wire/wire_assert.h
 include %reldir%/core.mk
 include %reldir%/pci.mk
 if ENABLE_NET

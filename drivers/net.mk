@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # drivers/net.mk: the network buffer pool, the virtio-net driver and the
 # net device around it (freestanding); only with --enable-net.
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/base/net_buf.c \
 	%reldir%/virtio/virtio_net.c \
 	%reldir%/adapter/net_device.c

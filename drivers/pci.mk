@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # drivers/pci.mk: PCI bus (ECAM, enumeration, BARs, capabilities), the VirtIO
 # PCI transport and probe_pci_device (freestanding).
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/pci/pci.c \
 	%reldir%/virtio/pci_transport.c \
 	%reldir%/adapter/probe_pci.c

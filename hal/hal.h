@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define HAL_PAGE_SIZE 4096u
 
 /* Direction of a shared buffer, as seen by the device. */
@@ -162,5 +166,9 @@ static inline uint64_t hal_now_ns(const struct hal *h)
 {
 	return h->ops->now_ns ? h->ops->now_ns(h->ctx) : 0;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_HAL_H */

@@ -14,6 +14,10 @@
 
 #include "sim/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct bus_region_ops {
 	uint32_t (*read)(void *opaque, uint64_t offset, unsigned size);
 	void (*write)(void *opaque, uint64_t offset, uint32_t val,
@@ -58,5 +62,9 @@ const struct bus_region *bus_find(struct bus *bus, uint64_t addr,
 
 uint32_t bus_read(struct bus *bus, uint64_t addr, unsigned size);
 void bus_write(struct bus *bus, uint64_t addr, uint32_t val, unsigned size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_BUS_H */

@@ -18,6 +18,10 @@
 #include "sim/strict.h"
 #include "sim/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * How device work is executed. The device core decides, never a model:
  * sync runs it inside the notify and completes in order; deferred posts
@@ -59,5 +63,9 @@ static inline uint64_t sim_env_now(const struct sim_env *env)
 {
 	return evloop_now(env->loop);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_ENV_H */

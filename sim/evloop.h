@@ -25,6 +25,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct rng;
 
 struct ev_timer {
@@ -219,5 +223,9 @@ enum evloop_result {
  * events.
  */
 enum evloop_result evloop_step(struct evloop *l, int block_ms);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_EVLOOP_H */

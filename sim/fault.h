@@ -25,7 +25,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "drivers/wire/wire_assert.h"
 #include "sim/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* X(ID, "name", "where it fires: what it does"); order is --fault help's. */
 #define FAULT_POINTS(X)                                                       \
@@ -159,7 +164,7 @@ enum fault_point {
 	FAULT_NUM_POINTS
 };
 
-_Static_assert(FAULT_NUM_POINTS <= 64, "armed is a 64-bit mask");
+WIRE_STATIC_ASSERT(FAULT_NUM_POINTS <= 64, "armed is a 64-bit mask");
 
 #define FAULT_ANY_DEV UINT32_MAX
 #define FAULT_MAX_ARMS 64u
@@ -240,5 +245,9 @@ const char *fault_hostile_name(enum fault_hostile_kind k);
 
 /* One line per armed point: "fault hal-dma-alloc: 12 hits, 1 fired". */
 void fault_report(const struct fault_injector *f, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_FAULT_H */

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct guest_mem {
 	uint8_t *host;
 	uint64_t base; /* guest-physical address of host[0] */
@@ -60,5 +64,9 @@ int guest_mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst,
 		   size_t len);
 int guest_mem_write(const struct guest_mem *mem, uint64_t gpa,
 		    const void *src, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_GUEST_MEM_H */

@@ -15,6 +15,10 @@
 
 #include "sim/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IRQ_MAX_LINES 64
 /* Handlers one line can carry: PCI INTx lines are shared by devices. */
 #define IRQ_MAX_SHARED 8
@@ -57,5 +61,9 @@ static inline bool irq_deliverable(const struct irq_ctl *ic)
  * leaves the lines in ic->dispatched.
  */
 unsigned irq_dispatch(struct irq_ctl *ic);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_IRQ_H */

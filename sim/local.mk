@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/bus.c \
 	%reldir%/env.c \
 	%reldir%/evloop.c \

@@ -29,6 +29,10 @@
 #include "sim/sim_hal.h"
 #include "sim/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MACHINE_MMIO_BASE 0x0a000000ull
 #define MACHINE_MMIO_SLOT_SIZE 0x200ull
 #define MACHINE_MMIO_SLOTS 32
@@ -125,5 +129,9 @@ static inline unsigned machine_mmio_slot_irq(unsigned slot)
 {
 	return MACHINE_MMIO_IRQ_BASE + slot;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_MACHINE_H */

@@ -26,6 +26,10 @@
 #include "sim/bus.h"
 #include "sim/irq.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PCI_HOST_MAX_BUSES 256u
 #define PCI_HOST_MAX_FUNCTIONS 64u
 
@@ -212,5 +216,9 @@ static inline bool pci_function_bus_master(const struct pci_function *f)
  * function on it asserts and does not have INTx disabled.
  */
 void pci_function_set_irq(struct pci_function *f, bool level);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_PCI_HOST_H */

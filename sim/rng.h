@@ -13,6 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct rng {
 	uint64_t s[4];
 };
@@ -35,5 +39,9 @@ uint64_t rng_range(struct rng *r, uint64_t lo, uint64_t hi);
  * and neither draws, so a fault that is off leaves its stream untouched.
  */
 bool rng_chance(struct rng *r, double p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_RNG_H */

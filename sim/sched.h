@@ -14,6 +14,10 @@
 
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum sched_event {
 	SCHED_NOTIFY,	/* a device takes up a notification of a queue */
 	SCHED_COMPLETE, /* a device completes a request (used ring) */
@@ -56,5 +60,9 @@ static inline void sched_record(struct sim_env *env, enum sched_event kind,
 	if (__builtin_expect(t->mask & TRACE_SCHED, 0))
 		sched_print(env, kind, who, id, q, tag, len);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_SCHED_H */

@@ -19,6 +19,10 @@
 #include "sim/guest_mem.h"
 #include "sim/irq.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim_hal_share;
 
 /* Bounce runs remembered after their unshare (sim_hal.recent). */
@@ -76,5 +80,9 @@ int sim_hal_init(struct sim_hal *sh, struct sim_env *env, struct bus *bus,
 unsigned sim_hal_destroy(struct sim_hal *sh, bool report);
 /* Errors so far (double frees, bad frees, unknown unshares). */
 uint64_t sim_hal_errors(const struct sim_hal *sh);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_SIM_HAL_H */

@@ -19,6 +19,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* X(ID, "checklist ID", "what the device saw"); order is --strict help's. */
 #define STRICT_RULES(X)                                                       \
 	X(INIT_D_01, "INIT-D-01",                                             \
@@ -132,5 +136,9 @@ static inline bool strict_tripped(const struct strict *s)
 {
 	return s && s->violations;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_STRICT_H */

@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TRACE_CATEGORIES(X)                                               \
 	X(MMIO, "mmio", "MMIO register accesses (bus level)")             \
 	X(VQ, "vq", "virtqueue traffic: buffers made available and used") \
@@ -78,5 +82,9 @@ static inline void trace_hash_event(struct trace *t, uint64_t w0, uint64_t w1,
 	t->hash = (((t->hash ^ w0) * prime ^ w1) * prime ^ w2) * prime;
 	t->events++;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_SIM_TRACE_H */

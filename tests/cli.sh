@@ -65,12 +65,12 @@ check "refused blk-write - changed the image" [ "$(cksum <"$work/disk.img")" = "
 
 # Numbers are decimal: 010 is 10, 0x10 is refused saying so.
 expect 0 'Numbers \(LBA, COUNT, N\) are decimal: 010 is 10' -- --help
-expect 2 "^virtsim: blk-read: LBA '0x10': want a decimal sector number \(no 0x; 010 is 10\)$" -- \
+expect 2 "^virtsim: blk-read: LBA '0x10': want a decimal block number \(no 0x; 010 is 10\)$" -- \
 	--blk "$work/disk.img" blk-read 0x10 1
 one_line "LBA 0x10"
-expect 2 "blk-read: COUNT '0x1': want a decimal number of sectors above 0" -- \
+expect 2 "blk-read: COUNT '0x1': want a decimal number of blocks above 0" -- \
 	--blk "$work/disk.img" blk-read 0 0x1
-expect 2 "blk-write: LBA '0x10': want a decimal sector number" -- \
+expect 2 "blk-write: LBA '0x10': want a decimal block number" -- \
 	--blk "$work/disk.img" blk-write 0x10 "$work/data4k"
 expect 2 "^virtsim: --disk '0x1': want a decimal disk number below [0-9]+ \(no 0x; 010 is 10\)$" -- \
 	--blk "$work/disk.img" blk-read 0 1 --disk 0x1
@@ -112,9 +112,64 @@ done
 
 expect 2 "version= is for MMIO" -- --blk "$work/disk.img,transport=pci,version=1" probe
 
+# blk_size=4096 (QEMU's logical_block_size=4096): LBA and COUNT are in
+# 4096-byte blocks, probe says so, I/O is byte-exact, and what is not
+# whole blocks is refused before anything is sent, the image unchanged.
+cp "$work/orig.img" "$work/disk4k.img"
+expect 0 'blk0 +1 MiB \(256 4096-byte blocks\) ro$' -- \
+	--blk "$work/disk4k.img,ro,blk_size=4096" --blk "$work/disk4k.img,ro,transport=pci,blk_size=4096" probe
+grep -qE '^00:01\.0 .* blk1 +1 MiB \(256 4096-byte blocks\) ro$' "$work/out" &&
+	ok || ko "probe: PCI disk of 4096-byte blocks"
+if "$virtsim" --blk "$work/disk4k.img,blk_size=4096" blk-read 3 2 >"$work/read" 2>/dev/null &&
+   dd if="$work/disk4k.img" bs=4096 skip=3 count=2 2>/dev/null | cmp -s - "$work/read"
+then ok; else ko "blk-read 3 2 on 4096-byte blocks"; fi
+if "$virtsim" --blk "$work/disk4k.img,blk_size=4096,transport=pci" blk-write 7 "$work/data4k" \
+	>/dev/null 2>"$work/err" &&
+   dd if="$work/disk4k.img" bs=4096 skip=7 count=1 2>/dev/null | cmp -s - "$work/data4k" &&
+   cmp -s -n 28672 "$work/disk4k.img" "$work/orig.img"
+then ok; else ko "blk-write 7 on 4096-byte blocks"; cat "$work/err"; fi
+sum4=$(cksum <"$work/disk4k.img")
+head -c 1024 /dev/urandom >"$work/data1k"
+expect 2 "^virtsim: blk-write FILE '$work/data1k': size 1024 is not a non-zero multiple of 4096 bytes \(the disk's block size\)$" -- \
+	--blk "$work/disk4k.img,blk_size=4096" blk-write 0 "$work/data1k"
+one_line "blk-write 1 KiB on 4096-byte blocks"
+expect 2 '^virtsim: LBA 255 \+ 2 4096-byte blocks is past the end of blk0 \(256 4096-byte blocks, 1 MiB\)$' -- \
+	--blk "$work/disk4k.img,blk_size=4096" blk-read 255 2
+one_line "blk-read past the end of 4096-byte blocks"
+check "refused 4096-byte block I/O changed the image" [ "$(cksum <"$work/disk4k.img")" = "$sum4" ]
+expect 0 'selftest passed: 2 devices' -- \
+	--blk scratch:1M,blk_size=4096 --blk "scratch:1M,blk_size=65536,transport=pci" selftest
+grep -q '^blk0: 256 single-block reads' "$work/out" && ok || ko "selftest: 4096-byte block reads"
+expect 2 'blk_size=1000: want a power of 2 from 512 to 65536$' -- \
+	--blk "$work/disk.img,blk_size=1000" probe
+one_line "blk_size=1000"
+expect 2 'blk_size=131072: want a power of 2 from 512 to 65536$' -- \
+	--blk "$work/disk.img,blk_size=131072" probe
+head -c 6144 /dev/urandom >"$work/six.img"
+expect 2 "^virtsim: $work/six.img: size 6144 is not a multiple of blk_size=4096$" -- \
+	--blk "$work/six.img,blk_size=4096" probe
+one_line "6 KiB image, blk_size=4096"
+expect 2 '^virtsim: blk0: scratch size 6144 is not a multiple of blk_size=4096$' -- \
+	--blk scratch:6K,blk_size=4096 probe
+one_line "6 KiB scratch, blk_size=4096"
+
+# access_platform=on (QEMU's iommu_platform=on): the driver accepts
+# ACCESS_PLATFORM, on MMIO v2 and PCI; a legacy device cannot offer it.
+expect 0 'selftest passed: 2 devices' -- --blk scratch:1M,access_platform=on \
+	--blk scratch:1M,access_platform=on,transport=pci selftest
+expect 0 'blk0 +1 MiB \(2048 blocks\)$' -- --blk "$work/disk.img,access_platform=off" probe
+expect 2 'access_platform=yes: want on or off$' -- --blk "$work/disk.img,access_platform=yes" probe
+one_line "access_platform=yes"
+expect 2 '^virtsim: blk0: access_platform=on needs a modern device \(version=2 or transport=pci\), not legacy version=1$' -- \
+	--blk "$work/disk.img,access_platform=on,version=1" probe
+one_line "access_platform=on on legacy"
+expect 0 '^  blk_size=N' -- --blk help
+grep -q '^  access_platform=on' "$work/out" && ok || ko "--blk help: no access_platform"
+
 # probe: the device tables of a mixed machine, both MMIO versions and PCI.
+cp "$work/disk.img" "$work/disk2.img"
 expect 0 'virtio-blk +blk0 +1 MiB \(2048 blocks\)$' -- --blk "$work/disk.img" \
-	--blk "$work/orig.img,ro,version=1" --blk "$work/disk.img,transport=pci,ro" probe
+	--blk "$work/orig.img,ro,version=1" --blk "$work/disk2.img,transport=pci,ro" probe
 grep -qE '^ +1  0x0a000200  v1 .* blk1 +1 MiB \(2048 blocks\) ro$' "$work/out" &&
 	ok || ko "probe: slot 1 is not the v1 ro disk 1"
 grep -qE '^00:00\.0  1b36:0008 +06\.00\.00  none +host bridge' "$work/out" &&
@@ -168,6 +223,46 @@ one_line "ro write"
 expect 1 'blk0 is read-only \(ro\): write failed: IoError -> Io' -- \
 	--blk "$work/orig.img,ro,transport=pci" blk-write 0 "$work/data4k"
 check "ro writes changed the image" [ "$(cksum <"$work/orig.img")" = "$sum0" ]
+# A progress line on long runs, only when stderr is a terminal (script(1)
+# gives the run one), never in a log; it is cleared before the results.
+esc=$(printf '\033')
+script -qec "$virtsim --blk scratch:128M" /dev/null >"$work/tty" 2>&1
+check "a terminal gets a progress line" grep -qE "blk0: [a-z ]+ [0-9]+%" "$work/tty"
+check "the results follow a cleared line" grep -qE "$esc\[K(\r)?blk0: (wrote|read)" "$work/tty"
+"$virtsim" --blk scratch:128M >"$work/out" 2>&1
+check "a log gets no progress line" sh -c "! grep -qE '$esc|[0-9]+%' '$work/out'"
+
+# An image is shared only between read-only disks: the same image twice
+# is refused unless ro both times, and an image another process holds
+# (flock, as another virtsim would) is refused for writing; neither
+# changes the image.
+cp "$work/orig.img" "$work/disk.img"
+sum0=$(cksum <"$work/disk.img")
+for pair in ",ro ," ", ,ro" ", ,"; do
+	a=${pair% *} b=${pair#* }
+	expect 2 "^virtsim: $work/disk.img: already another disk's image: disks share an image only when all are read-only \\(ro\\)\$" -- \
+		--blk "$work/disk.img$a" --blk "$work/disk.img$b,transport=pci" \
+		blk-write 0 "$work/data4k"
+	one_line "same image twice ($a$b)"
+done
+expect 0 'selftest passed: 2 devices' -- --blk "$work/disk.img,ro" \
+	--blk "$work/disk.img,readonly=on,transport=pci"
+# A hard link is the same image under another name.
+ln "$work/disk.img" "$work/link.img"
+expect 2 "link.img: already another disk's image" -- \
+	--blk "$work/disk.img,ro" --blk "$work/link.img" probe
+exec 9<"$work/disk.img"
+flock -x 9
+expect 2 "^virtsim: $work/disk.img: locked by another process \\(another virtsim\\?\\): a writable disk needs the image alone\$" -- \
+	--blk "$work/disk.img" blk-write 0 "$work/data4k"
+one_line "locked image"
+expect 2 "^virtsim: $work/disk.img: locked by another process that may be writing it\$" -- \
+	--blk "$work/disk.img,ro" probe
+flock -u 9
+flock -s 9
+expect 0 'selftest passed: 1 device' -- --blk "$work/disk.img,ro"
+exec 9<&-
+check "refused disks changed the image" [ "$(cksum <"$work/disk.img")" = "$sum0" ]
 # A range past the end is refused before the first request: nothing is
 # read or written.
 cp "$work/orig.img" "$work/disk.img"

@@ -56,6 +56,9 @@ row 8 64k write dma
 expect 0 '^bench: 1 case; stack/host ratio' -- --blk scratch:1M bench \
 	--requests 64 --qd 16 --bs 4k --rw randwrite
 row 16 4k randwrite host
+expect 0 '^bench: 1 case; stack/memcpy ratio' -- --blk null:1M,blk_size=4096 \
+	bench --requests 64 --qd 4 --bs 4k --rw randwrite
+row 4 4k randwrite host
 expect 0 '^bench: 2 cases; stack/host ratio' -- --mode deferred --seed 3 \
 	--blk "$work/disk.img,transport=pci" bench --requests 64 --qd 1,16 --bs 512
 row 16 512 randread host
@@ -116,6 +119,10 @@ bad "^virtsim: --qd goes with bench$" --blk null:1M probe --qd 1
 bad "^virtsim: --disk 0: the machine has 0 disks \(give them with --blk\)" bench
 bad "^virtsim: bench: --bs 65536: larger than blk0 \(32768 bytes\)" \
 	--blk null:32K bench --bs 64k --requests 1
+bad "^virtsim: bench: --bs 512: not a multiple of blk0's block size \(4096 bytes\)" \
+	--blk null:1M,blk_size=4096 bench --bs 512,4k --requests 1
+bad "^virtsim: blk0: null size 1536 is not a multiple of blk_size=1024" \
+	--blk null:1536,blk_size=1024 probe
 bad "^virtsim: bench: --rw write: blk0 is read-only" \
 	--blk null:1M,ro bench --rw read,write --requests 1
 

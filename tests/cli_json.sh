@@ -47,9 +47,9 @@ if has blk; then
 		[f for f in d["pci"] if f["unit"]][0]["bars"][0]["size"] > 0 and
 		d["mmio"][0]["name"] == "virtio-blk" and d["machine"]["ram_bytes"] > 0' -- \
 		--blk "$work/disk" --blk "$work/disk2,transport=pci" probe
-	json blk-write 'd["lba"] == 3 and d["sectors"] == 16 and d["bytes"] == 8192' -- \
+	json blk-write 'd["lba"] == 3 and d["blocks"] == 16 and d["block_size"] == 512 and d["bytes"] == 8192' -- \
 		--blk "$work/disk" blk-write 3 "$work/data"
-	json blk-read 'd["sectors"] == 16 and d["disk"] == "blk0"' -- \
+	json blk-read 'd["blocks"] == 16 and d["disk"] == "blk0"' -- \
 		--blk "$work/disk" blk-read 3 16 --out "$work/back"
 	check "blk-read --json: the data in --out" cmp -s "$work/data" "$work/back"
 	# The data has stdout, so the document would have nowhere to go.

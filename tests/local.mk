@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: MIT
 # Check suites: one binary per area. Fragments per area add to check_suites,
 # which become check_PROGRAMS when configure found Check; every suite links
-# libtestutil.a and libvirtsim.a. Without Check only the shell tests run,
+# libtestutil.a and libvirtsim.la. Without Check only the shell tests run,
 # and no_check.sh says why the suites are missing.
 TESTS += $(check_PROGRAMS) $(dist_check_SCRIPTS)
-EXTRA_DIST += %reldir%/cli_lib.sh
+EXTRA_DIST += %reldir%/cli_lib.sh %reldir%/example/user_probe.cc
 # Every source file carries its SPDX licence line.
 dist_check_SCRIPTS += %reldir%/spdx.sh
+# What make install gives a user (headers in C and C++, pkg-config for
+# the shared and the static library, the man page, the completion).
+dist_check_SCRIPTS += %reldir%/install.sh
 # --json of every workload, parsed by Python.
 dist_check_SCRIPTS += %reldir%/cli_json.sh
 check_libs = %reldir%/libtestutil.a
@@ -18,7 +21,7 @@ dist_check_SCRIPTS += %reldir%/no_check.sh
 endif
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-TEST_LDADD = %reldir%/libtestutil.a libvirtsim.a $(LIBVIRTSIM_LIBS) $(CHECK_LIBS)
+TEST_LDADD = %reldir%/libtestutil.a libvirtsim.la $(LIBVIRTSIM_LIBS) $(CHECK_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 # Scripts get the toolchain, so the outside-user example builds the way

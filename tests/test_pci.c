@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "drivers/pci/pci.h"
+#include "drivers/platform/platform.h"
 #include "drivers/virtio/pci_transport.h"
 #include "drivers/wire/virtio_pci.h"
 #include "tests/fake_ecam.h"
@@ -788,6 +789,82 @@ START_TEST(transport_irq_line_unknown_without_pin)
 }
 END_TEST
 
+/*
+ * PCI_INTERRUPT_LINE resets to 0 and only firmware writes it: a 0 there
+ * (bare metal, no firmware) is no line, so the driver polls, instead of
+ * registering line 0 and waiting for an interrupt that never comes.
+ */
+START_TEST(transport_irq_line_zero_is_unassigned)
+{
+	struct fake_fn *f = vdev_setup();
+
+	fake_put8(f, PCI_INTERRUPT_LINE, 0);
+	ck_assert_int_eq(virtio_pci_transport_init(&tp, &root, VDEV_BDF), 0);
+	ck_assert_uint_eq(tp.base.ops->irq_line(&tp.base), VIRTIO_NO_IRQ);
+	fake_put8(f, PCI_INTERRUPT_LINE, 9);
+	ck_assert_int_eq(virtio_pci_transport_init(&tp, &root, VDEV_BDF), 0);
+	ck_assert_uint_eq(tp.base.ops->irq_line(&tp.base), 9);
+}
+END_TEST
+
+static unsigned route_calls;
+
+/* A board's swizzle: INTA..INTD of device d on 32 + (d + pin - 1) % 4. */
+static unsigned test_intx_route(void *ctx, uint32_t bdf, uint8_t pin)
+{
+	ck_assert_ptr_eq(ctx, &route_calls);
+	route_calls++;
+	return 32 + (pci_bdf_dev(bdf) + pin - 1u) % 4u;
+}
+
+/*
+ * The platform decides what line 0 means: by default nothing (poll);
+ * with line_zero_assigned (firmware, or the simulator's host bridge,
+ * wrote every line) line 0; with its own INTx routing, that, whatever
+ * the register says. A function without a pin is polled in every case.
+ */
+START_TEST(platform_routes_intx)
+{
+	static struct platform p;
+	struct platform_pci_root pr = {.ecam_base = MACHINE_ECAM_BASE,
+				       .buses = 1,
+				       .mmio_base = MACHINE_PCI_MMIO_BASE,
+				       .mmio_size = MACHINE_PCI_MMIO_SIZE};
+	struct fake_fn *f = vdev_setup();
+	const struct platform_pci_function *pf;
+
+	fake_put8(f, PCI_INTERRUPT_LINE, 0);
+	platform_init(&p, machine_hal(&m));
+	ck_assert_int_eq(platform_probe_pci(&p, &pr), 0);
+	ck_assert_uint_eq(p.pci_count, 1);
+	pf = &p.pci[0];
+	ck_assert(pf->dev.found);
+	ck_assert_uint_eq(pf->dev.irq_line, VIRTIO_NO_IRQ);
+	ck_assert_uint_eq(pf->transport.irq_line, VIRTIO_NO_IRQ);
+
+	pr.line_zero_assigned = true;
+	platform_init(&p, machine_hal(&m));
+	ck_assert_int_eq(platform_probe_pci(&p, &pr), 0);
+	ck_assert_uint_eq(p.pci[0].dev.irq_line, 0);
+	ck_assert_uint_eq(
+	    p.pci[0].transport.base.ops->irq_line(&p.pci[0].transport.base), 0);
+
+	pr.intx_route = test_intx_route;
+	pr.intx_ctx = &route_calls;
+	fake_put8(f, PCI_INTERRUPT_LINE, 5);
+	platform_init(&p, machine_hal(&m));
+	ck_assert_int_eq(platform_probe_pci(&p, &pr), 0);
+	ck_assert_uint_eq(route_calls, 1);
+	ck_assert_uint_eq(p.pci[0].dev.irq_line, 32 + (1 + 1 - 1) % 4);
+
+	fake_put8(f, PCI_INTERRUPT_PIN, 0);
+	platform_init(&p, machine_hal(&m));
+	ck_assert_int_eq(platform_probe_pci(&p, &pr), 0);
+	ck_assert_uint_eq(route_calls, 1);
+	ck_assert_uint_eq(p.pci[0].dev.irq_line, VIRTIO_NO_IRQ);
+}
+END_TEST
+
 START_TEST(transport_queue_unset_uses_ring_reset_only)
 {
 	struct virtio_transport *t = &tp.base;
@@ -852,6 +929,8 @@ static Suite *pci_suite(void)
 	tcase_add_test(tc, transport_rejects_malformed_lists_and_other_functions);
 	tcase_add_test(tc, transport_keeps_doorbells_inside_the_notify_region);
 	tcase_add_test(tc, transport_irq_line_unknown_without_pin);
+	tcase_add_test(tc, transport_irq_line_zero_is_unassigned);
+	tcase_add_test(tc, platform_routes_intx);
 	tcase_add_test(tc, transport_queue_unset_uses_ring_reset_only);
 	suite_add_tcase(s, tc);
 	return s;

@@ -965,6 +965,154 @@ START_TEST(blk_past_end)
 }
 END_TEST
 
+/* A blk model with @o on a fresh DISK_SIZE image, on MMIO v2. */
+static void blk_setup_opts(const struct blk_model_options *o)
+{
+	int slot;
+
+	setup();
+	test_make_file(disk_path, sizeof(disk_path), "blkopt", DISK_SIZE, 1);
+	blk = test_blk_model_opts(&m, disk_path, false, o);
+	slot = virtio_mmio_attach(&m, blk, 2);
+	ck_assert_int_ge(slot, 0);
+	win = machine_mmio_slot_base((unsigned)slot);
+	line = MACHINE_MMIO_IRQ_BASE + (unsigned)slot;
+}
+
+static void host_pread(void *buf, size_t len, off_t off)
+{
+	int fd = open(disk_path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, off), (ssize_t)len);
+	close(fd);
+}
+
+/*
+ * blk_size=4096: config blk_size says so (BLK_SIZE offered, INIT-D-05),
+ * capacity stays in 512-byte sectors, aligned I/O is byte-exact, and a
+ * request raw on the ring that is not aligned to 4096 bytes in sector
+ * or length fails with IOERR, as QEMU's virtio_blk_sect_range_ok does,
+ * and changes nothing on the image. BLK-D-05 lengths (multiples of 512)
+ * are not enough on such a disk.
+ */
+START_TEST(blk_4k_blocks_refuse_misaligned)
+{
+	struct blk_model_options o = {.blk_size = 4096};
+	static uint8_t back[8192];
+	uint8_t *d;
+
+	blk_setup_opts(&o);
+	ck_assert(offered() & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE));
+	bring_up(offered() & ~VIRTIO_BIT(VIRTIO_F_VERSION_1), true);
+	d = gp(DATA);
+	ck_assert_uint_eq(cfg32(20), 4096);
+	ck_assert_uint_eq(cfg32(0), DISK_SIZE / 512);
+
+	/* Aligned: sector 8 is block 1. */
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 8, 8192, true, NULL),
+			 VIRTIO_BLK_S_OK);
+	for (unsigned i = 0; i < 8192; i++)
+		ck_assert_uint_eq(d[i], test_pattern_byte(4096 + i));
+	memset(d, 0xa7, 4096);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 16, 4096, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	host_pread(back, 4096, 16 * 512);
+	for (unsigned i = 0; i < 4096; i++)
+		ck_assert_uint_eq(back[i], 0xa7);
+
+	/* Misaligned sector, misaligned length, both directions. */
+	memset(d, 0x3c, 8192);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 1, 4096, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 24, 512, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 28, 4096, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 4, 4096, true, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 8, 1024, true, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	/* Nothing of the refused writes reached the image. */
+	host_pread(back, 8192, 0);
+	for (unsigned i = 0; i < 8192; i++)
+		ck_assert_uint_eq(back[i], test_pattern_byte(i));
+	host_pread(back, 8192, 24 * 512);
+	for (unsigned i = 0; i < 8192; i++)
+		ck_assert_uint_eq(back[i], test_pattern_byte(24 * 512 + i));
+	ck_assert_uint_eq(blk_model_stats(blk)->writes, 1);
+	ck_assert_uint_eq(blk_model_stats(blk)->reads, 1);
+	ck_assert_uint_eq(blk_model_stats(blk)->errors, 5);
+	blk_teardown();
+}
+END_TEST
+
+/* The model takes only block sizes it can honour on its image. */
+START_TEST(blk_bad_block_sizes_refused)
+{
+	const uint32_t bad[] = {256, 1000, 3072, 131072, 1u << 31};
+	struct disk *d;
+	char err[256];
+
+	setup();
+	test_make_file(disk_path, sizeof(disk_path), "blkbs", 6 * 4096, 0);
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		struct blk_model_options o = {.blk_size = bad[k]};
+
+		d = disk_file_open(disk_path, false, err, sizeof(err));
+		ck_assert_ptr_nonnull(d);
+		ck_assert_ptr_null(blk_model_create(&m.env, d, &o));
+	}
+	/* 24 KiB is no multiple of 16 KiB, but of 8 KiB. */
+	{
+		struct blk_model_options o = {.blk_size = 16384};
+		struct virtio_dev *dev;
+
+		d = disk_file_open(disk_path, false, err, sizeof(err));
+		ck_assert_ptr_null(blk_model_create(&m.env, d, &o));
+		o.blk_size = 8192;
+		d = disk_file_open(disk_path, false, err, sizeof(err));
+		dev = blk_model_create(&m.env, d, &o);
+		ck_assert_ptr_nonnull(dev);
+		blk_model_destroy(dev);
+	}
+	blk_teardown();
+}
+END_TEST
+
+/*
+ * access_platform: ACCESS_PLATFORM (bit 33) is offered, and a driver
+ * that does not accept it gets FEATURES_OK refused (FEAT-V-02; the
+ * device MAY, §6.2, and QEMU's iommu_platform=on does); accepting it
+ * works (FEAT-D-08). Without the option it is not offered.
+ */
+START_TEST(blk_access_platform_required)
+{
+	struct blk_model_options o = {.access_platform = true};
+	uint64_t v1 = VIRTIO_BIT(VIRTIO_F_VERSION_1);
+	uint64_t ap = VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM);
+
+	blk_setup_opts(&o);
+	ck_assert(offered() & ap);
+	try_features_ok(v1);
+	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK));
+	try_features_ok(v1 | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK));
+	try_features_ok(v1 | ap);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
+	/* And the device works for it. */
+	bring_up(ap, true);
+	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 3, 512, true, NULL),
+			 VIRTIO_BLK_S_OK);
+	blk_teardown();
+
+	o.access_platform = false;
+	blk_setup_opts(&o);
+	ck_assert(!(offered() & ap));
+	blk_teardown();
+}
+END_TEST
+
 /* BLK-V-05: RO offered, writes fail with IOERR and write nothing. */
 START_TEST(blk_readonly)
 {
@@ -1252,6 +1400,9 @@ static Suite *virtio_mmio_dev_suite(void)
 	tcase_add_test(tc, disk_open_errors);
 	tcase_add_test(tc, disk_read_write_bounds);
 	tcase_add_test(tc, disk_large_sparse);
+	tcase_add_test(tc, blk_4k_blocks_refuse_misaligned);
+	tcase_add_test(tc, blk_bad_block_sizes_refused);
+	tcase_add_test(tc, blk_access_platform_required);
 	suite_add_tcase(s, tc);
 #endif
 	return s;

@@ -527,6 +527,37 @@ START_TEST(notify_needs_bus_master)
 }
 END_TEST
 
+/*
+ * Bus Master gates the device's DMA whenever it happens, not only at
+ * notify: a deferred completion due after the driver cleared it writes
+ * neither the used ring nor the status byte, and raises nothing.
+ */
+START_TEST(bus_master_off_holds_deferred_completions)
+{
+	m.env.mode = SIM_MODE_DEFERRED;
+	enable(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	driver_features();
+	setup_queue();
+	post_read(1, 1);
+	wr(NOTIFY_ADDR, 0, 2);
+	ck_assert_uint_eq(used_idx(), 0); /* deferred: not yet */
+	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	while (evloop_step(&m.loop, 0) != EVLOOP_IDLE)
+		;
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(*(uint8_t *)guest_mem_span(&m.mem, STATUS_GPA, 1),
+			  0xee);
+	ck_assert(!line_high());
+	/* Back on, a notify finds the request where the driver left it. */
+	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
+	wr(NOTIFY_ADDR, 0, 2);
+	while (evloop_step(&m.loop, 0) != EVLOOP_IDLE)
+		;
+	ck_assert_uint_eq(used_idx(), 1);
+	check_sector(1);
+}
+END_TEST
+
 START_TEST(intx_disable_masks_line)
 {
 	enable(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
@@ -721,10 +752,22 @@ START_TEST(multi_function_device)
 END_TEST
 
 /* One function per quirk, on top of the default blk at slot 1. */
+/* A function of its own: a writable disk has its image alone. */
+static struct virtio_dev *make_other_blk(void)
+{
+	char path[64];
+	struct virtio_dev *dev;
+
+	test_make_file(path, sizeof(path), "vpci-other", DISK_SIZE, 1);
+	dev = test_blk_model(&m, path, false, "pci-other");
+	unlink(path); /* the model has it open */
+	return dev;
+}
+
 static int add_quirky(unsigned flags)
 {
 	struct virtio_pci_quirks q = {.flags = flags};
-	int s = virtio_pci_attach(&m, make_blk(), &q);
+	int s = virtio_pci_attach(&m, make_other_blk(), &q);
 
 	ck_assert_int_ge(s, 2);
 	return s;
@@ -788,7 +831,7 @@ START_TEST(quirky_function_still_works)
 {
 	/* A short DEVICE_CFG cap does not shrink what the BAR serves. */
 	struct virtio_pci_quirks q = {VIRTIO_PCI_QUIRK_SHORT_DEVICE_CFG};
-	struct virtio_dev *dev = make_blk();
+	struct virtio_dev *dev = make_other_blk();
 	int s = virtio_pci_attach(&m, dev, &q);
 	uint64_t bar = MACHINE_PCI_MMIO_BASE + 0x200000;
 	uint64_t a = machine_pci_config_addr(s, 0, PCI_BAR0 + 16);
@@ -820,6 +863,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, features_ok_refused_for_unoffered);
 	tcase_add_test(tc, queue_setup_and_blk_read);
 	tcase_add_test(tc, notify_needs_bus_master);
+	tcase_add_test(tc, bus_master_off_holds_deferred_completions);
 	tcase_add_test(tc, intx_disable_masks_line);
 	tcase_add_test(tc, config_generation_and_config_interrupt);
 	tcase_add_test(tc, reset_clears_queues_and_isr);

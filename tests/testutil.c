@@ -45,12 +45,20 @@ struct virtio_dev *test_blk_model(struct machine *m, const char *path,
 				  bool readonly, const char *serial)
 {
 	struct blk_model_options o = {.serial = serial};
+
+	return test_blk_model_opts(m, path, readonly, &o);
+}
+
+struct virtio_dev *test_blk_model_opts(struct machine *m, const char *path,
+				       bool readonly,
+				       const struct blk_model_options *o)
+{
 	char err[256];
 	struct disk *d = disk_file_open(path, readonly, err, sizeof(err));
 	struct virtio_dev *dev;
 
 	ck_assert_msg(d != NULL, "%s", err);
-	dev = blk_model_create(&m->env, d, &o);
+	dev = blk_model_create(&m->env, d, o);
 	ck_assert_ptr_nonnull(dev);
 	/* Registered before any attach: released after the front-end. */
 	ck_assert_int_eq(machine_on_destroy(m, destroy_blk_model, dev), 0);

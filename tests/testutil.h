@@ -33,6 +33,11 @@ static inline unsigned char test_pattern_byte(unsigned long long offset)
  */
 struct virtio_dev *test_blk_model(struct machine *m, const char *path,
 				  bool readonly, const char *serial);
+/* The same with the model's options (struct blk_model_options *). */
+struct blk_model_options;
+struct virtio_dev *test_blk_model_opts(struct machine *m, const char *path,
+				       bool readonly,
+				       const struct blk_model_options *o);
 
 /* Run one suite and exit with its verdict: the main() of every test. */
 #define VIRTSIM_TEST_MAIN(suite_fn)                                     \

@@ -2,7 +2,7 @@
 # tools/: vm/ is library code (the machine builder, the device-class
 # table and each class's glue, guest workload helpers) that tests and
 # users link; cli/ is the virtsim program.
-libvirtsim_a_SOURCES += \
+libvirtsim_la_SOURCES += \
 	%reldir%/vm/blk_class.c \
 	%reldir%/vm/device_classes.c \
 	%reldir%/vm/device_options.c \
@@ -23,13 +23,13 @@ nobase_virtsiminclude_HEADERS += \
 noinst_HEADERS += %reldir%/vm/blk_host.h %reldir%/vm/gpu_host.h \
 	%reldir%/vm/net_host.h
 if ENABLE_BLK
-libvirtsim_a_SOURCES += %reldir%/vm/blk_faults.c %reldir%/vm/blk_selftest.c
+libvirtsim_la_SOURCES += %reldir%/vm/blk_faults.c %reldir%/vm/blk_selftest.c
 endif
 if ENABLE_NET
-libvirtsim_a_SOURCES += %reldir%/vm/net_faults.c %reldir%/vm/net_selftest.c
+libvirtsim_la_SOURCES += %reldir%/vm/net_faults.c %reldir%/vm/net_selftest.c
 endif
 if ENABLE_GPU
-libvirtsim_a_SOURCES += %reldir%/vm/gpu_faults.c %reldir%/vm/gpu_pattern.c \
+libvirtsim_la_SOURCES += %reldir%/vm/gpu_faults.c %reldir%/vm/gpu_pattern.c \
 	%reldir%/vm/gpu_selftest.c
 nobase_virtsiminclude_HEADERS += %reldir%/vm/gpu_pattern.h
 endif
@@ -43,6 +43,8 @@ virtsim_SOURCES = \
 	%reldir%/cli/options.c \
 	%reldir%/cli/options.h \
 	%reldir%/cli/probe.c \
+	%reldir%/cli/progress.c \
+	%reldir%/cli/progress.h \
 	%reldir%/cli/report.c \
 	%reldir%/cli/selftest.c \
 	%reldir%/cli/soak.c \
@@ -65,6 +67,12 @@ if ENABLE_GPU
 virtsim_SOURCES += %reldir%/cli/gpu_bench.c %reldir%/cli/gpu_demo.c
 endif
 virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
-virtsim_LDADD = libvirtsim.a $(LIBVIRTSIM_LIBS) $(LWIP_LIBS) -lm
+virtsim_LDADD = libvirtsim.la $(LIBVIRTSIM_LIBS) $(LWIP_LIBS) -lm
 
 EXTRA_DIST += %reldir%/bench/net-fetch.sh
+
+# virtsim(1), and bash completion under the command's own name, where
+# bash-completion looks for it.
+dist_man1_MANS = %reldir%/cli/virtsim.1
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = %reldir%/cli/bash-completion/virtsim

@@ -19,6 +19,10 @@
 
 #include "sim/fault.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct disk;
 
 enum disk_op {
@@ -84,5 +88,9 @@ static inline bool disk_range_ok(const struct disk *d, uint64_t offset,
 {
 	return offset <= d->size && len <= d->size - offset;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_BLK_DISK_H */

@@ -3,6 +3,11 @@
  * A disk backend on a host file or block device: preadv/pwritev of a
  * request's scattered buffers at 64-bit offsets (configure's
  * AC_SYS_LARGEFILE), fsync for flush.
+ *
+ * An image is shared only between read-only disks, as QEMU's image
+ * locking allows: within this process by the list of open images, and
+ * with other processes by an advisory flock, shared for a read-only disk
+ * and exclusive for a writable one.
  */
 #include "devices/blk/disk.h"
 
@@ -13,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +27,51 @@ _Static_assert(sizeof(off_t) == 8, "disk images need 64-bit file offsets");
 struct disk_file {
 	struct disk disk;
 	int fd;
+	dev_t dev; /* the image, for the open list */
+	ino_t ino;
+	struct disk_file *next_open;
 };
+
+/* Every image this process has open; machines are built on one thread. */
+static struct disk_file *open_images;
+
+/* The open disk on the image @st names, if any. */
+static struct disk_file *image_open(const struct stat *st)
+{
+	for (struct disk_file *f = open_images; f; f = f->next_open)
+		if (f->dev == st->st_dev && f->ino == st->st_ino)
+			return f;
+	return NULL;
+}
+
+/*
+ * Whether a disk may use the image @fd, @st: one line in @err if not.
+ * Read-only disks share an image; a writable one has it alone.
+ */
+static int image_claim(int fd, const struct stat *st, const char *path,
+		       bool readonly, char *err, size_t errlen)
+{
+	struct disk_file *other = image_open(st);
+
+	if (other && !(readonly && other->disk.readonly)) {
+		snprintf(err, errlen,
+			 "%s: already another disk's image: disks share an "
+			 "image only when all are read-only (ro)",
+			 path);
+		return -1;
+	}
+	if (flock(fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		snprintf(err, errlen, "%s: locked by another process%s", path,
+			 readonly ? " that may be writing it"
+				  : " (another virtsim?): a writable disk "
+				    "needs the image alone");
+	else
+		snprintf(err, errlen, "%s: cannot lock it: %s", path,
+			 strerror(errno));
+	return -1;
+}
 
 static struct disk_file *to_file(struct disk *d)
 {
@@ -120,7 +170,12 @@ static void disk_file_submit(struct disk *d, struct disk_req *req)
 
 static void disk_file_close(struct disk *d)
 {
-	close(to_file(d)->fd);
+	struct disk_file **p = &open_images;
+
+	while (*p != to_file(d))
+		p = &(*p)->next_open;
+	*p = to_file(d)->next_open;
+	close(to_file(d)->fd); /* and with it the lock */
 	free(d);
 }
 
@@ -169,6 +224,8 @@ struct disk *disk_file_open(const char *path, bool readonly, char *err,
 			 path, (uint64_t)size);
 		goto fail;
 	}
+	if (image_claim(fd, &st, path, readonly, err, errlen))
+		goto fail;
 	f = calloc(1, sizeof(*f));
 	if (!f) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -178,6 +235,10 @@ struct disk *disk_file_open(const char *path, bool readonly, char *err,
 	f->disk.size = (uint64_t)size;
 	f->disk.readonly = readonly;
 	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->next_open = open_images;
+	open_images = f;
 	return &f->disk;
 fail:
 	close(fd);

@@ -19,6 +19,10 @@
 
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct display;
 
 /* What the display tells the model. */
@@ -118,5 +122,9 @@ uint32_t display_sdl_window_id(const struct display *d);
  */
 int display_write_png(const struct display *d, const char *path, char *err,
 		      size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_GPU_DISPLAY_H */

@@ -21,6 +21,10 @@
 #include "drivers/wire/virtio_gpu.h"
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define GPU_MODEL_QUEUE_SIZE 64
 #define GPU_MODEL_MAX_WIDTH 8192u  /* a display mode's limit, each way */
 #define GPU_MODEL_MAX_HEIGHT 8192u
@@ -62,5 +66,9 @@ struct display *gpu_model_display(const struct virtio_dev *dev);
  */
 int gpu_model_set_display_size(struct virtio_dev *dev, uint32_t scanout,
 			       uint32_t width, uint32_t height);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_GPU_MODEL_H */

@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct net_backend;
 
 /* What the backend calls in its model (set with net_backend_attach). */
@@ -60,5 +64,9 @@ static inline void net_backend_destroy(struct net_backend *b)
 	if (b)
 		b->ops->destroy(b);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_NET_BACKEND_H */

@@ -18,6 +18,10 @@
 #include "devices/net/net_backend.h"
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Addresses the switch remembers; the oldest is forgotten beyond. */
 #define NET_LOOP_FDB_SIZE 64
 
@@ -25,5 +29,9 @@
 struct net_backend *net_loop_create(struct sim_env *env);
 /* Ports on @env's switch (0 when it has none), for tests. */
 unsigned net_loop_ports(const struct sim_env *env);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_NET_LOOP_H */

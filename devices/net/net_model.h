@@ -26,6 +26,10 @@
 #include "drivers/wire/virtio_net.h"
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NET_MODEL_QUEUE_SIZE 256
 #define NET_MODEL_QUEUE_SIZE_MAX 1024
 #define NET_MODEL_MTU_MAX 65535u
@@ -85,5 +89,9 @@ const struct net_model_stats *net_model_stats(const struct virtio_dev *dev);
 void net_model_set_link(struct virtio_dev *dev, bool up);
 /* The backend under the model, NULL if @dev is not a net model. */
 struct net_backend *net_model_backend(const struct virtio_dev *dev);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_NET_MODEL_H */

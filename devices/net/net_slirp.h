@@ -21,6 +21,10 @@
 #include "devices/net/net_backend.h"
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NET_SLIRP_MAX_HOSTFWD 16
 
 /* hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport */
@@ -57,5 +61,9 @@ struct net_backend *net_slirp_create(struct sim_env *env,
 
 /* Guest errors libslirp reported (its guest_error callback). */
 uint64_t net_slirp_guest_errors(const struct net_backend *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_NET_SLIRP_H */

@@ -66,7 +66,7 @@ static void virtio_dev_hostile_raise(void *opaque);
  */
 static void virtio_dev_update_live(struct virtio_dev *dev)
 {
-	if (dev->broken)
+	if (dev->broken || dev->dma_off)
 		dev->live = false;
 	else if (dev->legacy) /* LEG-V-04: queues before DRIVER_OK */
 		dev->live = dev->status != 0;
@@ -216,6 +216,15 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 					     dev->guest_features);
 		trace(dev->env->trace, TRACE_DEV,
 		      "%s: refuse FEATURES_OK: no VERSION_1", dev->name);
+		return false;
+	}
+	if ((dev->host_features & ~dev->guest_features) &
+	    VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM)) {
+		/* §6.1/§6.2: accepting it is only a SHOULD, but a device
+		 * behind an IOMMU MAY refuse a driver that would hand it
+		 * physical addresses; QEMU's iommu_platform=on does. */
+		trace(dev->env->trace, TRACE_DEV,
+		      "%s: refuse FEATURES_OK: no ACCESS_PLATFORM", dev->name);
 		return false;
 	}
 	if (dev->ops->features_ok &&
@@ -501,6 +510,16 @@ static void virtio_dev_run_notify(void *opaque)
 		if (vq_dev_should_notify(&dev->vq[q]))
 			virtio_dev_interrupt(dev, q, false);
 	}
+}
+
+void virtio_dev_set_dma(struct virtio_dev *dev, bool allowed)
+{
+	if (dev->dma_off == !allowed)
+		return;
+	dev->dma_off = !allowed;
+	virtio_dev_update_live(dev);
+	trace(dev->env->trace, TRACE_DEV, "%s: DMA %s", dev->name,
+	      allowed ? "allowed" : "blocked");
 }
 
 void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)

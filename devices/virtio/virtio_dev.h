@@ -30,6 +30,10 @@
 #include "sim/fault.h"
 #include "sim/strict.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_DEV_MAX_QUEUES 8
 /* The most interrupts fault hostile adds at once (a storm). */
 #define VIRTIO_DEV_HOSTILE_STORM_MAX 64
@@ -125,6 +129,8 @@ struct virtio_dev {
 	uint8_t status;
 	bool legacy;             /* driven through a legacy (v1) interface */
 	bool live;               /* may touch its queues: see virtio_dev.c */
+	bool dma_off;		 /* the transport blocks its DMA (PCI: Bus
+				  * Master off) */
 	uint32_t config_generation;
 	uint8_t *config;
 	uint32_t config_len;
@@ -193,6 +199,13 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 			     uint64_t used);
 /* The driver stopped queue @q: its requests in flight are dropped. */
 void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q);
+/*
+ * Whether the transport lets the device reach guest memory (PCI: the
+ * Bus Master bit). While it does not, the queues are out of reach: no
+ * request is taken up and none completes (a completion due then is
+ * dropped, as a master-aborted write would be).
+ */
+void virtio_dev_set_dma(struct virtio_dev *dev, bool allowed);
 /* Driver notification for queue @q: ignored unless DRIVER_OK (INIT-V-01). */
 void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q);
 /*
@@ -262,5 +275,9 @@ static inline bool virtio_dev_has_feature(const struct virtio_dev *dev,
 {
 	return dev->guest_features & (1ull << bit);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_VIRTIO_DEV_H */

@@ -15,6 +15,10 @@
 #include "sim/machine.h"
 #include "sim/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_mmio_queue {
 	uint32_t desc_lo, desc_hi, avail_lo, avail_hi, used_lo, used_hi;
 	uint32_t num;   /* QueueSize / QueueNum as written */
@@ -52,5 +56,9 @@ int virtio_mmio_attach(struct machine *machine, struct virtio_dev *dev,
 		       int version);
 /* An empty slot whose DeviceID reads 0, as QEMU leaves unused slots. */
 int virtio_mmio_attach_empty(struct machine *machine);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_VIRTIO_MMIO_H */

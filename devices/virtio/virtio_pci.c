@@ -458,6 +458,8 @@ static void vp_config_write(struct pci_function *f, unsigned reg, uint32_t val,
 	unsigned len;
 
 	(void)val;
+	/* Bus Master gates every DMA of the device, in any mode. */
+	virtio_dev_set_dma(vp->dev, pci_function_bus_master(&vp->fn));
 	/* PCI-V-29: a write of pci_cfg_data goes to the BAR. */
 	if (!co || reg >= data + 4 || reg + size <= data ||
 	    !vp_cfg_window(vp, &off, &len))
@@ -734,6 +736,7 @@ int virtio_pci_attach_function(struct machine *machine, unsigned slot,
 	ret = virtio_pci_dev_create(dev, quirks, &vp);
 	if (ret)
 		return ret;
+	virtio_dev_set_dma(dev, false); /* Bus Master resets to off */
 	/* From here the host bridge owns the front-end (release hook). */
 	ret = pci_host_add_function(&machine->pci, &vp->fn, 0, slot, fn);
 	if (ret) {

@@ -24,6 +24,10 @@
 #include "sim/machine.h"
 #include "sim/pci_host.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_PCI_BAR 4
 #define VIRTIO_PCI_BAR_SIZE 0x4000u
 #define VIRTIO_PCI_COMMON_OFFSET 0x0000u
@@ -125,5 +129,9 @@ int virtio_pci_attach_function(struct machine *machine, unsigned slot,
 
 /* The front-end around a pci_function built here, or NULL. */
 struct virtio_pci_dev *virtio_pci_from_function(struct pci_function *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_VIRTIO_PCI_H */

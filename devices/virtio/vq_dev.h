@@ -18,6 +18,10 @@
 #include "sim/strict.h"
 #include "sim/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Longest chain a device accepts, direct plus indirect (VQ-V-01 limit). */
 #define VQ_ELEM_MAX_SEGS 256
 
@@ -151,7 +155,7 @@ static inline size_t vq_elem_copy(const struct vq_elem *e, unsigned first,
 static inline size_t vq_elem_read(const struct vq_elem *e, uint64_t off,
 				  void *dst, size_t len)
 {
-	return vq_elem_copy(e, 0, e->n_out, off, dst, len, false);
+	return vq_elem_copy(e, 0, e->n_out, off, (uint8_t *)dst, len, false);
 }
 
 /*
@@ -165,5 +169,9 @@ static inline size_t vq_elem_write(const struct vq_elem *e, uint64_t off,
 	return vq_elem_copy(e, e->n_out, e->n_out + e->n_in, off,
 			    (uint8_t *)(uintptr_t)src, len, true);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DEVICES_VQ_DEV_H */

@@ -14,6 +14,10 @@
 #include "drivers/base/dev.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_mmio_transport;
 struct virtio_pci_transport;
 struct pci_root;
@@ -70,5 +74,9 @@ bool probe_pci_device(struct pci_root *root, uint32_t bdf,
 		      const struct pci_function_info *info,
 		      struct virtio_pci_transport *transport,
 		      enum dev_type *type);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_ADAPTER_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * blk_device.c - struct block_driver_ops on top of the virtio-blk driver
- * (axdriver's VirtIoBlkDev): block n is sector n, errors go through
- * as_dev_err.
+ * (axdriver's VirtIoBlkDev): blocks are the device's logical blocks
+ * (512 bytes unless it offers BLK_SIZE), block n is sector n * (block
+ * size / 512), errors go through as_dev_err.
  */
 #include "drivers/adapter/blk_device.h"
 
@@ -29,15 +30,32 @@ static enum dev_type vbd_type(struct block_device *dev)
 	return DEV_TYPE_BLOCK;
 }
 
+/* 512-byte sectors per logical block. */
+static uint64_t vbd_sectors_per_block(const struct virtio_blk_device *d)
+{
+	return virtio_blk_block_size(&d->blk) / VIRTIO_BLK_SECTOR_SIZE;
+}
+
 static uint64_t vbd_num_blocks(struct block_device *dev)
 {
-	/* capacity counts 512-byte sectors, our block size */
-	return virtio_blk_capacity(&to_vbd(dev)->blk);
+	struct virtio_blk_device *d = to_vbd(dev);
+
+	/* capacity counts 512-byte sectors; a partial last block is not
+	 * addressable */
+	return virtio_blk_capacity(&d->blk) / vbd_sectors_per_block(d);
 }
 
 static size_t vbd_block_size(struct block_device *dev)
 {
-	return VIRTIO_BLK_DEVICE_BLOCK_SIZE;
+	return virtio_blk_block_size(&to_vbd(dev)->blk);
+}
+
+/* Block @block as a sector, or UINT64_MAX (past any disk) on overflow. */
+static uint64_t vbd_sector(const struct virtio_blk_device *d, uint64_t block)
+{
+	uint64_t per = vbd_sectors_per_block(d);
+
+	return block > UINT64_MAX / per ? UINT64_MAX : block * per;
 }
 
 static int vbd_read_block(struct block_device *dev, uint64_t block, void *buf,
@@ -45,8 +63,9 @@ static int vbd_read_block(struct block_device *dev, uint64_t block, void *buf,
 {
 	struct virtio_blk_device *d = to_vbd(dev);
 
-	return as_dev_result(virtio_blk_read(&d->blk, block, buf, len),
-			     &d->last_error);
+	return as_dev_result(
+	    virtio_blk_read(&d->blk, vbd_sector(d, block), buf, len),
+	    &d->last_error);
 }
 
 static int vbd_write_block(struct block_device *dev, uint64_t block,
@@ -54,8 +73,9 @@ static int vbd_write_block(struct block_device *dev, uint64_t block,
 {
 	struct virtio_blk_device *d = to_vbd(dev);
 
-	return as_dev_result(virtio_blk_write(&d->blk, block, buf, len),
-			     &d->last_error);
+	return as_dev_result(
+	    virtio_blk_write(&d->blk, vbd_sector(d, block), buf, len),
+	    &d->last_error);
 }
 
 static int vbd_flush(struct block_device *dev)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * blk_device.h - a virtio-blk device seen as a block device
- * (drivers/base): 512-byte blocks, errors as negative enum dev_err.
+ * (drivers/base): blocks of the device's logical block size (512 bytes,
+ * or its BLK_SIZE), errors as negative enum dev_err. Reads and writes
+ * take whole blocks; any other length is InvalidParam, nothing sent.
  */
 #ifndef VIRTSIM_DRIVERS_ADAPTER_BLK_DEVICE_H
 #define VIRTSIM_DRIVERS_ADAPTER_BLK_DEVICE_H
@@ -13,6 +15,11 @@
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtio_blk.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The block size of a device that does not offer BLK_SIZE. */
 #define VIRTIO_BLK_DEVICE_BLOCK_SIZE 512u
 
 struct virtio_blk_device {
@@ -38,5 +45,9 @@ virtio_blk_device_base(struct virtio_blk_device *d)
 {
 	return &d->base;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_ADAPTER_BLK_DEVICE_H */

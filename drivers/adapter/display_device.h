@@ -16,6 +16,10 @@
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtio_gpu.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Scanout 0's mode when neither display info nor EDID gives one. */
 #define VIRTIO_GPU_DISPLAY_DEFAULT_WIDTH 1024u
 #define VIRTIO_GPU_DISPLAY_DEFAULT_HEIGHT 768u
@@ -104,5 +108,9 @@ int virtio_gpu_display_set_cursor(struct virtio_gpu_display_device *d,
 				  uint32_t hot_y);
 int virtio_gpu_display_move_cursor(struct virtio_gpu_display_device *d,
 				   uint32_t x, uint32_t y);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_ADAPTER_DISPLAY_DEVICE_H */

@@ -27,6 +27,10 @@
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtio_net.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_net_device_stats {
 	uint64_t tx_frames, tx_bytes; /* handed to the device */
 	uint64_t rx_frames, rx_bytes; /* handed to the caller */
@@ -127,5 +131,9 @@ virtio_net_device_base(struct virtio_net_device *d)
  *   fails it goes back to the pool and the error is returned. Not the
  *   device's: -DEV_ERR_INVALID_PARAM; not held: -DEV_ERR_BAD_STATE.
  */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_ADAPTER_NET_DEVICE_H */

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum dev_type {
 	DEV_TYPE_BLOCK,
 	DEV_TYPE_CHAR,
@@ -152,5 +156,9 @@ struct display_driver_ops {
 struct display_device {
 	const struct display_driver_ops *ops;
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_BASE_DEV_H */

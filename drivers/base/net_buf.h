@@ -16,6 +16,10 @@
 #include "drivers/base/dev.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Buffer lengths a pool takes: one 1500-byte MTU frame + 14 + 12 ... */
 #define NET_BUF_MIN_LEN 1526u
 /* ... up to the largest frame a 16-bit MTU allows. */
@@ -99,5 +103,9 @@ static inline size_t net_buf_pool_buf_len(const struct net_buf_pool *p)
 {
 	return p->buf_len;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_BASE_NET_BUF_H */

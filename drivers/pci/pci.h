@@ -35,6 +35,10 @@
 #include "drivers/wire/pci_regs.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Bus/device/function packed as bus << 8 | dev << 3 | fn. */
 #define PCI_BDF(bus, dev, fn)                                              \
 	((((uint32_t)(bus)&0xffu) << 8) | (((uint32_t)(dev)&0x1fu) << 3) | \
@@ -213,5 +217,9 @@ int pci_cap_iter_next(struct pci_cap_iter *it, uint8_t *offset, uint8_t *id);
 
 /* Offset of the first capability with @id: 0 if none, or negative error. */
 int pci_find_capability(struct pci_root *root, uint32_t bdf, uint8_t id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_PCI_H */

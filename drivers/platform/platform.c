@@ -65,6 +65,21 @@ static void platform_setup_function(struct platform *p,
 	}
 }
 
+/* The line the transport takes: the platform's routing over its guess. */
+static void platform_route_intx(const struct platform_pci_root *root,
+				struct platform_pci_function *f)
+{
+	uint8_t pin = f->info.interrupt_pin;
+
+	if (pin == 0 || pin > 4)
+		return; /* no INTx: the transport said VIRTIO_NO_IRQ */
+	if (root->intx_route)
+		f->transport.irq_line =
+		    root->intx_route(root->intx_ctx, f->bdf, pin);
+	else if (root->line_zero_assigned && f->info.interrupt_line == 0)
+		f->transport.irq_line = 0;
+}
+
 int platform_probe_pci(struct platform *p, const struct platform_pci_root *root)
 {
 	struct pci_function_info info;
@@ -91,6 +106,7 @@ int platform_probe_pci(struct platform *p, const struct platform_pci_root *root)
 						&f->transport, &f->dev.type);
 		if (!f->dev.found)
 			continue;
+		platform_route_intx(root, f);
 		f->dev.irq_line = f->transport.irq_line;
 		f->dev.transport = &f->transport.base;
 	}

@@ -23,6 +23,10 @@
 #include "drivers/virtio/pci_transport.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PLATFORM_MAX_MMIO 32u
 #define PLATFORM_MAX_PCI 64u
 
@@ -33,11 +37,24 @@ struct platform_mmio_window {
 	unsigned irq_line; /* VIRTIO_NO_IRQ: none wired */
 };
 
-/* The PCIe root: ECAM, and where memory BARs may go. */
+/*
+ * The PCIe root: ECAM, where memory BARs may go, and how INTx reaches
+ * the CPU. By default a function's PCI_INTERRUPT_LINE is trusted when
+ * firmware could have written it (not 0, its reset value, nor 0xff);
+ * a function without a line is polled.
+ */
 struct platform_pci_root {
 	uint64_t ecam_base;
 	unsigned buses;
 	uint64_t mmio_base, mmio_size;
+	/* Firmware (or the machine) wrote every PCI_INTERRUPT_LINE, so a
+	 * 0 there is line 0, not "never set". */
+	bool line_zero_assigned;
+	/* Or: the platform routes INTx itself (a device tree's
+	 * interrupt-map, a board's swizzle), pin 1..4 of @bdf to a line,
+	 * VIRTIO_NO_IRQ for none. Takes precedence over the register. */
+	unsigned (*intx_route)(void *ctx, uint32_t bdf, uint8_t pin);
+	void *intx_ctx;
 };
 
 /* What the probe found at one place, MMIO slot or PCI function. */
@@ -89,5 +106,9 @@ void platform_probe_mmio(struct platform *p,
  */
 int platform_probe_pci(struct platform *p,
 		       const struct platform_pci_root *root);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_PLATFORM_H */

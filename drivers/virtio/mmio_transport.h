@@ -13,6 +13,10 @@
 #include "drivers/virtio/virtio.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_mmio_transport {
 	struct virtio_transport base; /* what drivers use */
 	uintptr_t regs;               /* HAL MMIO handle of the window */
@@ -33,5 +37,9 @@ struct virtio_mmio_transport {
 int virtio_mmio_transport_init(struct virtio_mmio_transport *t,
 			       const struct hal *hal, uint64_t paddr,
 			       size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_MMIO_TRANSPORT_H */

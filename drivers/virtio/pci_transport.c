@@ -517,7 +517,15 @@ int virtio_pci_transport_init(struct virtio_pci_transport *t,
 		goto fail;
 	}
 
-	if (info.interrupt_pin != 0 && info.interrupt_line != 0xff)
+	/*
+	 * PCI_INTERRUPT_LINE is firmware's note of where INTx goes; it
+	 * resets to 0, and 0xff says "unknown". Without firmware (bare
+	 * metal on QEMU) it still reads 0: no line, poll, unless the
+	 * platform knows better (platform_pci_root: line 0 assigned, or its
+	 * own INTx routing), which sets irq_line after init.
+	 */
+	if (info.interrupt_pin != 0 && info.interrupt_line != 0 &&
+	    info.interrupt_line != 0xff)
 		t->irq_line = info.interrupt_line;
 	/* The structures live in BARs: decode them, and let it DMA. */
 	cmd = pci_command_read(root, bdf);

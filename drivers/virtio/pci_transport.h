@@ -17,6 +17,10 @@
 #include "drivers/virtio/virtio.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Queues whose notify offset is remembered at queue_set; others re-read. */
 #define VIRTIO_PCI_NOTIFY_CACHE 8u
 
@@ -41,8 +45,9 @@ struct virtio_pci_transport {
 	uint8_t notify_cached;                        /* bit per queue */
 	/*
 	 * The line the platform routed INTx to: PCI_INTERRUPT_LINE as the
-	 * firmware wrote it (0xff: unknown), VIRTIO_NO_IRQ without an
-	 * interrupt pin. Platform code may overwrite it after init.
+	 * firmware wrote it; VIRTIO_NO_IRQ without an interrupt pin, or
+	 * when the register reads 0xff (unknown) or 0 (its reset value: no
+	 * firmware wrote it). Platform code may overwrite it after init.
 	 */
 	unsigned irq_line;
 };
@@ -78,5 +83,9 @@ uint32_t virtio_pci_device_type(const struct pci_function_info *info);
  */
 int virtio_pci_transport_init(struct virtio_pci_transport *t,
 			      struct pci_root *root, uint32_t bdf);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_PCI_TRANSPORT_H */

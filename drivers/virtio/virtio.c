@@ -131,6 +131,11 @@ int virtio_transport_begin_init(struct virtio_transport *t, uint64_t supported,
 		/* FEAT-D-07: VERSION_1 is accepted whenever offered; a
 		 * modern device without it has no mode we can drive. */
 		accept |= VIRTIO_BIT(VIRTIO_F_VERSION_1);
+		/* FEAT-D-08: every address a driver hands out comes from
+		 * hal_dma_alloc or hal_share, which give device-visible
+		 * (bus) addresses: what ACCESS_PLATFORM asks for. A device
+		 * behind an IOMMU may refuse FEATURES_OK without it. */
+		accept |= VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM);
 		accept &= ~VIRTIO_BIT(VIRTIO_F_ANY_LAYOUT);
 		if (!(offered & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
 			err = -VIRTIO_ERR_UNSUPPORTED;

@@ -13,6 +13,10 @@
 #include "hal/hal.h"
 #include "drivers/wire/virtio_config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* VirtIO driver errors; functions return 0 or one of these negated. */
 enum virtio_error {
 	VIRTIO_ERR_QUEUE_FULL = 1,
@@ -163,5 +167,9 @@ void virtio_transport_set_failed(struct virtio_transport *t);
  * queues. Initialisation fails on it; teardown has nothing better to do.
  */
 int virtio_transport_reset(struct virtio_transport *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_H */

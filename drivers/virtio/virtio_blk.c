@@ -275,7 +275,10 @@ static int blk_queue(struct virtio_blk *blk, uint64_t hdr_paddr,
 	return 0;
 }
 
-/* Argument checks shared by both APIs (BLK-D-03/04/05/07). */
+/*
+ * Argument checks shared by both APIs (BLK-D-03/04/05/07), and I/O in
+ * whole logical blocks.
+ */
 static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 		     const void *buf, size_t len)
 {
@@ -285,6 +288,11 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	case VIRTIO_BLK_T_IN:
 	case VIRTIO_BLK_T_OUT:
 		if (!buf || len == 0 || len % VIRTIO_BLK_SECTOR_SIZE)
+			return -VIRTIO_ERR_INVALID_PARAM;
+		/* Whole logical blocks only: a 4096-byte disk fails the
+		 * rest with IOERR (QEMU), or worse, so it is not sent. */
+		if (len % blk->blk_size ||
+		    sector % (blk->blk_size / VIRTIO_BLK_SECTOR_SIZE))
 			return -VIRTIO_ERR_INVALID_PARAM;
 		if (sector > blk->capacity ||
 		    len / VIRTIO_BLK_SECTOR_SIZE > blk->capacity - sector)
@@ -582,8 +590,14 @@ static int blk_read_config(struct virtio_blk *blk)
 			     offsetof(struct virtio_blk_config, blk_size), &v);
 	if (err < 0)
 		return err;
-	/* Keep 512 for nonsense (0, not a power of 2). */
-	if (err && v >= VIRTIO_BLK_SECTOR_SIZE && !(v & (v - 1)))
+	/* The logical block size every request is aligned to. One we
+	 * cannot honour (not a power of 2 in [512, 64 KiB], as Linux's
+	 * blk_validate_block_size) is no disk we can drive: guessing 512
+	 * would have it fail or mangle I/O. */
+	if (err && (v < VIRTIO_BLK_SECTOR_SIZE || v > VIRTIO_BLK_MAX_BLK_SIZE ||
+		    (v & (v - 1))))
+		return -VIRTIO_ERR_UNSUPPORTED;
+	if (err)
 		blk->blk_size = v;
 
 	blk->seg_bytes = UINT32_MAX & ~(VIRTIO_BLK_SECTOR_SIZE - 1);
@@ -680,13 +694,14 @@ int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		goto fail;
 	}
 
-	/* Largest request the limits allow, whole sectors. */
+	/* Largest request the limits allow, whole logical blocks (a power
+	 * of 2, so split transfers stay aligned). */
 	segs = (uint64_t)blk->max_segs * blk->seg_bytes;
 	if (segs > UINT32_MAX)
 		segs = UINT32_MAX;
-	blk->max_req = (uint32_t)segs & ~(VIRTIO_BLK_SECTOR_SIZE - 1);
+	blk->max_req = (uint32_t)segs & ~(blk->blk_size - 1);
 	if (blk->max_req == 0) {
-		err = -VIRTIO_ERR_UNSUPPORTED; /* not even one sector */
+		err = -VIRTIO_ERR_UNSUPPORTED; /* not even one block */
 		goto fail;
 	}
 	blk->max_xfer =

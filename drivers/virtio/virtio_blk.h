@@ -16,6 +16,13 @@
 #include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_blk.h"
 
+/* The largest logical block size the driver takes (as Linux). */
+#define VIRTIO_BLK_MAX_BLK_SIZE 65536u
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_blk_options {
 	uint16_t queue_size; /* 0: the device's maximum, capped at 256;
 			      * else a power of 2 (at least 4), halved
@@ -57,14 +64,15 @@ struct virtio_blk {
 				    * counts, the queue's lifetime */
 	struct virtqueue vq;
 	uint64_t capacity; /* in 512-byte sectors */
-	uint32_t blk_size; /* logical block size, 512 unless BLK_SIZE */
+	uint32_t blk_size; /* logical block size, 512 unless BLK_SIZE: a
+			    * power of 2, 512 to VIRTIO_BLK_MAX_BLK_SIZE */
 	bool readonly;	   /* VIRTIO_BLK_F_RO */
 	bool stopped;	   /* reset after it failed a request: I/O fails */
 	uint64_t requests;
 	/* Driver-private, set up by virtio_blk_init. */
 	uint32_t seg_bytes; /* bytes per data descriptor (SIZE_MAX) */
 	uint32_t max_segs;  /* data descriptors per request (SEG_MAX) */
-	uint32_t max_req;   /* bytes per request, a multiple of 512 */
+	uint32_t max_req;   /* bytes per request, whole blocks */
 	uint32_t max_xfer;  /* bytes per blocking request (bounded bounce) */
 	struct virtio_blk_slot *slots; /* one per descriptor: no allocation
 					* or share per request for them */
@@ -78,7 +86,8 @@ struct virtio_blk {
 /*
  * Initialise the device behind @t (§3.1.1 and §5.2.5): negotiate
  * features, read the config, set up queue 0, DRIVER_OK. @irq_line is the
- * line to register when @opts->use_irq. Returns 0 or -virtio_error.
+ * line to register when @opts->use_irq. Returns 0 or -virtio_error
+ * (-VIRTIO_ERR_UNSUPPORTED for a block size it cannot honour).
  */
 int virtio_blk_init(struct virtio_blk *blk, struct virtio_transport *t,
 		    const struct virtio_blk_options *opts, unsigned irq_line);
@@ -92,17 +101,30 @@ void virtio_blk_destroy(struct virtio_blk *blk);
  */
 void virtio_blk_stop(struct virtio_blk *blk);
 
+/* In 512-byte sectors, whatever the block size (§5.2.4). */
 static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
 {
 	return blk->capacity;
 }
 
 /*
- * Blocking I/O. @sector counts 512-byte sectors; @len is a non-zero
- * multiple of 512. A transfer above the device's SEG_MAX/SIZE_MAX limits
- * (or above 1 MiB) is split into several requests. A write to a
- * read-only (VIRTIO_BLK_F_RO) device fails with -VIRTIO_ERR_IO_ERROR,
- * as the device itself would answer, before anything reaches it.
+ * The device's logical block size (VIRTIO_BLK_F_BLK_SIZE, else 512):
+ * I/O comes in whole, aligned blocks of it.
+ */
+static inline uint32_t virtio_blk_block_size(const struct virtio_blk *blk)
+{
+	return blk->blk_size;
+}
+
+/*
+ * Blocking I/O. @sector counts 512-byte sectors, as the protocol does,
+ * and is a multiple of block_size / 512; @len is a non-zero multiple of
+ * the block size (virtio_blk_block_size). Anything else is refused with
+ * -VIRTIO_ERR_INVALID_PARAM before it reaches the device. A transfer
+ * above the device's SEG_MAX/SIZE_MAX limits (or above 1 MiB) is split
+ * into several requests. A write to a read-only (VIRTIO_BLK_F_RO) device
+ * fails with -VIRTIO_ERR_IO_ERROR, as the device itself would answer,
+ * before anything reaches it.
  *
  * When a request cannot complete (the device set NEEDS_RESET, went
  * silent, or broke the ring protocol) the driver resets the device and
@@ -112,7 +134,8 @@ static inline uint64_t virtio_blk_capacity(const struct virtio_blk *blk)
  *
  * Returns 0, -VIRTIO_ERR_IO_ERROR (device said IOERR, wrote too little,
  * needs a reset, or was stopped), -VIRTIO_ERR_UNSUPPORTED (UNSUPP),
- * -VIRTIO_ERR_INVALID_PARAM (bad length, or past the end of the disk),
+ * -VIRTIO_ERR_INVALID_PARAM (bad length or alignment, or past the end
+ * of the disk),
  * -VIRTIO_ERR_QUEUE_FULL, -VIRTIO_ERR_DMA_ERROR, -VIRTIO_ERR_NOT_READY
  * (the device never answered, or made no progress within
  * VIRTIO_WAIT_STALL_*), -VIRTIO_ERR_WRONG_TOKEN or
@@ -150,5 +173,9 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 int virtio_blk_poll(struct virtio_blk *blk, uint16_t *token);
 int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 			struct virtio_blk_req *req);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_BLK_H */

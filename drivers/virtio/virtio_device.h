@@ -26,6 +26,10 @@
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtqueue.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Queues one device may have set up through virtio_device_queue_init. */
 #define VIRTIO_DEVICE_MAX_QUEUES 8u
 
@@ -142,5 +146,9 @@ void virtio_device_teardown(struct virtio_device *vd);
  */
 int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
 		       void *arg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_DEVICE_H */

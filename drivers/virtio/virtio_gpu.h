@@ -36,6 +36,10 @@
 #include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_gpu.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct virtio_gpu_options {
 	uint16_t queue_size; /* both queues; 0: the device's maximum, capped
 			      * at 64; a power of 2 of at least 4 */
@@ -150,5 +154,9 @@ int virtio_gpu_update_cursor(struct virtio_gpu *gpu, uint32_t scanout,
 			     uint32_t x, uint32_t y);
 int virtio_gpu_move_cursor(struct virtio_gpu *gpu, uint32_t scanout,
 			   uint32_t x, uint32_t y);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_GPU_H */

@@ -29,6 +29,10 @@
 #include "drivers/virtio/virtqueue.h"
 #include "drivers/wire/virtio_net.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The MAC used without VIRTIO_NET_F_MAC when the options give none:
  * 02:76:73:00:00:01, locally administered and unicast (NET-D-02). */
 extern const uint8_t virtio_net_default_mac[VIRTIO_NET_ETH_ALEN];
@@ -229,5 +233,9 @@ int virtio_net_receive_complete(struct virtio_net *net, uint16_t token,
  */
 void *virtio_net_rx_buf(const struct virtio_net *net, uint16_t token);
 void *virtio_net_tx_buf(const struct virtio_net *net, uint16_t token);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTIO_NET_H */

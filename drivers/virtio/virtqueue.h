@@ -28,6 +28,10 @@
 #include "drivers/wire/virtio_ring.h"
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* virtqueue_init flags: what was negotiated, and the ring layout. */
 #define VIRTQUEUE_F_INDIRECT 1u	 /* VIRTIO_F_INDIRECT_DESC */
 #define VIRTQUEUE_F_EVENT_IDX 2u /* VIRTIO_F_EVENT_IDX */
@@ -209,5 +213,9 @@ static inline bool virtqueue_is_full(const struct virtqueue *vq)
 
 /* One line of state for test failures and logs; NUL terminated. */
 void virtqueue_dump(const struct virtqueue *vq, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_DRIVERS_VIRTQUEUE_H */

@@ -8,6 +8,10 @@
 #ifndef VIRTSIM_WIRE_PCI_REGS_H
 #define VIRTSIM_WIRE_PCI_REGS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PCI_MAX_BUSES 256u
 #define PCI_MAX_DEVICES 32u
 #define PCI_MAX_FUNCTIONS 8u
@@ -71,5 +75,9 @@
 /* Capabilities live after the standard header, dword aligned (§6.7). */
 #define PCI_CAP_MIN_OFFSET 0x40u
 #define PCI_CAP_MAX_COUNT ((256u - PCI_CAP_MIN_OFFSET) / 4u)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_PCI_REGS_H */

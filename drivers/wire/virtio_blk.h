@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/wire/wire_assert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_BLK_F_SIZE_MAX 1
 #define VIRTIO_BLK_F_SEG_MAX 2
 #define VIRTIO_BLK_F_GEOMETRY 4
@@ -76,16 +82,22 @@ struct virtio_blk_config {
 	uint32_t secure_erase_sector_alignment;
 };
 
-_Static_assert(sizeof(struct virtio_blk_req_hdr) == 16, "blk request header");
-_Static_assert(offsetof(struct virtio_blk_config, blk_size) == 20,
-	       "blk_config.blk_size");
-_Static_assert(offsetof(struct virtio_blk_config, writeback) == 32,
-	       "blk_config.writeback");
-_Static_assert(offsetof(struct virtio_blk_config, num_queues) == 34,
-	       "blk_config.num_queues");
-_Static_assert(offsetof(struct virtio_blk_config, max_secure_erase_sectors) ==
-		       60,
-	       "blk_config.max_secure_erase_sectors");
-_Static_assert(sizeof(struct virtio_blk_config) == 72, "blk_config (no zoned)");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_blk_req_hdr) == 16,
+		   "blk request header");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_blk_config, blk_size) == 20,
+		   "blk_config.blk_size");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_blk_config, writeback) == 32,
+		   "blk_config.writeback");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_blk_config, num_queues) == 34,
+		   "blk_config.num_queues");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_blk_config,
+			    max_secure_erase_sectors) == 60,
+		   "blk_config.max_secure_erase_sectors");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_blk_config) == 72,
+		   "blk_config (no zoned)");
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_BLK_H */

@@ -9,6 +9,10 @@
 
 #include "drivers/wire/virtio_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Device status (§2.1). */
 #define VIRTIO_CONFIG_S_ACKNOWLEDGE 1u
 #define VIRTIO_CONFIG_S_DRIVER 2u
@@ -45,5 +49,9 @@
 #define VIRTIO_ID_INPUT 18
 #define VIRTIO_ID_VSOCK 19
 #define VIRTIO_ID_FS 26
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_CONFIG_H */

@@ -11,6 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/wire/wire_assert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Feature bits (§5.7.3). */
 #define VIRTIO_GPU_F_VIRGL 0
 #define VIRTIO_GPU_F_EDID 1
@@ -33,11 +39,11 @@ struct virtio_gpu_config {
 	uint32_t num_scanouts; /* 1..16 */
 	uint32_t num_capsets;
 };
-_Static_assert(sizeof(struct virtio_gpu_config) == 16, "gpu config");
-_Static_assert(offsetof(struct virtio_gpu_config, events_clear) == 4,
-	       "events_clear");
-_Static_assert(offsetof(struct virtio_gpu_config, num_scanouts) == 8,
-	       "num_scanouts");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_config) == 16, "gpu config");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_gpu_config, events_clear) == 4,
+		   "events_clear");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_gpu_config, num_scanouts) == 8,
+		   "num_scanouts");
 
 /* Command and response types (§5.7.6.7). */
 enum virtio_gpu_ctrl_type {
@@ -91,11 +97,11 @@ struct virtio_gpu_ctrl_hdr {
 	uint8_t ring_idx;
 	uint8_t padding[3];
 };
-_Static_assert(sizeof(struct virtio_gpu_ctrl_hdr) == 24, "ctrl hdr");
-_Static_assert(offsetof(struct virtio_gpu_ctrl_hdr, fence_id) == 8,
-	       "fence_id");
-_Static_assert(offsetof(struct virtio_gpu_ctrl_hdr, ring_idx) == 20,
-	       "ring_idx");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_ctrl_hdr) == 24, "ctrl hdr");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_gpu_ctrl_hdr, fence_id) == 8,
+		   "fence_id");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_gpu_ctrl_hdr, ring_idx) == 20,
+		   "ring_idx");
 
 struct virtio_gpu_rect {
 	uint32_t x;
@@ -103,7 +109,7 @@ struct virtio_gpu_rect {
 	uint32_t width;
 	uint32_t height;
 };
-_Static_assert(sizeof(struct virtio_gpu_rect) == 16, "rect");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_rect) == 16, "rect");
 
 /* VIRTIO_GPU_CMD_GET_DISPLAY_INFO: the header alone, answered by: */
 struct virtio_gpu_display_one {
@@ -115,8 +121,8 @@ struct virtio_gpu_resp_display_info {
 	struct virtio_gpu_ctrl_hdr hdr;
 	struct virtio_gpu_display_one pmodes[VIRTIO_GPU_MAX_SCANOUTS];
 };
-_Static_assert(sizeof(struct virtio_gpu_resp_display_info) == 24 + 16 * 24,
-	       "display info");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resp_display_info) == 24 + 16 * 24,
+		   "display info");
 
 /* VIRTIO_GPU_CMD_GET_EDID */
 struct virtio_gpu_get_edid {
@@ -124,7 +130,7 @@ struct virtio_gpu_get_edid {
 	uint32_t scanout;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_get_edid) == 32, "get edid");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_get_edid) == 32, "get edid");
 
 #define VIRTIO_GPU_EDID_MAX 1024u
 struct virtio_gpu_resp_edid {
@@ -133,7 +139,8 @@ struct virtio_gpu_resp_edid {
 	uint32_t padding;
 	uint8_t edid[VIRTIO_GPU_EDID_MAX];
 };
-_Static_assert(sizeof(struct virtio_gpu_resp_edid) == 32 + 1024, "resp edid");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resp_edid) == 32 + 1024,
+		   "resp edid");
 
 /* Pixel formats (§5.7.6.8): byte order in memory, 4 bytes per pixel. */
 enum virtio_gpu_formats {
@@ -156,7 +163,8 @@ struct virtio_gpu_resource_create_2d {
 	uint32_t width;
 	uint32_t height;
 };
-_Static_assert(sizeof(struct virtio_gpu_resource_create_2d) == 40, "create");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resource_create_2d) == 40,
+		   "create");
 
 /* VIRTIO_GPU_CMD_RESOURCE_UNREF */
 struct virtio_gpu_resource_unref {
@@ -164,7 +172,7 @@ struct virtio_gpu_resource_unref {
 	uint32_t resource_id;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_resource_unref) == 32, "unref");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resource_unref) == 32, "unref");
 
 /* VIRTIO_GPU_CMD_SET_SCANOUT */
 struct virtio_gpu_set_scanout {
@@ -173,7 +181,7 @@ struct virtio_gpu_set_scanout {
 	uint32_t scanout_id;
 	uint32_t resource_id;
 };
-_Static_assert(sizeof(struct virtio_gpu_set_scanout) == 48, "set scanout");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_set_scanout) == 48, "set scanout");
 
 /* VIRTIO_GPU_CMD_RESOURCE_FLUSH */
 struct virtio_gpu_resource_flush {
@@ -182,7 +190,7 @@ struct virtio_gpu_resource_flush {
 	uint32_t resource_id;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_resource_flush) == 48, "flush");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resource_flush) == 48, "flush");
 
 /* VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D */
 struct virtio_gpu_transfer_to_host_2d {
@@ -192,10 +200,11 @@ struct virtio_gpu_transfer_to_host_2d {
 	uint32_t resource_id;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_transfer_to_host_2d) == 56,
-	       "transfer");
-_Static_assert(offsetof(struct virtio_gpu_transfer_to_host_2d, offset) == 40,
-	       "transfer offset");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_transfer_to_host_2d) == 56,
+		   "transfer");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_gpu_transfer_to_host_2d, offset) ==
+		       40,
+		   "transfer offset");
 
 /*
  * VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING: the command, then nr_entries
@@ -206,15 +215,15 @@ struct virtio_gpu_resource_attach_backing {
 	uint32_t resource_id;
 	uint32_t nr_entries;
 };
-_Static_assert(sizeof(struct virtio_gpu_resource_attach_backing) == 32,
-	       "attach");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resource_attach_backing) == 32,
+		   "attach");
 
 struct virtio_gpu_mem_entry {
 	uint64_t addr;
 	uint32_t length;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_mem_entry) == 16, "mem entry");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_mem_entry) == 16, "mem entry");
 
 /* VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING */
 struct virtio_gpu_resource_detach_backing {
@@ -222,8 +231,8 @@ struct virtio_gpu_resource_detach_backing {
 	uint32_t resource_id;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_resource_detach_backing) == 32,
-	       "detach");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_resource_detach_backing) == 32,
+		   "detach");
 
 /* VIRTIO_GPU_CMD_UPDATE_CURSOR and MOVE_CURSOR (§5.7.6.10). */
 #define VIRTIO_GPU_CURSOR_SIZE 64u /* the image is 64x64 (GPU-D-02) */
@@ -241,8 +250,12 @@ struct virtio_gpu_update_cursor {
 	uint32_t hot_y;
 	uint32_t padding;
 };
-_Static_assert(sizeof(struct virtio_gpu_update_cursor) == 56, "cursor");
-_Static_assert(offsetof(struct virtio_gpu_update_cursor, resource_id) == 40,
-	       "cursor resource_id");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_gpu_update_cursor) == 56, "cursor");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_gpu_update_cursor, resource_id) == 40,
+		   "cursor resource_id");
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_GPU_H */

@@ -7,6 +7,10 @@
 #ifndef VIRTSIM_WIRE_VIRTIO_MMIO_H
 #define VIRTSIM_WIRE_VIRTIO_MMIO_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Registers, by offset in the window. */
 #define VIRTIO_MMIO_MAGIC_VALUE 0x000
 #define VIRTIO_MMIO_VERSION 0x004
@@ -46,5 +50,9 @@
 #define VIRTIO_MMIO_INT_VRING 1u
 #define VIRTIO_MMIO_INT_CONFIG 2u
 #define VIRTIO_MMIO_WINDOW_SIZE 0x200u
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_MMIO_H */

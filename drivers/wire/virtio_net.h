@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/wire/wire_assert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Feature bits (§5.1.3). */
 #define VIRTIO_NET_F_CSUM 0
 #define VIRTIO_NET_F_GUEST_CSUM 1
@@ -90,15 +96,19 @@ struct virtio_net_config {
 	uint32_t supported_hash_types;
 };
 
-_Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr");
-_Static_assert(offsetof(struct virtio_net_hdr, num_buffers) == 10,
-	       "virtio_net_hdr.num_buffers");
-_Static_assert(offsetof(struct virtio_net_config, status) == 6,
-	       "net_config.status");
-_Static_assert(offsetof(struct virtio_net_config, mtu) == 10,
-	       "net_config.mtu");
-_Static_assert(offsetof(struct virtio_net_config, speed) == 12,
-	       "net_config.speed");
-_Static_assert(sizeof(struct virtio_net_config) == 24, "net_config");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_net_hdr, num_buffers) == 10,
+		   "virtio_net_hdr.num_buffers");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_net_config, status) == 6,
+		   "net_config.status");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_net_config, mtu) == 10,
+		   "net_config.mtu");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_net_config, speed) == 12,
+		   "net_config.speed");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_net_config) == 24, "net_config");
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_NET_H */

@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/wire/wire_assert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_PCI_VENDOR_ID 0x1af4
 #define VIRTIO_PCI_DEVICE_ID_MODERN_BASE 0x1040
 #define VIRTIO_PCI_DEVICE_ID_TRANS_MIN 0x1000
@@ -73,15 +79,20 @@ struct virtio_pci_common_cfg {
 	uint16_t admin_queue_num;
 };
 
-_Static_assert(sizeof(struct virtio_pci_cap) == 16, "virtio_pci_cap");
-_Static_assert(sizeof(struct virtio_pci_notify_cap) == 20, "notify cap");
-_Static_assert(sizeof(struct virtio_pci_cfg_cap) == 20, "pci cfg cap");
-_Static_assert(offsetof(struct virtio_pci_common_cfg, device_status) == 0x14,
-	       "common_cfg.device_status");
-_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_desc) == 0x20,
-	       "common_cfg.queue_desc");
-_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_reset) == 0x3a,
-	       "common_cfg.queue_reset");
-_Static_assert(sizeof(struct virtio_pci_common_cfg) == 0x40, "common_cfg");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_pci_cap) == 16, "virtio_pci_cap");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_pci_notify_cap) == 20, "notify cap");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_pci_cfg_cap) == 20, "pci cfg cap");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_pci_common_cfg, device_status) ==
+		       0x14,
+		   "common_cfg.device_status");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_pci_common_cfg, queue_desc) == 0x20,
+		   "common_cfg.queue_desc");
+WIRE_STATIC_ASSERT(offsetof(struct virtio_pci_common_cfg, queue_reset) == 0x3a,
+		   "common_cfg.queue_reset");
+WIRE_STATIC_ASSERT(sizeof(struct virtio_pci_common_cfg) == 0x40, "common_cfg");
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_PCI_H */

@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/wire/wire_assert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Split virtqueue (§2.7). */
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2
@@ -42,13 +48,15 @@ struct virtq_used {
 	struct virtq_used_elem ring[]; /* then le16 avail_event */
 };
 
-_Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc is 16 bytes");
-_Static_assert(offsetof(struct virtq_desc, len) == 8, "virtq_desc.len");
-_Static_assert(offsetof(struct virtq_desc, flags) == 12, "virtq_desc.flags");
-_Static_assert(offsetof(struct virtq_desc, next) == 14, "virtq_desc.next");
-_Static_assert(sizeof(struct virtq_used_elem) == 8, "used element is 8 bytes");
-_Static_assert(offsetof(struct virtq_avail, ring) == 4, "avail.ring");
-_Static_assert(offsetof(struct virtq_used, ring) == 4, "used.ring");
+WIRE_STATIC_ASSERT(sizeof(struct virtq_desc) == 16, "virtq_desc is 16 bytes");
+WIRE_STATIC_ASSERT(offsetof(struct virtq_desc, len) == 8, "virtq_desc.len");
+WIRE_STATIC_ASSERT(offsetof(struct virtq_desc, flags) == 12,
+		   "virtq_desc.flags");
+WIRE_STATIC_ASSERT(offsetof(struct virtq_desc, next) == 14, "virtq_desc.next");
+WIRE_STATIC_ASSERT(sizeof(struct virtq_used_elem) == 8,
+		   "used element is 8 bytes");
+WIRE_STATIC_ASSERT(offsetof(struct virtq_avail, ring) == 4, "avail.ring");
+WIRE_STATIC_ASSERT(offsetof(struct virtq_used, ring) == 4, "used.ring");
 
 /* Alignment of each part (§2.7, VQ-D-01) and their sizes for @n entries. */
 #define VIRTQ_DESC_ALIGN 16u
@@ -80,5 +88,9 @@ static inline int vring_need_event(uint16_t event_idx, uint16_t new_idx,
 	return (uint16_t)(new_idx - event_idx - 1) <
 	       (uint16_t)(new_idx - old_idx);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_RING_H */

@@ -11,6 +11,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VIRTIO_BIT(b) (1ull << (b))
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -62,5 +66,9 @@ static inline void virtio_st_le64(void *p, uint64_t v)
 	v = virtio_le64(v);
 	memcpy(p, &v, sizeof(v));
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_WIRE_VIRTIO_TYPES_H */

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <tools/vm/blk_class.h>
-#include <tools/vm/vm.h>
+#include <virtsim/tools/vm/blk_class.h>
+#include <virtsim/tools/vm/vm.h>
 
 START_TEST(my_driver_round_trip)
 {

@@ -418,6 +418,15 @@ static int bench_check(const struct bench *bn, const struct bench_case *cases,
 				cases[i].bs, bn->unit, bytes);
 			return EXIT_USAGE;
 		}
+		if (cases[i].bs % virtio_blk_block_size(bn->b)) {
+			fprintf(stderr,
+				"virtsim: bench: --bs %" PRIu32 ": not a "
+				"multiple of blk%u's block size (%" PRIu32
+				" bytes)\n",
+				cases[i].bs, bn->unit,
+				virtio_blk_block_size(bn->b));
+			return EXIT_USAGE;
+		}
 		if (cases[i].bs > bn->b->max_req) {
 			fprintf(stderr,
 				"virtsim: bench: --bs %" PRIu32 ": blk%u takes "

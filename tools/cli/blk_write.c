@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * blk_write.c - blk-write LBA FILE: a host file onto a disk, through the
- * whole driver stack, then a flush.
+ * blk_write.c - blk-write LBA FILE: a host file onto a disk at block LBA
+ * (512-byte sectors, or its larger logical blocks), through the whole
+ * driver stack, then a flush.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,23 +13,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drivers/base/dev.h"
 #include "drivers/virtio/virtio_blk.h"
 #include "tools/cli/workload.h"
 #include "tools/vm/blk_class.h"
 #include "tools/vm/device_options.h"
 #include "tools/vm/guest.h"
 
-#define CHUNK_BYTES (128u * VIRTIO_BLK_SECTOR_SIZE) /* 64 KiB per request */
+#define CHUNK_BYTES (64u << 10) /* per request: whole blocks of any size */
 
 static int blk_write_parse(struct cli_options *o, char **args, char *err,
 			   size_t errlen)
 {
 	if (vm_parse_u64(args[0], &o->lba)) {
-		snprintf(
-		    err, errlen,
-		    "blk-write: LBA '%s': want a decimal sector number (no "
-		    "0x; 010 is 10)",
-		    args[0]);
+		snprintf(err, errlen,
+			 "blk-write: LBA '%s': want a decimal block number (no "
+			 "0x; 010 is 10)",
+			 args[0]);
 		return -1;
 	}
 	o->input = args[1];
@@ -52,10 +53,10 @@ static const char *file_kind(mode_t mode)
 }
 
 /*
- * Open @path, a regular file of a non-zero multiple of 512 bytes. It is
- * looked at before it is opened: opening a FIFO would block.
+ * Open @path, a regular file of a non-zero multiple of @bsize bytes. It
+ * is looked at before it is opened: opening a FIFO would block.
  */
-static int open_input(const char *path, off_t *size)
+static int open_input(const char *path, uint32_t bsize, off_t *size)
 {
 	struct stat st, fst;
 	int fd;
@@ -81,11 +82,12 @@ static int open_input(const char *path, off_t *size)
 			close(fd);
 		return -1;
 	}
-	if (!S_ISREG(fst.st_mode) || fst.st_size % 512 || fst.st_size == 0) {
+	if (!S_ISREG(fst.st_mode) || fst.st_size % bsize || fst.st_size == 0) {
 		fprintf(stderr,
 			"virtsim: blk-write FILE '%s': size %lld is not a "
-			"non-zero multiple of 512 bytes\n",
-			path, (long long)fst.st_size);
+			"non-zero multiple of %" PRIu32 " bytes%s\n",
+			path, (long long)fst.st_size, bsize,
+			bsize == 512 ? "" : " (the disk's block size)");
 		close(fd);
 		return -1;
 	}
@@ -94,12 +96,13 @@ static int open_input(const char *path, off_t *size)
 }
 
 /*
- * `-`: stdin into memory, at most @max bytes and one sector more (so
- * that too much is seen as too much); a non-zero multiple of 512.
+ * `-`: stdin into memory, at most @max bytes and one block more (so
+ * that too much is seen as too much); a non-zero multiple of @bsize.
  */
-static int read_stdin(uint64_t max, unsigned char **data, uint64_t *size)
+static int read_stdin(uint64_t max, uint32_t bsize, unsigned char **data,
+		      uint64_t *size)
 {
-	uint64_t cap = 0, len = 0, limit = max + VIRTIO_BLK_SECTOR_SIZE;
+	uint64_t cap = 0, len = 0, limit = max + bsize;
 	unsigned char *p = NULL;
 
 	for (;;) {
@@ -136,11 +139,13 @@ static int read_stdin(uint64_t max, unsigned char **data, uint64_t *size)
 			break;
 		len += (uint64_t)n;
 	}
-	if (len % 512 || len == 0) {
+	if (len % bsize || len == 0) {
 		fprintf(stderr,
 			"virtsim: blk-write FILE '-': size %" PRIu64
-			"%s is not a non-zero multiple of 512 bytes\n",
-			len, len == limit ? " or more" : "");
+			"%s is not a non-zero multiple of %" PRIu32
+			" bytes%s\n",
+			len, len == limit ? " or more" : "", bsize,
+			bsize == 512 ? "" : " (the disk's block size)");
 		free(p);
 		return -1;
 	}
@@ -160,26 +165,28 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o,
 			 struct json *json)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, o->unit);
-	uint64_t lba = o->lba, size, cap = b ? virtio_blk_capacity(b) : 0;
+	struct block_device *bd = vm_disk(vm, o->unit);
+	uint32_t bsize = blk_block_size(vm, o->unit);
+	uint64_t per = bsize / VIRTIO_BLK_SECTOR_SIZE;
+	uint64_t lba = o->lba, size, cap = bd ? bd->ops->num_blocks(bd) : 0;
 	unsigned char *data = NULL;
 	double t0 = guest_now_ms();
 	struct dma_buf buf;
 	int fd = -1, err, ret = 0;
 
 	if (!strcmp(o->input, "-")) {
-		if (read_stdin(lba < cap ? (cap - lba) * VIRTIO_BLK_SECTOR_SIZE
-					 : 0,
+		if (read_stdin(lba < cap ? (cap - lba) * bsize : 0, bsize,
 			       &data, &size))
 			return EXIT_USAGE;
 	} else {
 		off_t fsize;
 
-		fd = open_input(o->input, &fsize);
+		fd = open_input(o->input, bsize, &fsize);
 		if (fd < 0)
 			return EXIT_USAGE;
 		size = (uint64_t)fsize;
 	}
-	ret = blk_check_range(vm, o->unit, lba, size / VIRTIO_BLK_SECTOR_SIZE);
+	ret = blk_check_range(vm, o->unit, lba, size / bsize);
 	if (!ret && dma_buf_get(&buf, machine_hal(&vm->machine), CHUNK_BYTES))
 		ret = blk_op_failed(o->unit, "DMA allocation",
 				    -VIRTIO_ERR_DMA_ERROR);
@@ -200,10 +207,11 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o,
 				ret = EXIT_USAGE;
 				break;
 			}
-			err = virtio_blk_write(b, lba, buf.p, len);
+			/* In range (checked above): lba * per cannot wrap. */
+			err = virtio_blk_write(b, lba * per, buf.p, len);
 			if (err)
 				ret = write_failed(b, o->unit, err);
-			lba += len / VIRTIO_BLK_SECTOR_SIZE;
+			lba += len / bsize;
 			off += len;
 		}
 		dma_buf_put(&buf);
@@ -214,7 +222,7 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o,
 		close(fd);
 	free(data);
 	if (json)
-		json_blk_transfer(json, o->unit, o->lba, lba - o->lba,
+		json_blk_transfer(json, o->unit, o->lba, lba - o->lba, bsize,
 				  guest_now_ms() - t0);
 	return ret;
 }
@@ -222,8 +230,9 @@ static int blk_write_run(struct vm *vm, const struct cli_options *o,
 const struct workload blk_write_workload = {
     .name = "blk-write",
     .args = "LBA FILE",
-    .help = "write FILE (a regular file of a multiple of 512 bytes; - "
-	    "for stdin) at LBA, then flush",
+    .help = "write FILE (a regular file of a multiple of the block size, "
+	    "512 bytes or the disk's larger logical block; - for stdin) at "
+	    "block LBA, then flush",
     .nargs = 2,
     .cls = &blk_class,
     .takes = CLI_OPT_DISK,

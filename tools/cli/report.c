@@ -228,13 +228,14 @@ void report_machine(struct vm *vm, struct json *j)
 }
 
 void json_blk_transfer(struct json *j, unsigned unit, uint64_t lba,
-		       uint64_t sectors, double ms)
+		       uint64_t blocks, uint32_t block_size, double ms)
 {
-	uint64_t bytes = sectors * 512;
+	uint64_t bytes = blocks * block_size;
 
 	json_stringf(j, "disk", "blk%u", unit);
 	json_uint(j, "lba", lba);
-	json_uint(j, "sectors", sectors);
+	json_uint(j, "blocks", blocks);
+	json_uint(j, "block_size", block_size);
 	json_uint(j, "bytes", bytes);
 	json_double(j, "ms", ms);
 	json_double(j, "mib_s",

@@ -6,16 +6,39 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "tools/cli/progress.h"
 #include "tools/cli/workload.h"
 #include "tools/vm/guest.h"
+
+struct selftest_progress {
+	struct progress line;
+	const struct vm_device *d;
+};
+
+/* "blk0: writing 37% (48 of 128 MiB)" while a long step runs. */
+static void selftest_progress(void *arg, const char *what, uint64_t done,
+			      uint64_t total)
+{
+	struct selftest_progress *sp = arg;
+
+	if (done >= total) {
+		progress_clear(&sp->line);
+		return;
+	}
+	progress_show(&sp->line, "%s%u: %s %.0f%%", sp->d->cls->name,
+		      sp->d->unit, what, 100.0 * (double)done / (double)total);
+}
 
 static int selftest_run(struct vm *vm, const struct cli_options *o,
 			struct json *json)
 {
-	struct vm_selftest st = {.out = stdout};
+	struct selftest_progress sp;
+	struct vm_selftest st = {
+	    .out = stdout, .progress = selftest_progress, .progress_arg = &sp};
 	double t0 = guest_now_ms();
 	unsigned tested = 0;
 
+	progress_init(&sp.line);
 	report_machine(vm, json);
 	if (json)
 		json_begin_array(json, "devices");
@@ -27,7 +50,9 @@ static int selftest_run(struct vm *vm, const struct cli_options *o,
 
 		if (!d->cls->selftest)
 			continue;
+		sp.d = d;
 		ret = d->cls->selftest(vm, d, &st);
+		progress_clear(&sp.line);
 		if (json) {
 			json_begin_object(json, NULL);
 			json_stringf(json, "unit", "%s%u", d->cls->name,

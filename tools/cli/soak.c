@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/cli/progress.h"
 #include "tools/cli/workload.h"
 
 /*
@@ -279,22 +280,31 @@ int soak_run(const struct cli_options *o, struct json *json)
 {
 	unsigned count[SOAK_VERDICTS] = {0}, bad = 0;
 	double t0 = soak_now_s();
+	struct progress line;
 	struct soak_seed s;
 
+	progress_init(&line);
 	if (json)
 		json_begin_array(json, "bad");
 	for (uint64_t seed = 1; seed <= o->soak; seed++) {
 		s = (struct soak_seed){.seed = seed};
 		if (soak_one(&s, o, o->soak_prob)) {
+			progress_clear(&line);
 			fprintf(stderr, "virtsim: soak: seed %" PRIu64 ": %s\n",
 				seed, strerror(errno));
 			return EXIT_OP_FAILED;
 		}
 		count[s.verdict]++;
-		if (s.verdict != SOAK_FINE)
+		if (s.verdict != SOAK_FINE) {
+			progress_clear(&line);
 			soak_print_bad(&s, json), bad++;
+		}
 		fflush(stdout);
+		progress_show(&line,
+			      "soak: seed %" PRIu64 " of %" PRIu64 ", %u bad",
+			      seed, o->soak, bad);
 	}
+	progress_clear(&line);
 	if (json) {
 		json_end_array(json);
 		json_uint(json, "seeds", o->soak);

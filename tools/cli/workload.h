@@ -65,7 +65,7 @@ int soak_run(const struct cli_options *o, struct json *json);
 
 /* blk-read's and blk-write's statistics: what went through, how fast. */
 void json_blk_transfer(struct json *j, unsigned unit, uint64_t lba,
-		       uint64_t sectors, double ms);
+		       uint64_t blocks, uint32_t block_size, double ms);
 
 /* The device tables of what the guest found, on stdout, or as the
  * members "machine", "mmio" and "pci" of @json when not NULL. */

@@ -96,11 +96,29 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 			return -1;
 		}
 		o->queue_size = (uint16_t)v;
+	} else if (!strcmp(key, "blk_size") && value) {
+		if (vm_parse_u64(value, &v) || v < BLK_MODEL_BLK_SIZE_MIN ||
+		    v > BLK_MODEL_BLK_SIZE_MAX || (v & (v - 1))) {
+			snprintf(err, errlen,
+				 "blk_size=%s: want a power of 2 from %u to "
+				 "%u",
+				 value, BLK_MODEL_BLK_SIZE_MIN,
+				 BLK_MODEL_BLK_SIZE_MAX);
+			return -1;
+		}
+		o->blk_size = (uint32_t)v;
+	} else if (!strcmp(key, "access_platform") && value &&
+		   (!strcmp(value, "on") || !strcmp(value, "off"))) {
+		o->access_platform = !strcmp(value, "on");
+	} else if (!strcmp(key, "access_platform")) {
+		snprintf(err, errlen, "access_platform=%s: want on or off",
+			 value ? value : "");
+		return -1;
 	} else {
 		snprintf(err, errlen,
 			 "unknown option '%s%s%s' (ro, readonly=on|off, "
-			 "serial=ID, "
-			 "queue_size=N, %s)",
+			 "serial=ID, queue_size=N, blk_size=N, "
+			 "access_platform=on|off, %s)",
 			 key, value ? "=" : "", value ? value : "",
 			 VM_DEVICE_COMMON_USAGE);
 		return -1;
@@ -180,7 +198,10 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	const struct blk_options *o = opts ? opts : &none;
 	struct blk_host *h = calloc(1, sizeof(*h));
 	struct blk_model_options mo = {.serial = o->serial,
-				       .queue_size = o->queue_size};
+				       .queue_size = o->queue_size,
+				       .blk_size = o->blk_size,
+				       .access_platform = o->access_platform};
+	uint32_t bsize = o->blk_size ? o->blk_size : 512;
 	char serial[32];
 	struct disk *disk;
 	int ret = -ENOMEM;
@@ -191,7 +212,19 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	}
 	h->fd = -1;
 	h->readonly = o->readonly;
-	if (o->null_size) {
+	if (o->scratch_size && o->scratch_size % bsize) {
+		snprintf(err, errlen,
+			 "blk%u: scratch size %" PRIu64
+			 " is not a multiple of blk_size=%u",
+			 d->unit, o->scratch_size, bsize);
+		ret = -EINVAL;
+	} else if (o->null_size && o->null_size % bsize) {
+		snprintf(err, errlen,
+			 "blk%u: null size %" PRIu64
+			 " is not a multiple of blk_size=%u",
+			 d->unit, o->null_size, bsize);
+		ret = -EINVAL;
+	} else if (o->null_size) {
 		h->null = true;
 		ret = 0;
 	} else if (o->scratch_size) {
@@ -209,6 +242,16 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	if (!disk && h->null)
 		snprintf(err, errlen, "blk%u: out of memory", d->unit);
 	if (!disk) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (disk->size % bsize) {
+		/* The model would refuse it: say why, once. */
+		snprintf(err, errlen,
+			 "%s: size %" PRIu64 " is not a multiple of "
+			 "blk_size=%u",
+			 h->path, disk->size, bsize);
+		disk_close(disk);
 		ret = -EINVAL;
 		goto fail;
 	}
@@ -268,17 +311,36 @@ static void blk_teardown(struct vm_device *d)
 	d->driver = NULL;
 }
 
-/* "16 MiB (32768 blocks) ro" */
+/*
+ * What the CLI counts LBAs in: "sector(s)" on a disk of 512-byte blocks,
+ * "4096-byte block(s)" on another.
+ */
+static const char *blk_unit_name(uint32_t block_size, uint64_t n, char *buf,
+				 size_t len)
+{
+	if (block_size == VIRTIO_BLK_SECTOR_SIZE)
+		snprintf(buf, len, "sector%s", n == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%" PRIu32 "-byte block%s", block_size,
+			 n == 1 ? "" : "s");
+	return buf;
+}
+
+/* "16 MiB (32768 blocks) ro", "16 MiB (4096 4096-byte blocks)" */
 static void blk_describe(const struct vm_device *d, char *buf, size_t len)
 {
 	struct block_device *bd =
 	    virtio_blk_device_base((struct virtio_blk_device *)d->driver);
 	const struct blk_host *h = d->host;
 	uint64_t blocks = bd->ops->num_blocks(bd);
+	size_t bsize = bd->ops->block_size(bd);
+	char unit[32] = "";
 
-	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " blocks)%s%s",
-		 (blocks * bd->ops->block_size(bd)) >> 20, blocks,
-		 h->null ? " null" : "", h->readonly ? " ro" : "");
+	if (bsize != VIRTIO_BLK_SECTOR_SIZE)
+		snprintf(unit, sizeof(unit), "%zu-byte ", bsize);
+	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " %sblocks)%s%s",
+		 (blocks * bsize) >> 20, blocks, unit, h->null ? " null" : "",
+		 h->readonly ? " ro" : "");
 }
 
 struct block_device *vm_disk(struct vm *vm, unsigned n)
@@ -335,17 +397,28 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
 	return 1;
 }
 
-int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)
+uint32_t blk_block_size(struct vm *vm, unsigned unit)
 {
 	struct virtio_blk *b = vm_virtio_blk(vm, unit);
-	uint64_t cap = b ? virtio_blk_capacity(b) : 0;
+
+	return b ? virtio_blk_block_size(b) : VIRTIO_BLK_SECTOR_SIZE;
+}
+
+int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)
+{
+	struct block_device *bd = vm_disk(vm, unit);
+	uint32_t bsize = blk_block_size(vm, unit);
+	uint64_t cap = bd ? bd->ops->num_blocks(bd) : 0;
+	char u1[32], u2[32];
 
 	if (lba <= cap && count <= cap - lba)
 		return 0;
 	fprintf(stderr,
-		"virtsim: LBA %" PRIu64 " + %" PRIu64 " sector%s is past the "
-		"end of blk%u (%" PRIu64 " sectors, %" PRIu64 " MiB)\n",
-		lba, count, count == 1 ? "" : "s", unit, cap, cap >> 11);
+		"virtsim: LBA %" PRIu64 " + %" PRIu64 " %s is past the "
+		"end of blk%u (%" PRIu64 " %s, %" PRIu64 " MiB)\n",
+		lba, count, blk_unit_name(bsize, count, u1, sizeof(u1)), unit,
+		cap, blk_unit_name(bsize, cap, u2, sizeof(u2)),
+		(cap * bsize) >> 20);
 	return 2;
 }
 
@@ -369,7 +442,12 @@ const struct device_class blk_class = {
 	     "or readonly=on (VIRTIO_BLK_F_RO, writes fail); readonly=off "
 	     "(the default); serial=ID (what GET_ID returns, at most 20 "
 	     "bytes); queue_size=N (the device's queue size, a power of "
-	     "2)",
+	     "2); blk_size=N (the logical block size, VIRTIO_BLK_F_BLK_SIZE: "
+	     "a power of 2 from 512 to 65536, default 512; the image size "
+	     "must be a multiple of it, and I/O not aligned to it fails); "
+	     "access_platform=on (offer VIRTIO_F_ACCESS_PLATFORM, as behind "
+	     "an IOMMU; FEATURES_OK fails unless the driver accepts it) or "
+	     "access_platform=off (the default)",
     .options_size = sizeof(struct blk_options),
     .options_init = blk_options_init,
     .parse = blk_parse,
@@ -426,6 +504,11 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
 		      int virtio_err)
 {
 	return 1;
+}
+
+uint32_t blk_block_size(struct vm *vm, unsigned unit)
+{
+	return 512;
 }
 
 int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * blk_class.h - virtio-blk as a device class: `--blk FILE[,ro]
- * [,serial=ID][,queue_size=N]` (or `scratch:SIZE`, a fresh image removed
- * with the device, or `null:SIZE`, a disk that does no I/O), the blk model on a
- * file, the virtio-blk driver as a block device, and the accessors tests and
- * workloads use.
+ * [,serial=ID][,queue_size=N][,blk_size=N][,access_platform=on]` (or
+ * `scratch:SIZE`, a fresh image removed with the device, or `null:SIZE`,
+ * a disk that does no I/O), the blk model on a file, the virtio-blk
+ * driver as a block device, and the accessors tests and workloads use.
  */
 #ifndef VIRTSIM_TOOLS_VM_BLK_CLASS_H
 #define VIRTSIM_TOOLS_VM_BLK_CLASS_H
@@ -14,6 +14,10 @@
 
 #include "tools/vm/device_class.h"
 #include "tools/vm/vm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 extern const struct device_class blk_class;
 
@@ -26,6 +30,8 @@ struct blk_options {
 	bool readonly;	       /* VIRTIO_BLK_F_RO; writes fail */
 	const char *serial;    /* GET_ID; NULL: "virtsim-<unit>" */
 	uint16_t queue_size;   /* the device's QueueNumMax; 0: 256 */
+	uint32_t blk_size;     /* logical block size; 0: 512 */
+	bool access_platform;  /* offer VIRTIO_F_ACCESS_PLATFORM */
 };
 
 struct block_device;
@@ -54,11 +60,22 @@ int blk_op_failed_why(unsigned unit, const char *why, const char *what,
 		      int virtio_err);
 
 /*
- * 0 if sectors [@lba, @lba + @count) lie on disk @unit; else "virtsim:
+ * Disk @unit's logical block size (512 unless the device offers
+ * BLK_SIZE): the unit of the CLI's LBA and COUNT.
+ */
+uint32_t blk_block_size(struct vm *vm, unsigned unit);
+
+/*
+ * 0 if blocks [@lba, @lba + @count) lie on disk @unit; else "virtsim:
  * LBA 1 + 2048 sectors is past the end of blk0 (2048 sectors, 1 MiB)"
- * on stderr and 2, the exit status of bad input. Checked before the
- * first request: a request that cannot complete changes nothing.
+ * on stderr ("4096-byte blocks" instead of sectors on such a disk) and
+ * 2, the exit status of bad input. Checked before the first request: a
+ * request that cannot complete changes nothing.
  */
 int blk_check_range(struct vm *vm, unsigned unit, uint64_t lba, uint64_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_BLK_CLASS_H */

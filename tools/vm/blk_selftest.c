@@ -22,7 +22,10 @@
 #include "tools/vm/blk_host.h"
 #include "tools/vm/guest.h"
 
-#define CHUNK_BYTES (128u * VIRTIO_BLK_SECTOR_SIZE) /* 64 KiB requests */
+/* 64 KiB requests: whole blocks of any block size the driver takes. */
+#define CHUNK_BYTES (64u << 10)
+_Static_assert(CHUNK_BYTES % VIRTIO_BLK_MAX_BLK_SIZE == 0,
+	       "a chunk is whole blocks");
 #define BATCH_DEPTH 16u
 #define BATCH_READS 4096u
 #define BENCH_ROUNDS 3u
@@ -34,6 +37,14 @@ static uint8_t pattern_byte(uint64_t seed, uint64_t off)
 
 	x ^= x >> 29;
 	return (uint8_t)(x >> (8 * (off & 7)));
+}
+
+/* The disk's addressable bytes: whole logical blocks. */
+static uint64_t disk_bytes(const struct virtio_blk *b)
+{
+	uint64_t bs = virtio_blk_block_size(b);
+
+	return virtio_blk_capacity(b) * VIRTIO_BLK_SECTOR_SIZE / bs * bs;
 }
 
 /* The length of the request at byte @off of a disk of @bytes. */
@@ -63,7 +74,7 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 			uint64_t seed, struct dma_buf *buf,
 			struct vm_selftest *st)
 {
-	uint64_t bytes = b->capacity * VIRTIO_BLK_SECTOR_SIZE;
+	uint64_t bytes = disk_bytes(b);
 	double t, t_write = 0, t_flush, t_read = 0;
 	int err;
 
@@ -73,9 +84,12 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 		for (size_t i = 0; i < len; i++)
 			buf->p[i] = pattern_byte(seed, off + i);
 		err = timed_io(b, true, off, buf->p, len, &t_write);
-		if (err)
+		if (err) {
+			vm_selftest_progress(st, "writing", bytes, bytes);
 			return blk_op_failed(d->unit, "write", err);
+		}
 		st->requests++;
+		vm_selftest_progress(st, "writing", off + len, bytes);
 	}
 	t = guest_now_ms();
 	err = virtio_blk_flush(b);
@@ -86,11 +100,14 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 		size_t len = chunk_len(bytes, off);
 
 		err = timed_io(b, false, off, buf->p, len, &t_read);
-		if (err)
+		if (err) {
+			vm_selftest_progress(st, "verifying", bytes, bytes);
 			return blk_op_failed(d->unit, "read", err);
+		}
 		for (size_t i = 0; i < len; i++) {
 			if (buf->p[i] == pattern_byte(seed, off + i))
 				continue;
+			vm_selftest_progress(st, "verifying", bytes, bytes);
 			fprintf(stderr,
 				"virtsim: blk%u: " VM_SELFTEST_WRONG_DATA
 				"byte %" PRIu64 " reads 0x%02x, wrote 0x%02x\n",
@@ -99,6 +116,7 @@ static int write_verify(struct vm_device *d, struct virtio_blk *b,
 			return 1;
 		}
 		st->requests++;
+		vm_selftest_progress(st, "verifying", off + len, bytes);
 	}
 	st->requests++; /* the flush */
 	st->bytes += 2 * bytes;
@@ -160,7 +178,7 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 {
 	const struct blk_host *h = d->host;
 	const char *path = h->path ? h->path : "the scratch image";
-	uint64_t bytes = b->capacity * VIRTIO_BLK_SECTOR_SIZE;
+	uint64_t bytes = disk_bytes(b);
 	uint8_t *host = malloc(CHUNK_BYTES);
 	double t_stack = 0, t_host = 0, t;
 	int fd = h->fd, err = 0, ret = 0;
@@ -189,8 +207,11 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 			ret = 1;
 		}
 		st->requests++;
+		vm_selftest_progress(st, "comparing with the image",
+				     ret ? bytes : off + len, bytes);
 	}
 	for (unsigned r = 0; r < BENCH_ROUNDS && !ret; r++) {
+		vm_selftest_progress(st, "timing", r, BENCH_ROUNDS);
 		err = timed_pass(b, -1, buf->p, bytes, &t);
 		if (err) {
 			ret = blk_op_failed(d->unit, "read", err);
@@ -207,6 +228,7 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 		t_host = r == 0 || t < t_host ? t : t_host;
 		st->requests += (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 	}
+	vm_selftest_progress(st, "timing", BENCH_ROUNDS, BENCH_ROUNDS);
 	free(host);
 	if (ret)
 		return ret;
@@ -272,7 +294,7 @@ static struct virtio_blk_req *batch_owner(struct virtio_blk_req *req,
 }
 
 /*
- * Keep BATCH_DEPTH single-sector reads in flight with the token API, each
+ * Keep BATCH_DEPTH single-block reads in flight with the token API, each
  * completed by the token poll returned (in deferred mode they come back
  * out of order). The requests
  * live in DMA memory, as a guest kernel would keep them, so their headers
@@ -282,15 +304,18 @@ static int batch(struct vm *vm, struct vm_device *d, struct virtio_blk *b,
 		 struct vm_selftest *st)
 {
 	const struct hal *hal = machine_hal(&vm->machine);
-	uint64_t sectors =
-	    b->capacity < BATCH_READS ? b->capacity : BATCH_READS;
+	uint32_t bsize = virtio_blk_block_size(b);
+	uint64_t per = bsize / VIRTIO_BLK_SECTOR_SIZE;
+	uint64_t blocks = disk_bytes(b) / bsize;
 	uint64_t next = 0, done = 0;
 	struct virtio_blk_req *req;
 	struct dma_buf buf, reqs;
 	double t0;
 	int err, ret = 0;
 
-	if (dma_buf_get(&buf, hal, BATCH_DEPTH * VIRTIO_BLK_SECTOR_SIZE))
+	if (blocks > BATCH_READS)
+		blocks = BATCH_READS;
+	if (dma_buf_get(&buf, hal, BATCH_DEPTH * bsize))
 		return blk_op_failed(d->unit, "DMA allocation",
 				     -VIRTIO_ERR_DMA_ERROR);
 	if (dma_buf_get(&reqs, hal, BATCH_DEPTH * sizeof(*req))) {
@@ -300,15 +325,16 @@ static int batch(struct vm *vm, struct vm_device *d, struct virtio_blk *b,
 	}
 	req = (struct virtio_blk_req *)reqs.p; /* zeroed by the HAL */
 	t0 = guest_now_ms();
-	while (done < sectors && !ret) {
+	while (done < blocks && !ret) {
 		struct virtio_blk_req *r;
 		uint16_t token;
 
-		for (unsigned i = 0; i < BATCH_DEPTH && next < sectors; i++) {
+		for (unsigned i = 0; i < BATCH_DEPTH && next < blocks; i++) {
 			if (req[i].in_flight)
 				continue;
 			err = virtio_blk_submit(b, &req[i], VIRTIO_BLK_T_IN,
-						next, buf.p + i * 512, 512);
+						next * per, buf.p + i * bsize,
+						bsize);
 			if (err == -VIRTIO_ERR_QUEUE_FULL)
 				break;
 			if (err) {
@@ -336,7 +362,7 @@ static int batch(struct vm *vm, struct vm_device *d, struct virtio_blk *b,
 	}
 	st->requests += done;
 	fprintf(st->out,
-		"blk%u: %" PRIu64 " single-sector reads, %u in flight, token "
+		"blk%u: %" PRIu64 " single-block reads, %u in flight, token "
 		"API: %.1f ms (%.0f requests/s)\n",
 		d->unit, done, BATCH_DEPTH, guest_now_ms() - t0,
 		done / ((guest_now_ms() - t0) / 1e3));

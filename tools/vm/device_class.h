@@ -21,6 +21,10 @@
 #include "drivers/virtio/virtio.h"
 #include "sim/env.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct vm;
 struct vm_device;
 struct vm_device_config;
@@ -108,5 +112,9 @@ extern const struct device_class *const device_classes[];
 const struct device_class *device_class_find(const char *name);
 /* The class driving VirtIO device @virtio_id in this build, or NULL. */
 const struct device_class *device_class_for_id(uint32_t virtio_id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_DEVICE_CLASS_H */

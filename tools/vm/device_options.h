@@ -14,6 +14,10 @@
 
 #include "tools/vm/vm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What every class accepts, for --help. */
 #define VM_DEVICE_COMMON_USAGE                                                \
 	"transport=mmio (the next MMIO slot, default) or transport=pci (the " \
@@ -46,5 +50,9 @@ int vm_option_error(char *err, size_t errlen, const char *fmt, ...)
 int vm_parse_size(const char *s, uint64_t *bytes);
 /* A decimal number (no sign, no base prefix); -1 if it is not one. */
 int vm_parse_u64(const char *s, uint64_t *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_DEVICE_OPTIONS_H */

@@ -20,6 +20,10 @@
 #include "drivers/base/dev.h"
 #include "tools/vm/vm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Transports a case runs on. */
 #define FAULT_ON_MMIO1 (1u << 0)
 #define FAULT_ON_MMIO2 (1u << 1)
@@ -100,5 +104,9 @@ int fault_campaign_default_row(unsigned n);
 
 /* "MMIO v1", "MMIO v2", "PCI". */
 const char *fault_result_transport(const struct fault_result *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_FAULT_CAMPAIGN_H */

@@ -20,6 +20,10 @@
 #include "tools/vm/device_class.h"
 #include "tools/vm/vm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 extern const struct device_class gpu_class;
 
 struct gpu_options {
@@ -42,5 +46,9 @@ struct display *vm_gpu_display(struct vm *vm, unsigned n);
  */
 int gpu_op_failed(const struct virtio_gpu_display_device *gd, unsigned unit,
 		  const char *what, int dev_err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_GPU_CLASS_H */

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The font's cell: 5x7 glyphs in 6x9 cells, drawn at an integer scale. */
 #define GPU_FONT_CELL_W 6u
 #define GPU_FONT_CELL_H 9u
@@ -53,5 +57,9 @@ void gpu_cursor_image(uint8_t image[GPU_CURSOR_SIZE * GPU_CURSOR_SIZE * 4]);
 /* Where the cursor is at @frame: it bounces off the screen's edges. */
 void gpu_cursor_path(uint64_t frame, uint32_t width, uint32_t height,
 		     uint32_t *x, uint32_t *y);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_GPU_PATTERN_H */

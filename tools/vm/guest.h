@@ -12,6 +12,10 @@
 
 #include "hal/hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct dma_buf {
 	const struct hal *hal;
 	uint64_t paddr;
@@ -27,5 +31,9 @@ void dma_buf_put(struct dma_buf *b);
 double guest_now_ms(void);
 /* MiB per second of @bytes in @ms; 0 for no time. */
 double guest_mib_per_s(uint64_t bytes, double ms);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_GUEST_H */

@@ -23,6 +23,10 @@
 #include "devices/net/net_model.h"
 #include "devices/net/net_slirp.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 extern const struct device_class net_class;
 
 enum net_backend_kind {
@@ -44,5 +48,9 @@ struct net_device *vm_nic(struct vm *vm, unsigned n);
 struct virtio_net *vm_virtio_net(struct vm *vm, unsigned n);
 /* Nic @n's slirp options, or NULL (no such nic, or not `user`). */
 const struct net_slirp_options *vm_nic_slirp(struct vm *vm, unsigned n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_NET_CLASS_H */

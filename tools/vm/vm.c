@@ -13,6 +13,7 @@
 
 #include "devices/virtio/virtio_mmio.h"
 #include "devices/virtio/virtio_pci.h"
+#include "drivers/wire/virtio_config.h"
 
 /* Host side: the model of @dc, on the transport it asks for. */
 static int vm_add_device(struct vm *vm, const struct vm_device_config *dc,
@@ -41,6 +42,16 @@ static int vm_add_device(struct vm *vm, const struct vm_device_config *dc,
 	if (ret)
 		return ret;
 	vm->device_count++; /* from here on, vm_destroy releases it */
+	if (dc->transport == VM_TRANSPORT_MMIO && version == 1 &&
+	    (d->model->host_features & VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM))) {
+		/* Bit 33 does not exist for a legacy device (QEMU refuses
+		 * iommu_platform on one as well). */
+		snprintf(err, errlen,
+			 "%s%u: access_platform=on needs a modern device "
+			 "(version=2 or transport=pci), not legacy version=1",
+			 cls->name, d->unit);
+		return -EINVAL;
+	}
 	if (dc->transport == VM_TRANSPORT_PCI)
 		where = virtio_pci_attach(&vm->machine, d->model, NULL);
 	else
@@ -180,9 +191,14 @@ static void vm_probe_mmio(struct vm *vm)
 
 static int vm_probe_pci(struct vm *vm, char *err, size_t errlen)
 {
+	/* The host bridge writes every function's PCI_INTERRUPT_LINE as
+	 * firmware would (pci_host.c): trust it, 0 included. */
 	static const struct platform_pci_root root = {
-	    MACHINE_ECAM_BASE, MACHINE_ECAM_BUSES, MACHINE_PCI_MMIO_BASE,
-	    MACHINE_PCI_MMIO_SIZE};
+	    .ecam_base = MACHINE_ECAM_BASE,
+	    .buses = MACHINE_ECAM_BUSES,
+	    .mmio_base = MACHINE_PCI_MMIO_BASE,
+	    .mmio_size = MACHINE_PCI_MMIO_SIZE,
+	    .line_zero_assigned = true};
 	int ret = platform_probe_pci(&vm->platform, &root);
 
 	if (ret)

@@ -21,6 +21,10 @@
 #include "sim/machine.h"
 #include "tools/vm/device_class.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VM_MAX_DEVICES 32
 
 enum vm_transport {
@@ -125,7 +129,23 @@ unsigned vm_unit_count(const struct vm *vm, const struct device_class *cls);
 struct vm_selftest {
 	FILE *out;
 	uint64_t requests, bytes; /* totals over the run */
+	/*
+	 * Optional: how far a long step is, @done of @total bytes, for a
+	 * progress line; a step ends with @done == @total, before the
+	 * step's line on @out. NULL: nobody asks.
+	 */
+	void (*progress)(void *arg, const char *what, uint64_t done,
+			 uint64_t total);
+	void *progress_arg;
 };
+
+static inline void vm_selftest_progress(struct vm_selftest *st,
+					const char *what, uint64_t done,
+					uint64_t total)
+{
+	if (st->progress)
+		st->progress(st->progress_arg, what, done, total);
+}
 
 /*
  * Fill @cfg with the default selftest machine: every built class's
@@ -133,5 +153,9 @@ struct vm_selftest {
  * order. Returns how many, at most @max.
  */
 unsigned vm_selftest_devices(struct vm_device_config *cfg, unsigned max);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VIRTSIM_TOOLS_VM_H */
