@@ -318,6 +318,26 @@ wait "$pid" 2>/dev/null
 TMPDIR="$work/tmp" "$virtsim" --blk scratch:1M,ro >/dev/null 2>&1 &&
 	[ -z "$(ls -A "$work/tmp")" ] && ok || ko "scratch images left in \$TMPDIR"
 
+# null:SIZE: a disk that does no I/O. Reads are zeros, writes are
+# dropped; a bad size is one line and exit 2.
+for size in 0 1x 1000 -1 ""; do
+	expect 2 "null:$size: want a size, a multiple of 512 bytes, e.g. null:1G" -- \
+		--blk "null:$size" probe
+	one_line "null:$size"
+done
+expect 0 'blk0 +1024 MiB \(2097152 blocks\) null$' -- --blk null:1G probe
+expect 0 'blk0 +1 MiB \(2048 blocks\) null ro$' -- --blk null:1M,ro probe
+if "$virtsim" --blk null:64K blk-write 3 "$work/data4k" >/dev/null 2>&1 &&
+   "$virtsim" --blk null:64K blk-read 3 8 2>/dev/null >"$work/read" &&
+   head -c 4096 /dev/zero | cmp -s - "$work/read"
+then ok; else ko "null: a write is not dropped, or a read is not zeros"; fi
+expect 2 'past the end of blk0 \(128 sectors' -- --blk null:64K blk-read 127 2
+expect 1 'blk0: read failed: IoError -> Io' -- --blk null:1M \
+	--fault blk-read-err,count=1 blk-read 0 1
+expect 0 'blk0: null disk: read 1 MiB of zeros in .*nothing written' -- \
+	--blk null:1M selftest
+expect 0 'selftest passed: 1 device' -- --mode deferred --blk null:1M,transport=pci selftest
+
 # Faults: the list, the grammar, plan files, the end-of-run report.
 expect 0 'hal-dma-alloc +HAL: a DMA allocation fails' -- --fault help
 n=$("$virtsim" --fault help | grep -c '^  [a-z]')

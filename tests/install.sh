@@ -108,6 +108,8 @@ complete_to --blk --bl
 complete_to --workloads --work
 complete_to probe pro
 complete_to gpu-bench gpu-
+complete_to bench ben
+complete_to randread --rw rand
 complete_to deferred --mode d
 complete_to hal-dma-alloc --fault hal-d
 complete_to disk.img,serial= --blk disk.img,se

@@ -69,7 +69,7 @@ check_suites += %reldir%/test_pci_blk
 %canon_reldir%_test_pci_blk_SOURCES = %reldir%/test_pci_blk.c
 %canon_reldir%_test_pci_blk_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_pci_blk_LDADD = $(TEST_LDADD)
-dist_check_SCRIPTS += %reldir%/cli.sh
+dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/cli_bench.sh
 if HAVE_CHECK
 # The outside user's test is a Check suite too.
 dist_check_SCRIPTS += %reldir%/example.sh

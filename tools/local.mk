@@ -51,7 +51,8 @@ virtsim_SOURCES = \
 	%reldir%/cli/workload.h \
 	%reldir%/cli/workloads.c
 if ENABLE_BLK
-virtsim_SOURCES += %reldir%/cli/blk_read.c %reldir%/cli/blk_write.c
+virtsim_SOURCES += %reldir%/cli/bench.c %reldir%/cli/blk_read.c \
+	%reldir%/cli/blk_write.c
 endif
 if ENABLE_NET
 # The guest's TCP/IP stack for the net workloads: lwIP, in this program.
