@@ -287,7 +287,11 @@ static int buffers_get(struct bench *bn, const struct bench_case *c)
 		}
 		bn->data = bn->dma.p;
 	} else {
-		bn->host = aligned_alloc(HAL_PAGE_SIZE, len);
+		/* Page-aligned, as a user's I/O buffer would be; C11 wants
+		 * the size a multiple of the alignment. */
+		bn->host = aligned_alloc(HAL_PAGE_SIZE,
+					 (len + HAL_PAGE_SIZE - 1) &
+					     ~(size_t)(HAL_PAGE_SIZE - 1));
 		if (!bn->host)
 			goto oom;
 		memset(bn->host, 0x5a, len); /* fault the pages in now */
