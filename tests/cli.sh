@@ -286,7 +286,7 @@ done
 
 # Execution modes: deferred runs are a function of the seed. The trace
 # hash of the same seed and mode repeats; another seed moves it.
-expect 2 "--mode 'later': want sync or deferred" -- --mode later probe
+expect 2 "--mode 'later': want sync, deferred or thread" -- --mode later probe
 hash_of() {
 	"$virtsim" "$@" 2>/dev/null | sed -n 's/^trace hash: \([0-9a-f]*\).*/\1/p'
 }

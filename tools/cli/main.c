@@ -193,6 +193,7 @@ int main(int argc, char **argv)
 		json_close_to(jp, 1); /* after a workload's early return */
 	/* Every run ends with its faults and hash, where reports go. */
 	report = o.workload->data_on_stdout ? stderr : stdout;
+	machine_lock(&vm.machine); /* thread mode: the trace is the devices' */
 	fault_report(&vm.machine.faults, report);
 	fprintf(report, "trace hash: %016" PRIx64 " (%" PRIu64 " events)\n",
 		vm.machine.trace.hash, vm.machine.trace.events);
@@ -202,6 +203,7 @@ int main(int argc, char **argv)
 			     vm.machine.trace.hash);
 		json_uint(jp, "trace_events", vm.machine.trace.events);
 	}
+	machine_unlock(&vm.machine);
 	hal_errors = vm_destroy(&vm, true);
 	/* Said even after a failure: a leak is news on any path. */
 	if (hal_errors) {

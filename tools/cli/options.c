@@ -373,10 +373,11 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			break;
 		case OPT_MODE:
 			if (sim_mode_parse(optarg, &o->mode))
-				return vm_option_error(err, errlen,
-					    "--mode '%s': want sync or "
-					    "deferred",
-					    optarg);
+				return vm_option_error(
+				    err, errlen,
+				    "--mode '%s': want sync, "
+				    "deferred or thread",
+				    optarg);
 			break;
 		case OPT_DISK:
 		case OPT_NIC:
@@ -521,6 +522,13 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	if ((o->given & CLI_OPT_SOAK_PROB) && !(o->given & CLI_OPT_SOAK))
 		return vm_option_error(err, errlen,
 				       "--soak-prob goes with --soak");
+	if (o->mode == SIM_MODE_THREAD &&
+	    (o->fault_count || o->workload->arms_faults ||
+	     (o->given & CLI_OPT_SOAK)))
+		return vm_option_error(err, errlen,
+				       "--mode thread: no fault injection "
+				       "(the injector is not thread-safe); "
+				       "use sync or deferred");
 	return check_unit(o, err, errlen);
 }
 
@@ -617,6 +625,8 @@ void cli_usage(FILE *out)
 		"clock, completions\n"
 		"                         out of order and interrupts late, as "
 		"the seed says\n"
+		"                         thread: each device on a host thread "
+		"of its own (blk)\n"
 		"  --seed N               the run's one root seed: data "
 		"patterns, deferred\n"
 		"                         scheduling and faults draw separate "

@@ -393,6 +393,7 @@ const struct device_class blk_class = {
     .title = "virtio-blk",
     .virtio_id = VIRTIO_ID_BLOCK,
     .type = DEV_TYPE_BLOCK,
+    .thread_mode = true,
     .first_word = "FILE (or scratch:SIZE)",
     .usage = "FILE or scratch:SIZE (a fresh image, removed at exit); ro "
 	     "or readonly=on (VIRTIO_BLK_F_RO, writes fail); readonly=off "
