@@ -323,6 +323,7 @@ for poll in "" --poll; do
 		--blk scratch:1M,transport=pci,blk_size=4096 selftest
 done
 grep -q '^virtsim .*, thread mode, ' "$work/out" && ok || ko "thread: no mode in the banner"
+expect 0 'selftest passed: 3 devices' -- --mode thread selftest
 grep -qE '^trace hash: [0-9a-f]+ \([0-9]+ events\)$' "$work/out" &&
 	ok || ko "thread: no trace hash"
 expect 0 '' -- --mode thread --blk "$work/disk.img" --trace sched \

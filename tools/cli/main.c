@@ -51,8 +51,15 @@ static void cli_machine(const struct cli_options *o, struct vm_config *cfg,
 				  .strict_violation = cli_strict_violation,
 				  .strict_opaque = strict_seen};
 	if (o->workload->selftest_machine && o->device_count == 0) {
+		unsigned n = vm_selftest_devices(defaults, max), kept = 0;
+
+		/* Thread mode: the classes whose models run on threads. */
+		for (unsigned i = 0; i < n; i++)
+			if (o->mode != SIM_MODE_THREAD ||
+			    defaults[i].cls->thread_mode)
+				defaults[kept++] = defaults[i];
 		cfg->devices = defaults;
-		cfg->device_count = vm_selftest_devices(defaults, max);
+		cfg->device_count = kept;
 		cfg->empty_slot = true;
 	}
 }
