@@ -15,7 +15,8 @@ nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_dev.h \
 if ENABLE_BLK
 libvirtsim_la_SOURCES += \
 	%reldir%/blk/blk_model.c \
-	%reldir%/blk/disk_file.c
+	%reldir%/blk/disk_file.c \
+	%reldir%/blk/disk_null.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/blk/blk_model.h \
 	%reldir%/blk/disk.h

@@ -52,7 +52,21 @@ struct hal_ops {
 		       enum hal_dma_dir dir);
 	/* mmio_phys_to_virt: a handle for the MMIO accessors, 0 on failure. */
 	uintptr_t (*mmio_map)(void *ctx, uint64_t paddr, size_t size);
-	/* @size is 1, 2 or 4 bytes; values are in CPU order. */
+	/*
+	 * @size is 1, 2 or 4 bytes; values are in CPU order (the registers
+	 * are little-endian: a big-endian CPU's HAL swaps).
+	 *
+	 * Ordering: an MMIO write must reach the device only after every
+	 * earlier store to DMA memory (descriptors, ring entries, the
+	 * avail index, request headers) is visible to it, so that a
+	 * notify never overtakes the ring it announces: on Arm a "dsb st"
+	 * (or "dmb oshst") before the store, what Linux's writel does; on
+	 * x86 a compiler barrier. An MMIO read must complete before any
+	 * later load from DMA memory (a barrier after the load on Arm):
+	 * reading an interrupt status, then the used ring, sees the ring as
+	 * the device left it. Drivers rely on both and add no barrier of
+	 * their own around MMIO.
+	 */
 	uint32_t (*mmio_read)(void *ctx, uintptr_t addr, unsigned size);
 	void (*mmio_write)(void *ctx, uintptr_t addr, uint32_t val,
 			   unsigned size);

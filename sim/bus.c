@@ -35,8 +35,7 @@ int bus_map(struct bus *bus, uint64_t base, uint64_t size,
 	bus->regions[i] = (struct bus_region){base, size, ops, opaque, name};
 	bus->count++;
 	bus->last_hit = 0;
-	trace(bus->trace, TRACE_MMIO, "map %s [0x%" PRIx64 ", 0x%" PRIx64 ")",
-	      name, base, base + size);
+	trace_bus_map(bus->trace, name, base, base + size);
 	return 0;
 }
 
@@ -45,8 +44,7 @@ int bus_unmap(struct bus *bus, uint64_t base)
 	for (unsigned i = 0; i < bus->count; i++) {
 		if (bus->regions[i].base != base)
 			continue;
-		trace(bus->trace, TRACE_MMIO, "unmap %s at 0x%" PRIx64,
-		      bus->regions[i].name, base);
+		trace_bus_unmap(bus->trace, bus->regions[i].name, base);
 		memmove(&bus->regions[i], &bus->regions[i + 1],
 			(bus->count - i - 1) * sizeof(bus->regions[0]));
 		bus->count--;
@@ -96,18 +94,15 @@ static const struct bus_region *bus_check(struct bus *bus, uint64_t addr,
 
 	if (!r) {
 		bus->unmapped++;
-		trace(bus->trace, TRACE_MMIO,
-		      "unmapped %s addr=0x%" PRIx64 " size=%u", what, addr,
-		      size);
+		trace_bus_unmapped(bus->trace, what, addr, size);
 		return NULL;
 	}
 	if ((size != 1 && size != 2 && size != 4) ||
 	    (r->ops->sizes && !(r->ops->sizes & (1u << size))) ||
 	    (r->ops->aligned_only && (addr & (size - 1)))) {
 		bus->bad_access++;
-		trace(bus->trace, TRACE_MMIO,
-		      "refused %s %s+0x%" PRIx64 " size=%u", what, r->name,
-		      addr - r->base, size);
+		trace_bus_refused(bus->trace, what, r->name, addr - r->base,
+				  size);
 		return NULL;
 	}
 	return r;
@@ -122,9 +117,8 @@ static uint32_t bus_do_read(struct bus *bus, uint64_t addr, unsigned size)
 		return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 	val = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size)
 			   : 0;
-	trace(bus->trace, TRACE_MMIO,
-	      "read  %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
-	      addr - r->base, size, val);
+	if (!r->ops->traced)
+		trace_bus_read(bus->trace, r->name, addr - r->base, size, val);
 	return val;
 }
 
@@ -135,9 +129,8 @@ static void bus_do_write(struct bus *bus, uint64_t addr, uint32_t val,
 
 	if (!r)
 		return;
-	trace(bus->trace, TRACE_MMIO,
-	      "write %s+0x%03" PRIx64 " size=%u val=0x%x", r->name,
-	      addr - r->base, size, val);
+	if (!r->ops->traced)
+		trace_bus_write(bus->trace, r->name, addr - r->base, size, val);
 	if (r->ops->write)
 		r->ops->write(r->opaque, addr - r->base, val, size);
 }

@@ -27,6 +27,8 @@ struct bus_region_ops {
 	unsigned sizes;
 	/* Reject accesses not naturally aligned to their size. */
 	bool aligned_only;
+	/* The handlers trace their accesses (decoded): the bus does not. */
+	bool traced;
 };
 
 #define BUS_SIZE_8 (1u << 1)

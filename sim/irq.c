@@ -29,8 +29,7 @@ void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
 	} else {
 		__atomic_fetch_and(&ic->level, ~bit, __ATOMIC_RELEASE);
 	}
-	trace(ic->trace, TRACE_IRQ, "line %u %s", line,
-	      level ? "raised" : "lowered");
+	trace_irq_level(ic->trace, line, level);
 }
 
 int irq_register(struct irq_ctl *ic, unsigned line, void (*fn)(void *arg),
@@ -102,7 +101,7 @@ unsigned irq_dispatch(struct irq_ctl *ic)
 
 		if (!irq_line_has_handler(ic, line))
 			continue;
-		trace(ic->trace, TRACE_IRQ, "line %u delivered", line);
+		trace_irq_deliver(ic->trace, line);
 		ic->delivered[line]++;
 		ic->dispatched |= 1ull << line;
 		for (unsigned i = 0; i < IRQ_MAX_SHARED; i++) {

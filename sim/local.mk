@@ -11,7 +11,8 @@ libvirtsim_la_SOURCES += \
 	%reldir%/sched.c \
 	%reldir%/strict.c \
 	%reldir%/sim_hal.c \
-	%reldir%/trace.c
+	%reldir%/trace.c \
+	%reldir%/trace_decode.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/bus.h \
 	%reldir%/env.h \
@@ -24,5 +25,7 @@ nobase_virtsiminclude_HEADERS += \
 	%reldir%/sched.h \
 	%reldir%/strict.h \
 	%reldir%/sim_hal.h \
-	%reldir%/trace.h
+	%reldir%/trace.h \
+	%reldir%/trace_decode.h \
+	%reldir%/trace_events.h
 include %reldir%/pci.mk

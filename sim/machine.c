@@ -47,6 +47,9 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 	trace_init(&m->trace, opts ? opts->trace_mask : 0,
 		   opts ? opts->trace_out : NULL);
 	evloop_init(&m->loop);
+	/* Lines carry virtual time; thread mode has none to give. */
+	if (!opts || opts->mode != SIM_MODE_THREAD)
+		m->trace.clock = &m->loop.now;
 	ret = guest_mem_init(&m->mem, MACHINE_RAM_BASE, mem_size);
 	if (ret)
 		goto fail_loop;

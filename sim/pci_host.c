@@ -149,9 +149,8 @@ static void pci_bar_unmap(struct pci_function *f, unsigned i)
 		return;
 	bus_unmap(f->host->bus, b->addr);
 	b->mapped = false;
-	trace(fn_trace(f), TRACE_PCI,
-	      "%02x:%02x.%u %s: BAR%u unmapped from 0x%" PRIx64, f->bus, f->dev,
-	      f->fn, f->name, i, b->addr);
+	trace_pci_bar_unmap(fn_trace(f), f->bus, f->dev, f->fn, f->name, i,
+			    b->addr);
 }
 
 /*
@@ -182,20 +181,17 @@ static bool pci_function_update_bars(struct pci_function *f)
 		ret =
 		    bus_map(h->bus, addr, b->size, b->ops, b->opaque, f->name);
 		if (ret) {
-			trace(fn_trace(f), TRACE_PCI,
-			      "%02x:%02x.%u %s: BAR%u at 0x%" PRIx64
-			      " not decoded: %s",
-			      f->bus, f->dev, f->fn, f->name, i, addr,
-			      ret == -EEXIST ? "overlaps another region"
-					     : strerror(-ret));
+			trace_pci_bar_off(fn_trace(f), f->bus, f->dev, f->fn,
+					  f->name, i, addr,
+					  ret == -EEXIST
+					      ? "overlaps another region"
+					      : strerror(-ret));
 			continue;
 		}
 		b->mapped = true;
 		b->addr = addr;
-		trace(fn_trace(f), TRACE_PCI,
-		      "%02x:%02x.%u %s: BAR%u mapped at 0x%" PRIx64
-		      " size 0x%" PRIx64,
-		      f->bus, f->dev, f->fn, f->name, i, addr, b->size);
+		trace_pci_bar_map(fn_trace(f), f->bus, f->dev, f->fn, f->name,
+				  i, addr, b->size);
 	}
 	return unmapped;
 }
@@ -227,9 +223,8 @@ void pci_function_set_irq(struct pci_function *f, bool level)
 	if (!f->cfg[PCI_INTERRUPT_PIN])
 		return;
 	if (f->intx_asserted != level)
-		trace(fn_trace(f), TRACE_PCI, "%02x:%02x.%u %s: INTx %s",
-		      f->bus, f->dev, f->fn, f->name,
-		      level ? "asserted" : "deasserted");
+		trace_pci_intx(fn_trace(f), f->bus, f->dev, f->fn, f->name,
+			       level ? "asserted" : "deasserted");
 	f->intx_asserted = level;
 	/* The status bit shows the function's state even with INTx disabled. */
 	if (level)
@@ -270,9 +265,8 @@ void pci_function_config_write(struct pci_function *f, unsigned reg,
 	}
 	cmd = pci_cfg_get16(f, PCI_COMMAND);
 	if (cmd != old_cmd)
-		trace(fn_trace(f), TRACE_PCI,
-		      "%02x:%02x.%u %s: command 0x%04x -> 0x%04x", f->bus,
-		      f->dev, f->fn, f->name, old_cmd, cmd);
+		trace_pci_command(fn_trace(f), f->bus, f->dev, f->fn, f->name,
+				  old_cmd, cmd);
 	if (ranges_overlap(reg, size, PCI_COMMAND, 2) ||
 	    ranges_overlap(reg, size, PCI_BAR0, PCI_BAR_END - PCI_BAR0)) {
 		if (pci_function_update_bars(f))
@@ -354,9 +348,10 @@ int pci_host_add_function(struct pci_host *h, struct pci_function *f,
 				    PCI_HEADER_TYPE_MULTI_FUNCTION;
 		}
 	}
-	trace(h->bus->trace, TRACE_PCI, "%02x:%02x.%u %s: added (%04x:%04x)%s",
-	      bus, dev, fn, f->name, pci_cfg_get16(f, PCI_VENDOR_ID),
-	      pci_cfg_get16(f, PCI_DEVICE_ID), multi ? ", multi-function" : "");
+	trace_pci_add(h->bus->trace, bus, dev, fn, f->name,
+		      pci_cfg_get16(f, PCI_VENDOR_ID),
+		      pci_cfg_get16(f, PCI_DEVICE_ID),
+		      multi ? ", multi-function" : "");
 	pci_function_update_bars(f);
 	return 0;
 }
@@ -384,9 +379,8 @@ static uint32_t pci_ecam_read(void *opaque, uint64_t off, unsigned size)
 		return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 	}
 	val = pci_function_config_read(f, (unsigned)reg, size);
-	trace(h->bus->trace, TRACE_PCI,
-	      "%02x:%02x.%u cfg read  0x%03x size=%u val=0x%x", f->bus, f->dev,
-	      f->fn, reg, size, val);
+	trace_pci_cfg_read(h->bus->trace, f->bus, f->dev, f->fn, (unsigned)reg,
+			   size, val);
 	return val;
 }
 
@@ -400,21 +394,18 @@ static void pci_ecam_write(void *opaque, uint64_t off, uint32_t val,
 	h->config_writes++;
 	if (!f) {
 		h->unclaimed++;
-		trace(h->bus->trace, TRACE_PCI,
-		      "cfg write to absent function at ECAM+0x%" PRIx64
-		      " dropped",
-		      off);
+		trace_pci_cfg_absent(h->bus->trace, off);
 		return;
 	}
-	trace(h->bus->trace, TRACE_PCI,
-	      "%02x:%02x.%u cfg write 0x%03x size=%u val=0x%x", f->bus, f->dev,
-	      f->fn, reg, size, val);
+	trace_pci_cfg_write(h->bus->trace, f->bus, f->dev, f->fn, (unsigned)reg,
+			    size, val);
 	pci_function_config_write(f, (unsigned)reg, val, size);
 }
 
 static const struct bus_region_ops pci_ecam_ops = {
     .read = pci_ecam_read,
     .write = pci_ecam_write,
+    .traced = true, /* as cfg read/write, in the pci category */
     .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
     .aligned_only = true,
 };

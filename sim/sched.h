@@ -41,9 +41,6 @@ int sched_defer(struct sim_env *env, struct ev_timer *t, enum sched_event kind);
 int sched_defer_in_order(struct sim_env *env, struct ev_timer *t,
 			 enum sched_event kind, uint64_t *not_before);
 
-void sched_print(struct sim_env *env, enum sched_event kind, const char *who,
-		 unsigned id, unsigned q, uint64_t tag, uint64_t len);
-
 /*
  * Record an event of @who (instance @id): queue @q, request @tag, @len
  * bytes (0 where they mean nothing). On every request's path: inline.
@@ -57,8 +54,20 @@ static inline void sched_record(struct sim_env *env, enum sched_event kind,
 	trace_hash_event(t,
 			 (uint64_t)kind | (uint64_t)q << 8 | (uint64_t)id << 24,
 			 evloop_now(env->loop), tag ^ len << 16);
-	if (__builtin_expect(t->mask & TRACE_SCHED, 0))
-		sched_print(env, kind, who, id, q, tag, len);
+	switch (kind) {
+	case SCHED_NOTIFY:
+		trace_sched_notify(t, who, id, q);
+		break;
+	case SCHED_COMPLETE:
+		trace_sched_complete(t, who, id, q, tag, len);
+		break;
+	case SCHED_IRQ:
+		trace_sched_irq(t, who, id, q, tag ? "config" : "used");
+		break;
+	case SCHED_DELIVER:
+		trace_sched_deliver(t, tag);
+		break;
+	}
 }
 
 #ifdef __cplusplus

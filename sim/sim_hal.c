@@ -35,6 +35,35 @@ static uint64_t page_paddr(const struct sim_hal *sh, uint64_t page)
 	return sh->mem->base + page * HAL_PAGE_SIZE;
 }
 
+/* Put @n pages from @first on the books; zeroed if @zero. */
+static void pages_take(struct sim_hal *sh, uint64_t first, uint64_t n,
+		       bool zero)
+{
+	memset(&sh->page_used[first], 1, n);
+	sh->page_run[first] = (uint32_t)n;
+	sh->pages_in_use += n;
+	if (zero)
+		memset(page_host(sh, first), 0, n * HAL_PAGE_SIZE);
+}
+
+/*
+ * Pages [@first, +@n) got a new owner: a remembered bounce run among
+ * them no longer holds only its last buffer's bytes (see bounce_alloc).
+ */
+static void forget_runs(struct sim_hal *sh, uint64_t first, uint64_t n)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < sh->recent_count; i++) {
+		const struct sim_hal_run *r = &sh->recent[i];
+
+		if (r->first < first + n && first < r->first + r->pages)
+			continue;
+		sh->recent[kept++] = *r;
+	}
+	sh->recent_count = kept;
+}
+
 /*
  * First fit from a rotating cursor. DMA allocations are zeroed (the HAL
  * contract); bounce pages are not, share() overwrites what the device sees.
@@ -59,18 +88,58 @@ static int pages_alloc(struct sim_hal *sh, uint64_t n, bool zero,
 		if (++run == n) {
 			uint64_t s = p + 1 - n;
 
-			memset(&sh->page_used[s], 1, n);
-			sh->page_run[s] = (uint32_t)n;
-			sh->pages_in_use += n;
+			pages_take(sh, s, n, zero);
+			forget_runs(sh, s, n);
 			sh->next_fit = (p + 1) % sh->pages;
-			if (zero)
-				memset(page_host(sh, s), 0, n * HAL_PAGE_SIZE);
 			*first = s;
 			return 0;
 		}
 	}
 	sh->stats.alloc_failures++;
 	return -HAL_ENOMEM;
+}
+
+/* How deep into sh->recent a bounce looks for a run of its size. */
+#define RECENT_LOOK 16u
+
+/*
+ * Pages for a bounce of @buf: a run of @n pages a bounce freed last, if
+ * one is still free (LIFO: the warmest first), else first fit. *@own
+ * says whether the pages hold nothing but @buf's own earlier bytes (the
+ * run last bounced this very buffer), so need no zeroing.
+ */
+static int bounce_alloc(struct sim_hal *sh, const void *buf, size_t len,
+			uint64_t n, uint64_t *first, bool *own)
+{
+	for (uint32_t i = sh->recent_count, looked = 0;
+	     i-- > 0 && looked++ < RECENT_LOOK;) {
+		struct sim_hal_run *r = &sh->recent[i];
+
+		if (r->pages != n || memchr(&sh->page_used[r->first], 1, n))
+			continue;
+		*first = r->first;
+		*own = r->buf == buf && r->len == len;
+		memmove(r, r + 1, (sh->recent_count - i - 1) * sizeof(*r));
+		sh->recent_count--;
+		pages_take(sh, *first, n, false);
+		sh->stats.bounce_reuses++;
+		return 0;
+	}
+	*own = false;
+	return pages_alloc(sh, n, false, first);
+}
+
+/* Remember a freed bounce run; when full, the older half is forgotten. */
+static void bounce_remember(struct sim_hal *sh, uint64_t first, uint32_t n,
+			    const void *buf, size_t len)
+{
+	if (sh->recent_count == SIM_HAL_RECENT) {
+		sh->recent_count = SIM_HAL_RECENT / 2;
+		memmove(sh->recent, sh->recent + SIM_HAL_RECENT / 2,
+			sh->recent_count * sizeof(sh->recent[0]));
+	}
+	sh->recent[sh->recent_count++] =
+	    (struct sim_hal_run){first, n, len, buf};
 }
 
 /* Free the allocation of @n pages starting at @first, or count why not. */
@@ -99,15 +168,13 @@ static int sim_dma_alloc(void *ctx, size_t pages, uint64_t *paddr,
 		      : pages_alloc(sh, pages, true, &first);
 
 	if (ret) {
-		trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu failed",
-		      pages);
+		trace_hal_alloc_fail(sh->env->trace, pages);
 		return ret;
 	}
 	sh->stats.dma_allocs++;
 	*paddr = page_paddr(sh, first);
 	*vaddr = page_host(sh, first);
-	trace(sh->env->trace, TRACE_HAL, "dma_alloc pages=%zu paddr=0x%" PRIx64,
-	      pages, *paddr);
+	trace_hal_alloc(sh->env->trace, pages, *paddr);
 	return 0;
 }
 
@@ -117,8 +184,7 @@ static int sim_dma_free(void *ctx, uint64_t paddr, void *vaddr, size_t pages)
 	uint64_t first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
 	int ret;
 
-	trace(sh->env->trace, TRACE_HAL, "dma_free pages=%zu paddr=0x%" PRIx64,
-	      pages, paddr);
+	trace_hal_free(sh->env->trace, pages, paddr);
 	if (!guest_mem_range_ok(sh->mem, paddr, 1) || paddr % HAL_PAGE_SIZE ||
 	    vaddr != page_host(sh, first)) {
 		sh->stats.bad_frees++;
@@ -196,11 +262,12 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	struct sim_hal *sh = ctx;
 	struct sim_hal_share *e;
 	uint64_t first, pages;
+	bool own;
 
 	if (!buf || len == 0 || !(dir & HAL_DMA_BOTH))
 		return -HAL_EINVAL;
 	if (fault_fire(sh->env->faults, FAULT_HAL_SHARE, FAULT_ANY_DEV)) {
-		trace(sh->env->trace, TRACE_HAL, "share len=%zu: fault", len);
+		trace_hal_share_fault(sh->env->trace, len);
 		return -HAL_ENOMEM;
 	}
 	sh->stats.shares++;
@@ -220,7 +287,7 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 	}
 	/* Bounce: the device sees a copy in guest RAM. */
 	pages = (len + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
-	if (pages_alloc(sh, pages, false, &first))
+	if (bounce_alloc(sh, buf, len, pages, &first, &own))
 		return -HAL_ENOMEM;
 	*paddr = page_paddr(sh, first);
 	e = share_insert(sh, *paddr);
@@ -229,12 +296,20 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 		return -HAL_ENOMEM;
 	}
 	*e = (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1};
-	/* Copy even for FROM_DEVICE: a short device write must not expose
-	 * stale bounce contents to the driver. */
-	memcpy(page_host(sh, first), buf, len);
+	/*
+	 * What the device reads is the buffer; what it only writes needs
+	 * none of it. But a short or failed device write must not hand the
+	 * driver, at unshare, stale bytes another buffer left on these
+	 * pages (the swiotlb info leak, CVE-2022-0854): they are zeroed,
+	 * unless all they hold is this buffer's own earlier bytes, as when
+	 * a driver bounces the same buffer request after request.
+	 */
+	if (dir & HAL_DMA_TO_DEVICE)
+		memcpy(page_host(sh, first), buf, len);
+	else if (!own)
+		memset(page_host(sh, first), 0, len);
 	sh->stats.bounces++;
-	trace(sh->env->trace, TRACE_HAL, "bounce len=%zu paddr=0x%" PRIx64, len,
-	      *paddr);
+	trace_hal_bounce(sh->env->trace, len, *paddr);
 	return 0;
 }
 
@@ -247,9 +322,7 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 
 	if (!e || e->buf != buf || e->len != len) {
 		sh->stats.unknown_unshares++;
-		trace(sh->env->trace, TRACE_HAL,
-		      "unshare of unknown buffer paddr=0x%" PRIx64 " len=%zu",
-		      paddr, len);
+		trace_hal_unshare_unknown(sh->env->trace, paddr, len);
 		return -HAL_EINVAL;
 	}
 	sh->stats.unshares++;
@@ -259,7 +332,8 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 		first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
 		if (dir & HAL_DMA_FROM_DEVICE)
 			memcpy(buf, page_host(sh, first), len);
-		pages_free(sh, first, e->bounce_pages);
+		if (!pages_free(sh, first, e->bounce_pages))
+			bounce_remember(sh, first, e->bounce_pages, buf, len);
 	}
 	share_remove(sh, e);
 	return 0;
@@ -273,11 +347,19 @@ static uintptr_t sim_mmio_map(void *ctx, uint64_t paddr, size_t size)
 	return (uintptr_t)paddr;
 }
 
+/*
+ * The ordering hal.h asks of MMIO: a write after every earlier store to
+ * guest memory (a device thread reading the rings after the notify sees
+ * them), a read before every later load. The bus and the front-ends may
+ * lock too; these fences do not rely on it.
+ */
 static uint32_t sim_mmio_read(void *ctx, uintptr_t addr, unsigned size)
 {
 	struct sim_hal *sh = ctx;
+	uint32_t v = bus_read(sh->bus, addr, size);
 
-	return bus_read(sh->bus, addr, size);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return v;
 }
 
 static void sim_mmio_write(void *ctx, uintptr_t addr, uint32_t val,
@@ -285,6 +367,7 @@ static void sim_mmio_write(void *ctx, uintptr_t addr, uint32_t val,
 {
 	struct sim_hal *sh = ctx;
 
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	bus_write(sh->bus, addr, val, size);
 }
 

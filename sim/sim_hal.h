@@ -25,9 +25,20 @@ extern "C" {
 
 struct sim_hal_share;
 
+/* Bounce runs remembered after their unshare (sim_hal.recent). */
+#define SIM_HAL_RECENT 128
+
+struct sim_hal_run {
+	uint64_t first;
+	uint32_t pages;
+	size_t len;	 /* of the buffer last bounced on it, ... */
+	const void *buf; /* ... which its pages still hold bytes of */
+};
+
 struct sim_hal_stats {
 	uint64_t dma_allocs, dma_frees;
 	uint64_t shares, unshares, bounces;
+	uint64_t bounce_reuses;	   /* bounces on a run a bounce freed last */
 	uint64_t double_frees;     /* dma_free of pages not allocated */
 	uint64_t bad_frees;        /* dma_free that does not match an alloc */
 	uint64_t unknown_unshares; /* unshare of something never shared */
@@ -44,6 +55,15 @@ struct sim_hal {
 	uint32_t *page_run; /* per page: pages in the allocation it starts, 0 */
 	uint8_t *page_used;
 	uint64_t pages, pages_in_use, next_fit;
+	/*
+	 * The bounce runs freed last, newest on top. A bounce takes a run
+	 * of its size from the top first, so the copies land on pages still
+	 * in the CPU cache, not on whatever cold page the rotating cursor
+	 * reached. Hints only: the books (page_used) say whether a run is
+	 * still free, and freed pages are free whether remembered or not.
+	 */
+	struct sim_hal_run recent[SIM_HAL_RECENT];
+	uint32_t recent_count;
 	/* Outstanding shares, open-addressed by device address. */
 	struct sim_hal_share *shares;
 	uint32_t share_cap, share_count;

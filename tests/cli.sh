@@ -223,6 +223,10 @@ one_line "ro write"
 expect 1 'blk0 is read-only \(ro\): write failed: IoError -> Io' -- \
 	--blk "$work/orig.img,ro,transport=pci" blk-write 0 "$work/data4k"
 check "ro writes changed the image" [ "$(cksum <"$work/orig.img")" = "$sum0" ]
+# --help fits an 80-column terminal.
+"$virtsim" --help >"$work/help"
+check "--help lines fit 80 columns" sh -c "! awk 'length > 80' '$work/help' | grep -q ."
+
 # A progress line on long runs, only when stderr is a terminal (script(1)
 # gives the run one), never in a log; it is cleared before the results.
 esc=$(printf '\033')
@@ -281,7 +285,8 @@ check "blk-read past the end printed data" [ ! -s "$work/read" ]
 expect 0 '' -- --blk "$work/disk.img" --trace mmio,vq,irq \
 	--trace-file "$work/trace" blk-read 0 1
 for cat in mmio vq irq; do
-	grep -q "^$cat " "$work/trace" && ok || ko "trace has no $cat lines"
+	grep -qE "^[0-9]+ [0-9]+\.[0-9]{3}us $cat +" "$work/trace" && ok ||
+		ko "trace has no $cat lines"
 done
 
 # Execution modes: deferred runs are a function of the seed. The trace
@@ -299,7 +304,7 @@ expect 0 'selftest passed: 1 device' -- --mode deferred --poll --blk "$work/disk
 # --trace sched: what completed when, in virtual time.
 expect 0 '' -- --mode deferred --blk "$work/disk.img" --trace sched \
 	--trace-file "$work/sched" blk-read 0 8
-grep -qE '^sched t=[0-9]+\.[0-9]{3}us virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
+grep -qE '^[0-9]+ [0-9]+\.[0-9]{3}us sched virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
 	"$work/sched" && ok || ko "--trace sched shows no completion in virtual time"
 
 # Thread mode: each blk device on a host thread of its own, byte-exact
@@ -328,7 +333,7 @@ grep -qE '^trace hash: [0-9a-f]+ \([0-9]+ events\)$' "$work/out" &&
 	ok || ko "thread: no trace hash"
 expect 0 '' -- --mode thread --blk "$work/disk.img" --trace sched \
 	--trace-file "$work/sched" blk-read 0 8
-grep -qE '^sched t=[0-9]+\.[0-9]{3}us virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
+grep -qE '^[0-9]+ sched virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
 	"$work/sched" && ok || ko "thread: --trace sched shows no completion"
 expect 2 '^virtsim: --mode thread: no fault injection' -- --mode thread \
 	--fault blk-ioerr --blk "$work/disk.img" probe
@@ -345,6 +350,26 @@ kill -KILL "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 TMPDIR="$work/tmp" "$virtsim" --blk scratch:1M,ro >/dev/null 2>&1 &&
 	[ -z "$(ls -A "$work/tmp")" ] && ok || ko "scratch images left in \$TMPDIR"
+
+# null:SIZE: a disk that does no I/O. Reads are zeros, writes are
+# dropped; a bad size is one line and exit 2.
+for size in 0 1x 1000 -1 ""; do
+	expect 2 "null:$size: want a size, a multiple of 512 bytes, e.g. null:1G" -- \
+		--blk "null:$size" probe
+	one_line "null:$size"
+done
+expect 0 'blk0 +1024 MiB \(2097152 blocks\) null$' -- --blk null:1G probe
+expect 0 'blk0 +1 MiB \(2048 blocks\) null ro$' -- --blk null:1M,ro probe
+if "$virtsim" --blk null:64K blk-write 3 "$work/data4k" >/dev/null 2>&1 &&
+   "$virtsim" --blk null:64K blk-read 3 8 2>/dev/null >"$work/read" &&
+   head -c 4096 /dev/zero | cmp -s - "$work/read"
+then ok; else ko "null: a write is not dropped, or a read is not zeros"; fi
+expect 2 'past the end of blk0 \(128 sectors' -- --blk null:64K blk-read 127 2
+expect 1 'blk0: read failed: IoError -> Io' -- --blk null:1M \
+	--fault blk-read-err,count=1 blk-read 0 1
+expect 0 'blk0: null disk: read 1 MiB of zeros in .*nothing written' -- \
+	--blk null:1M selftest
+expect 0 'selftest passed: 1 device' -- --mode deferred --blk null:1M,transport=pci selftest
 
 # Faults: the list, the grammar, plan files, the end-of-run report.
 expect 0 'hal-dma-alloc +HAL: a DMA allocation fails' -- --fault help

@@ -56,6 +56,8 @@ if has blk; then
 	expect 2 '--json: blk-read writes its data to stdout; give --out FILE' -- \
 		--blk "$work/disk" --json blk-read 0 1
 	one_line "blk-read --json without --out"
+	json bench 'len(d["cases"]) == 2 and all(c["requests"] == 8 for c in d["cases"])' -- \
+		--blk null:1M bench --requests 8 --qd 1,4 --bs 4k
 fi
 json faults 'd["failed"] == 0 and d["default_row"] == "PASS" and
 	all(c["rows"] >= 9 for c in d["coverage"].values())' -- faults

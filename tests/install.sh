@@ -54,8 +54,8 @@ src="${top_srcdir:-.}/tests/example/user_probe.cc"
 if [ ! -e "$libdir/libvirtsim.so" ]; then
 	echo "no libvirtsim.so (configure --disable-shared): the static one only"
 	cp /dev/null "$work/shared.out"
-elif $cxx -std=c++11 -Wall -Wextra -Werror -o "$work/shared" "$src" \
-	$(pc --cflags --libs virtsim) 2>"$work/cc.err"; then
+elif $cxx ${CFLAGS:-} -std=c++11 -Wall -Wextra -Werror -o "$work/shared" \
+	"$src" $(pc --cflags --libs virtsim) ${LDFLAGS:-} 2>"$work/cc.err"; then
 	ok
 	check "shared: links libvirtsim.so" sh -c "LD_LIBRARY_PATH='$libdir' ldd '$work/shared' | grep -q 'libvirtsim.so.0 => $libdir'"
 	LD_LIBRARY_PATH="$libdir" "$work/shared" >"$work/shared.out" 2>&1
@@ -65,8 +65,9 @@ else
 fi
 static_libs=$(pc --static --libs virtsim | sed 's/-lvirtsim\b/-l:libvirtsim.a/')
 # shellcheck disable=SC2086
-if $cxx -std=c++11 -o "$work/static" "$src" $(pc --cflags virtsim) \
-	$static_libs 2>"$work/cc.err"; then
+# $CFLAGS/$LDFLAGS carry the sanitizers when the suite runs under them.
+if $cxx ${CFLAGS:-} -std=c++11 -o "$work/static" "$src" $(pc --cflags virtsim) \
+	$static_libs ${LDFLAGS:-} 2>"$work/cc.err"; then
 	ok
 	check "static: no libvirtsim.so" sh -c "! ldd '$work/static' | grep -q libvirtsim"
 	"$work/static" >"$work/static.out" 2>&1
@@ -108,6 +109,8 @@ complete_to --blk --bl
 complete_to --workloads --work
 complete_to probe pro
 complete_to gpu-bench gpu-
+complete_to bench ben
+complete_to randread --rw rand
 complete_to deferred --mode d
 complete_to hal-dma-alloc --fault hal-d
 complete_to disk.img,serial= --blk disk.img,se

@@ -12,6 +12,10 @@ dist_check_SCRIPTS += %reldir%/spdx.sh
 dist_check_SCRIPTS += %reldir%/install.sh
 # --json of every workload, parsed by Python.
 dist_check_SCRIPTS += %reldir%/cli_json.sh
+# --trace help and the trace's refusals.
+dist_check_SCRIPTS += %reldir%/cli_trace.sh
+# --enable-usdt: the probes' notes in virtsim (skipped without).
+dist_check_SCRIPTS += %reldir%/usdt.sh
 check_libs = %reldir%/libtestutil.a
 if HAVE_CHECK
 check_PROGRAMS += $(check_suites)
@@ -65,7 +69,7 @@ check_suites += %reldir%/test_pci_blk
 %canon_reldir%_test_pci_blk_SOURCES = %reldir%/test_pci_blk.c
 %canon_reldir%_test_pci_blk_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_pci_blk_LDADD = $(TEST_LDADD)
-dist_check_SCRIPTS += %reldir%/cli.sh
+dist_check_SCRIPTS += %reldir%/cli.sh %reldir%/cli_bench.sh
 if HAVE_CHECK
 # The outside user's test is a Check suite too.
 dist_check_SCRIPTS += %reldir%/example.sh

@@ -9,3 +9,8 @@ check_suites += %reldir%/test_fault
 %canon_reldir%_test_fault_SOURCES = %reldir%/test_fault.c
 %canon_reldir%_test_fault_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_test_fault_LDADD = $(TEST_LDADD)
+# The trace: decoders and the line of every event.
+check_suites += %reldir%/test_trace
+%canon_reldir%_test_trace_SOURCES = %reldir%/test_trace.c
+%canon_reldir%_test_trace_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_test_trace_LDADD = $(TEST_LDADD)

@@ -148,7 +148,8 @@ START_TEST(bus_access_straddling_region_end_is_refused)
 {
 	struct bus bus;
 	struct reg_file a = {0};
-	static const struct bus_region_ops any = {reg_read, reg_write, 0, false};
+	static const struct bus_region_ops any = {.read = reg_read,
+						  .write = reg_write};
 
 	bus_init(&bus, &trace);
 	ck_assert_int_eq(bus_map(&bus, 0x1000, 16, &any, &a, "a"), 0);

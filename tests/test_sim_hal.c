@@ -169,6 +169,147 @@ START_TEST(share_left_at_teardown_is_reported)
 }
 END_TEST
 
+/*
+ * A buffer the device only writes is not copied in: the device sees
+ * zeros, never the buffer nor what an earlier bounce left on the pages;
+ * unshare copies what it wrote back.
+ */
+START_TEST(from_device_bounce_is_not_copied_in)
+{
+	static char secret[HAL_PAGE_SIZE], in[HAL_PAGE_SIZE];
+	uint64_t p1, p2, dma;
+	char *dev;
+	void *va;
+
+	memset(secret, 's', sizeof(secret));
+	memset(in, 'i', sizeof(in));
+	/* Another buffer goes through a bounce page first ... */
+	ck_assert_int_eq(
+	    hal_share(hal, secret, sizeof(secret), HAL_DMA_TO_DEVICE, &p1), 0);
+	ck_assert_int_eq(
+	    hal_unshare(hal, p1, secret, sizeof(secret), HAL_DMA_TO_DEVICE), 0);
+	/* ... then one the device writes lands on the same page. */
+	ck_assert_int_eq(
+	    hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE, &p2), 0);
+	ck_assert_uint_eq(p2, p1);
+	dev = guest_mem_span(&m.mem, p2, sizeof(in));
+	for (unsigned i = 0; i < sizeof(in); i++)
+		ck_assert_int_eq(dev[i], 0);
+	memcpy(dev, "written", 7); /* a short device write */
+	ck_assert_int_eq(in[0], 'i');
+	ck_assert_int_eq(
+	    hal_unshare(hal, p2, in, sizeof(in), HAL_DMA_FROM_DEVICE), 0);
+	ck_assert_mem_eq(in, "written", 7);
+	for (unsigned i = 7; i < sizeof(in); i++)
+		ck_assert_int_eq(in[i], 0); /* no 's' of the other buffer */
+	/* The same buffer again on the same page: what is there is its
+	 * own, left as it is (no zeroing), and still not copied in. */
+	memset(in, 'j', sizeof(in));
+	ck_assert_int_eq(
+	    hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE, &p2), 0);
+	ck_assert_uint_eq(p2, p1);
+	dev = guest_mem_span(&m.mem, p2, sizeof(in));
+	ck_assert_mem_eq(dev, "written", 7);
+	ck_assert_int_eq(dev[7], 0);
+	ck_assert_int_eq(
+	    hal_unshare(hal, p2, in, sizeof(in), HAL_DMA_FROM_DEVICE), 0);
+	/* DMA memory on that page meanwhile: its bytes are another's. */
+	m.hal.next_fit = (p2 - m.mem.base) / HAL_PAGE_SIZE;
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &dma, &va), 0);
+	ck_assert_uint_eq(dma, p2);
+	memset(va, 'd', HAL_PAGE_SIZE);
+	ck_assert_int_eq(hal_dma_free(hal, dma, va, 1), 0);
+	m.hal.next_fit = (p2 - m.mem.base) / HAL_PAGE_SIZE;
+	ck_assert_int_eq(
+	    hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE, &p2), 0);
+	dev = guest_mem_span(&m.mem, p2, sizeof(in));
+	for (unsigned i = 0; i < sizeof(in); i++)
+		ck_assert_int_eq(dev[i], 0);
+	ck_assert_int_eq(
+	    hal_unshare(hal, p2, in, sizeof(in), HAL_DMA_FROM_DEVICE), 0);
+	/* BOTH is still copied in, and out. */
+	ck_assert_int_eq(hal_share(hal, secret, 64, HAL_DMA_BOTH, &p1), 0);
+	ck_assert_mem_eq(guest_mem_span(&m.mem, p1, 64), secret, 64);
+	ck_assert_int_eq(hal_unshare(hal, p1, secret, 64, HAL_DMA_BOTH), 0);
+	ck_assert_uint_eq(m.hal.stats.bounces, 5);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
+/*
+ * A bounce takes the run a bounce of its size freed last (cache-warm),
+ * not the next pages of the rotating cursor; a remembered run that a DMA
+ * allocation took meanwhile is skipped; the books stay exact.
+ */
+START_TEST(bounce_reuses_the_run_freed_last)
+{
+	static uint8_t a[3 * HAL_PAGE_SIZE], b[HAL_PAGE_SIZE];
+	uint64_t pa, pb, pc, pd, dma;
+	void *va;
+
+	ck_assert_int_eq(hal_share(hal, a, sizeof(a), HAL_DMA_TO_DEVICE, &pa),
+			 0);
+	ck_assert_int_eq(hal_share(hal, b, sizeof(b), HAL_DMA_TO_DEVICE, &pb),
+			 0);
+	ck_assert_int_eq(hal_unshare(hal, pa, a, sizeof(a), HAL_DMA_TO_DEVICE),
+			 0);
+	ck_assert_int_eq(hal_unshare(hal, pb, b, sizeof(b), HAL_DMA_TO_DEVICE),
+			 0);
+	ck_assert_uint_eq(m.hal.pages_in_use, 0);
+	ck_assert_uint_eq(m.hal.stats.bounce_reuses, 0);
+	/* The three-page run is found under the one-page one on top. */
+	for (unsigned i = 0; i < 100; i++) {
+		ck_assert_int_eq(
+		    hal_share(hal, a, sizeof(a), HAL_DMA_FROM_DEVICE, &pc), 0);
+		ck_assert_uint_eq(pc, pa);
+		ck_assert_uint_eq(m.hal.pages_in_use, 3);
+		ck_assert_int_eq(
+		    hal_unshare(hal, pc, a, sizeof(a), HAL_DMA_FROM_DEVICE), 0);
+	}
+	ck_assert_uint_eq(m.hal.stats.bounce_reuses, 100);
+	/* DMA memory took the one-page run: the next bounce goes elsewhere. */
+	m.hal.next_fit = (pb - m.mem.base) / HAL_PAGE_SIZE;
+	ck_assert_int_eq(hal_dma_alloc(hal, 1, &dma, &va), 0);
+	ck_assert_uint_eq(dma, pb);
+	ck_assert_int_eq(hal_share(hal, b, sizeof(b), HAL_DMA_TO_DEVICE, &pd),
+			 0);
+	ck_assert_uint_ne(pd, pb);
+	ck_assert_uint_eq(m.hal.stats.bounce_reuses, 100);
+	ck_assert_int_eq(hal_unshare(hal, pd, b, sizeof(b), HAL_DMA_TO_DEVICE),
+			 0);
+	/* Freed DMA pages are free, remembered or not. */
+	ck_assert_int_eq(hal_dma_free(hal, dma, va, 1), 0);
+	ck_assert_uint_eq(m.hal.pages_in_use, 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
+/* More runs freed than remembered: the oldest are forgotten, not lost. */
+START_TEST(many_bounces_keep_the_books)
+{
+	enum { N = 300 };
+	static uint8_t buf[N][64];
+	static uint64_t p[N];
+
+	for (unsigned round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < N; i++)
+			ck_assert_int_eq(hal_share(hal, buf[i], 64,
+						   HAL_DMA_FROM_DEVICE, &p[i]),
+					 0);
+		ck_assert_uint_eq(m.hal.pages_in_use, N);
+		for (unsigned i = 0; i < N; i++)
+			ck_assert_int_eq(hal_unshare(hal, p[i], buf[i], 64,
+						     HAL_DMA_FROM_DEVICE),
+					 0);
+		ck_assert_uint_eq(m.hal.pages_in_use, 0);
+	}
+	ck_assert_uint_le(m.hal.recent_count, SIM_HAL_RECENT);
+	ck_assert_uint_gt(m.hal.stats.bounce_reuses, 0);
+	ck_assert_uint_eq(sim_hal_errors(&m.hal), 0);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
 static unsigned irq_runs;
 
 static void count_irq(void *arg)
@@ -269,6 +410,9 @@ static Suite *sim_hal_suite(void)
 	tcase_add_test(tc, unshare_unknown_is_reported);
 	tcase_add_test(tc, share_left_at_teardown_is_reported);
 	tcase_add_test(tc, share_churn_keeps_every_share_findable);
+	tcase_add_test(tc, from_device_bounce_is_not_copied_in);
+	tcase_add_test(tc, bounce_reuses_the_run_freed_last);
+	tcase_add_test(tc, many_bounces_keep_the_books);
 	tcase_add_test(tc, wait_delivers_interrupts_then_reports_idle);
 	tcase_add_test(tc, mmio_accessors_reach_the_bus);
 	suite_add_tcase(s, tc);

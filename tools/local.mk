@@ -51,7 +51,8 @@ virtsim_SOURCES = \
 	%reldir%/cli/workload.h \
 	%reldir%/cli/workloads.c
 if ENABLE_BLK
-virtsim_SOURCES += %reldir%/cli/blk_read.c %reldir%/cli/blk_write.c
+virtsim_SOURCES += %reldir%/cli/bench.c %reldir%/cli/blk_read.c \
+	%reldir%/cli/blk_write.c
 endif
 if ENABLE_NET
 # The guest's TCP/IP stack for the net workloads: lwIP, in this program.
@@ -69,6 +70,13 @@ virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
 virtsim_LDADD = libvirtsim.la $(LIBVIRTSIM_LIBS) $(LWIP_LIBS) -lm
 
 EXTRA_DIST += %reldir%/bench/net-fetch.sh
+# The bare-metal guest (hal/aarch64-virt is its HAL): cross-built and run
+# under QEMU by baremetal/run.sh, outside automake; CI runs it.
+EXTRA_DIST += %reldir%/baremetal/Makefile %reldir%/baremetal/run.sh \
+	%reldir%/baremetal/disk_image.py %reldir%/baremetal/bm.h \
+	%reldir%/baremetal/bm_print.c %reldir%/baremetal/bm_print.h \
+	%reldir%/baremetal/disks.c %reldir%/baremetal/main.c \
+	%reldir%/baremetal/net_gpu.c
 
 # virtsim(1), and bash completion under the command's own name, where
 # bash-completion looks for it.

@@ -84,9 +84,8 @@ static void blk_model_render_config(struct blk_model *b)
 static void blk_model_config_write(struct virtio_dev *dev, uint32_t off,
 				   unsigned len)
 {
-	trace(dev->env->trace, TRACE_BLK,
-	      "%s: driver wrote read-only config [%u, %u)", dev->name, off,
-	      off + len);
+	trace_blk_config_ro(dev->env->trace, dev->name, dev->id, off,
+			    off + len);
 	blk_model_render_config(to_blk(dev));
 }
 
@@ -135,10 +134,8 @@ static void blk_finish(struct blk_req *r, uint8_t status)
 	status = blk_fault_status(b, status);
 	if (status == VIRTIO_BLK_S_IOERR)
 		b->stats.errors++;
-	trace(b->vdev.env->trace, TRACE_BLK,
-	      "%s: head=%u type=%u sector=%" PRIu64 " len=%zu status=%u",
-	      b->vdev.name, r->vreq.elem.head, r->type, r->sector, r->io.len,
-	      status);
+	trace_blk_req(b->vdev.env->trace, b->vdev.name, b->vdev.id, r->vreq.q,
+		      r->vreq.elem.head, r->type, r->sector, r->io.len, status);
 	*r->status = status;
 	/* Used len: data bytes written plus the status byte (VQ-V-11). */
 	virtio_dev_complete(&r->vreq, r->written + 1);
@@ -238,11 +235,9 @@ static void blk_submit_rw(struct blk_req *r, bool write)
 		return;
 	}
 	if (!blk_aligned(b, r->sector, r->io.len)) {
-		trace(b->vdev.env->trace, TRACE_BLK,
-		      "%s: %s of %zu bytes at sector %" PRIu64
-		      " not aligned to %u-byte blocks",
-		      b->vdev.name, write ? "OUT" : "IN", r->io.len, r->sector,
-		      b->blk_size);
+		trace_blk_misaligned(b->vdev.env->trace, b->vdev.name,
+				     b->vdev.id, write ? "OUT" : "IN",
+				     r->io.len, r->sector, b->blk_size);
 		blk_finish(r, VIRTIO_BLK_S_IOERR);
 		return;
 	}

@@ -68,6 +68,13 @@ struct disk {
  */
 struct disk *disk_file_open(const char *path, bool readonly, char *err,
 			    size_t errlen);
+/*
+ * A disk of @size bytes (a non-zero multiple of 512) that does no I/O:
+ * reads return zeros, writes and flushes succeed and are dropped. The
+ * backend's injected failures (blk-read-err, ...) still fire. NULL when
+ * @size is bad or out of memory.
+ */
+struct disk *disk_null_open(uint64_t size, bool readonly);
 
 static inline void disk_close(struct disk *d)
 {

@@ -125,8 +125,7 @@ static void gpu_model_config_write(struct virtio_dev *dev, uint32_t off,
 				     "events_read written (%u bytes at %u)",
 				     len, off);
 	if (off < offsetof(struct virtio_gpu_config, events_clear))
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: driver wrote events_read (ignored)", dev->name);
+		trace_gpu_events_read(dev->env->trace, dev->name, dev->id);
 	(void)len;
 	g->events_read &= ~clear;
 	gpu_render_config(g);
@@ -179,8 +178,8 @@ static void gpu_rect_le(struct virtio_gpu_rect *r)
 
 static uint32_t gpu_refuse(struct gpu_model *g, uint32_t code, const char *why)
 {
-	trace(g->vdev.env->trace, TRACE_DEV, "%s: refused (0x%x): %s",
-	      g->vdev.name, code, why);
+	trace_gpu_refused(g->vdev.env->trace, g->vdev.name, g->vdev.id, code,
+			  why);
 	return code;
 }
 
@@ -684,8 +683,7 @@ static void gpu_control(struct gpu_model *g, struct virtio_req *req)
 	 * without room for it, nothing is run.
 	 */
 	if (e->in_bytes < sizeof(c.resp.hdr)) {
-		trace(g->vdev.env->trace, TRACE_DEV,
-		      "%s: no room for a response", g->vdev.name);
+		trace_gpu_no_room(g->vdev.env->trace, g->vdev.name, g->vdev.id);
 		g->stats.errors++;
 		virtio_dev_complete(req, 0);
 		return;
@@ -698,9 +696,8 @@ static void gpu_control(struct gpu_model *g, struct virtio_req *req)
 	if (type >= VIRTIO_GPU_RESP_ERR_UNSPEC || len > e->in_bytes)
 		g->stats.errors++;
 	if (len > e->in_bytes) { /* a data reply too big: none at all */
-		trace(g->vdev.env->trace, TRACE_DEV,
-		      "%s: response of %zu bytes does not fit", g->vdev.name,
-		      len);
+		trace_gpu_resp_size(g->vdev.env->trace, g->vdev.name,
+				    g->vdev.id, len);
 		virtio_dev_complete(req, 0);
 		return;
 	}

@@ -57,9 +57,8 @@ static void net_model_config_write(struct virtio_dev *dev, uint32_t off,
 	if (virtio_dev_strict(dev) && !dev->legacy)
 		virtio_dev_violation(dev, STRICT_NET_D_01,
 				     "config [%u, %u) written", off, off + len);
-	trace(dev->env->trace, TRACE_DEV,
-	      "%s: driver wrote read-only config [%u, %u)", dev->name, off,
-	      off + len);
+	trace_net_config_ro(dev->env->trace, dev->name, dev->id, off,
+			    off + len);
 	net_render_config(to_net(dev));
 }
 
@@ -72,8 +71,8 @@ static void net_update_link(struct net_model *n)
 	if (up == n->link_up)
 		return;
 	n->link_up = up;
-	trace(n->vdev.env->trace, TRACE_NET, "%s: link %s", n->vdev.name,
-	      up ? "up" : "down");
+	trace_net_link(n->vdev.env->trace, n->vdev.name, n->vdev.id,
+		       up ? "up" : "down");
 	if (!up)
 		net_rx_drop_backlog(n, "link down");
 	if (n->vdev.host_features & VIRTIO_BIT(VIRTIO_NET_F_STATUS)) {

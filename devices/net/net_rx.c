@@ -23,10 +23,8 @@ static bool net_rx_live(const struct net_model *n)
 static void net_rx_dropped(struct net_model *n, size_t len, const char *why)
 {
 	n->stats.rx_dropped++;
-	trace(n->vdev.env->trace, TRACE_NET,
-	      "%s: rx frame of %zu bytes "
-	      "dropped: %s",
-	      n->vdev.name, len, why);
+	trace_net_rx_drop(n->vdev.env->trace, n->vdev.name, n->vdev.id, len,
+			  why);
 }
 
 void net_rx_give_back(struct net_model *n)
@@ -58,8 +56,7 @@ static void net_rx_delivered(struct net_model *n, const uint8_t *frame,
 {
 	n->stats.rx_frames++;
 	n->stats.rx_bytes += len;
-	trace(n->vdev.env->trace, TRACE_NET, "%s: rx frame of %zu bytes",
-	      n->vdev.name, len);
+	trace_net_rx(n->vdev.env->trace, n->vdev.name, n->vdev.id, len);
 	net_pcap_write(n->pcap, frame, len);
 }
 
@@ -83,10 +80,8 @@ static bool net_rx_single(struct net_model *n, const uint8_t *frame, size_t len,
 	}
 	if (r->elem.in_bytes < hlen + len) {
 		n->stats.rx_too_small++;
-		trace(n->vdev.env->trace, TRACE_NET,
-		      "%s: rx buffer of %" PRIu64 " bytes is too small for a "
-		      "%zu-byte frame",
-		      n->vdev.name, r->elem.in_bytes, len);
+		trace_net_rx_small(n->vdev.env->trace, n->vdev.name, n->vdev.id,
+				   r->elem.in_bytes, len);
 		virtio_dev_complete(r, 0);
 		return true;
 	}
@@ -154,10 +149,8 @@ static bool net_rx_deliver(struct net_model *n, const uint8_t *frame,
 		if (n->nheld == dev->vq[RXQ].size) {
 			/* Every buffer of the ring is ours: never enough. */
 			n->stats.rx_too_small++;
-			trace(dev->env->trace, TRACE_NET,
-			      "%s: rx ring holds %" PRIu64 " bytes, too few "
-			      "for a %zu-byte frame",
-			      dev->name, n->held_room, len);
+			trace_net_rx_room(dev->env->trace, dev->name, dev->id,
+					  n->held_room, len);
 			net_rx_give_back(n);
 			return true;
 		}
@@ -236,7 +229,6 @@ void net_rx_drop_backlog(struct net_model *n, const char *why)
 
 	n->stats.rx_dropped += dropped;
 	if (dropped)
-		trace(n->vdev.env->trace, TRACE_NET,
-		      "%s: %u waiting rx frames dropped: %s", n->vdev.name,
-		      dropped, why);
+		trace_net_rx_backlog_drop(n->vdev.env->trace, n->vdev.name,
+					  n->vdev.id, dropped, why);
 }

@@ -123,7 +123,7 @@ static void slirp_guest_error(const char *msg, void *opaque)
 	struct net_slirp *s = opaque;
 
 	s->guest_errors++;
-	trace(s->env->trace, TRACE_NET, "slirp: guest error: %s", msg);
+	trace_net_slirp_error(s->env->trace, msg);
 }
 
 static int64_t slirp_clock_get_ns(void *opaque)

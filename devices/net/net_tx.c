@@ -150,12 +150,11 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 	if (!n->link_up || flen > n->mtu + ETH_HLEN ||
 	    fault_fire(n->vdev.env->faults, FAULT_NET_DROP_TX, n->vdev.id)) {
 		n->stats.tx_dropped++;
-		trace(n->vdev.env->trace, TRACE_NET,
-		      "%s: tx frame of %zu bytes dropped: %s", n->vdev.name,
-		      flen,
-		      !n->link_up		 ? "link down"
-		      : flen > n->mtu + ETH_HLEN ? "over the MTU"
-						 : "fault");
+		trace_net_tx_drop(n->vdev.env->trace, n->vdev.name, n->vdev.id,
+				  flen,
+				  !n->link_up		     ? "link down"
+				  : flen > n->mtu + ETH_HLEN ? "over the MTU"
+							     : "fault");
 		goto done;
 	}
 	csum = h[offsetof(struct virtio_net_hdr, flags)] &
@@ -170,8 +169,7 @@ static void net_tx_one(struct net_model *n, struct virtio_req *r)
 			h + offsetof(struct virtio_net_hdr, csum_offset)));
 	n->stats.tx_frames++;
 	n->stats.tx_bytes += flen;
-	trace(n->vdev.env->trace, TRACE_NET, "%s: tx frame of %zu bytes",
-	      n->vdev.name, flen);
+	trace_net_tx(n->vdev.env->trace, n->vdev.name, n->vdev.id, flen);
 	net_pcap_write(n->pcap, frame, flen);
 	n->backend->ops->send(n->backend, frame, flen);
 done:

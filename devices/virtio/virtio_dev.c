@@ -98,6 +98,9 @@ void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++) {
 		struct virtio_dev_queue *dq = &dev->queue[q];
 
+		dev->vq[q].name = name;
+		dev->vq[q].dev_id = dev->id;
+		dev->vq[q].index = q;
 		vq_dev_reset(&dev->vq[q], env->mem, env->trace);
 		dq->dev = dev;
 		dq->index = (uint16_t)q;
@@ -168,7 +171,7 @@ void virtio_dev_release(struct virtio_dev *dev)
 
 void virtio_dev_reset(struct virtio_dev *dev)
 {
-	trace(dev->env->trace, TRACE_DEV, "%s: reset", dev->name);
+	trace_dev_reset(dev->env->trace, dev->name, dev->id);
 	/* INIT-V-04: from now on nothing of the old queues happens. */
 	dev->live = false;
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
@@ -210,9 +213,8 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 					     " at FEATURES_OK: 0x%" PRIx64
 					     " never offered",
 					     dev->guest_features, extra);
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: refuse FEATURES_OK: unoffered 0x%" PRIx64, dev->name,
-		      extra);
+		trace_dev_unoffered(dev->env->trace, dev->name, dev->id, extra,
+				    dev->ops->device_id);
 		return false;
 	}
 	if (!virtio_dev_has_feature(dev, VIRTIO_F_VERSION_1)) {
@@ -222,8 +224,7 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 					     "features 0x%" PRIx64
 					     " at FEATURES_OK lack VERSION_1",
 					     dev->guest_features);
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: refuse FEATURES_OK: no VERSION_1", dev->name);
+		trace_dev_no_version_1(dev->env->trace, dev->name, dev->id);
 		return false;
 	}
 	if ((dev->host_features & ~dev->guest_features) &
@@ -231,21 +232,20 @@ static bool virtio_dev_features_acceptable(struct virtio_dev *dev)
 		/* §6.1/§6.2: accepting it is only a SHOULD, but a device
 		 * behind an IOMMU MAY refuse a driver that would hand it
 		 * physical addresses; QEMU's iommu_platform=on does. */
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: refuse FEATURES_OK: no ACCESS_PLATFORM", dev->name);
+		trace_dev_no_access_platform(dev->env->trace, dev->name,
+					     dev->id);
 		return false;
 	}
 	if (dev->ops->features_ok &&
 	    !dev->ops->features_ok(dev, dev->guest_features)) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: model refuses features 0x%" PRIx64, dev->name,
-		      dev->guest_features);
+		trace_dev_model_refuses(dev->env->trace, dev->name, dev->id,
+					dev->guest_features,
+					dev->ops->device_id);
 		return false;
 	}
 	if (virtio_dev_fault(dev, FAULT_FEATURES_OK_DROPPED)) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: refuse FEATURES_OK: fault features-ok-dropped",
-		      dev->name);
+		trace_dev_features_ok_dropped(dev->env->trace, dev->name,
+					      dev->id);
 		return false;
 	}
 	return true;
@@ -262,9 +262,8 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 	if (virtio_dev_strict(dev))
 		virtio_dev_strict_status(dev, old, status);
 	if (old & DRIVER_STATUS_BITS & ~status)
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: driver tried to clear status 0x%x", dev->name,
-		      old & DRIVER_STATUS_BITS & ~status);
+		trace_dev_status_clear(dev->env->trace, dev->name, dev->id,
+				       old & DRIVER_STATUS_BITS & ~status);
 	/* Only a reset clears bits; NEEDS_RESET belongs to the device. */
 	status = (uint8_t)((status & DRIVER_STATUS_BITS) | old);
 	set = status & ~old;
@@ -280,19 +279,18 @@ void virtio_dev_set_status(struct virtio_dev *dev, uint8_t status)
 	if ((set & VIRTIO_CONFIG_S_DRIVER_OK) && !dev->legacy &&
 	    !(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		/* §3.1.1: DRIVER_OK without negotiated features is refused. */
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: DRIVER_OK without FEATURES_OK refused", dev->name);
+		trace_dev_driver_ok_early(dev->env->trace, dev->name, dev->id);
 		status &= (uint8_t)~VIRTIO_CONFIG_S_DRIVER_OK;
 		set &= (uint8_t)~VIRTIO_CONFIG_S_DRIVER_OK;
 	}
 	dev->status = status;
 	virtio_dev_update_live(dev);
 	if (set)
-		trace(dev->env->trace, TRACE_DEV, "%s: status 0x%02x -> 0x%02x",
-		      dev->name, old, status);
+		trace_dev_status(dev->env->trace, dev->name, dev->id, old,
+				 status);
 	if (set & VIRTIO_CONFIG_S_FEATURES_OK)
-		trace(dev->env->trace, TRACE_DEV, "%s: features 0x%" PRIx64,
-		      dev->name, dev->guest_features);
+		trace_dev_features(dev->env->trace, dev->name, dev->id,
+				   dev->guest_features, dev->ops->device_id);
 }
 
 uint32_t virtio_dev_device_features(const struct virtio_dev *dev, unsigned sel)
@@ -313,8 +311,8 @@ void virtio_dev_set_driver_features(struct virtio_dev *dev, unsigned sel,
 	uint64_t mask;
 
 	if (sel > 1 || (dev->legacy && sel > 0)) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: driver features window %u ignored", dev->name, sel);
+		trace_dev_features_window(dev->env->trace, dev->name, dev->id,
+					  sel);
 		return;
 	}
 	mask = 0xffffffffull << (32 * sel);
@@ -325,8 +323,7 @@ void virtio_dev_set_driver_features(struct virtio_dev *dev, unsigned sel,
 					     "driver features window %u = "
 					     "0x%08x after FEATURES_OK",
 					     sel, val);
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: features written after FEATURES_OK", dev->name);
+		trace_dev_features_late(dev->env->trace, dev->name, dev->id);
 		return;
 	}
 	dev->guest_features =
@@ -363,8 +360,8 @@ void virtio_dev_config_write(struct virtio_dev *dev, uint32_t off,
 	unsigned n;
 
 	if (off >= dev->config_len) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: config write at %u out of range", dev->name, off);
+		trace_dev_config_range(dev->env->trace, dev->name, dev->id,
+				       off);
 		return;
 	}
 	if (virtio_dev_strict(dev) && !dev->legacy &&
@@ -387,9 +384,9 @@ uint32_t virtio_dev_config_generation(struct virtio_dev *dev)
 	if (fault_hostile(dev->env->faults, FAULT_HOSTILE_AT_GENERATION,
 			  dev->id, &kind)) {
 		dev->config_generation++;
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: fault hostile %s: generation %u", dev->name,
-		      fault_hostile_name(kind), dev->config_generation);
+		trace_dev_config_hostile(dev->env->trace, dev->name, dev->id,
+					 fault_hostile_name(kind),
+					 dev->config_generation);
 	}
 	return dev->config_generation;
 }
@@ -397,8 +394,8 @@ uint32_t virtio_dev_config_generation(struct virtio_dev *dev)
 void virtio_dev_config_changed(struct virtio_dev *dev)
 {
 	dev->config_generation++; /* MMIO-V-05 */
-	trace(dev->env->trace, TRACE_DEV, "%s: config changed, generation %u",
-	      dev->name, dev->config_generation);
+	trace_dev_config_changed(dev->env->trace, dev->name, dev->id,
+				 dev->config_generation);
 	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
 		virtio_dev_interrupt(dev, 0, true);
 }
@@ -425,11 +422,9 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 	if (vq->size > dev->queue_size_max || !vq_dev_start(vq)) {
 		if (vq->strict)
 			virtio_dev_strict_rings(dev, q);
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: queue %u size %u desc 0x%" PRIx64 " avail 0x%" PRIx64
-		      " used 0x%" PRIx64 " refused: rings not in RAM",
-		      dev->name, q, vq->size, vq->desc_gpa, vq->avail_gpa,
-		      vq->used_gpa);
+		trace_dev_queue_rings(dev->env->trace, dev->name, dev->id, q,
+				      vq->size, vq->desc_gpa, vq->avail_gpa,
+				      vq->used_gpa);
 		vq->ready = false;
 		return false;
 	}
@@ -437,9 +432,8 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 	dq->reqs = calloc(1, vq->size * (dev->req_stride + sizeof(uint16_t)) +
 				 (vq->size + 63u) / 64 * sizeof(uint64_t));
 	if (!dq->reqs) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: queue %u refused: no memory for %u requests",
-		      dev->name, q, vq->size);
+		trace_dev_queue_nomem(dev->env->trace, dev->name, dev->id, q,
+				      vq->size);
 		vq->ready = false;
 		return false;
 	}
@@ -457,8 +451,8 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 		ev_timer_init(&r->done_timer, virtio_dev_retire, r);
 		dq->free_slots[s] = (uint16_t)(dq->nreqs - 1 - s);
 	}
-	trace(dev->env->trace, TRACE_DEV, "%s: queue %u enabled, size %u",
-	      dev->name, q, vq->size);
+	trace_dev_queue_enable(dev->env->trace, dev->name, dev->id, q,
+			       vq->size);
 	return true;
 }
 
@@ -467,9 +461,8 @@ void virtio_dev_queue_disable(struct virtio_dev *dev, unsigned q)
 	if (q >= VIRTIO_DEV_MAX_QUEUES)
 		return;
 	if (dev->queue[q].in_flight)
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: queue %u stopped with %u requests in flight",
-		      dev->name, q, dev->queue[q].in_flight);
+		trace_dev_queue_stop(dev->env->trace, dev->name, dev->id, q,
+				     dev->queue[q].in_flight);
 	virtio_dev_stop_queue(dev, q);
 }
 
@@ -531,15 +524,15 @@ void virtio_dev_set_dma(struct virtio_dev *dev, bool allowed)
 		return;
 	dev->dma_off = !allowed;
 	virtio_dev_update_live(dev);
-	trace(dev->env->trace, TRACE_DEV, "%s: DMA %s", dev->name,
-	      allowed ? "allowed" : "blocked");
+	trace_dev_dma(dev->env->trace, dev->name, dev->id,
+		      allowed ? "allowed" : "blocked");
 }
 
 void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 {
 	if (q >= dev->ops->num_queues || q >= VIRTIO_DEV_MAX_QUEUES) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: notify for missing queue %u ignored", dev->name, q);
+		trace_dev_notify_missing(dev->env->trace, dev->name, dev->id,
+					 q);
 		return;
 	}
 	if (!virtio_dev_queue_live(dev, q)) {
@@ -548,10 +541,9 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 			virtio_dev_violation(dev, STRICT_INIT_D_11,
 					     "queue %u notified, status 0x%02x",
 					     q, dev->status);
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: notify queue %u ignored (status 0x%02x%s)",
-		      dev->name, q, dev->status,
-		      dev->broken ? ", needs reset" : "");
+		trace_dev_notify_ignored(dev->env->trace, dev->name, dev->id, q,
+					 dev->status,
+					 dev->broken ? ", needs reset" : "");
 		return;
 	}
 	if (dev->queue[q].stalled)
@@ -562,8 +554,7 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 	}
 	if (virtio_dev_fault(dev, FAULT_QUEUE_STALL)) {
 		/* Until reset (or the queue stops) nothing more is taken. */
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: queue %u: fault queue-stall", dev->name, q);
+		trace_dev_queue_stall(dev->env->trace, dev->name, dev->id, q);
 		dev->queue[q].stalled = true;
 		return;
 	}
@@ -619,6 +610,8 @@ int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,
 	r->len = 0;
 	dq->in_flight++;
 	*req = r;
+	trace_req_start(dev->env->trace, dev->name, dev->id, q, head,
+			r->elem.out_bytes, r->elem.in_bytes);
 	return 1;
 out:
 	if (ret < 0) {
@@ -741,9 +734,8 @@ static int virtio_dev_push(struct virtio_dev *dev, struct virtio_req *r)
 		m |= USED_MUTATION(IDX_JUMP);
 	if (fault_hostile(dev->env->faults, FAULT_HOSTILE_AT_COMPLETION,
 			  dev->id, &kind)) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: queue %u head %u: fault hostile %s", dev->name, r->q,
-		      r->elem.head, fault_hostile_name(kind));
+		trace_dev_req_hostile(dev->env->trace, dev->name, dev->id, r->q,
+				      r->elem.head, fault_hostile_name(kind));
 		m |= 1u << kind;
 		wild = true;
 	}
@@ -775,6 +767,8 @@ static inline void virtio_dev_retire_one(struct virtio_req *r)
 		return; /* a fault failed the device instead */
 	sched_record(dev->env, SCHED_COMPLETE, dev->name, dev->id, q, head,
 		     r->len);
+	trace_req_complete(dev->env->trace, dev->name, dev->id, q, head,
+			   r->len);
 }
 
 /* Queue @q has new used entries: an interrupt now, or at notify's end. */
@@ -883,9 +877,9 @@ static void virtio_dev_hostile_irq(struct virtio_dev *dev, unsigned q,
 	if (kind == FAULT_HOSTILE_IRQ_STORM)
 		n = (unsigned)rng_range(&dev->env->rng[SIM_RNG_FAULT], 2,
 					VIRTIO_DEV_HOSTILE_STORM_MAX);
-	trace(dev->env->trace, TRACE_DEV, "%s: fault hostile %s: %u more %s",
-	      dev->name, fault_hostile_name(kind), n,
-	      config ? "config interrupts" : "interrupts");
+	trace_dev_irq_hostile(dev->env->trace, dev->name, dev->id, q,
+			      fault_hostile_name(kind), n,
+			      config ? "config interrupts" : "interrupts");
 	dev->hostile_q = (uint16_t)q;
 	dev->hostile_config = config;
 	dev->hostile_irqs += n;
@@ -951,8 +945,7 @@ void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
 
 	dev->guest_errors++;
 	if (dev->broken) {
-		trace(dev->env->trace, TRACE_DEV,
-		      "%s: further guest error while broken", dev->name);
+		trace_dev_error_again(dev->env->trace, dev->name, dev->id);
 		return;
 	}
 	va_start(ap, fmt);
@@ -961,8 +954,8 @@ void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
 	dev->broken = true;
 	dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	virtio_dev_update_live(dev);
-	trace(dev->env->trace, TRACE_DEV, "%s: needs reset: %s", dev->name,
-	      dev->broken_reason);
+	trace_dev_needs_reset(dev->env->trace, dev->name, dev->id,
+			      dev->broken_reason);
 	/* INIT-V-02: tell a running driver through a config interrupt. */
 	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
 		virtio_dev_interrupt(dev, 0, true);

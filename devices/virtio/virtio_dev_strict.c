@@ -22,8 +22,8 @@ void virtio_dev_violation(struct virtio_dev *dev, enum strict_rule rule,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	trace(dev->env->trace, TRACE_DEV, "%s: strict: %s %s", dev->name,
-	      strict_rule_id(rule), what);
+	trace_dev_strict(dev->env->trace, dev->name, dev->id,
+			 strict_rule_id(rule), what);
 	strict_report(dev->env->strict, dev->name, rule, "%s", what);
 }
 

@@ -16,8 +16,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "sim/trace.h"
-
 struct virtio_dev_worker {
 	pthread_t thread;
 	pthread_cond_t kick; /* queues were notified, or stop */
@@ -77,8 +75,6 @@ static int virtio_dev_worker_start(struct virtio_dev *dev)
 		free(w);
 		return -ret;
 	}
-	trace(dev->env->trace, TRACE_DEV, "%s: worker thread started",
-	      dev->name);
 	return 0;
 }
 

@@ -26,6 +26,11 @@ static const char *mmio_name(const struct virtio_mmio_dev *m)
 	return m->dev ? m->dev->name : "virtio-mmio-empty";
 }
 
+static unsigned mmio_id(const struct virtio_mmio_dev *m)
+{
+	return m->dev ? m->dev->id : 0;
+}
+
 static struct virtio_mmio_queue *mmio_sel_queue(struct virtio_mmio_dev *m)
 {
 	if (m->queue_sel >= VIRTIO_DEV_MAX_QUEUES ||
@@ -106,7 +111,7 @@ static void mmio_config_write(struct virtio_mmio_dev *m, uint32_t off,
 		virtio_dev_config_write(m->dev, off, buf, size);
 }
 
-static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
+static uint32_t mmio_read_reg(void *opaque, uint64_t offset, unsigned size)
 {
 	struct virtio_mmio_dev *m = opaque;
 	struct virtio_dev *dev = m->dev;
@@ -121,9 +126,8 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 			virtio_dev_violation(dev, STRICT_MMIO_D_02,
 					     "%u-byte read at 0x%03" PRIx64,
 					     size, offset);
-		trace(m->trace, TRACE_MMIO,
-		      "%s: %u-byte read of register 0x%03" PRIx64 " ignored",
-		      mmio_name(m), size, offset);
+		trace_vmmio_read_size(m->trace, mmio_name(m), mmio_id(m), size,
+				      offset);
 		return 0;
 	}
 	/* The header's fault points: what a driver must refuse to probe. */
@@ -179,9 +183,7 @@ static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 				     "read of write-only or unknown register "
 				     "0x%03" PRIx64,
 				     offset);
-	trace(m->trace, TRACE_MMIO,
-	      "%s: read of write-only or unknown register 0x%03" PRIx64,
-	      mmio_name(m), offset);
+	trace_vmmio_read_unknown(m->trace, mmio_name(m), mmio_id(m), offset);
 	return 0;
 }
 
@@ -257,8 +259,8 @@ static void mmio_queue_num(struct virtio_mmio_dev *m, uint32_t val)
 				     m->queue_sel, val, m->dev->queue_size_max);
 	if (val == 0 || val > m->dev->queue_size_max ||
 	    (m->version == 1 && (val & (val - 1)))) {
-		trace(m->trace, TRACE_MMIO, "%s: queue %u size %u refused",
-		      mmio_name(m), m->queue_sel, val);
+		trace_vmmio_queue_size(m->trace, mmio_name(m), mmio_id(m),
+				       m->queue_sel, val);
 		return;
 	}
 	mq->num = val;
@@ -275,9 +277,8 @@ static bool mmio_queue_frozen(struct virtio_mmio_dev *m, uint64_t offset)
 					     "queue %u: register 0x%03" PRIx64
 					     " written while QueueReady",
 					     m->queue_sel, offset);
-		trace(m->trace, TRACE_MMIO,
-		      "%s: queue %u layout write while live ignored",
-		      mmio_name(m), m->queue_sel);
+		trace_vmmio_queue_frozen(m->trace, mmio_name(m), mmio_id(m),
+					 m->queue_sel);
 		return true;
 	}
 	return false;
@@ -324,16 +325,15 @@ static void mmio_interrupt_ack(struct virtio_mmio_dev *m, uint32_t val)
 		irq_set_level(m->irq, m->irq_line, false);
 }
 
-static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
-		       unsigned size)
+static void mmio_write_reg(void *opaque, uint64_t offset, uint32_t val,
+			   unsigned size)
 {
 	struct virtio_mmio_dev *m = opaque;
 	struct virtio_dev *dev = m->dev;
 	bool v2 = m->version == 2;
 
 	if (!dev) {
-		trace(m->trace, TRACE_MMIO,
-		      "empty slot: write 0x%03" PRIx64 " ignored", offset);
+		trace_vmmio_empty_write(m->trace, offset);
 		return;
 	}
 	if (offset >= VIRTIO_MMIO_CONFIG) {
@@ -346,9 +346,8 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			virtio_dev_violation(dev, STRICT_MMIO_D_02,
 					     "%u-byte write at 0x%03" PRIx64,
 					     size, offset);
-		trace(m->trace, TRACE_MMIO,
-		      "%s: %u-byte write of register 0x%03" PRIx64 " ignored",
-		      mmio_name(m), size, offset);
+		trace_vmmio_write_size(m->trace, mmio_name(m), mmio_id(m), size,
+				       offset);
 		return;
 	}
 	switch (offset) {
@@ -389,9 +388,8 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 			if (val && !(val & (val - 1)) && mmio_sel_queue(m))
 				mmio_sel_queue(m)->align = val;
 			else
-				trace(m->trace, TRACE_MMIO,
-				      "%s: QueueAlign %u refused", mmio_name(m),
-				      val);
+				trace_vmmio_align(m->trace, mmio_name(m),
+						  mmio_id(m), val);
 			return;
 		case VIRTIO_MMIO_QUEUE_PFN:
 			mmio_queue_pfn(m, val);
@@ -420,15 +418,39 @@ static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
 				     "write 0x%x to read-only or unknown "
 				     "register 0x%03" PRIx64,
 				     val, offset);
-	trace(m->trace, TRACE_MMIO,
-	      "%s: write 0x%x to read-only or unknown register "
-	      "0x%03" PRIx64 " ignored",
-	      mmio_name(m), val, offset);
+	trace_vmmio_write_unknown(m->trace, mmio_name(m), mmio_id(m), val,
+				  offset);
+}
+
+/* Every register access, decoded; a QueueNotify names its queue. */
+static uint32_t mmio_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct virtio_mmio_dev *m = opaque;
+	uint32_t val = mmio_read_reg(opaque, offset, size);
+
+	trace_vmmio_read(m->trace, mmio_name(m), mmio_id(m), m->queue_sel,
+			 offset, size, val, m->device_features_sel,
+			 m->dev ? m->dev->ops->device_id : 0);
+	return val;
+}
+
+static void mmio_write(void *opaque, uint64_t offset, uint32_t val,
+		       unsigned size)
+{
+	struct virtio_mmio_dev *m = opaque;
+
+	trace_vmmio_write(m->trace, mmio_name(m), mmio_id(m),
+			  offset == VIRTIO_MMIO_QUEUE_NOTIFY ? val
+							     : m->queue_sel,
+			  offset, size, val, m->driver_features_sel,
+			  m->dev ? m->dev->ops->device_id : 0);
+	mmio_write_reg(opaque, offset, val, size);
 }
 
 const struct bus_region_ops virtio_mmio_region_ops = {
     .read = mmio_read,
     .write = mmio_write,
+    .traced = true,
     .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
     .aligned_only = true,
 };

@@ -129,9 +129,8 @@ static void vp_queue_size(struct virtio_pci_dev *vp, struct virtio_pci_queue *q,
 				     "queue %u: queue_size %u",
 				     vp->queue_select, val);
 	if (val == 0 || (val & (val - 1)) || val > vp->dev->queue_size_max) {
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: queue %u size %u refused", vp->name,
-		      vp->queue_select, val);
+		trace_vpci_queue_size(vp->dev->env->trace, vp->dev->name,
+				      vp->dev->id, vp->queue_select, val);
 		return;
 	}
 	q->size = (uint16_t)val;
@@ -150,9 +149,8 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 		if (val == 0 && virtio_dev_strict(dev))
 			virtio_dev_violation(dev, STRICT_PCI_D_15,
 					     "queue %u: queue_enable 0", qi);
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: queue %u: queue_enable=%u ignored", vp->name, qi,
-		      val);
+		trace_vpci_queue_enable(vp->dev->env->trace, vp->dev->name,
+					vp->dev->id, qi, val);
 		return;
 	}
 	if (dev->vq[qi].ready)
@@ -169,15 +167,13 @@ static void vp_queue_enable(struct virtio_pci_dev *vp,
 static bool vp_queue_writable(struct virtio_pci_dev *vp, const char *what)
 {
 	if (!vp_sel_queue(vp)) {
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: %s of missing queue %u ignored", vp->name, what,
-		      vp->queue_select);
+		trace_vpci_queue_missing(vp->dev->env->trace, vp->dev->name,
+					 vp->dev->id, vp->queue_select, what);
 		return false;
 	}
 	if (vp->dev->vq[vp->queue_select].ready) {
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: %s of live queue %u ignored", vp->name, what,
-		      vp->queue_select);
+		trace_vpci_queue_live(vp->dev->env->trace, vp->dev->name,
+				      vp->dev->id, vp->queue_select, what);
 		return false;
 	}
 	return true;
@@ -256,10 +252,9 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 						     "%u-byte write of ring "
 						     "address 0x%02x",
 						     size, off);
-			trace(vp->dev->env->trace, TRACE_PCI,
-			      "%s: %u-byte write of ring address "
-			      "0x%02x ignored",
-			      vp->name, size, off);
+			trace_vpci_ring_addr_size(vp->dev->env->trace,
+						  vp->dev->name, vp->dev->id,
+						  size, off);
 			return;
 		}
 		vp_queue_addr(vp, off, val);
@@ -288,16 +283,14 @@ static void vp_common_write(struct virtio_pci_dev *vp, uint32_t off,
 			vp_queue_enable(vp, vp_sel_queue(vp), val);
 	} else if (FIELD_IS(queue_reset)) {
 		/* RING_RESET is not offered: nothing to reset. */
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: queue_reset without RING_RESET ignored", vp->name);
+		trace_vpci_queue_reset(vp->dev->env->trace, vp->dev->name,
+				       vp->dev->id);
 	} else {
 		/* PCI-D-10: read-only fields, or a width that fits no field. */
 		if (virtio_dev_strict(dev))
 			vp_strict_common_write(vp, off, size);
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: common cfg write 0x%x at 0x%02x size %u "
-		      "ignored",
-		      vp->name, val, off, size);
+		trace_vpci_common_ignored(vp->dev->env->trace, vp->dev->name,
+					  vp->dev->id, val, off, size);
 	}
 #undef FIELD_IS
 }
@@ -328,28 +321,26 @@ static void vp_notify(struct virtio_pci_dev *vp, uint32_t off, uint32_t val,
 				     "notify value %u at queue %u's address", q,
 				     off / VIRTIO_PCI_NOTIFY_MULTIPLIER);
 	if (size == 1 || off % VIRTIO_PCI_NOTIFY_MULTIPLIER) {
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: %u-byte notify at 0x%x ignored", vp->name, size,
-		      off);
+		trace_vpci_notify_size(vp->dev->env->trace, vp->dev->name,
+				       vp->dev->id, size, off);
 		return;
 	}
 	if (off / VIRTIO_PCI_NOTIFY_MULTIPLIER != q)
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: notify value %u at queue %u's address", vp->name, q,
-		      off / VIRTIO_PCI_NOTIFY_MULTIPLIER);
+		trace_vpci_notify_other(vp->dev->env->trace, vp->dev->name,
+					vp->dev->id, q,
+					off / VIRTIO_PCI_NOTIFY_MULTIPLIER);
 	if (!pci_function_bus_master(&vp->fn)) {
 		/* No DMA without bus mastering: the rings are out of reach. */
 		vp->notifies_dropped++;
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: notify queue %u dropped: bus master off", vp->name,
-		      q);
+		trace_vpci_notify_no_master(vp->dev->env->trace, vp->dev->name,
+					    vp->dev->id, q);
 		return;
 	}
 	vp->notifies++;
 	virtio_dev_queue_notify(vp->dev, q); /* now or later, by mode */
 }
 
-static uint32_t vp_bar_read(void *opaque, uint64_t offset, unsigned size)
+static uint32_t vp_bar_read_reg(void *opaque, uint64_t offset, unsigned size)
 {
 	struct virtio_pci_dev *vp = opaque;
 	uint32_t off = (uint32_t)(offset % VIRTIO_PCI_REGION_SIZE);
@@ -367,8 +358,8 @@ static uint32_t vp_bar_read(void *opaque, uint64_t offset, unsigned size)
 	return 0; /* notify region: write-only */
 }
 
-static void vp_bar_write(void *opaque, uint64_t offset, uint32_t val,
-			 unsigned size)
+static void vp_bar_write_reg(void *opaque, uint64_t offset, uint32_t val,
+			     unsigned size)
 {
 	struct virtio_pci_dev *vp = opaque;
 	uint32_t off = (uint32_t)(offset % VIRTIO_PCI_REGION_SIZE);
@@ -379,8 +370,8 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint32_t val,
 		vp_common_write(vp, off, val, size);
 		return;
 	case VIRTIO_PCI_ISR_OFFSET / VIRTIO_PCI_REGION_SIZE:
-		trace(vp->dev->env->trace, TRACE_PCI, "%s: ISR write ignored",
-		      vp->name);
+		trace_vpci_isr_write(vp->dev->env->trace, vp->dev->name,
+				     vp->dev->id);
 		return;
 	case VIRTIO_PCI_DEVICE_OFFSET / VIRTIO_PCI_REGION_SIZE:
 		put_le(buf, val, size);
@@ -392,9 +383,35 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint32_t val,
 	}
 }
 
+/* Every BAR access, decoded; a notify names its queue. */
+static uint32_t vp_bar_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct virtio_pci_dev *vp = opaque;
+	uint32_t val = vp_bar_read_reg(opaque, offset, size);
+
+	trace_vpci_read(vp->dev->env->trace, vp->dev->name, vp->dev->id,
+			vp->queue_select, offset, size, val,
+			vp->device_feature_select, vp->dev->ops->device_id);
+	return val;
+}
+
+static void vp_bar_write(void *opaque, uint64_t offset, uint32_t val,
+			 unsigned size)
+{
+	struct virtio_pci_dev *vp = opaque;
+	bool notify = offset / VIRTIO_PCI_REGION_SIZE ==
+		      VIRTIO_PCI_NOTIFY_OFFSET / VIRTIO_PCI_REGION_SIZE;
+
+	trace_vpci_write(vp->dev->env->trace, vp->dev->name, vp->dev->id,
+			 notify ? val : vp->queue_select, offset, size, val,
+			 vp->driver_feature_select, vp->dev->ops->device_id);
+	vp_bar_write_reg(opaque, offset, val, size);
+}
+
 static const struct bus_region_ops vp_bar_ops = {
     .read = vp_bar_read,
     .write = vp_bar_write,
+    .traced = true,
     .sizes = BUS_SIZE_8 | BUS_SIZE_16 | BUS_SIZE_32,
     .aligned_only = true,
 };
@@ -424,10 +441,8 @@ static bool vp_cfg_window(struct virtio_pci_dev *vp, uint32_t *off,
 	}
 	if (bar != VIRTIO_PCI_BAR || (*len != 1 && *len != 2 && *len != 4) ||
 	    *off % *len || *off > VIRTIO_PCI_BAR_SIZE - *len) {
-		trace(vp->dev->env->trace, TRACE_PCI,
-		      "%s: PCI_CFG access bar %u offset 0x%x "
-		      "length %u ignored",
-		      vp->name, bar, *off, *len);
+		trace_vpci_cfg_window(vp->dev->env->trace, vp->dev->name,
+				      vp->dev->id, bar, *off, *len);
 		return false;
 	}
 	return true;

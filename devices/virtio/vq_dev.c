@@ -48,7 +48,13 @@ const char *vq_dev_error_name(int err)
 void vq_dev_reset(struct vq_dev *vq, const struct guest_mem *mem,
 		  struct trace *trace)
 {
+	const char *name = vq->name ? vq->name : "vq";
+	unsigned dev_id = vq->dev_id, index = vq->index;
+
 	memset(vq, 0, sizeof(*vq));
+	vq->name = name;
+	vq->dev_id = dev_id;
+	vq->index = index;
 	vq->mem = mem;
 	vq->trace = trace;
 	vq->err_rule = STRICT_NUM_RULES;
@@ -106,8 +112,8 @@ static int vq_dev_reject(struct vq_dev *vq, int err, enum strict_rule rule,
 {
 	vq->err_detail = detail;
 	vq->err_rule = rule;
-	trace(vq->trace, TRACE_VQ, "reject chain at avail %u: %s (%s)",
-	      vq->last_avail_idx, vq_dev_error_name(err), detail);
+	trace_vq_reject(vq->trace, vq->name, vq->dev_id, vq->index,
+			vq->last_avail_idx, vq_dev_error_name(err), detail);
 	return -err;
 }
 
@@ -300,9 +306,8 @@ int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem)
 	vq->popped++;
 	if (vq->event_idx)
 		vq_dev_set_avail_event(vq);
-	trace(vq->trace, TRACE_VQ, "pop head=%u out=%u/%llu in=%u/%llu", head,
-	      elem->n_out, (unsigned long long)elem->out_bytes, elem->n_in,
-	      (unsigned long long)elem->in_bytes);
+	trace_vq_pop(vq->trace, vq->name, vq->dev_id, vq->index, head,
+		     elem->n_out, elem->out_bytes, elem->n_in, elem->in_bytes);
 	return 1;
 }
 
@@ -336,8 +341,8 @@ int vq_dev_push_id(struct vq_dev *vq, uint32_t id, uint32_t len)
 	__atomic_store_n((uint16_t *)(vq->used + 2), virtio_le16(vq->used_idx),
 			 __ATOMIC_RELEASE);
 	vq->pushed++;
-	trace(vq->trace, TRACE_VQ, "push head=%u len=%u used_idx=%u", id, len,
-	      vq->used_idx);
+	trace_vq_push(vq->trace, vq->name, vq->dev_id, vq->index, id, len,
+		      vq->used_idx);
 	return 0;
 }
 
@@ -348,7 +353,8 @@ void vq_dev_used_jump(struct vq_dev *vq, uint16_t n)
 	vq->used_idx = (uint16_t)(vq->used_idx + n);
 	__atomic_store_n((uint16_t *)(vq->used + 2), virtio_le16(vq->used_idx),
 			 __ATOMIC_RELAXED);
-	trace(vq->trace, TRACE_VQ, "used_idx jumps %u to %u", n, vq->used_idx);
+	trace_vq_used_jump(vq->trace, vq->name, vq->dev_id, vq->index, n,
+			   vq->used_idx);
 }
 
 bool vq_dev_head_posted(const struct vq_dev *vq, uint16_t head)

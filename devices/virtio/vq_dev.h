@@ -64,6 +64,9 @@ struct vq_elem {
 struct vq_dev {
 	const struct guest_mem *mem;
 	struct trace *trace;
+	/* Its device and queue, for the trace; kept across resets. */
+	const char *name;
+	unsigned dev_id, index;
 	uint16_t size;           /* 0: queue not configured */
 	bool size_pow2;		 /* ring slots by mask, not by division */
 	bool ready;		 /* started: the host views below are valid */

@@ -209,47 +209,31 @@ static int mmio_config_check(struct virtio_mmio_transport *m, uint32_t off,
 }
 
 /*
- * Modern config space is little-endian (§4.2.2); legacy config is in
- * guest byte order (§4.2.4), which is what the CPU-order value already is.
+ * Config access is byte-exact: the bytes in @buf are the bytes the
+ * device holds, in whichever order it keeps them (little-endian for
+ * version 2, §4.2.2; the guest's native order for version 1, §4.2.4).
+ * The HAL's accessors give a register's little-endian value in CPU
+ * order, so storing it little-endian puts each byte back where it was;
+ * the driver reading a field then picks the order (virtio_ld32 and
+ * friends with the device's legacy flag). Converting here instead would
+ * need the field widths: a 64-bit field is two 32-bit accesses.
  */
-static void mmio_cfg_store(struct virtio_mmio_transport *m, uint8_t *p,
-			   uint32_t v, unsigned w)
+static void mmio_cfg_store(uint8_t *p, uint32_t v, unsigned w)
 {
-	if (w == 4) {
-		if (m->version == 1)
-			memcpy(p, &v, 4);
-		else
-			virtio_st_le32(p, v);
-	} else if (w == 2) {
-		uint16_t v16 = (uint16_t)v;
-
-		if (m->version == 1)
-			memcpy(p, &v16, 2);
-		else
-			virtio_st_le16(p, v16);
-	} else {
+	if (w == 4)
+		virtio_st_le32(p, v);
+	else if (w == 2)
+		virtio_st_le16(p, (uint16_t)v);
+	else
 		*p = (uint8_t)v;
-	}
 }
 
-static uint32_t mmio_cfg_load(struct virtio_mmio_transport *m, const uint8_t *p,
-			      unsigned w)
+static uint32_t mmio_cfg_load(const uint8_t *p, unsigned w)
 {
-	uint32_t v32;
-	uint16_t v16;
-
-	if (w == 4) {
-		if (m->version != 1)
-			return virtio_ld_le32(p);
-		memcpy(&v32, p, 4);
-		return v32;
-	}
-	if (w == 2) {
-		if (m->version != 1)
-			return virtio_ld_le16(p);
-		memcpy(&v16, p, 2);
-		return v16;
-	}
+	if (w == 4)
+		return virtio_ld_le32(p);
+	if (w == 2)
+		return virtio_ld_le16(p);
 	return *p;
 }
 
@@ -269,7 +253,7 @@ static int mmio_config_read(struct virtio_transport *t, uint32_t off, void *buf,
 			     : w == 2 ? hal_mmio_read16(t->hal, a)
 				      : hal_mmio_read8(t->hal, a);
 
-		mmio_cfg_store(m, p, v, w);
+		mmio_cfg_store(p, v, w);
 		p += w;
 		off += w;
 		len -= w;
@@ -289,7 +273,7 @@ static int mmio_config_write(struct virtio_transport *t, uint32_t off,
 	while (len) {
 		unsigned w = virtio_config_access_width(off, len);
 		uintptr_t a = m->regs + VIRTIO_MMIO_CONFIG + off;
-		uint32_t v = mmio_cfg_load(m, p, w);
+		uint32_t v = mmio_cfg_load(p, w);
 
 		if (w == 4)
 			hal_mmio_write32(t->hal, a, v);

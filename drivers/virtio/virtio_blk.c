@@ -3,12 +3,13 @@
  * virtio_blk.c - the virtio-blk driver (§5.2) over any transport.
  *
  * A request is header (device-readable), data, status byte
- * (device-writable). Blocking calls take their header and status from a
- * slot in DMA memory set up at init, so only the data buffer is shared per
- * request; the non-blocking API uses the caller's struct virtio_blk_req
- * and shares its header and status too. Completions always come from the
- * used ring; with use_irq the interrupt only says when to look. Bring-up,
- * interrupts, waiting and teardown are struct virtio_device's.
+ * (device-writable). Both APIs take header and status from a slot in DMA
+ * memory set up at init (one per descriptor, so there are never fewer
+ * slots than requests the ring holds), so only the data buffer is shared
+ * per request; a token-API request keeps its slot's index, and its status
+ * is copied to the caller's struct virtio_blk_req at complete. Completions
+ * always come from the used ring; with use_irq the interrupt only says when to
+ * look. Bring-up, interrupts, waiting and teardown are struct virtio_device's.
  *
  * A used token-API request stays held on the virtqueue (and on the done
  * list) until virtio_blk_complete, so its token is not handed out again
@@ -45,6 +46,12 @@ struct virtio_blk_slot {
 static const struct hal *blk_hal(const struct virtio_blk *blk)
 {
 	return blk->vdev.transport->hal;
+}
+
+/* Legacy: header and config in the guest's byte order (virtio_types.h). */
+static bool blk_legacy(const struct virtio_blk *blk)
+{
+	return blk->vdev.legacy;
 }
 
 static bool blk_has(const struct virtio_blk *blk, unsigned feature)
@@ -129,21 +136,19 @@ static void blk_slot_release(struct virtio_blk *blk, struct virtio_blk_slot *s)
 	blk_slot_put(blk, s);
 }
 
-static void blk_unshare_req(struct virtio_blk *blk, struct virtio_blk_req *r,
+/* Give a token-API request's data buffer and slot back; its status. */
+static void blk_req_release(struct virtio_blk *blk, struct virtio_blk_req *r,
 			    int *err)
 {
-	const struct hal *hal = blk_hal(blk);
-	int e = 0;
+	struct virtio_blk_slot *s = &blk->slots[r->slot];
 
-	if (r->len)
-		e |= hal_unshare(hal, r->data_paddr, r->data, r->len,
-				 blk_dir(r->type));
-	e |= hal_unshare(hal, r->status_paddr, &r->status, 1,
-			 HAL_DMA_FROM_DEVICE);
-	e |= hal_unshare(hal, r->hdr_paddr, &r->hdr, sizeof(r->hdr),
-			 HAL_DMA_TO_DEVICE);
-	if (e && err && !*err)
+	if (r->len &&
+	    hal_unshare(blk_hal(blk), r->data_paddr, r->data, r->len,
+			blk_dir(r->type)) &&
+	    err && !*err)
 		*err = -VIRTIO_ERR_DMA_ERROR;
+	r->status = s->status;
+	blk_slot_put(blk, s);
 }
 
 /*
@@ -336,7 +341,7 @@ void virtio_blk_stop(struct virtio_blk *blk)
 		} else if (c) {
 			struct virtio_blk_req *r = c;
 
-			blk_unshare_req(blk, r, NULL);
+			blk_req_release(blk, r, NULL);
 			r->in_flight = false;
 		}
 	}
@@ -346,7 +351,7 @@ void virtio_blk_stop(struct virtio_blk *blk)
 		struct virtio_blk_req *r = blk->done_head;
 
 		blk_done_unlink(blk, r);
-		blk_unshare_req(blk, r, NULL);
+		blk_req_release(blk, r, NULL);
 		virtqueue_release(&blk->vq, r->token);
 		r->in_flight = false;
 	}
@@ -368,9 +373,9 @@ static int blk_do(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 	s = blk_slot_get(blk);
 	if (!s)
 		return -VIRTIO_ERR_QUEUE_FULL;
-	s->hdr.type = virtio_le32(type);
+	s->hdr.type = virtio32(blk_legacy(blk), type);
 	s->hdr.reserved = 0;
-	s->hdr.sector = virtio_le64(sector);
+	s->hdr.sector = virtio64(blk_legacy(blk), sector);
 	s->status = BLK_STATUS_NONE;
 	s->used_len = 0;
 	s->done = false;
@@ -460,6 +465,7 @@ int virtio_blk_get_id(struct virtio_blk *blk, char id[VIRTIO_BLK_ID_BYTES + 1])
 int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		      uint32_t type, uint64_t sector, void *buf, size_t len)
 {
+	struct virtio_blk_slot *s;
 	const struct hal *hal;
 	int err;
 
@@ -478,26 +484,27 @@ int virtio_blk_submit(struct virtio_blk *blk, struct virtio_blk_req *req,
 		return -VIRTIO_ERR_ALREADY_USED;
 	hal = blk_hal(blk);
 	memset(req, 0, sizeof(*req));
-	req->hdr.type = virtio_le32(type);
-	req->hdr.sector = virtio_le64(sector);
+	req->hdr.type = virtio32(blk_legacy(blk), type);
+	req->hdr.sector = virtio64(blk_legacy(blk), sector);
 	req->status = BLK_STATUS_NONE;
 	req->type = type;
 	req->data = buf;
-	if (hal_share(hal, &req->hdr, sizeof(req->hdr), HAL_DMA_TO_DEVICE,
-		      &req->hdr_paddr))
-		return -VIRTIO_ERR_DMA_ERROR;
-	if (hal_share(hal, &req->status, 1, HAL_DMA_FROM_DEVICE,
-		      &req->status_paddr)) {
-		err = -VIRTIO_ERR_DMA_ERROR;
-		goto unshare_hdr;
-	}
+	s = blk_slot_get(blk);
+	if (!s)
+		return -VIRTIO_ERR_QUEUE_FULL;
+	req->slot = (uint16_t)(s - blk->slots);
+	s->hdr = req->hdr;
+	s->status = BLK_STATUS_NONE;
+	s->len = 0; /* the data is the request's, not the slot's */
 	if (len && hal_share(hal, buf, len, blk_dir(type), &req->data_paddr)) {
 		err = -VIRTIO_ERR_DMA_ERROR;
-		goto unshare_status;
+		goto put_slot;
 	}
 	req->len = len;
-	err = blk_queue(blk, req->hdr_paddr, req->status_paddr, type,
-			req->data_paddr, len, req, &req->token);
+	err = blk_queue(blk, blk_slot_paddr(blk, s),
+			blk_slot_paddr(blk, s) +
+			    offsetof(struct virtio_blk_slot, status),
+			type, req->data_paddr, len, req, &req->token);
 	if (err)
 		goto unshare_data;
 	req->in_flight = true;
@@ -507,12 +514,8 @@ unshare_data:
 	if (len)
 		hal_unshare(hal, req->data_paddr, buf, len, blk_dir(type));
 	req->len = 0;
-unshare_status:
-	hal_unshare(hal, req->status_paddr, &req->status, 1,
-		    HAL_DMA_FROM_DEVICE);
-unshare_hdr:
-	hal_unshare(hal, req->hdr_paddr, &req->hdr, sizeof(req->hdr),
-		    HAL_DMA_TO_DEVICE);
+put_slot:
+	blk_slot_put(blk, s);
 	return err;
 }
 
@@ -546,8 +549,8 @@ int virtio_blk_complete(struct virtio_blk *blk, uint16_t token,
 	blk_done_unlink(blk, req);
 	req->in_flight = false;
 	err = 0;
-	/* Unshare first: a bounced status byte is copied back here. */
-	blk_unshare_req(blk, req, &err);
+	/* Unshare first: bounced read data is copied back here. */
+	blk_req_release(blk, req, &err);
 	/* Only now may the next submit reuse the token. */
 	virtqueue_release(&blk->vq, token);
 	if (err)
@@ -570,7 +573,7 @@ static int blk_config_u32(struct virtio_blk *blk, unsigned feature,
 	err = virtio_transport_config_read(blk->vdev.transport, off, b, 4);
 	if (err)
 		return err;
-	*v = virtio_ld_le32(b);
+	*v = virtio_ld32(blk_legacy(blk), b);
 	return 1;
 }
 
@@ -586,7 +589,7 @@ static int blk_read_config(struct virtio_blk *blk)
 	    b, 8);
 	if (err)
 		return err;
-	blk->capacity = virtio_ld_le64(b);
+	blk->capacity = virtio_ld64(blk_legacy(blk), b);
 
 	blk->blk_size = VIRTIO_BLK_SECTOR_SIZE;
 	err = blk_config_u32(blk, VIRTIO_BLK_F_BLK_SIZE,

@@ -34,13 +34,17 @@ struct virtio_blk_options {
 
 /*
  * A request of the non-blocking API. The caller owns it until it is
- * completed; header and status are what the device reads and writes.
+ * completed, and it may live anywhere: what the device reads and writes
+ * besides the data (header, status byte) sits in a driver slot in DMA
+ * memory, so only the data buffer is shared per request. @hdr is the
+ * header as sent, @status the device's status byte once completed.
  */
 struct virtio_blk_req {
 	struct virtio_blk_req_hdr hdr;
 	uint8_t status;
-	/* Driver bookkeeping: what was shared for this request. */
-	uint64_t hdr_paddr, status_paddr, data_paddr;
+	/* Driver bookkeeping: the slot, and what was shared. */
+	uint16_t slot;
+	uint64_t data_paddr;
 	void *data;
 	size_t len;
 	uint32_t type;
@@ -53,7 +57,7 @@ struct virtio_blk_req {
 	struct virtio_blk_req *next_done;
 };
 
-struct virtio_blk_slot; /* header + status of a blocking request (DMA) */
+struct virtio_blk_slot; /* header + status of a request (DMA) */
 
 struct virtio_blk {
 	struct virtio_device vdev; /* transport, features, irq line and
@@ -71,7 +75,7 @@ struct virtio_blk {
 	uint32_t max_req;   /* bytes per request, whole blocks */
 	uint32_t max_xfer;  /* bytes per blocking request (bounded bounce) */
 	struct virtio_blk_slot *slots; /* one per descriptor: no allocation
-					* per blocking request */
+					* or share per request for them */
 	uint64_t slots_paddr;
 	size_t slots_pages;
 	uint16_t nslots, slot_free;

@@ -24,6 +24,7 @@ int virtio_device_begin(struct virtio_device *vd, struct virtio_transport *t,
 		return err;
 	vd->transport = t;
 	vd->id = id;
+	vd->legacy = virtio_transport_is_legacy(t);
 	return 0;
 }
 
@@ -206,6 +207,7 @@ int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
 		       void *arg)
 {
 	struct vdev_stall st;
+	bool looked = false;
 	uint64_t now;
 	int r;
 
@@ -221,17 +223,26 @@ int virtio_device_wait(struct virtio_device *vd, int (*poll)(void *arg),
 			r = poll(arg);
 			if (r)
 				return r < 0 ? r : 0;
+			looked = true;
 		}
 		/* The device gave up on us (§2.1.2): that is an I/O error,
-		 * not something waiting longer fixes. */
-		if (vdev_needs_reset(vd))
+		 * not something waiting longer fixes. Asked from the first
+		 * look or wait on: with interrupts the first wait usually
+		 * brings the completion (at once in sync mode), and that
+		 * saves a status register read per request. */
+		if (looked && vdev_needs_reset(vd))
 			return -VIRTIO_ERR_IO_ERROR;
 		/* Nothing can happen any more, or nothing did for too long:
 		 * one last look, as a missed or never sent interrupt must
 		 * not hide a completion. */
-		if (hal_wait(vd->transport->hal) == -HAL_EIDLE ||
-		    vdev_stalled(vd, &st))
+		if (hal_wait(vd->transport->hal) == -HAL_EIDLE) {
+			if (!looked && vdev_needs_reset(vd))
+				return -VIRTIO_ERR_IO_ERROR;
 			break;
+		}
+		if (vdev_stalled(vd, &st))
+			break;
+		looked = true;
 	}
 	r = poll(arg);
 	if (r)

@@ -37,6 +37,9 @@ struct virtio_device {
 	struct virtio_transport *transport; /* NULL: not set up */
 	uint32_t id;			    /* VirtIO device id (§5) */
 	uint64_t features;		    /* negotiated */
+	/* A legacy interface: rings, request headers and config are in
+	 * the guest's native byte order (virtio16/32/64), not LE. */
+	bool legacy;
 	bool use_irq;			    /* else the driver polls */
 	unsigned irq_line;		    /* as given to irq_init */
 	bool irq_registered;

@@ -224,9 +224,11 @@ static uint32_t net_csum_add(uint32_t sum, const uint8_t *p, size_t len)
  * pseudo-header sum, and the ones'-complement sum from csum_start to the
  * end completes it. Neither offset is trusted (NET-D-18 in spirit).
  */
-static int net_complete_csum(uint8_t *frame, size_t len, const uint8_t *hdr)
+static int net_complete_csum(bool legacy, uint8_t *frame, size_t len,
+			     const uint8_t *hdr)
 {
-	size_t start = virtio_ld_le16(hdr + 6), off = virtio_ld_le16(hdr + 8);
+	size_t start = virtio_ld16(legacy, hdr + 6),
+	       off = virtio_ld16(legacy, hdr + 8);
 	uint16_t csum;
 
 	if (start > len || off > len - start || len - start - off < 2)
@@ -266,12 +268,17 @@ static int net_rx_check(struct virtio_net *net, uint8_t *buf, uint32_t used,
 	if (used < net->hdr_len || used > len)
 		return -VIRTIO_ERR_IO_ERROR;
 	if (net->hdr_len == VIRTIO_NET_HDR_SIZE)
-		nbufs = virtio_ld_le16(
+		nbufs = virtio_ld16(
+		    net->vdev.legacy,
 		    buf + offsetof(struct virtio_net_hdr, num_buffers));
 	if (!net->mrg_rxbuf) {
-		/* NET-V-10: one buffer per frame, num_buffers 1. */
-		if (nbufs != 1)
-			return -VIRTIO_ERR_IO_ERROR;
+		/* NET-V-10: without MRG_RXBUF a frame is one buffer, what
+		 * ever num_buffers says. A VERSION_1 header always has the
+		 * field, but QEMU writes it only with MRG_RXBUF (it keeps
+		 * what the driver left there, 0 in a zeroed buffer) and
+		 * Linux never reads it then: refusing it lost every frame
+		 * on QEMU's virtio-net-pci,mrg_rxbuf=off. */
+		nbufs = 1;
 	} else {
 		/* NET-V-11: at most one buffer per descriptor of the ring;
 		 * NET-V-12: the head of a longer frame is full. */
@@ -287,8 +294,9 @@ static int net_rx_check(struct virtio_net *net, uint8_t *buf, uint32_t used,
 	flags = buf[offsetof(struct virtio_net_hdr, flags)];
 	if (nbufs == 1 && (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 	    !(flags & VIRTIO_NET_HDR_F_RSC_INFO)) {
-		int err = net_complete_csum(buf + net->hdr_len,
-					    used - net->hdr_len, buf);
+		int err =
+		    net_complete_csum(net->vdev.legacy, buf + net->hdr_len,
+				      used - net->hdr_len, buf);
 
 		if (err)
 			return err;
@@ -372,7 +380,7 @@ bool virtio_net_link_up(struct virtio_net *net)
 		net->vdev.transport, offsetof(struct virtio_net_config, status),
 		b, 2))
 		return false;
-	return virtio_ld_le16(b) & VIRTIO_NET_S_LINK_UP;
+	return virtio_ld16(net->vdev.legacy, b) & VIRTIO_NET_S_LINK_UP;
 }
 
 bool virtio_net_config_changed(struct virtio_net *net)
@@ -444,7 +452,7 @@ static int net_read_config(struct virtio_net *net,
 		    t, offsetof(struct virtio_net_config, mtu), b, 2);
 		if (err)
 			return err;
-		net->mtu = virtio_ld_le16(b);
+		net->mtu = virtio_ld16(net->vdev.legacy, b);
 		/* NET-V-02: 68..65535; below is no MTU we can honour. */
 		if (net->mtu < VIRTIO_NET_MTU_MIN)
 			return -VIRTIO_ERR_UNSUPPORTED;

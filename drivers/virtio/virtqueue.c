@@ -39,21 +39,27 @@ struct virtqueue_desc_state {
 /*
  * Ring fields the device writes concurrently (thread mode) are read and
  * written with relaxed atomics; ordering comes from the explicit fences
- * (§2.7.13), as in Linux's virtio_ring.c.
+ * (§2.7.13), as in Linux's virtio_ring.c. A legacy queue is in the
+ * guest's native byte order, a modern one little-endian.
  */
-static inline uint16_t vq_ld16(const uint16_t *p)
+static inline bool vq_legacy(const struct virtqueue *vq)
 {
-	return virtio_le16(__atomic_load_n(p, __ATOMIC_RELAXED));
+	return vq->flags & VIRTQUEUE_F_LEGACY;
 }
 
-static inline void vq_st16(uint16_t *p, uint16_t v)
+static inline uint16_t vq_ld16(const struct virtqueue *vq, const uint16_t *p)
 {
-	__atomic_store_n(p, virtio_le16(v), __ATOMIC_RELAXED);
+	return virtio16(vq_legacy(vq), __atomic_load_n(p, __ATOMIC_RELAXED));
 }
 
-static inline uint32_t vq_ld32(const uint32_t *p)
+static inline void vq_st16(const struct virtqueue *vq, uint16_t *p, uint16_t v)
 {
-	return virtio_le32(__atomic_load_n(p, __ATOMIC_RELAXED));
+	__atomic_store_n(p, virtio16(vq_legacy(vq), v), __ATOMIC_RELAXED);
+}
+
+static inline uint32_t vq_ld32(const struct virtqueue *vq, const uint32_t *p)
+{
+	return virtio32(vq_legacy(vq), __atomic_load_n(p, __ATOMIC_RELAXED));
 }
 
 static inline uint16_t *vq_used_event(struct virtqueue *vq)
@@ -206,15 +212,18 @@ static void vq_free_chain(struct virtqueue *vq, uint16_t head)
 	st->ndescs = 0;
 }
 
-static void vq_fill_desc(struct virtq_desc *d, const struct virtqueue_buf *b,
-			 uint16_t flags, uint16_t next)
+static void vq_fill_desc(const struct virtqueue *vq, struct virtq_desc *d,
+			 const struct virtqueue_buf *b, uint16_t flags,
+			 uint16_t next)
 {
+	bool legacy = vq_legacy(vq);
+
 	if (b->device_writes)
 		flags |= VIRTQ_DESC_F_WRITE;
-	d->addr = virtio_le64(b->paddr);
-	d->len = virtio_le32(b->len);
-	d->flags = virtio_le16(flags);
-	d->next = virtio_le16(next);
+	d->addr = virtio64(legacy, b->paddr);
+	d->len = virtio32(legacy, b->len);
+	d->flags = virtio16(legacy, flags);
+	d->next = virtio16(legacy, next);
 }
 
 int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
@@ -254,17 +263,18 @@ int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 
 		/* VQ-D-06/09: one level, entries linked 1, 2, 3, ... */
 		for (unsigned k = 0; k < n; k++)
-			vq_fill_desc(&table[k], &bufs[k],
+			vq_fill_desc(vq, &table[k], &bufs[k],
 				     k + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
 				     k + 1 < n ? (uint16_t)(k + 1) : 0);
 		/* VQ-D-08: INDIRECT without NEXT. */
-		vq->desc[head].addr =
-		    virtio_le64(vq->indirect_paddr +
-				(uint64_t)head * VIRTQUEUE_INDIRECT_MAX *
-				    sizeof(struct virtq_desc));
-		vq->desc[head].len =
-		    virtio_le32((uint32_t)(n * sizeof(struct virtq_desc)));
-		vq->desc[head].flags = virtio_le16(VIRTQ_DESC_F_INDIRECT);
+		vq->desc[head].addr = virtio64(
+		    vq_legacy(vq), vq->indirect_paddr +
+				       (uint64_t)head * VIRTQUEUE_INDIRECT_MAX *
+					   sizeof(struct virtq_desc));
+		vq->desc[head].len = virtio32(
+		    vq_legacy(vq), (uint32_t)(n * sizeof(struct virtq_desc)));
+		vq->desc[head].flags =
+		    virtio16(vq_legacy(vq), VIRTQ_DESC_F_INDIRECT);
 		vq->desc[head].next = 0;
 		vq->state[head].flags = 0;
 		i = vq->state[head].next;
@@ -273,7 +283,7 @@ int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 		for (unsigned k = 0; k < n; k++) {
 			uint16_t next = vq->state[i].next;
 
-			vq_fill_desc(&vq->desc[i], &bufs[k],
+			vq_fill_desc(vq, &vq->desc[i], &bufs[k],
 				     k + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
 				     k + 1 < n ? next : 0);
 			vq->state[i].flags = 0; /* no longer a used head */
@@ -289,12 +299,13 @@ int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 	    VQ_ST_IN_FLIGHT | (indirect ? VQ_ST_INDIRECT : 0);
 	vq->state[head].added_at = vq->used_seen;
 
-	vq_st16(&vq->avail->ring[vq->avail_idx & (vq->size - 1)], head);
+	vq_st16(vq, &vq->avail->ring[vq->avail_idx & (vq->size - 1)], head);
 	/* VQ-D-20: descriptors and ring entry before the index. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vq->avail_idx++;
 	/* Release as well: what thread sanitizers see (they miss fences). */
-	__atomic_store_n(&vq->avail->idx, virtio_le16(vq->avail_idx),
+	__atomic_store_n(&vq->avail->idx,
+			 virtio16(vq_legacy(vq), vq->avail_idx),
 			 __ATOMIC_RELEASE);
 	vq->num_added++;
 	vq->in_flight++;
@@ -328,11 +339,11 @@ bool virtqueue_should_notify(struct virtqueue *vq)
 	vq->num_added = 0;
 	if (vq->flags & VIRTQUEUE_F_EVENT_IDX) {
 		/* VQ-D-18/19: used->flags ignored, avail_event decides. */
-		return vring_need_event(vq_ld16(vq_avail_event(vq)), new_idx,
-					old_idx);
+		return vring_need_event(vq_ld16(vq, vq_avail_event(vq)),
+					new_idx, old_idx);
 	}
 	/* VQ-D-16/17: avail_event ignored; notify unless NO_NOTIFY. */
-	return !(vq_ld16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
+	return !(vq_ld16(vq, &vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
 }
 
 bool virtqueue_kick(struct virtqueue *vq)
@@ -347,7 +358,7 @@ bool virtqueue_kick(struct virtqueue *vq)
 
 bool virtqueue_peek_used(struct virtqueue *vq)
 {
-	return vq_ld16(&vq->used->idx) != vq->last_used_idx;
+	return vq_ld16(vq, &vq->used->idx) != vq->last_used_idx;
 }
 
 int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
@@ -355,9 +366,11 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 	struct virtq_used_elem *e;
 	uint32_t id, used_len;
 	/* Acquire, beside the fence below, for thread sanitizers. */
-	uint16_t ahead = (uint16_t)(virtio_le16(__atomic_load_n(
-					&vq->used->idx, __ATOMIC_ACQUIRE)) -
-				    vq->last_used_idx);
+	uint16_t ahead =
+	    (uint16_t)(virtio16(
+			   vq_legacy(vq),
+			   __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE)) -
+		       vq->last_used_idx);
 	uint64_t at = vq->used_read;
 	uint8_t flags;
 
@@ -376,14 +389,14 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 	/* §2.7.13: read the entry only after seeing the index. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	e = &vq->used->ring[vq->last_used_idx & (vq->size - 1)];
-	id = vq_ld32(&e->id);
-	used_len = vq_ld32(&e->len);
+	id = vq_ld32(vq, &e->id);
+	used_len = vq_ld32(vq, &e->len);
 	vq->last_used_idx++;
 	vq->used_read++;
 	if (vq->cb_enabled && (vq->flags & VIRTQUEUE_F_EVENT_IDX)) {
 		/* Keep interrupts coming for the next used chain; full
 		 * barrier so the device sees it before we look again. */
-		vq_st16(vq_used_event(vq), vq->last_used_idx);
+		vq_st16(vq, vq_used_event(vq), vq->last_used_idx);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	}
 	if (token)
@@ -458,9 +471,10 @@ void virtqueue_disable_cb(struct virtqueue *vq)
 	if (vq->flags & VIRTQUEUE_F_EVENT_IDX) {
 		/* VQ-D-12: flags stay 0. used_event one behind the used
 		 * index means "not until the index wraps around". */
-		vq_st16(vq_used_event(vq), (uint16_t)(vq->last_used_idx - 1));
+		vq_st16(vq, vq_used_event(vq),
+			(uint16_t)(vq->last_used_idx - 1));
 	} else {
-		vq_st16(&vq->avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+		vq_st16(vq, &vq->avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	}
 }
 
@@ -468,9 +482,9 @@ bool virtqueue_enable_cb(struct virtqueue *vq)
 {
 	vq->cb_enabled = true;
 	if (vq->flags & VIRTQUEUE_F_EVENT_IDX)
-		vq_st16(vq_used_event(vq), vq->last_used_idx);
+		vq_st16(vq, vq_used_event(vq), vq->last_used_idx);
 	else
-		vq_st16(&vq->avail->flags, 0);
+		vq_st16(vq, &vq->avail->flags, 0);
 	/* The device must see the request before we check for used
 	 * chains, or a completion in between would go unnoticed. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -524,9 +538,10 @@ void virtqueue_dump(const struct virtqueue *vq, char *buf, size_t size)
 		vq_putu(&o, " in_flight=", vq->in_flight);
 		vq_putu(&o, " held=", vq->num_held);
 		vq_putu(&o, " avail_idx=", vq->avail_idx);
-		vq_putu(&o, " used_idx=",
-			virtio_le16(
-			    __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED)));
+		vq_putu(
+		    &o, " used_idx=",
+		    virtio16(vq_legacy(vq), __atomic_load_n(&vq->used->idx,
+							    __ATOMIC_RELAXED)));
 		vq_putu(&o, " last_used=", vq->last_used_idx);
 		vq_putu(&o, " free_head=", vq->free_head);
 		vq_putu(&o, " adds=", vq->adds);

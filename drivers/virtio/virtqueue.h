@@ -35,7 +35,9 @@ extern "C" {
 /* virtqueue_init flags: what was negotiated, and the ring layout. */
 #define VIRTQUEUE_F_INDIRECT 1u	 /* VIRTIO_F_INDIRECT_DESC */
 #define VIRTQUEUE_F_EVENT_IDX 2u /* VIRTIO_F_EVENT_IDX */
-#define VIRTQUEUE_F_LEGACY 4u	 /* one contiguous area, 4096-aligned used */
+/* A legacy device's queue: one contiguous area, used ring 4096-aligned,
+ * every ring field in the guest's native byte order. */
+#define VIRTQUEUE_F_LEGACY 4u
 
 /* Entries of the indirect table kept per head descriptor. */
 #define VIRTQUEUE_INDIRECT_MAX 32u

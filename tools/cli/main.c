@@ -139,12 +139,14 @@ int main(int argc, char **argv)
 		cli_free_options(&o);
 		return 0;
 	}
-	if (o.help || o.version || o.fault_help || o.strict_help ||
-	    o.workloads_help) {
+	if (o.help || o.version || o.fault_help || o.trace_help ||
+	    o.strict_help || o.workloads_help) {
 		if (o.help)
 			cli_usage(stdout);
 		else if (o.workloads_help)
 			cli_usage_workloads(stdout);
+		else if (o.trace_help)
+			trace_print_help(stdout);
 		else if (o.fault_help) {
 			printf("Fault points (--fault POINT[,count=N][,after=N]"
 			       "[,prob=P][,dev=N]):\n");

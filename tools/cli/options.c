@@ -42,6 +42,11 @@ enum {
 	OPT_STRICT,
 	OPT_SOAK,
 	OPT_SOAK_PROB,
+	OPT_QD,
+	OPT_BS,
+	OPT_RW,
+	OPT_BUF,
+	OPT_TIME,
 	OPT_CLASS, /* OPT_CLASS + n: --<device_classes[n]->name> */
 };
 
@@ -67,6 +72,11 @@ static const struct option fixed_options[] = {
     {"strict", optional_argument, NULL, OPT_STRICT},
     {"soak", required_argument, NULL, OPT_SOAK},
     {"soak-prob", required_argument, NULL, OPT_SOAK_PROB},
+    {"qd", required_argument, NULL, OPT_QD},
+    {"bs", required_argument, NULL, OPT_BS},
+    {"rw", required_argument, NULL, OPT_RW},
+    {"buf", required_argument, NULL, OPT_BUF},
+    {"time", required_argument, NULL, OPT_TIME},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -115,6 +125,103 @@ static int parse_positive(const char *opt, const char *arg, uint64_t *v,
 				       "%s '%s': want a number above 0", opt,
 				       arg);
 	return 0;
+}
+
+static const char *const bench_rw_names[] = {
+    [CLI_BENCH_READ] = "read",
+    [CLI_BENCH_WRITE] = "write",
+    [CLI_BENCH_RANDREAD] = "randread",
+    [CLI_BENCH_RANDWRITE] = "randwrite",
+};
+static const char *const bench_buf_names[] = {
+    [CLI_BENCH_DMA] = "dma",
+    [CLI_BENCH_HOST] = "host",
+};
+
+static int name_index(const char *const *names, unsigned n, const char *s,
+		      uint32_t *v)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(names[i], s)) {
+			*v = i;
+			return 0;
+		}
+	return -1;
+}
+
+static int bench_item(int opt, const char *s, uint32_t *v)
+{
+	uint64_t u;
+
+	switch (opt) {
+	case OPT_QD:
+		if (vm_parse_u64(s, &u) || !u || u > 1024)
+			return -1;
+		*v = (uint32_t)u;
+		return 0;
+	case OPT_BS:
+		if (vm_parse_size(s, &u) || !u || u % 512 || u > (1u << 20))
+			return -1;
+		*v = (uint32_t)u;
+		return 0;
+	case OPT_RW:
+		return name_index(bench_rw_names, 4, s, v);
+	default:
+		return name_index(bench_buf_names, 2, s, v);
+	}
+}
+
+/* A bench list: CLI_BENCH_MAX comma-separated items at most, none empty. */
+static int parse_bench_list(int opt, const char *arg, uint32_t *out,
+			    unsigned *n, char *err, size_t errlen)
+{
+	static const char *const want[] = {
+	    "--qd '%s': want a comma list of queue depths from 1 to 1024, "
+	    "e.g. 1,8,32",
+	    "--bs '%s': want a comma list of sizes, multiples of 512 up to "
+	    "1M, e.g. 512,4k,64k",
+	    "--rw '%s': want read, write, randread or randwrite (or a comma "
+	    "list of them)",
+	    "--buf '%s': want dma or host (or dma,host)",
+	};
+	const char *p = arg;
+	char item[32];
+
+	*n = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!len || len >= sizeof(item) || *n == CLI_BENCH_MAX)
+			goto bad;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (bench_item(opt, item, &out[*n]))
+			goto bad;
+		++*n;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+bad:
+	if (*n == CLI_BENCH_MAX)
+		return vm_option_error(err, errlen,
+				       "--%s '%s': at most %d values",
+				       opt == OPT_QD   ? "qd"
+				       : opt == OPT_BS ? "bs"
+				       : opt == OPT_RW ? "rw"
+						       : "buf",
+				       arg, CLI_BENCH_MAX);
+	return vm_option_error(err, errlen, want[opt - OPT_QD], arg);
+}
+
+const char *cli_bench_rw_name(uint32_t rw)
+{
+	return rw < 4 ? bench_rw_names[rw] : "?";
+}
+
+const char *cli_bench_buf_name(uint32_t buf)
+{
+	return buf < 2 ? bench_buf_names[buf] : "?";
 }
 
 static int add_fault(struct cli_options *o, const char *spec, char *err,
@@ -209,6 +316,11 @@ static const struct {
     {CLI_OPT_HOLD, "--hold"},
     {CLI_OPT_SOAK, "--soak"},
     {CLI_OPT_SOAK_PROB, "--soak-prob"},
+    {CLI_OPT_QD, "--qd"},
+    {CLI_OPT_BS, "--bs"},
+    {CLI_OPT_RW, "--rw"},
+    {CLI_OPT_BUF, "--buf"},
+    {CLI_OPT_TIME, "--time"},
 };
 
 /* Options for other workloads are refused, naming those they go with. */
@@ -349,6 +461,10 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 					    optarg);
 			break;
 		case OPT_TRACE:
+			if (!strcmp(optarg, "help")) {
+				o->trace_help = true;
+				break;
+			}
 			if (!*optarg)
 				return vm_option_error(
 				    err, errlen,
@@ -453,6 +569,46 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			o->given |= CLI_OPT_SOAK_PROB;
 			break;
 		}
+		case OPT_QD:
+			if (parse_bench_list(c, optarg, o->bench_qd,
+					     &o->bench_nqd, err, errlen))
+				return -1;
+			o->given |= CLI_OPT_QD;
+			break;
+		case OPT_BS:
+			if (parse_bench_list(c, optarg, o->bench_bs,
+					     &o->bench_nbs, err, errlen))
+				return -1;
+			o->given |= CLI_OPT_BS;
+			break;
+		case OPT_RW:
+			if (parse_bench_list(c, optarg, o->bench_rw,
+					     &o->bench_nrw, err, errlen))
+				return -1;
+			o->given |= CLI_OPT_RW;
+			break;
+		case OPT_BUF:
+			if (parse_bench_list(c, optarg, o->bench_buf,
+					     &o->bench_nbuf, err, errlen))
+				return -1;
+			o->given |= CLI_OPT_BUF;
+			break;
+		case OPT_TIME: {
+			char *end;
+
+			errno = 0;
+			o->bench_time_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || *optarg < '0' ||
+			    *optarg > '9' || !(o->bench_time_s > 0) ||
+			    o->bench_time_s > 3600)
+				return vm_option_error(
+				    err, errlen,
+				    "--time '%s': want seconds above 0, up to "
+				    "3600, e.g. 1 or 0.25",
+				    optarg);
+			o->given |= CLI_OPT_TIME;
+			break;
+		}
 		case OPT_POLL:
 			o->poll = true;
 			break;
@@ -507,8 +663,8 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			return bad_option(all, argv, at, err, errlen);
 		}
 	}
-	if (o->help || o->version || o->fault_help || o->strict_help ||
-	    o->device_help || o->workloads_help)
+	if (o->help || o->version || o->fault_help || o->trace_help ||
+	    o->strict_help || o->device_help || o->workloads_help)
 		return 0;
 	if (parse_workload(o, argc - optind, argv + optind, err, errlen) ||
 	    check_workload_options(o, err, errlen))
@@ -522,6 +678,10 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 	if ((o->given & CLI_OPT_SOAK_PROB) && !(o->given & CLI_OPT_SOAK))
 		return vm_option_error(err, errlen,
 				       "--soak-prob goes with --soak");
+	if ((o->given & CLI_OPT_TIME) && (o->given & CLI_OPT_REQUESTS))
+		return vm_option_error(err, errlen,
+				       "--time and --requests: give one, not "
+				       "both");
 	if (o->mode == SIM_MODE_THREAD &&
 	    (o->fault_count || o->workload->arms_faults ||
 	     (o->given & CLI_OPT_SOAK)))
@@ -643,7 +803,23 @@ void cli_usage(FILE *out)
 		"                         (- is stdout)\n"
 		"  --requests N           net-serve: stop after N requests "
 		"(default: at\n"
-		"                         SIGINT or SIGTERM)\n"
+		"                         SIGINT or SIGTERM); bench: N "
+		"requests per case\n"
+		"                         and round, instead of --time\n"
+		"  --qd LIST              bench: requests in flight, a comma "
+		"list (default 1,32)\n"
+		"  --bs LIST              bench: request sizes (default "
+		"4k,64k)\n"
+		"  --rw LIST              bench: read, write, randread, "
+		"randwrite (default\n"
+		"                         randread); writes overwrite the "
+		"disk\n"
+		"  --buf LIST             bench: dma (a buffer in DMA memory) "
+		"or host (the\n"
+		"                         user's own malloc'd buffer, bounced; "
+		"the default)\n"
+		"  --time S               bench: seconds per case (default 1; "
+		"0.25 is fine)\n"
 		"  --frames N             gpu-demo: stop after N frames "
 		"(default: when the\n"
 		"                         window closes, or 60 headless)\n"
@@ -682,8 +858,9 @@ void cli_usage(FILE *out)
 		"                         driver MUST the devices can see; "
 		"'--strict help'\n"
 		"                         lists the checked requirement IDs\n"
-		"  --trace LIST           trace events to stderr: a comma list "
-		"of\n",
+		"  --trace LIST           trace events to stderr ('--trace "
+		"help': the events):\n"
+		"                         a comma list of\n",
 		SOAK_SEED_LIMIT_S);
 	trace_print_categories(out, USAGE_INDENT + 2);
 	fprintf(out, "                         or 'all'\n"

@@ -29,7 +29,27 @@ enum cli_workload_option {
 	CLI_OPT_HOLD = 1u << 7,	      /* --hold S */
 	CLI_OPT_SOAK = 1u << 9,	      /* --soak N */
 	CLI_OPT_SOAK_PROB = 1u << 10, /* --soak-prob P */
+	CLI_OPT_QD = 1u << 11,	      /* --qd LIST */
+	CLI_OPT_BS = 1u << 12,	      /* --bs LIST */
+	CLI_OPT_RW = 1u << 13,	      /* --rw LIST */
+	CLI_OPT_BUF = 1u << 14,	      /* --buf LIST */
+	CLI_OPT_TIME = 1u << 15,      /* --time S */
 };
+
+/* bench: what each case reads or writes, and from which buffer. */
+enum cli_bench_rw {
+	CLI_BENCH_READ,
+	CLI_BENCH_WRITE,
+	CLI_BENCH_RANDREAD,
+	CLI_BENCH_RANDWRITE,
+};
+
+enum cli_bench_buf {
+	CLI_BENCH_DMA,	/* a buffer in DMA memory: shared in place */
+	CLI_BENCH_HOST, /* the user's own malloc'd buffer: bounced */
+};
+
+#define CLI_BENCH_MAX 8 /* entries of one bench list */
 
 struct cli_options {
 	uint64_t mem_size;
@@ -40,6 +60,7 @@ struct cli_options {
 	bool poll; /* --poll: drivers poll instead of taking IRQs */
 	bool help, version;
 	bool fault_help; /* --fault help: list the points */
+	bool trace_help; /* --trace help: list the categories */
 	bool strict;	 /* --strict: stop at a broken driver MUST */
 	bool strict_help; /* --strict help: list the checked rules */
 	bool workloads_help; /* --workloads: list the workloads */
@@ -69,6 +90,12 @@ struct cli_options {
 	uint64_t hold_s;	/* gpu-demo --hold S: show the last frame */
 	uint64_t soak;		/* faults --soak N: seeds, 0: the table */
 	double soak_prob;	/* faults --soak-prob P */
+	/* bench: the case lists, in the order given (n 0: the defaults),
+	 * and the time per case (0: the default) or --requests. */
+	uint32_t bench_qd[CLI_BENCH_MAX], bench_bs[CLI_BENCH_MAX];
+	uint32_t bench_rw[CLI_BENCH_MAX], bench_buf[CLI_BENCH_MAX];
+	unsigned bench_nqd, bench_nbs, bench_nrw, bench_nbuf;
+	double bench_time_s;
 };
 
 /*
@@ -79,6 +106,9 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 		      size_t errlen);
 void cli_free_options(struct cli_options *o);
 void cli_usage(FILE *out);
+/* "randread", "host": the names --rw and --buf take. */
+const char *cli_bench_rw_name(uint32_t rw);
+const char *cli_bench_buf_name(uint32_t buf);
 /* The workloads, one per line (and their help), as --help lists them. */
 void cli_usage_workloads(FILE *out);
 

@@ -49,6 +49,7 @@ extern const struct workload selftest_workload;
 extern const struct workload probe_workload;
 extern const struct workload blk_read_workload;
 extern const struct workload blk_write_workload;
+extern const struct workload bench_workload;
 extern const struct workload net_ping_workload;
 extern const struct workload net_fetch_workload;
 extern const struct workload net_serve_workload;

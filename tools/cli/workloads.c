@@ -7,7 +7,7 @@
 const struct workload *const workloads[] = {
     &selftest_workload, &probe_workload,
 #ifdef VIRTSIM_HAVE_BLK
-    &blk_read_workload, &blk_write_workload,
+    &blk_read_workload, &blk_write_workload, &bench_workload,
 #endif
 #ifdef VIRTSIM_HAVE_NET
     &net_ping_workload, &net_fetch_workload, &net_serve_workload,

@@ -25,6 +25,7 @@
 #include "drivers/virtio/virtio_blk.h"
 
 #define BLK_SCRATCH_PREFIX "scratch:"
+#define BLK_NULL_PREFIX "null:"
 
 static void blk_options_init(void *opts)
 {
@@ -38,6 +39,17 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 	uint64_t v;
 
 	if (!key) {
+		if (!strncmp(value, BLK_NULL_PREFIX, strlen(BLK_NULL_PREFIX))) {
+			value += strlen(BLK_NULL_PREFIX);
+			if (vm_parse_size(value, &o->null_size) ||
+			    !o->null_size || o->null_size % 512)
+				return vm_option_error(
+				    err, errlen,
+				    "null:%s: want a size, a multiple of 512 "
+				    "bytes, e.g. null:1G",
+				    value);
+			return 0;
+		}
 		if (strncmp(value, BLK_SCRATCH_PREFIX,
 			    strlen(BLK_SCRATCH_PREFIX))) {
 			o->path = value;
@@ -206,6 +218,15 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 			 " is not a multiple of blk_size=%u",
 			 d->unit, o->scratch_size, bsize);
 		ret = -EINVAL;
+	} else if (o->null_size && o->null_size % bsize) {
+		snprintf(err, errlen,
+			 "blk%u: null size %" PRIu64
+			 " is not a multiple of blk_size=%u",
+			 d->unit, o->null_size, bsize);
+		ret = -EINVAL;
+	} else if (o->null_size) {
+		h->null = true;
+		ret = 0;
 	} else if (o->scratch_size) {
 		ret = blk_make_scratch(h, o->scratch_size, err, errlen);
 	} else if (!o->path) {
@@ -216,7 +237,10 @@ static int blk_create(struct vm_device *d, struct sim_env *env,
 	}
 	if (ret)
 		goto fail;
-	disk = disk_file_open(h->path, o->readonly, err, errlen);
+	disk = h->null ? disk_null_open(o->null_size, o->readonly)
+		       : disk_file_open(h->path, o->readonly, err, errlen);
+	if (!disk && h->null)
+		snprintf(err, errlen, "blk%u: out of memory", d->unit);
 	if (!disk) {
 		ret = -EINVAL;
 		goto fail;
@@ -314,8 +338,8 @@ static void blk_describe(const struct vm_device *d, char *buf, size_t len)
 
 	if (bsize != VIRTIO_BLK_SECTOR_SIZE)
 		snprintf(unit, sizeof(unit), "%zu-byte ", bsize);
-	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " %sblocks)%s",
-		 (blocks * bsize) >> 20, blocks, unit,
+	snprintf(buf, len, "%" PRIu64 " MiB (%" PRIu64 " %sblocks)%s%s",
+		 (blocks * bsize) >> 20, blocks, unit, h->null ? " null" : "",
 		 h->readonly ? " ro" : "");
 }
 
@@ -339,6 +363,24 @@ const char *vm_disk_path(struct vm *vm, unsigned n)
 	struct vm_device *d = vm_device(vm, &blk_class, n);
 
 	return d ? ((const struct blk_host *)d->host)->path : NULL;
+}
+
+int vm_disk_host_fd(struct vm *vm, unsigned n, bool write)
+{
+	struct vm_device *d = vm_device(vm, &blk_class, n);
+	const struct blk_host *h = d ? d->host : NULL;
+
+	if (!h) {
+		errno = ENODEV;
+		return -1;
+	}
+	errno = 0;
+	if (h->null)
+		return -1;
+	/* A scratch image is unlinked: its own descriptor is read-write. */
+	if (h->scratch)
+		return fcntl(h->fd, F_DUPFD_CLOEXEC, 0);
+	return open(h->path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 }
 
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)
@@ -394,8 +436,10 @@ const struct device_class blk_class = {
     .virtio_id = VIRTIO_ID_BLOCK,
     .type = DEV_TYPE_BLOCK,
     .thread_mode = true,
-    .first_word = "FILE (or scratch:SIZE)",
-    .usage = "FILE or scratch:SIZE (a fresh image, removed at exit); ro "
+    .first_word = "FILE (or scratch:SIZE, null:SIZE)",
+    .usage = "FILE or scratch:SIZE (a fresh image, removed at exit) or "
+	     "null:SIZE (a disk that does no I/O: reads return zeros, "
+	     "writes are dropped); ro "
 	     "or readonly=on (VIRTIO_BLK_F_RO, writes fail); readonly=off "
 	     "(the default); serial=ID (what GET_ID returns, at most 20 "
 	     "bytes); queue_size=N (the device's queue size, a power of "
@@ -444,6 +488,12 @@ struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n)
 const char *vm_disk_path(struct vm *vm, unsigned n)
 {
 	return NULL;
+}
+
+int vm_disk_host_fd(struct vm *vm, unsigned n, bool write)
+{
+	errno = ENODEV;
+	return -1;
 }
 
 int blk_op_failed(unsigned unit, const char *what, int virtio_err)

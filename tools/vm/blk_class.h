@@ -2,9 +2,9 @@
 /*
  * blk_class.h - virtio-blk as a device class: `--blk FILE[,ro]
  * [,serial=ID][,queue_size=N][,blk_size=N][,access_platform=on]` (or
- * `scratch:SIZE`, a fresh image removed with the device), the blk model
- * on a file, the virtio-blk driver as a block device, and the accessors
- * tests and workloads use.
+ * `scratch:SIZE`, a fresh image removed with the device, or `null:SIZE`,
+ * a disk that does no I/O), the blk model on a file, the virtio-blk
+ * driver as a block device, and the accessors tests and workloads use.
  */
 #ifndef VIRTSIM_TOOLS_VM_BLK_CLASS_H
 #define VIRTSIM_TOOLS_VM_BLK_CLASS_H
@@ -25,6 +25,8 @@ struct blk_options {
 	const char *path;      /* the image */
 	uint64_t scratch_size; /* instead of @path: a fresh zeroed image of
 				* this size in $TMPDIR, removed with it */
+	uint64_t null_size;    /* instead of @path: a disk of this size that
+				* does no I/O (reads zeros, drops writes) */
 	bool readonly;	       /* VIRTIO_BLK_F_RO; writes fail */
 	const char *serial;    /* GET_ID; NULL: "virtsim-<unit>" */
 	uint16_t queue_size;   /* the device's QueueNumMax; 0: 256 */
@@ -40,6 +42,12 @@ struct block_device *vm_disk(struct vm *vm, unsigned n);
 struct virtio_blk *vm_virtio_blk(struct vm *vm, unsigned n);
 /* Disk @n's image on the host, or NULL (none, or a scratch image). */
 const char *vm_disk_path(struct vm *vm, unsigned n);
+/*
+ * Disk @n's image for host-side baselines: a new descriptor of it
+ * (read-write if @write) for the caller to close. -1 with errno 0 for a
+ * disk without an image (null:SIZE), else -1 with errno.
+ */
+int vm_disk_host_fd(struct vm *vm, unsigned n, bool write);
 
 /*
  * "virtsim: blk0: write failed: IoError -> Io" on stderr, the VirtIO

@@ -15,6 +15,7 @@ struct blk_host {
 	char *path;   /* the image; NULL for a scratch one, once unlinked */
 	int fd;       /* the image, read-only, for host-side checks */
 	bool scratch; /* created for the device, and unlinked at once */
+	bool null;    /* no image at all: the null backend (fd is -1) */
 	bool readonly;
 };
 

@@ -5,7 +5,9 @@
  * A scratch disk is written with a seeded pattern, flushed, read back and
  * verified; every disk is then read whole through the stack and compared
  * with host preads of its image, whole-disk passes of both are timed in
- * turn, and reads are kept in flight through the token API.
+ * turn, and reads are kept in flight through the token API. A null disk
+ * (null:SIZE) keeps nothing it is given, so nothing is written and read
+ * back: its reads are checked to be zeros.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +29,7 @@ _Static_assert(CHUNK_BYTES % VIRTIO_BLK_MAX_BLK_SIZE == 0,
 #define BATCH_DEPTH 16u
 #define BATCH_READS 4096u
 #define BENCH_ROUNDS 3u
+#define NULL_CHECK_BYTES (64ull << 20) /* of a null disk, read and checked */
 
 static uint8_t pattern_byte(uint64_t seed, uint64_t off)
 {
@@ -240,6 +243,46 @@ static int compare_image(struct vm_device *d, struct virtio_blk *b,
 	return 0;
 }
 
+/*
+ * A null disk: there is no image to compare with and writes are dropped,
+ * so the check is that reads (of its first NULL_CHECK_BYTES) are zeros.
+ */
+static int check_null(struct vm_device *d, struct virtio_blk *b,
+		      struct dma_buf *buf, struct vm_selftest *st)
+{
+	uint64_t bytes = b->capacity * VIRTIO_BLK_SECTOR_SIZE;
+	double t = 0;
+	int err;
+
+	if (bytes > NULL_CHECK_BYTES)
+		bytes = NULL_CHECK_BYTES;
+	for (uint64_t off = 0; off < bytes; off += CHUNK_BYTES) {
+		size_t len = chunk_len(bytes, off);
+
+		memset(buf->p, 0xa5, len);
+		err = timed_io(b, false, off, buf->p, len, &t);
+		if (err)
+			return blk_op_failed(d->unit, "read", err);
+		for (size_t i = 0; i < len; i++) {
+			if (!buf->p[i])
+				continue;
+			fprintf(stderr,
+				"virtsim: blk%u: " VM_SELFTEST_WRONG_DATA
+				"byte %" PRIu64
+				" of a null disk reads 0x%02x\n",
+				d->unit, off + i, buf->p[i]);
+			return 1;
+		}
+		st->requests++;
+	}
+	st->bytes += bytes;
+	fprintf(st->out,
+		"blk%u: null disk: read %" PRIu64 " MiB of zeros in %.1f ms "
+		"(%.0f MiB/s); nothing written (writes are dropped)\n",
+		d->unit, bytes >> 20, t, guest_mib_per_s(bytes, t));
+	return 0;
+}
+
 /* The request of @req[] that @token names, or NULL. */
 static struct virtio_blk_req *batch_owner(struct virtio_blk_req *req,
 					  uint16_t token)
@@ -334,6 +377,7 @@ int blk_selftest(struct vm *vm, struct vm_device *d, struct vm_selftest *st)
 	struct virtio_blk *b = &((struct virtio_blk_device *)d->driver)->blk;
 	/* The pattern's seed comes from the run's data stream. */
 	uint64_t seed = rng_next(&vm->machine.env.rng[SIM_RNG_DATA]);
+	const struct blk_host *h = d->host;
 	struct dma_buf buf;
 	int ret = 0;
 
@@ -341,11 +385,11 @@ int blk_selftest(struct vm *vm, struct vm_device *d, struct vm_selftest *st)
 		return blk_op_failed(d->unit, "DMA allocation",
 				     -VIRTIO_ERR_DMA_ERROR);
 	/* Only a scratch disk is written: the user's images are read. */
-	if (((const struct blk_host *)d->host)->scratch &&
-	    !((const struct blk_host *)d->host)->readonly)
+	if (h->scratch && !h->readonly)
 		ret = write_verify(d, b, seed, &buf, st);
 	if (!ret)
-		ret = compare_image(d, b, &buf, st);
+		ret = h->null ? check_null(d, b, &buf, st)
+			      : compare_image(d, b, &buf, st);
 	if (!ret)
 		ret = batch(vm, d, b, st);
 	dma_buf_put(&buf);
