@@ -4,6 +4,8 @@
 libvirtsim_la_SOURCES += \
 	%reldir%/virtio/virtio_dev.c \
 	%reldir%/virtio/virtio_dev_strict.c \
+	%reldir%/virtio/virtio_dev_thread.c \
+	%reldir%/virtio/virtio_dev_thread.h \
 	%reldir%/virtio/virtio_mmio.c \
 	%reldir%/virtio/vq_dev.c
 nobase_virtsiminclude_HEADERS += %reldir%/virtio/virtio_dev.h \

@@ -108,7 +108,7 @@ static const struct bus_region *bus_check(struct bus *bus, uint64_t addr,
 	return r;
 }
 
-uint32_t bus_read(struct bus *bus, uint64_t addr, unsigned size)
+static uint32_t bus_do_read(struct bus *bus, uint64_t addr, unsigned size)
 {
 	const struct bus_region *r = bus_check(bus, addr, size, "read");
 	uint32_t val;
@@ -122,7 +122,8 @@ uint32_t bus_read(struct bus *bus, uint64_t addr, unsigned size)
 	return val;
 }
 
-void bus_write(struct bus *bus, uint64_t addr, uint32_t val, unsigned size)
+static void bus_do_write(struct bus *bus, uint64_t addr, uint32_t val,
+			 unsigned size)
 {
 	const struct bus_region *r = bus_check(bus, addr, size, "write");
 
@@ -132,4 +133,28 @@ void bus_write(struct bus *bus, uint64_t addr, uint32_t val, unsigned size)
 		trace_bus_write(bus->trace, r->name, addr - r->base, size, val);
 	if (r->ops->write)
 		r->ops->write(r->opaque, addr - r->base, val, size);
+}
+
+/* Thread mode: an access is one step of the machine, under its lock. */
+uint32_t bus_read(struct bus *bus, uint64_t addr, unsigned size)
+{
+	uint32_t val;
+
+	if (!bus->lock)
+		return bus_do_read(bus, addr, size);
+	pthread_mutex_lock(bus->lock);
+	val = bus_do_read(bus, addr, size);
+	pthread_mutex_unlock(bus->lock);
+	return val;
+}
+
+void bus_write(struct bus *bus, uint64_t addr, uint32_t val, unsigned size)
+{
+	if (!bus->lock) {
+		bus_do_write(bus, addr, val, size);
+		return;
+	}
+	pthread_mutex_lock(bus->lock);
+	bus_do_write(bus, addr, val, size);
+	pthread_mutex_unlock(bus->lock);
 }

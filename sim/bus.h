@@ -9,6 +9,7 @@
 #ifndef VIRTSIM_SIM_BUS_H
 #define VIRTSIM_SIM_BUS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,6 +51,8 @@ struct bus {
 	uint64_t unmapped;   /* accesses that hit no region */
 	uint64_t bad_access; /* accesses of a size or alignment refused */
 	struct trace *trace;
+	/* Held for every access when set (thread mode: the machine lock). */
+	pthread_mutex_t *lock;
 };
 
 void bus_init(struct bus *bus, struct trace *trace);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Execution mode names.
+ * Execution mode names, and the thread mode's machine lock.
  */
 #include "sim/env.h"
 
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const sim_mode_names[] = {
     [SIM_MODE_SYNC] = "sync",
     [SIM_MODE_DEFERRED] = "deferred",
+    [SIM_MODE_THREAD] = "thread",
 };
 
 const char *sim_mode_name(enum sim_mode mode)
@@ -29,4 +32,40 @@ int sim_mode_parse(const char *name, enum sim_mode *mode)
 		}
 	}
 	return -1;
+}
+
+static int64_t sim_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int sim_threads_init(struct sim_threads *st)
+{
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = pthread_mutex_init(&st->lock, NULL);
+	if (ret)
+		return -ret;
+	ret = pthread_cond_init(&st->wake, NULL);
+	if (ret) {
+		pthread_mutex_destroy(&st->lock);
+		return -ret;
+	}
+	st->t0 = sim_monotonic_ns();
+	return 0;
+}
+
+void sim_threads_destroy(struct sim_threads *st)
+{
+	pthread_cond_destroy(&st->wake);
+	pthread_mutex_destroy(&st->lock);
+}
+
+uint64_t sim_threads_now(const struct sim_threads *st)
+{
+	return (uint64_t)(sim_monotonic_ns() - st->t0);
 }

@@ -9,6 +9,7 @@
 #ifndef VIRTSIM_SIM_ENV_H
 #define VIRTSIM_SIM_ENV_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "sim/evloop.h"
@@ -26,11 +27,13 @@ extern "C" {
  * How device work is executed. The device core decides, never a model:
  * sync runs it inside the notify and completes in order; deferred posts
  * it to the event loop and lets the scheduler pick among completions and
- * interrupts, each after a virtual delay drawn from the seed.
+ * interrupts, each after a virtual delay drawn from the seed; thread
+ * runs each device on a host thread of its own, woken by the notify.
  */
 enum sim_mode {
 	SIM_MODE_SYNC,
 	SIM_MODE_DEFERRED,
+	SIM_MODE_THREAD,
 };
 
 /* Separate streams: one consumer's draws never shift another's. */
@@ -39,6 +42,21 @@ enum sim_rng_stream {
 	SIM_RNG_SCHED, /* deferred-mode delays and picks */
 	SIM_RNG_FAULT, /* fault injection */
 	SIM_RNG_STREAMS,
+};
+
+/*
+ * Thread mode: the machine lock (QEMU's big lock). Device workers hold
+ * it while they run a model; the driver's thread holds it for each bus
+ * access and while it looks for interrupts. The driver's own work (its
+ * rings in guest memory, its buffers) runs outside it, concurrently
+ * with the devices: the ring's fences order what crosses.
+ */
+struct sim_threads {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* the CPU's wait: a device went idle */
+	unsigned busy;	     /* devices with work queued or running */
+	uint64_t turns;	     /* times a device went idle */
+	int64_t t0;	     /* CLOCK_MONOTONIC ns at machine start */
 };
 
 struct sim_env {
@@ -51,16 +69,28 @@ struct sim_env {
 	struct fault_injector *faults; /* the machine's; fault_fire() asks */
 	struct strict *strict;	 /* the machine's with --strict; NULL: off */
 	unsigned next_device_id; /* instance numbers, in creation order */
+	struct sim_threads *threads; /* thread mode only, else NULL */
 };
 
-/* "sync" / "deferred"; NULL for an unknown mode. */
+/* "sync" / "deferred" / "thread"; NULL for an unknown mode. */
 const char *sim_mode_name(enum sim_mode mode);
 /* Parse a mode name; -1 if it is none. */
 int sim_mode_parse(const char *name, enum sim_mode *mode);
 
-/* The loop's virtual clock, in nanoseconds. */
+int sim_threads_init(struct sim_threads *st);
+void sim_threads_destroy(struct sim_threads *st);
+/* Real nanoseconds since sim_threads_init. */
+uint64_t sim_threads_now(const struct sim_threads *st);
+
+/*
+ * The machine's clock, in nanoseconds: the loop's virtual one, or in
+ * thread mode real time since the machine started (devices there run
+ * in real time, and the driver's bounded waits must see it move).
+ */
 static inline uint64_t sim_env_now(const struct sim_env *env)
 {
+	if (__builtin_expect(env->threads != NULL, 0))
+		return sim_threads_now(env->threads);
 	return evloop_now(env->loop);
 }
 

@@ -19,13 +19,15 @@ void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
 	if (line >= IRQ_MAX_LINES)
 		return;
 	bit = 1ull << line;
-	if (!!(ic->level & bit) == level)
+	if (!!(__atomic_load_n(&ic->level, __ATOMIC_RELAXED) & bit) == level)
 		return;
+	/* Thread mode: devices change levels under the machine lock; the
+	 * CPU reads them without it (irq_pending_lines, irq_dispatch). */
 	if (level) {
-		ic->level |= bit;
+		__atomic_fetch_or(&ic->level, bit, __ATOMIC_RELEASE);
 		ic->raised[line]++;
 	} else {
-		ic->level &= ~bit;
+		__atomic_fetch_and(&ic->level, ~bit, __ATOMIC_RELEASE);
 	}
 	trace_irq_level(ic->trace, line, level);
 }
@@ -77,7 +79,8 @@ uint64_t irq_pending_lines(const struct irq_ctl *ic)
 {
 	uint64_t lines = 0;
 
-	for (uint64_t lv = ic->level; lv; lv &= lv - 1) {
+	for (uint64_t lv = __atomic_load_n(&ic->level, __ATOMIC_ACQUIRE); lv;
+	     lv &= lv - 1) {
 		unsigned line = (unsigned)__builtin_ctzll(lv);
 
 		if (irq_line_has_handler(ic, line))
@@ -92,7 +95,8 @@ unsigned irq_dispatch(struct irq_ctl *ic)
 
 	ic->dispatched = 0;
 	/* Snapshot: a handler that lowers or raises lines acts next round. */
-	for (uint64_t lv = ic->level; lv; lv &= lv - 1) {
+	for (uint64_t lv = __atomic_load_n(&ic->level, __ATOMIC_ACQUIRE); lv;
+	     lv &= lv - 1) {
 		unsigned line = (unsigned)__builtin_ctzll(lv);
 
 		if (!irq_line_has_handler(ic, line))

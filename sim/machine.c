@@ -42,10 +42,14 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 	int ret;
 
 	memset(m, 0, sizeof(*m));
+	if (opts && opts->mode == SIM_MODE_THREAD && opts->fault_count)
+		return -ENOTSUP;
 	trace_init(&m->trace, opts ? opts->trace_mask : 0,
 		   opts ? opts->trace_out : NULL);
 	evloop_init(&m->loop);
-	m->trace.clock = &m->loop.now; /* lines carry virtual time */
+	/* Lines carry virtual time; thread mode has none to give. */
+	if (!opts || opts->mode != SIM_MODE_THREAD)
+		m->trace.clock = &m->loop.now;
 	ret = guest_mem_init(&m->mem, MACHINE_RAM_BASE, mem_size);
 	if (ret)
 		goto fail_loop;
@@ -62,10 +66,20 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 			ret = -E2BIG;
 			goto fail_pci;
 		}
+	if (m->env.mode == SIM_MODE_THREAD) {
+		ret = sim_threads_init(&m->threads);
+		if (ret)
+			goto fail_pci;
+		m->env.threads = &m->threads;
+		m->bus.lock = &m->threads.lock;
+	}
 	ret = sim_hal_init(&m->hal, &m->env, &m->bus, &m->irq);
 	if (ret)
-		goto fail_pci;
+		goto fail_threads;
 	return 0;
+fail_threads:
+	if (m->env.threads)
+		sim_threads_destroy(&m->threads);
 fail_pci:
 	pci_host_destroy(&m->pci);
 fail_mem:
@@ -114,6 +128,8 @@ unsigned machine_destroy(struct machine *m, bool report)
 	free(m->cleanups);
 	pci_host_destroy(&m->pci); /* releases the functions it owns */
 	errors = sim_hal_destroy(&m->hal, report);
+	if (m->env.threads)
+		sim_threads_destroy(&m->threads);
 	guest_mem_destroy(&m->mem);
 	evloop_destroy(&m->loop);
 	memset(m, 0, sizeof(*m));

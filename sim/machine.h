@@ -81,11 +81,16 @@ struct machine {
 	struct sim_env env;  /* what device models are created with */
 	struct fault_injector faults; /* draws from env.rng[SIM_RNG_FAULT] */
 	struct strict strict;	      /* env.strict points here when on */
+	struct sim_threads threads;   /* thread mode: env.threads, bus.lock */
 	unsigned mmio_slots_used;
 	struct machine_cleanup *cleanups; /* run last to first */
 	unsigned cleanup_count, cleanup_cap;
 };
 
+/*
+ * 0, or a negative errno: -E2BIG for more fault arms than fit, -ENOTSUP
+ * for a fault plan in thread mode (the injector is not thread-safe).
+ */
 int machine_init(struct machine *m, const struct machine_options *opts);
 /*
  * Release what was attached (last first), then the machine. Device
@@ -95,6 +100,24 @@ int machine_init(struct machine *m, const struct machine_options *opts);
  * reported on stderr when @report.
  */
 unsigned machine_destroy(struct machine *m, bool report);
+
+/*
+ * Thread mode: hold the machine lock, so that no device runs a turn
+ * meanwhile, to touch device state or the trace from outside the bus (a
+ * test breaking a device, a tool reading the trace hash). No-ops in the
+ * other modes.
+ */
+static inline void machine_lock(struct machine *m)
+{
+	if (m->env.threads)
+		pthread_mutex_lock(&m->threads.lock);
+}
+
+static inline void machine_unlock(struct machine *m)
+{
+	if (m->env.threads)
+		pthread_mutex_unlock(&m->threads.lock);
+}
 
 /* The HAL a driver stack running on this machine uses. */
 static inline const struct hal *machine_hal(struct machine *m)

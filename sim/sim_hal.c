@@ -390,11 +390,50 @@ static void sim_irq_unregister(void *ctx, unsigned line,
 /* Take pending interrupts: their handlers run here and nowhere else. */
 static bool sim_deliver(struct sim_hal *sh)
 {
+	struct sim_threads *st = sh->env->threads;
+
 	if (!irq_dispatch(sh->irq))
 		return false;
+	/* Thread mode: the trace hash is the devices' too. */
+	if (st)
+		pthread_mutex_lock(&st->lock);
 	sched_record(sh->env, SCHED_DELIVER, "cpu", 0, 0, sh->irq->dispatched,
 		     0);
+	if (st)
+		pthread_mutex_unlock(&st->lock);
 	return true;
+}
+
+/*
+ * Thread mode: devices run on their own threads. The CPU sleeps while
+ * any has work and none has raised an interrupt (checked and slept on
+ * under the machine lock: a device going idle cannot slip between),
+ * then takes interrupts here, in the driver's thread. A device that
+ * finished work since the last wait is progress too (the driver polls
+ * again), even if it raised nothing: idle means none did.
+ */
+static int sim_wait_threads(struct sim_hal *sh)
+{
+	struct sim_threads *st = sh->env->threads;
+	bool tripped, moved;
+
+	pthread_mutex_lock(&st->lock);
+	while (st->busy && !irq_deliverable(sh->irq) &&
+	       !strict_tripped(sh->env->strict))
+		pthread_cond_wait(&st->wake, &st->lock);
+	tripped = strict_tripped(sh->env->strict);
+	moved = st->turns != sh->turns_seen;
+	sh->turns_seen = st->turns;
+	pthread_mutex_unlock(&st->lock);
+	if (tripped)
+		return -HAL_EIDLE;
+	if (sim_deliver(sh) || moved)
+		return 0;
+	/* Every device idle and nothing to take: as in sync mode. */
+	if (evloop_step(sh->env->loop, -1) != EVLOOP_RAN)
+		return -HAL_EIDLE;
+	sim_deliver(sh);
+	return 0;
 }
 
 /*
@@ -406,6 +445,8 @@ static int sim_wait(void *ctx)
 {
 	struct sim_hal *sh = ctx;
 
+	if (sh->env->threads)
+		return sim_wait_threads(sh);
 	/* Strict: after a violation the run stops where the guest waits. */
 	if (strict_tripped(sh->env->strict))
 		return -HAL_EIDLE;
@@ -418,7 +459,7 @@ static int sim_wait(void *ctx)
 }
 
 /* The driver's clock is the machine's virtual one: it moves only while
- * the CPU waits, as the event loop runs timers. */
+ * the CPU waits, as the event loop runs timers (thread mode: real time). */
 static uint64_t sim_now_ns(void *ctx)
 {
 	struct sim_hal *sh = ctx;

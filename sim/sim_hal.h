@@ -68,6 +68,7 @@ struct sim_hal {
 	struct sim_hal_share *shares;
 	uint32_t share_cap, share_count;
 	struct sim_hal_stats stats;
+	uint64_t turns_seen; /* thread mode: sim_threads.turns at last wait */
 };
 
 int sim_hal_init(struct sim_hal *sh, struct sim_env *env, struct bus *bus,

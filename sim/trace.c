@@ -76,7 +76,10 @@ static FILE *trace_begin(struct trace *t, unsigned bit)
 {
 	FILE *out = t->out ? t->out : stderr;
 
-	fprintf(out, "%" PRIu64 " ", ++t->seq);
+	/* Thread mode: device threads trace too; a line is one piece. */
+	flockfile(out);
+	fprintf(out, "%" PRIu64 " ",
+		__atomic_add_fetch(&t->seq, 1, __ATOMIC_RELAXED));
 	if (t->clock)
 		fprintf(out, "%" PRIu64 ".%03" PRIu64 "us ", *t->clock / 1000,
 			*t->clock % 1000);
@@ -224,6 +227,7 @@ static void decode_pci_cfg_reg(FILE *out, unsigned reg)
 			    out TRACE_WHERE_ARGS_##where TRACE_NAMES_( \
 				fmt, ##__VA_ARGS__));                  \
 		fputc('\n', out);                                      \
+		funlockfile(out);                                      \
 	}
 TRACE_EVENTS(TRACE_EV_EMIT_)
 #undef TRACE_EV_EMIT_

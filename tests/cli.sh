@@ -291,7 +291,7 @@ done
 
 # Execution modes: deferred runs are a function of the seed. The trace
 # hash of the same seed and mode repeats; another seed moves it.
-expect 2 "--mode 'later': want sync or deferred" -- --mode later probe
+expect 2 "--mode 'later': want sync, deferred or thread" -- --mode later probe
 hash_of() {
 	"$virtsim" "$@" 2>/dev/null | sed -n 's/^trace hash: \([0-9a-f]*\).*/\1/p'
 }
@@ -306,6 +306,39 @@ expect 0 '' -- --mode deferred --blk "$work/disk.img" --trace sched \
 	--trace-file "$work/sched" blk-read 0 8
 grep -qE '^[0-9]+ [0-9]+\.[0-9]{3}us sched virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
 	"$work/sched" && ok || ko "--trace sched shows no completion in virtual time"
+
+# Thread mode: each blk device on a host thread of its own, byte-exact
+# on every transport, with interrupts and polling; no fault injection.
+for v in version=1 version=2 transport=pci; do
+	if "$virtsim" --mode thread --blk "$work/disk.img,$v" blk-read 8 16 \
+		>"$work/read" 2>"$work/err" &&
+	   dd if="$work/disk.img" bs=512 skip=8 count=16 2>/dev/null |
+		cmp -s - "$work/read"; then ok; else ko "thread: blk-read $v"; cat "$work/err"; fi
+done
+cp "$work/orig.img" "$work/thread.img"
+for v in version=1 transport=pci; do
+	if "$virtsim" --mode thread --blk "$work/thread.img,$v" blk-write 9 \
+		"$work/data4k" >/dev/null 2>"$work/err" &&
+	   dd if="$work/thread.img" bs=512 skip=9 count=8 2>/dev/null |
+		cmp -s - "$work/data4k"; then ok; else ko "thread: blk-write $v"; cat "$work/err"; fi
+done
+for poll in "" --poll; do
+	expect 0 'selftest passed: 3 devices' -- --mode thread $poll \
+		--blk scratch:1M --blk scratch:1M,version=1 \
+		--blk scratch:1M,transport=pci,blk_size=4096 selftest
+done
+grep -q '^virtsim .*, thread mode, ' "$work/out" && ok || ko "thread: no mode in the banner"
+expect 0 'selftest passed: 3 devices' -- --mode thread selftest
+grep -qE '^trace hash: [0-9a-f]+ \([0-9]+ events\)$' "$work/out" &&
+	ok || ko "thread: no trace hash"
+expect 0 '' -- --mode thread --blk "$work/disk.img" --trace sched \
+	--trace-file "$work/sched" blk-read 0 8
+grep -qE '^[0-9]+ sched virtio-blk#0 q0 complete head=[0-9]+ len=4097$' \
+	"$work/sched" && ok || ko "thread: --trace sched shows no completion"
+expect 2 '^virtsim: --mode thread: no fault injection' -- --mode thread \
+	--fault blk-ioerr --blk "$work/disk.img" probe
+one_line "thread mode with --fault"
+expect 2 '^virtsim: --mode thread: no fault injection' -- --mode thread faults
 
 # Scratch images are unlinked as soon as they are open: none is left
 # behind, even by a run that is killed.

@@ -19,6 +19,8 @@ for size in 0x0 0x480 640x0 9000x480 640x8193 640 640x x480 axb 640x480x2 \
 	one_line "size '$size'"
 done
 expect 2 'display=tv: want sdl, headless or auto' -- --gpu 640x480,display=tv probe
+expect 2 '^virtsim: gpu: not in --mode thread \(only blk models run on host threads\)$' -- \
+	--mode thread --gpu 640x480,display=headless probe
 one_line "display"
 expect 2 'edid=maybe: want on or off' -- --gpu 640x480,edid=maybe probe
 expect 2 'scanouts=17: want 1 to 16' -- --gpu 640x480,scanouts=17 probe

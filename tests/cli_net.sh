@@ -34,6 +34,9 @@ wait_for() {
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # Bad input: one line, exit 2, before anything runs.
+expect 2 '^virtsim: net: not in --mode thread \(only blk models run on host threads\)$' -- \
+	--mode thread --net loop probe
+one_line "net in thread mode"
 expect 2 "'foo': want user \(libslirp\) or loop" -- --net foo probe
 one_line "backend"
 expect 2 'hostfwd=tcp:x-:80: want' -- --net user,hostfwd=tcp:x-:80 probe

@@ -2,13 +2,14 @@
 /*
  * End to end: the virtio-blk driver, through the adapter and the MMIO
  * or PCI transport, against the blk model on a host file, over MMIO v1,
- * MMIO v2 and PCI, taking interrupts or polling, in the sync and the
- * deferred execution mode. Data is checked byte for byte against the
- * backing file as the host reads it.
+ * MMIO v2 and PCI, taking interrupts or polling, in the sync, the
+ * deferred and the thread execution mode. Data is checked byte for byte
+ * against the backing file as the host reads it.
  *
  * Loop index i picks the variant: i % 6 is 0 MMIO v2, 1 MMIO v1
  * (legacy), 2 MMIO v2 polling, 3 MMIO v1 polling, 4 PCI, 5 PCI polling;
- * i < 6 runs in sync mode, i >= 6 in deferred mode (seed i).
+ * i < 6 runs in sync mode, 6 <= i < 12 in deferred mode (seed i),
+ * i >= 12 in thread mode.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 #include "tools/vm/vm.h"
 
 #define DISK_SECTORS 2048u /* 1 MiB */
-#define VARIANTS 12
+#define VARIANTS 18
 
 static bool variant_pci(int i)
 {
@@ -43,7 +44,9 @@ static int variant_mmio_version(int i)
 
 static enum sim_mode variant_mode(int i)
 {
-	return i >= 6 ? SIM_MODE_DEFERRED : SIM_MODE_SYNC;
+	return i >= 12	? SIM_MODE_THREAD
+	       : i >= 6 ? SIM_MODE_DEFERRED
+			: SIM_MODE_SYNC;
 }
 
 static struct vm vm;
@@ -564,7 +567,9 @@ START_TEST(device_failure_gives_buffers_back)
 	int err;
 
 	start(_i, false, DISK_SECTORS * 512ull);
+	machine_lock(&vm.machine); /* thread mode: between device turns */
 	virtio_dev_fail(dev0()->model, "test: the device broke");
+	machine_unlock(&vm.machine);
 	buf = malloc(4096);
 	err = virtio_blk_read(blk0(), 0, buf, 4096);
 	ck_assert_str_eq(virtio_error_name(err), "IoError");
@@ -612,7 +617,9 @@ START_TEST(reset_gives_held_requests_back)
 	     k++)
 		ck_assert_int_eq(virtio_blk_read(blk0(), 0, small, 512), 0);
 	ck_assert_uint_eq(virtqueue_num_held(&blk0()->vq), 2);
+	machine_lock(&vm.machine); /* thread mode: between device turns */
 	virtio_dev_fail(dev0()->model, "test: the device broke");
+	machine_unlock(&vm.machine);
 	ck_assert_int_eq(virtio_blk_read(blk0(), 0, small, 512),
 			 -VIRTIO_ERR_IO_ERROR);
 	ck_assert_uint_eq(virtqueue_num_held(&blk0()->vq), 0);

@@ -51,6 +51,11 @@ static void setup_deferred(void)
 	setup_mode(SIM_MODE_DEFERRED);
 }
 
+static void setup_thread(void)
+{
+	setup_mode(SIM_MODE_THREAD);
+}
+
 static void teardown(void)
 {
 	/* Failed inits gave back every DMA page they took. */
@@ -245,11 +250,12 @@ END_TEST
 static Suite *pci_blk_suite(void)
 {
 	Suite *s = suite_create("pci_blk_end_to_end");
-	/* Every case in both execution modes. */
-	void (*const setups[])(void) = {setup_sync, setup_deferred};
-	const char *const names[] = {"sync", "deferred"};
+	/* Every case in every execution mode. */
+	void (*const setups[])(void) = {setup_sync, setup_deferred,
+					setup_thread};
+	const char *const names[] = {"sync", "deferred", "thread"};
 
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < 3; i++) {
 		TCase *tc = tcase_create(names[i]);
 
 		tcase_add_checked_fixture(tc, setups[i], teardown);

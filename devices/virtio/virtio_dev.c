@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/virtio/virtio_dev_thread.h"
 #include "drivers/wire/virtio_config.h"
 #include "sim/fault.h"
 #include "sim/sched.h"
@@ -117,6 +118,7 @@ static void virtio_dev_drop_queue(struct virtio_dev *dev, unsigned q)
 	struct evloop *loop = dev->env->loop;
 
 	evloop_cancel(loop, &dq->notify_work);
+	virtio_dev_worker_forget(dev, 1u << q);
 	evloop_timer_cancel(loop, &dq->irq_timer);
 	for (unsigned s = 0; s < dq->nreqs; s++) {
 		struct virtio_req *r = virtio_dev_slot(dev, q, s);
@@ -149,7 +151,7 @@ static void virtio_dev_stop_queue(struct virtio_dev *dev, unsigned q)
 	virtio_dev_drop_queue(dev, q);
 }
 
-void virtio_dev_release(struct virtio_dev *dev)
+static void virtio_dev_release_queues(struct virtio_dev *dev)
 {
 	/* The front-end may be gone: what the model gives back must find
 	 * its queue stopped, as at a reset. */
@@ -159,6 +161,12 @@ void virtio_dev_release(struct virtio_dev *dev)
 	evloop_timer_cancel(dev->env->loop, &dev->config_irq_timer);
 	evloop_timer_cancel(dev->env->loop, &dev->hostile_irq_timer);
 	dev->hostile_irqs = 0;
+}
+
+void virtio_dev_release(struct virtio_dev *dev)
+{
+	virtio_dev_worker_stop(dev); /* nothing runs the model after this */
+	virtio_dev_release_queues(dev);
 }
 
 void virtio_dev_reset(struct virtio_dev *dev)
@@ -174,7 +182,7 @@ void virtio_dev_reset(struct virtio_dev *dev)
 	dev->guest_features = 0;
 	dev->broken = false;
 	dev->broken_reason[0] = '\0';
-	virtio_dev_release(dev);
+	virtio_dev_release_queues(dev); /* the worker stays, idle */
 	for (unsigned q = 0; q < VIRTIO_DEV_MAX_QUEUES; q++)
 		vq_dev_reset(&dev->vq[q], dev->env->mem, dev->env->trace);
 	if (dev->irq.reset)
@@ -505,6 +513,11 @@ static void virtio_dev_run_notify(void *opaque)
 	}
 }
 
+void virtio_dev_run_queue(struct virtio_dev *dev, unsigned q)
+{
+	virtio_dev_run_notify(&dev->queue[q]);
+}
+
 void virtio_dev_set_dma(struct virtio_dev *dev, bool allowed)
 {
 	if (dev->dma_off == !allowed)
@@ -547,10 +560,17 @@ void virtio_dev_queue_notify(struct virtio_dev *dev, unsigned q)
 	}
 	if (!dev->ops->queue_notify)
 		return;
-	if (dev->env->mode == SIM_MODE_DEFERRED)
+	if (dev->env->mode == SIM_MODE_DEFERRED) {
 		evloop_post(dev->env->loop, &dev->queue[q].notify_work);
-	else
+	} else if (dev->env->threads) {
+		int ret = virtio_dev_worker_kick(dev, q);
+
+		if (ret)
+			virtio_dev_fail(dev, "queue %u: no worker thread: %s",
+					q, strerror(-ret));
+	} else {
 		virtio_dev_run_notify(&dev->queue[q]);
+	}
 }
 
 int virtio_dev_pop_req(struct virtio_dev *dev, unsigned q,

@@ -15,7 +15,10 @@
  *   deferred  notify posts the model's work to the event loop; each
  *             completion and each interrupt happens after a virtual
  *             delay drawn from the seed, so they come out of order and
- *             late, and only while the guest idles.
+ *             late, and only while the guest idles;
+ *   thread    notify wakes the device's host thread, which runs the
+ *             model as sync does, under the machine lock, while the
+ *             driver's thread goes on (virtio_dev_thread.c).
  */
 #ifndef VIRTSIM_DEVICES_VIRTIO_DEV_H
 #define VIRTSIM_DEVICES_VIRTIO_DEV_H
@@ -39,6 +42,7 @@ extern "C" {
 #define VIRTIO_DEV_HOSTILE_STORM_MAX 64
 
 struct virtio_dev;
+struct virtio_dev_worker;
 
 /*
  * A request: one chain popped from a queue, with the model until it
@@ -139,6 +143,7 @@ struct virtio_dev {
 	size_t req_stride;     /* bytes per request in the pools */
 	unsigned notify_depth; /* sync: inside queue_notify */
 	uint32_t irq_owed;     /* sync: queues completed during a notify */
+	struct virtio_dev_worker *worker; /* thread mode, once notified */
 	struct ev_timer config_irq_timer;
 	/* Fault hostile: interrupts still to raise, which, and when. */
 	struct ev_timer hostile_irq_timer;
@@ -156,9 +161,10 @@ void virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops,
 		     const char *name, struct sim_env *env, uint64_t features,
 		     uint8_t *config, uint32_t config_len);
 /*
- * Release what the core holds: every queue is stopped (the model's
- * queue_stop gives back what it holds, reaching no guest), then its
- * events and request pools are dropped.
+ * Release what the core holds: the worker thread is joined (thread
+ * mode; call without the machine lock), every queue is stopped (the
+ * model's queue_stop gives back what it holds, reaching no guest), then
+ * its events and request pools are dropped.
  */
 void virtio_dev_release(struct virtio_dev *dev);
 /* Back to status 0: queues, features, interrupts (INIT-V-03). */

@@ -260,7 +260,10 @@ int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 	if (vq->event_idx)
 		vq_dev_set_avail_event(vq);
 
-	avail_idx = vq_dev_load_idx(vq->avail + 2);
+	/* Acquire: the ring entry and descriptors are read after it (the
+	 * fence below says so too; thread sanitizers see only this). */
+	avail_idx = virtio_le16(__atomic_load_n(
+	    (const uint16_t *)(vq->avail + 2), __ATOMIC_ACQUIRE));
 	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
 	if (pending > vq->size)
 		return vq_dev_reject(vq, VQ_DEV_E_AVAIL_IDX, STRICT_VQ_D_10,
@@ -332,11 +335,11 @@ int vq_dev_push_id(struct vq_dev *vq, uint32_t id, uint32_t len)
 	e = vq->used + 4 + 8u * vq_dev_slot(vq, vq->used_idx);
 	virtio_st_le32(e, id);
 	virtio_st_le32(e + 4, len);
-	/* VQ-V-10: the element is visible before the index that covers it. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	/* VQ-V-10: the element (and the buffers the model wrote) is
+	 * visible before the index that covers it: a release store. */
 	vq->used_idx++;
 	__atomic_store_n((uint16_t *)(vq->used + 2), virtio_le16(vq->used_idx),
-			 __ATOMIC_RELAXED);
+			 __ATOMIC_RELEASE);
 	vq->pushed++;
 	trace_vq_push(vq->trace, vq->name, vq->dev_id, vq->index, id, len,
 		      vq->used_idx);

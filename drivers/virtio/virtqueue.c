@@ -303,7 +303,10 @@ int virtqueue_add_cookie(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 	/* VQ-D-20: descriptors and ring entry before the index. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vq->avail_idx++;
-	vq_st16(vq, &vq->avail->idx, vq->avail_idx);
+	/* Release as well: what thread sanitizers see (they miss fences). */
+	__atomic_store_n(&vq->avail->idx,
+			 virtio16(vq_legacy(vq), vq->avail_idx),
+			 __ATOMIC_RELEASE);
 	vq->num_added++;
 	vq->in_flight++;
 	vq->adds++;
@@ -362,8 +365,12 @@ int virtqueue_get_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 {
 	struct virtq_used_elem *e;
 	uint32_t id, used_len;
+	/* Acquire, beside the fence below, for thread sanitizers. */
 	uint16_t ahead =
-	    (uint16_t)(vq_ld16(vq, &vq->used->idx) - vq->last_used_idx);
+	    (uint16_t)(virtio16(
+			   vq_legacy(vq),
+			   __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE)) -
+		       vq->last_used_idx);
 	uint64_t at = vq->used_read;
 	uint8_t flags;
 

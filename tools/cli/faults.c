@@ -158,6 +158,7 @@ static int faults_run(struct vm *vm, const struct cli_options *o,
 
 const struct workload faults_workload = {
     .name = "faults",
+    .arms_faults = true,
     .help = "the fault campaign: for each row of the error-mapping table, "
 	    "class and transport, arm the fault that produces it, run the "
 	    "driver operation, check the VirtIO and device errors, recovery "

@@ -51,8 +51,15 @@ static void cli_machine(const struct cli_options *o, struct vm_config *cfg,
 				  .strict_violation = cli_strict_violation,
 				  .strict_opaque = strict_seen};
 	if (o->workload->selftest_machine && o->device_count == 0) {
+		unsigned n = vm_selftest_devices(defaults, max), kept = 0;
+
+		/* Thread mode: the classes whose models run on threads. */
+		for (unsigned i = 0; i < n; i++)
+			if (o->mode != SIM_MODE_THREAD ||
+			    defaults[i].cls->thread_mode)
+				defaults[kept++] = defaults[i];
 		cfg->devices = defaults;
-		cfg->device_count = vm_selftest_devices(defaults, max);
+		cfg->device_count = kept;
 		cfg->empty_slot = true;
 	}
 }
@@ -195,6 +202,7 @@ int main(int argc, char **argv)
 		json_close_to(jp, 1); /* after a workload's early return */
 	/* Every run ends with its faults and hash, where reports go. */
 	report = o.workload->data_on_stdout ? stderr : stdout;
+	machine_lock(&vm.machine); /* thread mode: the trace is the devices' */
 	fault_report(&vm.machine.faults, report);
 	fprintf(report, "trace hash: %016" PRIx64 " (%" PRIu64 " events)\n",
 		vm.machine.trace.hash, vm.machine.trace.events);
@@ -204,6 +212,7 @@ int main(int argc, char **argv)
 			     vm.machine.trace.hash);
 		json_uint(jp, "trace_events", vm.machine.trace.events);
 	}
+	machine_unlock(&vm.machine);
 	hal_errors = vm_destroy(&vm, true);
 	/* Said even after a failure: a leak is news on any path. */
 	if (hal_errors) {

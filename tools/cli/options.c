@@ -489,10 +489,11 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 			break;
 		case OPT_MODE:
 			if (sim_mode_parse(optarg, &o->mode))
-				return vm_option_error(err, errlen,
-					    "--mode '%s': want sync or "
-					    "deferred",
-					    optarg);
+				return vm_option_error(
+				    err, errlen,
+				    "--mode '%s': want sync, "
+				    "deferred or thread",
+				    optarg);
 			break;
 		case OPT_DISK:
 		case OPT_NIC:
@@ -681,6 +682,13 @@ int cli_parse_options(int argc, char **argv, struct cli_options *o, char *err,
 		return vm_option_error(err, errlen,
 				       "--time and --requests: give one, not "
 				       "both");
+	if (o->mode == SIM_MODE_THREAD &&
+	    (o->fault_count || o->workload->arms_faults ||
+	     (o->given & CLI_OPT_SOAK)))
+		return vm_option_error(err, errlen,
+				       "--mode thread: no fault injection "
+				       "(the injector is not thread-safe); "
+				       "use sync or deferred");
 	return check_unit(o, err, errlen);
 }
 
@@ -777,6 +785,8 @@ void cli_usage(FILE *out)
 		"clock, completions\n"
 		"                         out of order and interrupts late, as "
 		"the seed says\n"
+		"                         thread: each device on a host thread "
+		"of its own (blk)\n"
 		"  --seed N               the run's one root seed: data "
 		"patterns, deferred\n"
 		"                         scheduling and faults draw separate "

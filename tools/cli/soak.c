@@ -78,6 +78,7 @@ static int soak_workload_run(struct vm *vm, const struct cli_options *o,
 
 const struct workload soak_workload = {
     .name = "soak",
+    .arms_faults = true,
     .help = "what each seed of faults --soak runs: probe, then every "
 	    "device's self test (the selftest's machine without devices "
 	    "given), a failing device torn down and tried once more, the "

@@ -29,6 +29,7 @@ struct workload {
 	bool data_on_stdout; /* stdout carries data: reports go to stderr */
 	bool selftest_machine; /* no devices given: the selftest's machine */
 	bool scans_itself;     /* probes and brings devices up in run */
+	bool arms_faults;      /* injects faults: not in thread mode */
 	/* Check and keep the arguments; -1 with one line in @err. */
 	int (*parse)(struct cli_options *o, char **args, char *err,
 		     size_t errlen);

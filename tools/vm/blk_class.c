@@ -435,6 +435,7 @@ const struct device_class blk_class = {
     .title = "virtio-blk",
     .virtio_id = VIRTIO_ID_BLOCK,
     .type = DEV_TYPE_BLOCK,
+    .thread_mode = true,
     .first_word = "FILE (or scratch:SIZE, null:SIZE)",
     .usage = "FILE or scratch:SIZE (a fresh image, removed at exit) or "
 	     "null:SIZE (a disk that does no I/O: reads return zeros, "

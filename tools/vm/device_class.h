@@ -38,6 +38,8 @@ struct device_class {
 	const char *disabled;
 	uint32_t virtio_id;
 	enum dev_type type;
+	/* Its model may run on a host thread (--mode thread). */
+	bool thread_mode;
 	/* What the first sub-option names ("FILE"), and the class's own
 	 * sub-options, for --help and error messages. */
 	const char *first_word;

@@ -29,6 +29,13 @@ static int vm_add_device(struct vm *vm, const struct vm_device_config *dc,
 			 cls->title, cls->disabled);
 		return -ENOTSUP;
 	}
+	if (vm->machine.env.mode == SIM_MODE_THREAD && !cls->thread_mode) {
+		snprintf(err, errlen,
+			 "%s: not in --mode thread (only blk models run on "
+			 "host threads)",
+			 cls->name);
+		return -ENOTSUP;
+	}
 	if (dc->transport == VM_TRANSPORT_MMIO && version != 1 &&
 	    version != 2) {
 		snprintf(err, errlen, "%s: MMIO version %d is not 1 or 2",
@@ -98,6 +105,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		return -EINVAL;
 	}
 	ret = machine_init(&vm->machine, &mo);
+	if (ret == -ENOTSUP) {
+		snprintf(err, errlen,
+			 "--mode thread: no fault injection (the injector "
+			 "is not thread-safe)");
+		return ret;
+	}
 	if (ret == -E2BIG) {
 		snprintf(err, errlen, "more than %u fault arms", FAULT_MAX_ARMS);
 		return ret;
