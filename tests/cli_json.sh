@@ -59,6 +59,9 @@ if has blk; then
 	json bench 'len(d["cases"]) == 2 and all(c["requests"] == 8 for c in d["cases"])' -- \
 		--blk null:1M bench --requests 8 --qd 1,4 --bs 4k
 fi
+if ! has blk; then
+	json probe '"mmio" in d and "pci" in d and d["machine"]["ram_bytes"] > 0' -- probe
+fi
 json faults 'd["failed"] == 0 and d["default_row"] == "PASS" and
 	all(c["rows"] >= 9 for c in d["coverage"].values())' -- faults
 json soak '"devices" not in d or all(x["passed"] for x in d["devices"])' -- soak

@@ -63,7 +63,7 @@ expect 2 'path is over 4000 bytes' -- --net user net-fetch \
 expect 2 "'1.2.3': want an IPv4 address" -- --net user net-ping 1.2.3
 expect 2 "--count '0': want a number above 0" -- --net user net-ping --count 0
 expect 2 '--count goes with net-ping' -- --net user net-fetch http://10.0.2.2/ --count 3
-expect 2 '--requests goes with bench, net-serve' -- --net user net-ping --requests 1
+expect 2 '--requests goes with (bench, )?net-serve' -- --net user net-ping --requests 1
 expect 2 'the machine has 1 nic' -- --net user net-ping --nic 1
 expect 2 'the machine has 0 nics' -- net-ping
 busy=$(free_port)
