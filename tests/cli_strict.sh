@@ -37,12 +37,15 @@ for mode in sync deferred; do
 	else ok; fi
 done
 # Thread mode: blk only, the driver as clean on a device thread.
-expect 0 '^selftest passed: 3 devices' -- --strict --mode thread \
-	--blk scratch:1M --blk scratch:1M,version=1 --blk scratch:1M,transport=pci selftest
-if grep -q 'strict:' "$work/out"; then
-	ko "--strict selftest (thread) reported a violation"
-	grep 'strict:' "$work/out"
-else ok; fi
+if ! "$virtsim" --help | grep -q -- "--blk .*left out of this build"; then
+	expect 0 '^selftest passed: 3 devices' -- --strict --mode thread \
+		--blk scratch:1M --blk scratch:1M,version=1 \
+		--blk scratch:1M,transport=pci selftest
+	if grep -q 'strict:' "$work/out"; then
+		ko "--strict selftest (thread) reported a violation"
+		grep 'strict:' "$work/out"
+	else ok; fi
+fi
 expect 0 '^selftest passed' -- --strict=on selftest
 # Strict changes nothing a clean run does: the same trace hash.
 "$virtsim" selftest 2>&1 | grep '^trace hash' >"$work/plain"

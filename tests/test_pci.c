@@ -807,6 +807,7 @@ START_TEST(transport_irq_line_zero_is_unassigned)
 }
 END_TEST
 
+#ifdef VIRTSIM_HAVE_BLK
 static unsigned route_calls;
 
 /* A board's swizzle: INTA..INTD of device d on 32 + (d + pin - 1) % 4. */
@@ -825,7 +826,6 @@ static unsigned test_intx_route(void *ctx, uint32_t bdf, uint8_t pin)
  * The fake function is a virtio-blk: the probe finds it only in builds
  * with blk.
  */
-#ifdef VIRTSIM_HAVE_BLK
 START_TEST(platform_routes_intx)
 {
 	static struct platform p;
