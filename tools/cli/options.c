@@ -763,9 +763,11 @@ void cli_usage(FILE *out)
 
 		snprintf(head, sizeof(head), "--%s ARG[,OPT...]", (*c)->name);
 		if ((*c)->disabled) {
-			fprintf(out, "  %-*s a %s device (left out of this "
-				"build, %s)\n", USAGE_INDENT - 3, head,
-				(*c)->title, (*c)->disabled);
+			fprintf(out,
+				"  %-*s a %s device: left out of this build\n"
+				"%*s(%s)\n",
+				USAGE_INDENT - 3, head, (*c)->title,
+				USAGE_INDENT, "", (*c)->disabled);
 			continue;
 		}
 		fprintf(out, "  %-*s a %s device:\n", USAGE_INDENT - 3, head,
