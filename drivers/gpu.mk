@@ -6,5 +6,4 @@ libvirtsim_la_SOURCES += \
 	%reldir%/adapter/display_device.c
 nobase_virtsiminclude_HEADERS += \
 	%reldir%/virtio/virtio_gpu.h \
-	%reldir%/adapter/display_device.h \
-	%reldir%/wire/virtio_gpu.h
+	%reldir%/adapter/display_device.h
