@@ -2,6 +2,7 @@
 #include "sim/guest_mem.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -26,8 +27,94 @@ void guest_mem_destroy(struct guest_mem *mem)
 {
 	if (mem->host)
 		munmap(mem->host, mem->size);
+	free(mem->maps);
+	free(mem->map_free);
 	mem->host = NULL;
 	mem->size = 0;
+	mem->maps = NULL;
+	mem->map_free = NULL;
+	mem->map_nfree = 0;
+}
+
+static int guest_mem_map_init(struct guest_mem *mem)
+{
+	mem->maps = calloc(GUEST_MEM_MAP_SLOTS, sizeof(*mem->maps));
+	mem->map_free = calloc(GUEST_MEM_MAP_SLOTS, sizeof(*mem->map_free));
+	if (!mem->maps || !mem->map_free) {
+		free(mem->maps);
+		free(mem->map_free);
+		mem->maps = NULL;
+		mem->map_free = NULL;
+		return -ENOMEM;
+	}
+	/* Slot 0 on top. */
+	for (uint32_t i = 0; i < GUEST_MEM_MAP_SLOTS; i++)
+		mem->map_free[i] = GUEST_MEM_MAP_SLOTS - 1 - i;
+	mem->map_nfree = GUEST_MEM_MAP_SLOTS;
+	return 0;
+}
+
+int guest_mem_map(struct guest_mem *mem, void *host, uint64_t len,
+		  bool writable, uint64_t *gpa)
+{
+	uint32_t slot;
+
+	if (!host || len == 0)
+		return -EINVAL;
+	if (len > GUEST_MEM_MAP_SLOT_SIZE)
+		return -E2BIG;
+	if (!mem->maps && guest_mem_map_init(mem))
+		return -ENOMEM;
+	if (!mem->map_nfree)
+		return -ENOSPC;
+	slot = mem->map_free[--mem->map_nfree];
+	mem->maps[slot] = (struct guest_mem_map){host, len, writable};
+	*gpa =
+	    GUEST_MEM_MAP_BASE + ((uint64_t)slot << GUEST_MEM_MAP_SLOT_SHIFT);
+	return 0;
+}
+
+/* The slot @gpa falls in, or GUEST_MEM_MAP_SLOTS if none. */
+static uint32_t guest_mem_map_slot(uint64_t gpa)
+{
+	uint64_t slot = (gpa - GUEST_MEM_MAP_BASE) >> GUEST_MEM_MAP_SLOT_SHIFT;
+
+	return gpa < GUEST_MEM_MAP_BASE || slot >= GUEST_MEM_MAP_SLOTS
+		   ? GUEST_MEM_MAP_SLOTS
+		   : (uint32_t)slot;
+}
+
+int guest_mem_unmap(struct guest_mem *mem, uint64_t gpa)
+{
+	uint32_t slot = guest_mem_map_slot(gpa);
+
+	if (!mem->maps || slot == GUEST_MEM_MAP_SLOTS ||
+	    gpa % GUEST_MEM_MAP_SLOT_SIZE || !mem->maps[slot].host)
+		return -EINVAL;
+	mem->maps[slot] = (struct guest_mem_map){0};
+	mem->map_free[mem->map_nfree++] = slot;
+	return 0;
+}
+
+unsigned guest_mem_mapped(const struct guest_mem *mem)
+{
+	return mem->maps ? GUEST_MEM_MAP_SLOTS - mem->map_nfree : 0;
+}
+
+void *guest_mem_map_span(const struct guest_mem *mem, uint64_t gpa,
+			 uint64_t len, bool write)
+{
+	uint32_t slot = guest_mem_map_slot(gpa);
+	const struct guest_mem_map *m;
+	uint64_t off = gpa & (GUEST_MEM_MAP_SLOT_SIZE - 1);
+
+	if (slot == GUEST_MEM_MAP_SLOTS)
+		return NULL;
+	m = &mem->maps[slot];
+	if (!m->host || off > m->len || len > m->len - off ||
+	    (write && !m->writable))
+		return NULL;
+	return m->host + off;
 }
 
 int guest_mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst,

@@ -76,6 +76,7 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 	ret = sim_hal_init(&m->hal, &m->env, &m->bus, &m->irq);
 	if (ret)
 		goto fail_threads;
+	m->hal.dma = opts ? opts->dma : SIM_DMA_BOUNCE;
 	return 0;
 fail_threads:
 	if (m->env.threads)

@@ -48,6 +48,7 @@ extern "C" {
 struct machine_options {
 	uint64_t mem_size;   /* 0: MACHINE_DEFAULT_MEM */
 	enum sim_mode mode;  /* how device work runs (sync by default) */
+	enum sim_dma dma;    /* how buffers outside RAM are shared (bounce) */
 	uint64_t seed;	     /* root of every RNG stream */
 	unsigned trace_mask; /* TRACE_* categories to print */
 	FILE *trace_out;     /* NULL: stderr */

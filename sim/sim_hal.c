@@ -2,7 +2,9 @@
 /*
  * The simulated HAL. DMA memory is guest RAM handed out page by page;
  * buffers a driver shares from outside guest RAM are bounced through DMA
- * pages, as a swiotlb would. Every allocation and share is on the books.
+ * pages, as a swiotlb would, or mapped in place in the DMA map window,
+ * as an IOMMU would (enum sim_dma). Every allocation and share is on the
+ * books.
  */
 #include "sim/sim_hal.h"
 
@@ -19,11 +21,36 @@ struct sim_hal_share {
 	uint64_t paddr; /* the key; 0 marks a free slot */
 	void *buf;      /* the driver's buffer */
 	size_t len;
-	uint32_t bounce_pages; /* 0: buf is guest RAM, shared in place */
+	uint32_t bounce_pages; /* 0: buf is guest RAM or mapped, in place */
 	uint32_t refs;         /* one buffer may be shared more than once */
+	bool mapped;	       /* in the map window (SIM_DMA_MAP) */
 };
 
 #define SHARE_CAP 8192u /* power of 2; more live shares is a driver leak */
+
+static const char *const sim_dma_names[] = {
+    [SIM_DMA_BOUNCE] = "bounce",
+    [SIM_DMA_MAP] = "map",
+};
+
+const char *sim_dma_name(enum sim_dma dma)
+{
+	return (unsigned)dma < sizeof(sim_dma_names) / sizeof(sim_dma_names[0])
+		   ? sim_dma_names[dma]
+		   : NULL;
+}
+
+int sim_dma_parse(const char *name, enum sim_dma *dma)
+{
+	for (unsigned d = 0;
+	     d < sizeof(sim_dma_names) / sizeof(sim_dma_names[0]); d++) {
+		if (name && !strcmp(name, sim_dma_names[d])) {
+			*dma = (enum sim_dma)d;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static uint8_t *page_host(const struct sim_hal *sh, uint64_t page)
 {
@@ -256,6 +283,48 @@ static void share_remove(struct sim_hal *sh, struct sim_hal_share *e)
 	sh->share_count--;
 }
 
+/* Thread mode: device threads translate through the window meanwhile. */
+static void window_lock(struct sim_hal *sh)
+{
+	if (sh->env->threads)
+		pthread_mutex_lock(&sh->env->threads->lock);
+}
+
+static void window_unlock(struct sim_hal *sh)
+{
+	if (sh->env->threads)
+		pthread_mutex_unlock(&sh->env->threads->lock);
+}
+
+/*
+ * SIM_DMA_MAP: put @buf in the map window. Fails (and the caller
+ * bounces) for a buffer larger than a slot, or with every slot taken.
+ */
+static int share_map(struct sim_hal *sh, void *buf, size_t len,
+		     enum hal_dma_dir dir, uint64_t *paddr)
+{
+	struct sim_hal_share *e;
+	int ret;
+
+	window_lock(sh);
+	ret =
+	    guest_mem_map(sh->mem, buf, len, dir & HAL_DMA_FROM_DEVICE, paddr);
+	window_unlock(sh);
+	if (ret)
+		return ret;
+	e = share_insert(sh, *paddr);
+	if (!e) {
+		window_lock(sh);
+		guest_mem_unmap(sh->mem, *paddr);
+		window_unlock(sh);
+		return -ENOMEM;
+	}
+	*e = (struct sim_hal_share){*paddr, buf, len, 0, 1, true};
+	sh->stats.maps++;
+	trace_hal_map(sh->env->trace, len, *paddr);
+	return 0;
+}
+
 static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 		     uint64_t *paddr)
 {
@@ -282,9 +351,11 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 		e = share_insert(sh, *paddr);
 		if (!e)
 			return -HAL_ENOMEM;
-		*e = (struct sim_hal_share){*paddr, buf, len, 0, 1};
+		*e = (struct sim_hal_share){*paddr, buf, len, 0, 1, false};
 		return 0;
 	}
+	if (sh->dma == SIM_DMA_MAP && !share_map(sh, buf, len, dir, paddr))
+		return 0;
 	/* Bounce: the device sees a copy in guest RAM. */
 	pages = (len + HAL_PAGE_SIZE - 1) / HAL_PAGE_SIZE;
 	if (bounce_alloc(sh, buf, len, pages, &first, &own))
@@ -295,7 +366,8 @@ static int sim_share(void *ctx, void *buf, size_t len, enum hal_dma_dir dir,
 		pages_free(sh, first, pages);
 		return -HAL_ENOMEM;
 	}
-	*e = (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1};
+	*e =
+	    (struct sim_hal_share){*paddr, buf, len, (uint32_t)pages, 1, false};
 	/*
 	 * What the device reads is the buffer; what it only writes needs
 	 * none of it. But a short or failed device write must not hand the
@@ -328,7 +400,11 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 	sh->stats.unshares++;
 	if (--e->refs)
 		return 0;
-	if (e->bounce_pages) {
+	if (e->mapped) {
+		window_lock(sh);
+		guest_mem_unmap(sh->mem, paddr);
+		window_unlock(sh);
+	} else if (e->bounce_pages) {
 		first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
 		if (dir & HAL_DMA_FROM_DEVICE)
 			memcpy(buf, page_host(sh, first), len);

@@ -6,6 +6,9 @@
  * It keeps books like a strict IOMMU would: a double free, a free of
  * memory never allocated, an unshare of an unknown buffer and DMA still
  * allocated at teardown are counted as errors and traced.
+ *
+ * A buffer shared from outside guest RAM is bounced (SIM_DMA_BOUNCE, the
+ * default), or mapped in place in the DMA map window (SIM_DMA_MAP).
  */
 #ifndef VIRTSIM_SIM_SIM_HAL_H
 #define VIRTSIM_SIM_SIM_HAL_H
@@ -35,9 +38,32 @@ struct sim_hal_run {
 	const void *buf; /* ... which its pages still hold bytes of */
 };
 
+/* How a buffer from outside guest RAM reaches the device. */
+enum sim_dma {
+	/*
+	 * Copied through DMA pages, as a swiotlb does: the driver's buffer
+	 * changes only at unshare, so a driver that reads it earlier, or
+	 * writes it while it is shared, sees or loses the difference.
+	 */
+	SIM_DMA_BOUNCE,
+	/*
+	 * Mapped in place (guest_mem_map), as an IOMMU maps it: no copy,
+	 * and a device write into a buffer shared only to the device
+	 * fails. A buffer larger than a slot, or with every slot taken,
+	 * is bounced.
+	 */
+	SIM_DMA_MAP,
+};
+
+/* "bounce" / "map"; NULL for an unknown mode. */
+const char *sim_dma_name(enum sim_dma dma);
+/* The mode @name names: 0, or -1 for an unknown name. */
+int sim_dma_parse(const char *name, enum sim_dma *dma);
+
 struct sim_hal_stats {
 	uint64_t dma_allocs, dma_frees;
 	uint64_t shares, unshares, bounces;
+	uint64_t maps;		   /* shares mapped in place (SIM_DMA_MAP) */
 	uint64_t bounce_reuses;	   /* bounces on a run a bounce freed last */
 	uint64_t double_frees;     /* dma_free of pages not allocated */
 	uint64_t bad_frees;        /* dma_free that does not match an alloc */
@@ -51,6 +77,7 @@ struct sim_hal {
 	struct guest_mem *mem;
 	struct bus *bus;
 	struct irq_ctl *irq;
+	enum sim_dma dma; /* set between init and the first share */
 	/* Page allocator over all of guest RAM. */
 	uint32_t *page_run; /* per page: pages in the allocation it starts, 0 */
 	uint8_t *page_used;

@@ -295,6 +295,8 @@
 	E(hal_bounce, HAL, NONE, none,					\
 	  "bounce len=%zu paddr=0x%" PRIx64, size_t, len,		\
 	  uint64_t, paddr)						\
+	E(hal_map, HAL, NONE, none,					\
+	  "map len=%zu paddr=0x%" PRIx64, size_t, len, uint64_t, paddr)	\
 	E(hal_unshare_unknown, HAL, NONE, none,				\
 	  "unshare of unknown buffer paddr=0x%" PRIx64 " len=%zu",	\
 	  uint64_t, paddr, size_t, len)					\

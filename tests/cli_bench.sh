@@ -23,7 +23,7 @@ expect 0 '^bench: 32 cases; stack/memcpy ratio [0-9.]+ to [0-9.]+$' -- \
 	--blk null:1M bench --requests 64 --qd 1,4 --bs 512,4k \
 	--rw read,randread,write,randwrite --buf dma,host
 check "null: the baseline is memcpy" \
-	grep -q '^bench: blk0, 1 MiB null disk, sync mode; baseline: memcpy' "$work/out"
+	grep -q '^bench: blk0, 1 MiB null disk, sync mode, interrupts, dma bounce; baseline: memcpy' "$work/out"
 for rw in read randread write randwrite; do
 	for buf in dma host; do
 		for bs in 512 4k; do
@@ -45,7 +45,7 @@ cp "$work/disk.img" "$work/orig.img"
 expect 0 '^bench: 2 cases; stack/host ratio' -- --blk "$work/disk.img" \
 	bench --requests 64 --qd 1,8 --bs 4k --rw randread
 check "an image: the baseline is pread/pwrite" \
-	grep -q '^bench: blk0, 1 MiB, sync mode; baseline: pread/pwrite of the image' "$work/out"
+	grep -q '^bench: blk0, 1 MiB, sync mode, interrupts, dma bounce; baseline: pread/pwrite of the image' "$work/out"
 row 1 4k randread host
 row 8 4k randread host
 check "bench read changed the image" cmp -s "$work/disk.img" "$work/orig.img"
@@ -62,6 +62,18 @@ row 4 4k randwrite host
 expect 0 '^bench: 2 cases; stack/host ratio' -- --mode deferred --seed 3 \
 	--blk "$work/disk.img,transport=pci" bench --requests 64 --qd 1,16 --bs 512
 row 16 512 randread host
+# --dma map: the user's buffers mapped in place, in each mode (test_blk
+# checks the bytes).
+for mode in sync deferred thread; do
+	cp "$work/orig.img" "$work/map.img"
+	expect 0 '^bench: 4 cases; stack/host ratio' -- --mode $mode --poll \
+		--dma map --blk "$work/map.img" bench --requests 64 --qd 1,8 \
+		--bs 4k --rw randread,write
+	check "--dma map, $mode: the header says so" \
+		grep -q "^bench: blk0, 1 MiB, $mode mode, polling, dma map; baseline" "$work/out"
+	row 8 4k randread host
+	row 1 4k write host
+done
 
 # --json: the document on stdout, a member per case; the text to stderr.
 if command -v python3 >/dev/null 2>&1; then
@@ -110,6 +122,7 @@ bad "^virtsim: --bs '2M': want" --blk null:1M bench --bs 2M
 bad "^virtsim: --rw 'sideways': want read, write, randread or randwrite" \
 	--blk null:1M bench --rw sideways
 bad "^virtsim: --buf 'gpu': want dma or host" --blk null:1M bench --buf gpu
+bad "^virtsim: --dma 'iommu': want bounce or map" --blk null:1M bench --dma iommu
 bad "^virtsim: --time '0': want seconds above 0" --blk null:1M bench --time 0
 bad "^virtsim: --time 'x': want seconds above 0" --blk null:1M bench --time x
 bad "^virtsim: --time and --requests: give one, not both" \

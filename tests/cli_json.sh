@@ -31,6 +31,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["workload"] == sys.argv[2] and d["exit_status"] == 0, d
 assert len(d["trace_hash"]) == 16 and d["hal_errors"] == 0
+assert list(d)[:5] == ["virtsim", "workload", "mode", "seed", "dma"], list(d)
 assert eval("(" + sys.argv[3] + ")"), json.dumps(d, indent=1)[:2000]
 PY
 }
@@ -58,6 +59,8 @@ if has blk; then
 	one_line "blk-read --json without --out"
 	json bench 'len(d["cases"]) == 2 and all(c["requests"] == 8 for c in d["cases"])' -- \
 		--blk null:1M bench --requests 8 --qd 1,4 --bs 4k
+	json bench 'd["dma"] == "map" and d["mode"] == "sync" and len(d["cases"]) == 1' -- \
+		--dma map --blk null:1M bench --requests 8 --qd 4 --bs 4k
 fi
 if ! has blk; then
 	json probe '"mmio" in d and "pci" in d and d["machine"]["ram_bytes"] > 0' -- probe

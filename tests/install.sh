@@ -112,6 +112,7 @@ complete_to --blk --bl
 complete_to --workloads --work
 complete_to probe pro
 complete_to deferred --mode d
+complete_to map --dma m
 complete_to hal-dma-alloc --fault hal-d
 complete_to mmio,vq --trace mmio,v
 if has blk; then

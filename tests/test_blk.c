@@ -246,6 +246,42 @@ START_TEST(heap_buffers_are_bounced)
 END_TEST
 
 /*
+ * With --dma map the HAL maps a heap buffer in place instead: the model
+ * reads and writes the caller's memory itself, nothing is bounced, and
+ * every mapping is gone after each request.
+ */
+START_TEST(heap_buffers_are_mapped)
+{
+	struct blk_options bo = {0};
+	struct vm_device_config dc;
+	struct vm_config cfg;
+	uint8_t *buf = malloc(8192), *want = malloc(8192);
+	char err[256];
+
+	test_make_file(path, sizeof(path), "blk", DISK_SECTORS * 512ull, 1);
+	bo.path = path;
+	vm_config_for(_i, &bo, &dc, &cfg);
+	cfg.dma = SIM_DMA_MAP;
+	ck_assert_msg(vm_create(&vm, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(vm_probe(&vm, err, sizeof(err)) == 0, "%s", err);
+	memset(buf, 0xa5, 8192);
+	ck_assert_int_eq(virtio_blk_write(blk0(), 16, buf, 8192), 0);
+	ck_assert_uint_eq(guest_mem_mapped(&vm.machine.mem), 0);
+	memset(buf, 0, 8192);
+	ck_assert_int_eq(virtio_blk_read(blk0(), 16, buf, 8192), 0);
+	host_read(want, 8192, 16 * 512);
+	ck_assert_mem_eq(buf, want, 8192);
+	ck_assert_uint_eq(buf[0], 0xa5);
+	ck_assert_uint_ge(vm.machine.hal.stats.maps, 2);
+	ck_assert_uint_eq(vm.machine.hal.stats.bounces, 0);
+	ck_assert_uint_eq(guest_mem_mapped(&vm.machine.mem), 0);
+	free(buf);
+	free(want);
+	stop();
+}
+END_TEST
+
+/*
  * The token API shares only the data: header and status come from the
  * driver's DMA slots, so a request on the heap costs one bounce (its
  * heap data) and none with data in DMA memory; the status byte reaches
@@ -887,6 +923,7 @@ static Suite *blk_suite(void)
 	tcase_add_loop_test(tc, read_matches_backing_file, 0, VARIANTS);
 	tcase_add_loop_test(tc, write_then_flush_reaches_file, 0, VARIANTS);
 	tcase_add_loop_test(tc, heap_buffers_are_bounced, 0, VARIANTS);
+	tcase_add_loop_test(tc, heap_buffers_are_mapped, 0, VARIANTS);
 	tcase_add_loop_test(tc, readonly_disk_refuses_writes, 0, VARIANTS);
 	tcase_add_loop_test(tc, out_of_range_requests_fail, 0, VARIANTS);
 	tcase_add_loop_test(tc, get_id_returns_serial, 0, VARIANTS);

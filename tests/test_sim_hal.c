@@ -138,6 +138,110 @@ START_TEST(share_outside_ram_bounces_both_ways)
 }
 END_TEST
 
+/*
+ * SIM_DMA_MAP: a buffer outside RAM is mapped in place, as an IOMMU maps
+ * it: the device reads the buffer itself and its writes land at once; a
+ * buffer shared only to the device is not the device's to write; after
+ * unshare the address reaches nothing.
+ */
+START_TEST(share_outside_ram_maps_in_place)
+{
+	char out[] = "to the device", in[32] = "untouched";
+	uint64_t pout, pin;
+	char *dev_view;
+
+	m.hal.dma = SIM_DMA_MAP;
+	ck_assert_int_eq(
+	    hal_share(hal, out, sizeof(out), HAL_DMA_TO_DEVICE, &pout), 0);
+	ck_assert_int_eq(
+	    hal_share(hal, in, sizeof(in), HAL_DMA_FROM_DEVICE, &pin), 0);
+	ck_assert_uint_eq(m.hal.stats.maps, 2);
+	ck_assert_uint_eq(m.hal.stats.bounces, 0);
+	ck_assert_uint_eq(guest_mem_mapped(&m.mem), 2);
+	/* Outside RAM, in the window, one slot each. */
+	ck_assert(!guest_mem_range_ok(&m.mem, pout, 1));
+	ck_assert_uint_ge(pout, GUEST_MEM_MAP_BASE);
+	ck_assert_uint_ne(pout >> GUEST_MEM_MAP_SLOT_SHIFT,
+			  pin >> GUEST_MEM_MAP_SLOT_SHIFT);
+	ck_assert_ptr_eq(guest_mem_span(&m.mem, pout, sizeof(out)), out);
+	ck_assert_ptr_eq(guest_mem_span(&m.mem, pout + 3, sizeof(out) - 3),
+			 out + 3);
+	ck_assert_ptr_null(guest_mem_span_w(&m.mem, pout, sizeof(out)));
+	/* Past the buffer's end, even by a byte, is nobody's. */
+	ck_assert_ptr_null(guest_mem_span(&m.mem, pout, sizeof(out) + 1));
+	ck_assert_ptr_null(guest_mem_span(&m.mem, pout + sizeof(out), 1));
+	dev_view = guest_mem_span_w(&m.mem, pin, sizeof(in));
+	ck_assert_ptr_eq(dev_view, in);
+	strcpy(dev_view, "from the device");
+	ck_assert_int_eq(
+	    hal_unshare(hal, pin, in, sizeof(in), HAL_DMA_FROM_DEVICE), 0);
+	ck_assert_str_eq(in, "from the device");
+	ck_assert_ptr_null(guest_mem_span(&m.mem, pin, 1));
+	ck_assert_int_eq(
+	    hal_unshare(hal, pout, out, sizeof(out), HAL_DMA_TO_DEVICE), 0);
+	ck_assert_ptr_null(guest_mem_span(&m.mem, pout, 1));
+	ck_assert_uint_eq(guest_mem_mapped(&m.mem), 0);
+	/* The same unshare again is of an unknown buffer. */
+	ck_assert_int_eq(
+	    hal_unshare(hal, pout, out, sizeof(out), HAL_DMA_TO_DEVICE),
+	    -HAL_EINVAL);
+	ck_assert_uint_eq(machine_destroy(&m, false), 1);
+}
+END_TEST
+
+/*
+ * SIM_DMA_MAP bounces what no slot takes: a buffer larger than a slot,
+ * or one more than the window's slots; the books balance either way.
+ */
+START_TEST(map_falls_back_to_bounce)
+{
+	struct machine_options o = {.mem_size = 16u << 20, .dma = SIM_DMA_MAP};
+	size_t big_len = GUEST_MEM_MAP_SLOT_SIZE + 1;
+	uint8_t *big = calloc(1, big_len), small[GUEST_MEM_MAP_SLOTS + 1];
+	uint64_t p[GUEST_MEM_MAP_SLOTS + 1], pbig;
+
+	machine_destroy(&m, false);
+	ck_assert_int_eq(machine_init(&m, &o), 0);
+	hal = machine_hal(&m);
+	ck_assert_ptr_nonnull(big);
+	big[big_len - 1] = 0x77;
+	ck_assert_int_eq(hal_share(hal, big, big_len, HAL_DMA_TO_DEVICE, &pbig),
+			 0);
+	ck_assert(guest_mem_range_ok(&m.mem, pbig, big_len));
+	ck_assert_uint_eq(
+	    *(uint8_t *)guest_mem_span(&m.mem, pbig + big_len - 1, 1), 0x77);
+	ck_assert_uint_eq(m.hal.stats.bounces, 1);
+	for (unsigned i = 0; i <= GUEST_MEM_MAP_SLOTS; i++)
+		ck_assert_int_eq(
+		    hal_share(hal, &small[i], 1, HAL_DMA_FROM_DEVICE, &p[i]),
+		    0);
+	ck_assert_uint_eq(m.hal.stats.maps, GUEST_MEM_MAP_SLOTS);
+	ck_assert_uint_eq(m.hal.stats.bounces, 2);
+	ck_assert(guest_mem_range_ok(&m.mem, p[GUEST_MEM_MAP_SLOTS], 1));
+	for (unsigned i = 0; i <= GUEST_MEM_MAP_SLOTS; i++)
+		ck_assert_int_eq(
+		    hal_unshare(hal, p[i], &small[i], 1, HAL_DMA_FROM_DEVICE),
+		    0);
+	ck_assert_int_eq(
+	    hal_unshare(hal, pbig, big, big_len, HAL_DMA_TO_DEVICE), 0);
+	ck_assert_uint_eq(guest_mem_mapped(&m.mem), 0);
+	free(big);
+	ck_assert_uint_eq(machine_destroy(&m, false), 0);
+}
+END_TEST
+
+START_TEST(mapped_share_left_at_teardown_is_reported)
+{
+	char buf[64];
+	uint64_t p;
+
+	m.hal.dma = SIM_DMA_MAP;
+	ck_assert_int_eq(hal_share(hal, buf, sizeof(buf), HAL_DMA_BOTH, &p), 0);
+	ck_assert_uint_eq(m.hal.stats.maps, 1);
+	ck_assert_uint_eq(machine_destroy(&m, false), 1);
+}
+END_TEST
+
 START_TEST(unshare_unknown_is_reported)
 {
 	char buf[16];
@@ -407,6 +511,9 @@ static Suite *sim_hal_suite(void)
 	tcase_add_test(tc, leak_at_teardown_is_reported);
 	tcase_add_test(tc, share_in_ram_is_zero_copy);
 	tcase_add_test(tc, share_outside_ram_bounces_both_ways);
+	tcase_add_test(tc, share_outside_ram_maps_in_place);
+	tcase_add_test(tc, map_falls_back_to_bounce);
+	tcase_add_test(tc, mapped_share_left_at_teardown_is_reported);
 	tcase_add_test(tc, unshare_unknown_is_reported);
 	tcase_add_test(tc, share_left_at_teardown_is_reported);
 	tcase_add_test(tc, share_churn_keeps_every_share_findable);

@@ -142,10 +142,13 @@ static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
 	/* A zero-length buffer carries nothing: accept it and drop it. */
 	if (d->len == 0)
 		return 0;
-	host = guest_mem_span(vq->mem, d->addr, d->len);
+	host = d->flags & VIRTQ_DESC_F_WRITE
+		   ? guest_mem_span_w(vq->mem, d->addr, d->len)
+		   : guest_mem_span(vq->mem, d->addr, d->len);
 	if (!host)
 		return vq_dev_reject(vq, VQ_DEV_E_BUF_ADDR, STRICT_NUM_RULES,
-				     "a buffer is not inside guest RAM");
+				     "a buffer is not inside guest RAM or "
+				     "a buffer mapped for this access");
 	if (!(d->flags & VIRTQ_DESC_F_WRITE) && elem->n_in)
 		return vq_dev_reject(
 		    vq, VQ_DEV_E_ORDER, STRICT_VQ_D_02,

@@ -482,9 +482,11 @@ static int bench_run(struct vm *vm, const struct cli_options *o,
 		ret = EXIT_OP_FAILED;
 		goto out;
 	}
-	printf("bench: blk%u, %" PRIu64 " MiB%s, %s mode; baseline: %s\n",
+	printf("bench: blk%u, %" PRIu64 " MiB%s, %s mode, %s, dma %s; "
+	       "baseline: %s\n",
 	       o->unit, virtio_blk_capacity(bn.b) >> 11,
 	       bn.fd < 0 ? " null disk" : "", sim_mode_name(o->mode),
+	       o->poll ? "polling" : "interrupts", sim_dma_name(o->dma),
 	       bn.fd < 0 ? "memcpy of each request's bytes"
 			 : "pread/pwrite of the image, same sizes and "
 			   "offsets");

@@ -45,6 +45,7 @@ static void cli_machine(const struct cli_options *o, struct vm_config *cfg,
 				  .devices = o->devices,
 				  .device_count = o->device_count,
 				  .poll = o->poll,
+				  .dma = o->dma,
 				  .faults = o->faults,
 				  .fault_count = o->fault_count,
 				  .strict = o->strict,
@@ -99,6 +100,7 @@ static void json_begin_run(struct json *j, const struct cli_options *o)
 	json_string(j, "workload", o->workload->name);
 	json_string(j, "mode", sim_mode_name(o->mode));
 	json_uint(j, "seed", o->seed);
+	json_string(j, "dma", sim_dma_name(o->dma));
 }
 
 /* The armed fault points, as fault_report says them. */

@@ -58,6 +58,7 @@ struct cli_options {
 	unsigned trace_mask;
 	const char *trace_file;
 	bool poll; /* --poll: drivers poll instead of taking IRQs */
+	enum sim_dma dma; /* --dma */
 	bool help, version;
 	bool fault_help; /* --fault help: list the points */
 	bool trace_help; /* --trace help: list the categories */

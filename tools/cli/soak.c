@@ -165,7 +165,7 @@ static int soak_one(struct soak_seed *s, const struct cli_options *o,
 		    double prob)
 {
 	char seed[32], fault[64];
-	char *argv[12];
+	char *argv[14];
 	const char *tmp = getenv("TMPDIR");
 	char errpath[4096];
 	unsigned n = 0;
@@ -186,6 +186,10 @@ static int soak_one(struct soak_seed *s, const struct cli_options *o,
 	}
 	if (o->poll)
 		argv[n++] = "--poll";
+	if (o->dma != SIM_DMA_BOUNCE) {
+		argv[n++] = "--dma";
+		argv[n++] = (char *)sim_dma_name(o->dma);
+	}
 	argv[n++] = "soak";
 	argv[n] = NULL;
 	s->cmd[0] = '\0';
@@ -311,15 +315,17 @@ int soak_run(const struct cli_options *o, struct json *json)
 		json_uint(json, "seeds", o->soak);
 		json_double(json, "prob", o->soak_prob);
 		json_bool(json, "poll", o->poll);
+		json_string(json, "dma", sim_dma_name(o->dma));
 		for (unsigned v = 0; v < SOAK_VERDICTS; v++)
 			json_uint(json, soak_verdict_names[v], count[v]);
 		json_double(json, "seconds", soak_now_s() - t0);
 	}
-	printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode%s): "
+	printf("soak: %" PRIu64 " seeds (hostile,prob=%g, %s mode%s%s): "
 	       "%u fine, %u crashed, %u hung, %u leaked, %u corrupt "
 	       "in %.1f s\n",
 	       o->soak, o->soak_prob, sim_mode_name(o->mode),
-	       o->poll ? ", polling" : "", count[SOAK_FINE],
+	       o->poll ? ", polling" : "",
+	       o->dma == SIM_DMA_MAP ? ", dma map" : "", count[SOAK_FINE],
 	       count[SOAK_CRASHED], count[SOAK_HUNG], count[SOAK_LEAKED],
 	       count[SOAK_CORRUPT], soak_now_s() - t0);
 	return bad ? EXIT_OP_FAILED : 0;

@@ -89,6 +89,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err,
 {
 	struct machine_options mo = {.mem_size = cfg->mem_size,
 				     .mode = cfg->mode,
+				     .dma = cfg->dma,
 				     .seed = cfg->seed,
 				     .trace_mask = cfg->trace_mask,
 				     .trace_out = cfg->trace_out,

@@ -49,6 +49,7 @@ struct vm_config {
 	unsigned device_count;
 	bool empty_slot; /* leave one slot with DeviceID 0 after the devices */
 	bool poll;	 /* drivers poll instead of taking interrupts */
+	enum sim_dma dma; /* the HAL's sharing of buffers outside RAM */
 	const struct fault_arm *faults; /* the fault plan (sim/fault.h) */
 	unsigned fault_count;
 	/* Strict checking (sim/strict.h), as in struct machine_options. */
