@@ -69,7 +69,7 @@ endif
 virtsim_CPPFLAGS = $(AM_CPPFLAGS) $(LWIP_CFLAGS)
 virtsim_LDADD = libvirtsim.la $(LIBVIRTSIM_LIBS) $(LWIP_LIBS) -lm
 
-EXTRA_DIST += %reldir%/bench/net-fetch.sh
+EXTRA_DIST += %reldir%/bench/net-fetch.sh %reldir%/bench/vringh-compare.sh
 # The bare-metal guest (hal/aarch64-virt is its HAL): cross-built and run
 # under QEMU by baremetal/run.sh, outside automake; CI runs it.
 EXTRA_DIST += %reldir%/baremetal/Makefile %reldir%/baremetal/run.sh \
