@@ -22,13 +22,16 @@ void irq_set_level(struct irq_ctl *ic, unsigned line, bool level)
 	if (!!(__atomic_load_n(&ic->level, __ATOMIC_RELAXED) & bit) == level)
 		return;
 	/* Thread mode: devices change levels under the machine lock; the
-	 * CPU reads them without it (irq_pending_lines, irq_dispatch). */
-	if (level) {
+	 * CPU reads them without it (irq_pending_lines, irq_dispatch). In
+	 * the other modes all is one thread: no locked instruction. */
+	if (!ic->concurrent)
+		__atomic_store_n(&ic->level, ic->level ^ bit, __ATOMIC_RELAXED);
+	else if (level)
 		__atomic_fetch_or(&ic->level, bit, __ATOMIC_RELEASE);
-		ic->raised[line]++;
-	} else {
+	else
 		__atomic_fetch_and(&ic->level, ~bit, __ATOMIC_RELEASE);
-	}
+	if (level)
+		ic->raised[line]++;
 	trace_irq_level(ic->trace, line, level);
 }
 

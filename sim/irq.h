@@ -35,6 +35,7 @@ struct irq_ctl {
 	uint64_t delivered[IRQ_MAX_LINES]; /* handler invocations */
 	uint64_t dispatched; /* the lines the last irq_dispatch delivered */
 	struct trace *trace;
+	bool concurrent; /* thread mode: lines change on device threads */
 };
 
 void irq_init(struct irq_ctl *ic, struct trace *trace);

@@ -72,6 +72,7 @@ int machine_init(struct machine *m, const struct machine_options *opts)
 			goto fail_pci;
 		m->env.threads = &m->threads;
 		m->bus.lock = &m->threads.lock;
+		m->irq.concurrent = true;
 	}
 	ret = sim_hal_init(&m->hal, &m->env, &m->bus, &m->irq);
 	if (ret)

@@ -419,6 +419,7 @@ bool virtio_dev_queue_enable(struct virtio_dev *dev, unsigned q,
 	vq->event_idx = virtio_dev_has_feature(dev, VIRTIO_F_EVENT_IDX);
 	vq->indirect = virtio_dev_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
 	vq->strict = virtio_dev_strict(dev);
+	vq->concurrent = dev->env->threads != NULL;
 	if (vq->size > dev->queue_size_max || !vq_dev_start(vq)) {
 		if (vq->strict)
 			virtio_dev_strict_rings(dev, q);

@@ -123,14 +123,25 @@ static uint16_t vq_dev_load_idx(const void *p)
 	    __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED));
 }
 
+/*
+ * A store of ours before a load of the driver's fields: a full fence
+ * where the driver runs meanwhile (thread mode). In the other modes the
+ * device runs on the driver's own thread, inside its notify or its
+ * wait, and program order is all the ordering there is; an mfence there
+ * would be a third of what a request costs.
+ */
+static inline void vq_dev_full_fence(const struct vq_dev *vq)
+{
+	if (vq->concurrent)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* avail_event (§2.7.10): "notify me when you make entry @idx available". */
-static void vq_dev_set_avail_event(struct vq_dev *vq)
+static void vq_dev_store_avail_event(struct vq_dev *vq)
 {
 	uint16_t *ev = (uint16_t *)(vq->used + 4 + 8u * vq->size);
 
 	__atomic_store_n(ev, virtio_le16(vq->last_avail_idx), __ATOMIC_RELAXED);
-	/* Publish it before re-reading avail->idx, or a kick can be lost. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static int vq_dev_add_seg(struct vq_dev *vq, struct vq_elem *elem,
@@ -260,13 +271,18 @@ int vq_dev_peek(struct vq_dev *vq, uint16_t *head)
 
 	if (!vq->ready)
 		return 0;
-	if (vq->event_idx)
-		vq_dev_set_avail_event(vq);
-
 	/* Acquire: the ring entry and descriptors are read after it (the
 	 * fence below says so too; thread sanitizers see only this). */
 	avail_idx = virtio_le16(__atomic_load_n(
 	    (const uint16_t *)(vq->avail + 2), __ATOMIC_ACQUIRE));
+	if (avail_idx == vq->last_avail_idx && vq->event_idx) {
+		/* Empty: ask for a notify at the next entry, then look
+		 * again, or one made available in between goes unnoticed. */
+		vq_dev_store_avail_event(vq);
+		vq_dev_full_fence(vq);
+		avail_idx = virtio_le16(__atomic_load_n(
+		    (const uint16_t *)(vq->avail + 2), __ATOMIC_ACQUIRE));
+	}
 	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
 	if (pending > vq->size)
 		return vq_dev_reject(vq, VQ_DEV_E_AVAIL_IDX, STRICT_VQ_D_10,
@@ -307,8 +323,9 @@ int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem)
 		return ret;
 	vq->last_avail_idx++;
 	vq->popped++;
+	/* Kept current as QEMU does; the fence is the empty peek's. */
 	if (vq->event_idx)
-		vq_dev_set_avail_event(vq);
+		vq_dev_store_avail_event(vq);
 	trace_vq_pop(vq->trace, vq->name, vq->dev_id, vq->index, head,
 		     elem->n_out, elem->out_bytes, elem->n_in, elem->in_bytes);
 	return 1;
@@ -389,7 +406,7 @@ bool vq_dev_should_notify(struct vq_dev *vq)
 	if (!vq->ready)
 		return false;
 	/* used->idx must be visible before we read the driver's wishes. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vq_dev_full_fence(vq);
 	if (!vq->event_idx) {
 		/* VQ-V-07: flags 0 means notify; 1 lets us skip. */
 		return !(vq_dev_load_idx(avail) & VIRTQ_AVAIL_F_NO_INTERRUPT);

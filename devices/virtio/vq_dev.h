@@ -73,6 +73,7 @@ struct vq_dev {
 	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
 	bool indirect;           /* VIRTIO_F_INDIRECT_DESC negotiated */
 	bool strict;		 /* check avail->flags too (sim/strict.h) */
+	bool concurrent;	 /* thread mode: the driver runs meanwhile */
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	/* The rings in host memory, checked once at start: RAM never moves. */
 	const uint8_t *desc;
