@@ -87,8 +87,8 @@ const struct bus_region *bus_find(struct bus *bus, uint64_t addr,
 	return NULL;
 }
 
-static const struct bus_region *bus_check(struct bus *bus, uint64_t addr,
-					  unsigned size, const char *what)
+static inline const struct bus_region *
+bus_check(struct bus *bus, uint64_t addr, unsigned size, const char *what)
 {
 	const struct bus_region *r = bus_find(bus, addr, size);
 
@@ -108,7 +108,8 @@ static const struct bus_region *bus_check(struct bus *bus, uint64_t addr,
 	return r;
 }
 
-static uint32_t bus_do_read(struct bus *bus, uint64_t addr, unsigned size)
+static inline uint32_t bus_do_read(struct bus *bus, uint64_t addr,
+				   unsigned size)
 {
 	const struct bus_region *r = bus_check(bus, addr, size, "read");
 	uint32_t val;
@@ -122,8 +123,8 @@ static uint32_t bus_do_read(struct bus *bus, uint64_t addr, unsigned size)
 	return val;
 }
 
-static void bus_do_write(struct bus *bus, uint64_t addr, uint32_t val,
-			 unsigned size)
+static inline void bus_do_write(struct bus *bus, uint64_t addr, uint32_t val,
+				unsigned size)
 {
 	const struct bus_region *r = bus_check(bus, addr, size, "write");
 
