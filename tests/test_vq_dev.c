@@ -526,16 +526,26 @@ START_TEST(event_idx_suppression)
 	/* VQ-V-13: used->flags stays 0 with EVENT_IDX. */
 	ck_assert_uint_eq(virtio_ld_le16(gp(USED)), 0);
 
-	/* Popping publishes avail_event = the next entry we will look at. */
+	/*
+	 * avail_event: a pop that finds the ring empty asks for a notify
+	 * at the next entry; while there are entries to pop it is left
+	 * alone (a notify would tell a working device nothing): VQ-V-13.
+	 */
+	virtio_st_le16(avail_event, 7);
 	desc(0, BUF, 16, 0, 0);
 	avail_add(0);
 	avail_add(0);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
-	ck_assert_uint_eq(virtio_ld_le16(avail_event), 1);
+	ck_assert_uint_eq(virtio_ld_le16(avail_event), 7);
+	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
+	ck_assert_uint_eq(virtio_ld_le16(avail_event), 7);
+	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 0);
+	ck_assert_uint_eq(virtio_ld_le16(avail_event), 2);
+	avail_add(0);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(virtio_ld_le16(avail_event), 2);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 0);
-	ck_assert_uint_eq(virtio_ld_le16(avail_event), 2);
+	ck_assert_uint_eq(virtio_ld_le16(avail_event), 3);
 }
 END_TEST
 

@@ -323,9 +323,9 @@ int vq_dev_take(struct vq_dev *vq, uint16_t head, struct vq_elem *elem)
 		return ret;
 	vq->last_avail_idx++;
 	vq->popped++;
-	/* Kept current as QEMU does; the fence is the empty peek's. */
-	if (vq->event_idx)
-		vq_dev_store_avail_event(vq);
+	/* avail_event stays where the last empty peek put it: while the
+	 * device has entries to pop, a notify would tell it nothing (Linux
+	 * vhost turns them off while it works, too). */
 	trace_vq_pop(vq->trace, vq->name, vq->dev_id, vq->index, head,
 		     elem->n_out, elem->out_bytes, elem->n_in, elem->in_bytes);
 	return 1;
