@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const sim_mode_names[] = {
     [SIM_MODE_SYNC] = "sync",
@@ -56,6 +57,8 @@ int sim_threads_init(struct sim_threads *st)
 		return -ret;
 	}
 	st->t0 = sim_monotonic_ns();
+	st->spin_ns =
+	    sysconf(_SC_NPROCESSORS_ONLN) > 1 ? SIM_THREADS_SPIN_NS : 0;
 	return 0;
 }
 
@@ -68,4 +71,30 @@ void sim_threads_destroy(struct sim_threads *st)
 uint64_t sim_threads_now(const struct sim_threads *st)
 {
 	return (uint64_t)(sim_monotonic_ns() - st->t0);
+}
+
+/* A spin-wait hint: the sibling hyperthread gets the core meanwhile. */
+static inline void sim_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
+}
+
+bool sim_threads_spin(const struct sim_threads *st,
+		      bool (*ready)(const void *arg), const void *arg)
+{
+	int64_t deadline = sim_monotonic_ns() + st->spin_ns;
+
+	/* The clock every 64 looks: a look is a few loads, a clock read
+	 * a few dozen nanoseconds. */
+	for (unsigned i = 1;; i++) {
+		if (ready(arg))
+			return true;
+		if (i % 64 == 0 && sim_monotonic_ns() >= deadline)
+			return ready(arg);
+		sim_cpu_relax();
+	}
 }

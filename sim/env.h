@@ -10,6 +10,7 @@
 #define VIRTSIM_SIM_ENV_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/evloop.h"
@@ -54,9 +55,12 @@ enum sim_rng_stream {
 struct sim_threads {
 	pthread_mutex_t lock;
 	pthread_cond_t wake; /* the CPU's wait: a device went idle */
-	unsigned busy;	     /* devices with work queued or running */
-	uint64_t turns;	     /* times a device went idle */
-	int64_t t0;	     /* CLOCK_MONOTONIC ns at machine start */
+	/* Devices with work queued or running; written under the lock,
+	 * read by the CPU's spin without it. */
+	unsigned busy;
+	uint64_t turns;	 /* times a device went idle */
+	int64_t t0;	 /* CLOCK_MONOTONIC ns at machine start */
+	int64_t spin_ns; /* sim_threads_spin's bound; 0 on one CPU */
 };
 
 struct sim_env {
@@ -81,6 +85,22 @@ int sim_threads_init(struct sim_threads *st);
 void sim_threads_destroy(struct sim_threads *st);
 /* Real nanoseconds since sim_threads_init. */
 uint64_t sim_threads_now(const struct sim_threads *st);
+
+/*
+ * How long a thread out of work spins before it sleeps, as QEMU polls
+ * its event loop (poll-max-ns) and vhost busy-polls: a sleep and wakeup
+ * through the kernel cost several microseconds here, many requests'
+ * worth, and work that comes within the spin costs none of it.
+ */
+#define SIM_THREADS_SPIN_NS 30000
+
+/*
+ * Spin, without the machine lock, until @ready(@arg) or st->spin_ns
+ * pass (at once on a machine with one CPU, where the other side cannot
+ * run meanwhile); returns what @ready said last.
+ */
+bool sim_threads_spin(const struct sim_threads *st,
+		      bool (*ready)(const void *arg), const void *arg);
 
 /*
  * The machine's clock, in nanoseconds: the loop's virtual one, or in

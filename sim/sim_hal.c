@@ -481,18 +481,30 @@ static bool sim_deliver(struct sim_hal *sh)
 }
 
 /*
- * Thread mode: devices run on their own threads. The CPU sleeps while
- * any has work and none has raised an interrupt (checked and slept on
- * under the machine lock: a device going idle cannot slip between),
+ * Thread mode: devices run on their own threads. The CPU spins a while,
+ * then sleeps while any has work and none has raised an interrupt (checked and
+ * slept on under the machine lock: a device going idle cannot slip between),
  * then takes interrupts here, in the driver's thread. A device that
  * finished work since the last wait is progress too (the driver polls
  * again), even if it raised nothing: idle means none did.
  */
+static bool cpu_may_go(const void *arg)
+{
+	const struct sim_hal *sh = arg;
+
+	return !__atomic_load_n(&sh->env->threads->busy, __ATOMIC_RELAXED) ||
+	       irq_deliverable(sh->irq);
+}
+
 static int sim_wait_threads(struct sim_hal *sh)
 {
 	struct sim_threads *st = sh->env->threads;
 	bool tripped, moved;
 
+	/* A device's turn takes about a microsecond: spin for it first
+	 * (sim_threads_spin), then sleep under the lock. */
+	if (!cpu_may_go(sh))
+		sim_threads_spin(st, cpu_may_go, sh);
 	pthread_mutex_lock(&st->lock);
 	while (st->busy && !irq_deliverable(sh->irq) &&
 	       !strict_tripped(sh->env->strict))

@@ -7,7 +7,9 @@
  * model, the backend's I/O, the used ring, the interrupt. Holding the
  * lock for that whole turn serialises it with every register access, a
  * reset included (INIT-V-04: the turn re-checks that its queue is live
- * under the lock, and a reset drops the marks it finds).
+ * under the lock, and a reset drops the marks it finds). Out of work,
+ * the worker spins a while before it sleeps (sim_threads_spin): the
+ * next notify then only sets a mark, and wakes nobody.
  */
 #include "devices/virtio/virtio_dev_thread.h"
 
@@ -16,6 +18,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+/*
+ * pending and stop change under the machine lock, as atomic stores: the
+ * worker's spin reads them without it.
+ */
 struct virtio_dev_worker {
 	pthread_t thread;
 	pthread_cond_t kick; /* queues were notified, or stop */
@@ -23,10 +29,23 @@ struct virtio_dev_worker {
 	bool stop;
 };
 
+static void worker_set_pending(struct virtio_dev_worker *w, uint32_t pending)
+{
+	__atomic_store_n(&w->pending, pending, __ATOMIC_RELAXED);
+}
+
+static bool worker_has_work(const void *arg)
+{
+	const struct virtio_dev_worker *w = arg;
+
+	return __atomic_load_n(&w->pending, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&w->stop, __ATOMIC_RELAXED);
+}
+
 /* The device has nothing more to do: the CPU's wait may look again. */
 static void virtio_dev_worker_idle(struct sim_threads *st)
 {
-	st->busy--;
+	__atomic_store_n(&st->busy, st->busy - 1, __ATOMIC_RELAXED);
 	st->turns++;
 	pthread_cond_broadcast(&st->wake);
 }
@@ -39,6 +58,11 @@ static void *virtio_dev_worker_main(void *opaque)
 
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
+		if (!worker_has_work(w)) {
+			pthread_mutex_unlock(&st->lock);
+			sim_threads_spin(st, worker_has_work, w);
+			pthread_mutex_lock(&st->lock);
+		}
 		while (!w->pending && !w->stop)
 			pthread_cond_wait(&w->kick, &st->lock);
 		if (w->stop)
@@ -46,7 +70,7 @@ static void *virtio_dev_worker_main(void *opaque)
 		while (w->pending) {
 			unsigned q = (unsigned)__builtin_ctz(w->pending);
 
-			w->pending &= w->pending - 1;
+			worker_set_pending(w, w->pending & (w->pending - 1));
 			virtio_dev_run_queue(dev, q);
 		}
 		virtio_dev_worker_idle(st);
@@ -89,9 +113,12 @@ int virtio_dev_worker_kick(struct virtio_dev *dev, unsigned q)
 			return ret;
 	}
 	w = dev->worker;
-	if (!w->pending)
-		dev->env->threads->busy++;
-	w->pending |= 1u << q;
+	if (!w->pending) {
+		struct sim_threads *st = dev->env->threads;
+
+		__atomic_store_n(&st->busy, st->busy + 1, __ATOMIC_RELAXED);
+	}
+	worker_set_pending(w, w->pending | 1u << q);
 	pthread_cond_signal(&w->kick);
 	return 0;
 }
@@ -102,7 +129,7 @@ void virtio_dev_worker_forget(struct virtio_dev *dev, uint32_t mask)
 
 	if (!w || !(w->pending & mask))
 		return;
-	w->pending &= ~mask;
+	worker_set_pending(w, w->pending & ~mask);
 	if (!w->pending)
 		virtio_dev_worker_idle(dev->env->threads);
 }
@@ -116,7 +143,7 @@ void virtio_dev_worker_stop(struct virtio_dev *dev)
 		return;
 	pthread_mutex_lock(&st->lock);
 	virtio_dev_worker_forget(dev, UINT32_MAX);
-	w->stop = true;
+	__atomic_store_n(&w->stop, true, __ATOMIC_RELAXED);
 	pthread_cond_signal(&w->kick);
 	pthread_mutex_unlock(&st->lock);
 	pthread_join(w->thread, NULL);
