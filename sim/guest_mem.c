@@ -54,6 +54,20 @@ static int guest_mem_map_init(struct guest_mem *mem)
 	return 0;
 }
 
+/* The seqlock's writer side (struct guest_mem_map). */
+static void map_set(struct guest_mem_map *m, uint8_t *host, uint64_t len,
+		    bool writable)
+{
+	uint32_t seq = m->seq;
+
+	__atomic_store_n(&m->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&m->host, host, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->len, len, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->writable, writable, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 int guest_mem_map(struct guest_mem *mem, void *host, uint64_t len,
 		  bool writable, uint64_t *gpa)
 {
@@ -68,7 +82,7 @@ int guest_mem_map(struct guest_mem *mem, void *host, uint64_t len,
 	if (!mem->map_nfree)
 		return -ENOSPC;
 	slot = mem->map_free[--mem->map_nfree];
-	mem->maps[slot] = (struct guest_mem_map){host, len, writable};
+	map_set(&mem->maps[slot], host, len, writable);
 	*gpa =
 	    GUEST_MEM_MAP_BASE + ((uint64_t)slot << GUEST_MEM_MAP_SLOT_SHIFT);
 	return 0;
@@ -91,7 +105,7 @@ int guest_mem_unmap(struct guest_mem *mem, uint64_t gpa)
 	if (!mem->maps || slot == GUEST_MEM_MAP_SLOTS ||
 	    gpa % GUEST_MEM_MAP_SLOT_SIZE || !mem->maps[slot].host)
 		return -EINVAL;
-	mem->maps[slot] = (struct guest_mem_map){0};
+	map_set(&mem->maps[slot], NULL, 0, false);
 	mem->map_free[mem->map_nfree++] = slot;
 	return 0;
 }
@@ -104,17 +118,28 @@ unsigned guest_mem_mapped(const struct guest_mem *mem)
 void *guest_mem_map_span(const struct guest_mem *mem, uint64_t gpa,
 			 uint64_t len, bool write)
 {
-	uint32_t slot = guest_mem_map_slot(gpa);
+	uint32_t slot = guest_mem_map_slot(gpa), seq;
+	uint64_t off = gpa & (GUEST_MEM_MAP_SLOT_SIZE - 1), map_len;
 	const struct guest_mem_map *m;
-	uint64_t off = gpa & (GUEST_MEM_MAP_SLOT_SIZE - 1);
+	uint8_t *host;
+	bool writable;
 
 	if (slot == GUEST_MEM_MAP_SLOTS)
 		return NULL;
+	/* The seqlock's reader side: a slot changing meanwhile is none (a
+	 * driver does not hand a device a buffer it is unsharing). */
 	m = &mem->maps[slot];
-	if (!m->host || off > m->len || len > m->len - off ||
-	    (write && !m->writable))
+	seq = __atomic_load_n(&m->seq, __ATOMIC_ACQUIRE);
+	host = __atomic_load_n(&m->host, __ATOMIC_RELAXED);
+	map_len = __atomic_load_n(&m->len, __ATOMIC_RELAXED);
+	writable = __atomic_load_n(&m->writable, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if ((seq & 1) || __atomic_load_n(&m->seq, __ATOMIC_RELAXED) != seq)
 		return NULL;
-	return m->host + off;
+	if (!host || off > map_len || len > map_len - off ||
+	    (write && !writable))
+		return NULL;
+	return host + off;
 }
 
 int guest_mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst,

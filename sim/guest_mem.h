@@ -30,10 +30,17 @@ extern "C" {
 #define GUEST_MEM_MAP_SLOT_SIZE (1ull << GUEST_MEM_MAP_SLOT_SHIFT)
 #define GUEST_MEM_MAP_SLOTS 1024u
 
+/*
+ * One slot. The driver's thread maps and unmaps, device threads look up
+ * (thread mode): seq is a seqlock, odd while the slot changes, so a
+ * lookup sees a whole mapping or none, never one buffer's address with
+ * another's length.
+ */
 struct guest_mem_map {
-	uint8_t *host; /* NULL: the slot is free */
-	uint64_t len;
+	uint32_t seq;
 	bool writable; /* the device may write it (DMA from the device) */
+	uint64_t len;
+	uint8_t *host; /* NULL: the slot is free */
 };
 
 struct guest_mem {
@@ -41,7 +48,8 @@ struct guest_mem {
 	uint64_t base; /* guest-physical address of host[0] */
 	uint64_t size;
 	/* The map window's slots, and a stack of the free ones (the one
-	 * freed last on top); NULL until the first guest_mem_map. */
+	 * freed last on top); NULL until the first guest_mem_map. One
+	 * thread maps and unmaps, any may look up. */
 	struct guest_mem_map *maps;
 	uint32_t *map_free;
 	uint32_t map_nfree;

@@ -283,19 +283,6 @@ static void share_remove(struct sim_hal *sh, struct sim_hal_share *e)
 	sh->share_count--;
 }
 
-/* Thread mode: device threads translate through the window meanwhile. */
-static void window_lock(struct sim_hal *sh)
-{
-	if (sh->env->threads)
-		pthread_mutex_lock(&sh->env->threads->lock);
-}
-
-static void window_unlock(struct sim_hal *sh)
-{
-	if (sh->env->threads)
-		pthread_mutex_unlock(&sh->env->threads->lock);
-}
-
 /*
  * SIM_DMA_MAP: put @buf in the map window. Fails (and the caller
  * bounces) for a buffer larger than a slot, or with every slot taken.
@@ -303,20 +290,15 @@ static void window_unlock(struct sim_hal *sh)
 static int share_map(struct sim_hal *sh, void *buf, size_t len,
 		     enum hal_dma_dir dir, uint64_t *paddr)
 {
-	struct sim_hal_share *e;
-	int ret;
-
-	window_lock(sh);
-	ret =
+	int ret =
 	    guest_mem_map(sh->mem, buf, len, dir & HAL_DMA_FROM_DEVICE, paddr);
-	window_unlock(sh);
+	struct sim_hal_share *e;
+
 	if (ret)
 		return ret;
 	e = share_insert(sh, *paddr);
 	if (!e) {
-		window_lock(sh);
 		guest_mem_unmap(sh->mem, *paddr);
-		window_unlock(sh);
 		return -ENOMEM;
 	}
 	*e = (struct sim_hal_share){*paddr, buf, len, 0, 1, true};
@@ -401,9 +383,7 @@ static int sim_unshare(void *ctx, uint64_t paddr, void *buf, size_t len,
 	if (--e->refs)
 		return 0;
 	if (e->mapped) {
-		window_lock(sh);
 		guest_mem_unmap(sh->mem, paddr);
-		window_unlock(sh);
 	} else if (e->bounce_pages) {
 		first = (paddr - sh->mem->base) / HAL_PAGE_SIZE;
 		if (dir & HAL_DMA_FROM_DEVICE)
