@@ -225,22 +225,29 @@ START_TEST(write_then_flush_reaches_file)
 }
 END_TEST
 
+/* @len bytes of @fill from a heap buffer to @sector and back, checked
+ * against the image. */
+static void heap_round_trip(uint64_t sector, size_t len, uint8_t fill)
+{
+	uint8_t *buf = malloc(len), *want = malloc(len);
+
+	memset(buf, fill, len);
+	ck_assert_int_eq(virtio_blk_write(blk0(), sector, buf, len), 0);
+	memset(buf, 0, len);
+	ck_assert_int_eq(virtio_blk_read(blk0(), sector, buf, len), 0);
+	host_read(want, len, (off_t)sector * 512);
+	ck_assert_mem_eq(buf, want, len);
+	ck_assert_uint_eq(buf[0], fill);
+	free(buf);
+	free(want);
+}
+
 /* A buffer outside DMA memory is bounced by the HAL both ways. */
 START_TEST(heap_buffers_are_bounced)
 {
-	uint8_t *buf = malloc(4096), *want = malloc(4096);
-
 	start(_i, false, DISK_SECTORS * 512ull);
-	memset(buf, 0x5a, 4096);
-	ck_assert_int_eq(virtio_blk_write(blk0(), 8, buf, 4096), 0);
-	memset(buf, 0, 4096);
-	ck_assert_int_eq(virtio_blk_read(blk0(), 8, buf, 4096), 0);
-	host_read(want, 4096, 8 * 512);
-	ck_assert_mem_eq(buf, want, 4096);
-	ck_assert_uint_eq(buf[0], 0x5a);
+	heap_round_trip(8, 4096, 0x5a);
 	ck_assert_uint_gt(vm.machine.hal.stats.bounces, 0);
-	free(buf);
-	free(want);
 	stop();
 }
 END_TEST
@@ -255,7 +262,6 @@ START_TEST(heap_buffers_are_mapped)
 	struct blk_options bo = {0};
 	struct vm_device_config dc;
 	struct vm_config cfg;
-	uint8_t *buf = malloc(8192), *want = malloc(8192);
 	char err[256];
 
 	test_make_file(path, sizeof(path), "blk", DISK_SECTORS * 512ull, 1);
@@ -264,19 +270,10 @@ START_TEST(heap_buffers_are_mapped)
 	cfg.dma = SIM_DMA_MAP;
 	ck_assert_msg(vm_create(&vm, &cfg, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(vm_probe(&vm, err, sizeof(err)) == 0, "%s", err);
-	memset(buf, 0xa5, 8192);
-	ck_assert_int_eq(virtio_blk_write(blk0(), 16, buf, 8192), 0);
-	ck_assert_uint_eq(guest_mem_mapped(&vm.machine.mem), 0);
-	memset(buf, 0, 8192);
-	ck_assert_int_eq(virtio_blk_read(blk0(), 16, buf, 8192), 0);
-	host_read(want, 8192, 16 * 512);
-	ck_assert_mem_eq(buf, want, 8192);
-	ck_assert_uint_eq(buf[0], 0xa5);
+	heap_round_trip(16, 8192, 0xa5);
 	ck_assert_uint_ge(vm.machine.hal.stats.maps, 2);
 	ck_assert_uint_eq(vm.machine.hal.stats.bounces, 0);
 	ck_assert_uint_eq(guest_mem_mapped(&vm.machine.mem), 0);
-	free(buf);
-	free(want);
 	stop();
 }
 END_TEST
