@@ -166,6 +166,14 @@ START_TEST(share_outside_ram_maps_in_place)
 	ck_assert_ptr_eq(guest_mem_span(&m.mem, pout, sizeof(out)), out);
 	ck_assert_ptr_eq(guest_mem_span(&m.mem, pout + 3, sizeof(out) - 3),
 			 out + 3);
+	/* A slot caught changing (its seqlock odd, as while another thread
+	 * maps or unmaps it) is no mapping. */
+	m.mem.maps[(pout - GUEST_MEM_MAP_BASE) >> GUEST_MEM_MAP_SLOT_SHIFT]
+	    .seq++;
+	ck_assert_ptr_null(guest_mem_span(&m.mem, pout, sizeof(out)));
+	m.mem.maps[(pout - GUEST_MEM_MAP_BASE) >> GUEST_MEM_MAP_SLOT_SHIFT]
+	    .seq++;
+	ck_assert_ptr_eq(guest_mem_span(&m.mem, pout, sizeof(out)), out);
 	ck_assert_ptr_null(guest_mem_span_w(&m.mem, pout, sizeof(out)));
 	/* Past the buffer's end, even by a byte, is nobody's. */
 	ck_assert_ptr_null(guest_mem_span(&m.mem, pout, sizeof(out) + 1));
