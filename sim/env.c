@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Execution mode names, and the thread mode's machine lock.
+ * Execution mode names, and the thread mode's machine lock and spin.
  */
 #include "sim/env.h"
 

@@ -460,14 +460,7 @@ static bool sim_deliver(struct sim_hal *sh)
 	return true;
 }
 
-/*
- * Thread mode: devices run on their own threads. The CPU spins a while,
- * then sleeps while any has work and none has raised an interrupt (checked and
- * slept on under the machine lock: a device going idle cannot slip between),
- * then takes interrupts here, in the driver's thread. A device that
- * finished work since the last wait is progress too (the driver polls
- * again), even if it raised nothing: idle means none did.
- */
+/* Thread mode: no device busy, or an interrupt to take (unlocked). */
 static bool cpu_may_go(const void *arg)
 {
 	const struct sim_hal *sh = arg;
@@ -476,6 +469,15 @@ static bool cpu_may_go(const void *arg)
 	       irq_deliverable(sh->irq);
 }
 
+/*
+ * Thread mode: devices run on their own threads. The CPU spins a while,
+ * then sleeps while any has work and none has raised an interrupt
+ * (checked and slept on under the machine lock: a device going idle
+ * cannot slip between), then takes interrupts here, in the driver's
+ * thread. A device that finished work since the last wait is progress
+ * too (the driver polls again), even if it raised nothing: idle means
+ * none did.
+ */
 static int sim_wait_threads(struct sim_hal *sh)
 {
 	struct sim_threads *st = sh->env->threads;
