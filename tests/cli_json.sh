@@ -28,7 +28,11 @@ json() {
 	fi
 	python3 - "$work/$name.json" "$name" "$check" <<'PY' && ok || ko "$name --json: $check"
 import json, sys
-d = json.load(open(sys.argv[1]))
+def no_dup(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), "duplicate keys: %r" % keys
+    return dict(pairs)
+d = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
 assert d["workload"] == sys.argv[2] and d["exit_status"] == 0, d
 assert len(d["trace_hash"]) == 16 and d["hal_errors"] == 0
 assert list(d)[:5] == ["virtsim", "workload", "mode", "seed", "dma"], list(d)
@@ -57,10 +61,10 @@ if has blk; then
 	expect 2 '--json: blk-read writes its data to stdout; give --out FILE' -- \
 		--blk "$work/disk" --json blk-read 0 1
 	one_line "blk-read --json without --out"
-	json bench 'len(d["cases"]) == 2 and all(c["requests"] == 8 for c in d["cases"])' -- \
+	json bench 'len(d["cases"]) == 2 and all(c["requests"] == 8 for c in d["cases"]) and d["poll"] is False' -- \
 		--blk null:1M bench --requests 8 --qd 1,4 --bs 4k
-	json bench 'd["dma"] == "map" and d["mode"] == "sync" and len(d["cases"]) == 1' -- \
-		--dma map --blk null:1M bench --requests 8 --qd 4 --bs 4k
+	json bench 'd["dma"] == "map" and d["mode"] == "sync" and d["poll"] and len(d["cases"]) == 1' -- \
+		--poll --dma map --blk null:1M bench --requests 8 --qd 4 --bs 4k
 fi
 if ! has blk; then
 	json probe '"mmio" in d and "pci" in d and d["machine"]["ram_bytes"] > 0' -- probe

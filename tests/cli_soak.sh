@@ -35,11 +35,14 @@ expect 0 'soak: 20 seeds \(hostile,prob=0.01, sync mode\): 20 fine, 0 crashed, 0
 	faults --soak 20
 expect 0 'soak: 20 seeds \(hostile,prob=0.05, deferred mode\): 20 fine, 0 crashed, 0 hung, 0 leaked, 0 corrupt' -- \
 	--mode deferred faults --soak 20 --soak-prob 0.05
+# --dma map passed on: hostile devices against buffers mapped in place.
+expect 0 'soak: 20 seeds \(hostile,prob=0.05, sync mode, dma map\): 20 fine, 0 crashed, 0 hung, 0 leaked, 0 corrupt' -- \
+	--dma map faults --soak 20 --soak-prob 0.05
 "$virtsim" --json faults --soak 3 >"$work/soak.json" 2>/dev/null
 python3 - "$work/soak.json" <<'PY' && ok || ko "faults --soak 3 --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert (d["seeds"], d["prob"], d["mode"], d["poll"]) == (3, 0.01, "sync", False), d
+assert (d["seeds"], d["prob"], d["mode"], d["poll"], d["dma"]) == (3, 0.01, "sync", False, "bounce"), d
 assert (d["fine"], d["crashed"], d["hung"], d["leaked"], d["corrupt"]) == (3, 0, 0, 0, 0), d
 assert d["bad"] == [] and d["exit_status"] == 0, d
 PY

@@ -499,6 +499,7 @@ static int bench_run(struct vm *vm, const struct cli_options *o,
 		json_uint(json, "bytes",
 			  virtio_blk_capacity(bn.b) * VIRTIO_BLK_SECTOR_SIZE);
 		json_bool(json, "null_disk", bn.fd < 0);
+		json_bool(json, "poll", o->poll);
 		json_string(json, "baseline",
 			    bn.fd < 0 ? "memcpy" : "pread/pwrite");
 		json_begin_array(json, "cases");

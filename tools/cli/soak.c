@@ -315,7 +315,6 @@ int soak_run(const struct cli_options *o, struct json *json)
 		json_uint(json, "seeds", o->soak);
 		json_double(json, "prob", o->soak_prob);
 		json_bool(json, "poll", o->poll);
-		json_string(json, "dma", sim_dma_name(o->dma));
 		for (unsigned v = 0; v < SOAK_VERDICTS; v++)
 			json_uint(json, soak_verdict_names[v], count[v]);
 		json_double(json, "seconds", soak_now_s() - t0);
