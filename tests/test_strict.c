@@ -21,6 +21,7 @@
 #include "drivers/wire/virtio_pci.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
+#include "tests/test_ring.h"
 #include "tests/testutil.h"
 #include "tools/vm/vm.h"
 
@@ -211,10 +212,7 @@ static void wr(unsigned off, uint32_t val)
 
 static void *gp(uint64_t gpa)
 {
-	void *p = guest_mem_span(&m.mem, gpa, 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return test_gpa(&m.mem, gpa, 1);
 }
 
 static void status(uint8_t s)
@@ -264,57 +262,31 @@ static void bring_up(uint64_t f, bool driver_ok)
 	expect_clean();
 }
 
-static void desc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len,
-		    uint16_t flags, uint16_t next)
-{
-	uint8_t *d = (uint8_t *)gp(table) + 16 * i;
+static const struct test_ring ring = {&m.mem, DESC, AVAIL, USED, QSZ};
 
-	virtio_st_le64(d, addr);
-	virtio_st_le32(d + 8, len);
-	virtio_st_le16(d + 12, flags);
-	virtio_st_le16(d + 14, next);
-}
-
+/* A descriptor of queue 0's own table. */
 static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 		 uint16_t next)
 {
-	desc_at(DESC, i, addr, len, flags, next);
-}
-
-static uint16_t avail_idx(void)
-{
-	return virtio_ld_le16((uint8_t *)gp(AVAIL) + 2);
-}
-
-static void set_avail_idx(uint16_t idx)
-{
-	virtio_st_le16((uint8_t *)gp(AVAIL) + 2, idx);
+	test_desc_at(&m.mem, DESC, i, addr, len, flags, next);
 }
 
 /* Make @head available and kick queue 0. */
 static void post(uint16_t head)
 {
-	uint16_t idx = avail_idx();
-
-	virtio_st_le16((uint8_t *)gp(AVAIL) + 4 + 2 * (idx % QSZ), head);
-	set_avail_idx((uint16_t)(idx + 1));
+	test_ring_avail_add(&ring, head);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-}
-
-static uint16_t used_idx(void)
-{
-	return virtio_ld_le16((uint8_t *)gp(USED) + 2);
 }
 
 /* One good chain, readable then writable: used, nothing reported. */
 static void good_chain(void)
 {
-	uint16_t before = used_idx();
+	uint16_t before = test_ring_used_idx(&ring);
 
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF + 16, 16, VIRTQ_DESC_F_WRITE, 0);
 	post(0);
-	ck_assert_uint_eq(used_idx(), (uint16_t)(before + 1));
+	ck_assert_uint_eq(test_ring_used_idx(&ring), (uint16_t)(before + 1));
 	expect_clean();
 }
 
@@ -486,15 +458,18 @@ START_TEST(vq_d_03_chain_over_4_gib)
 	 * 4 GiB, 65 are past it. */
 	bring_up(VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC), true);
 	for (unsigned i = 0; i < 65; i++)
-		desc_at(TABLE, i, MACHINE_RAM_BASE, (uint32_t)RAM_SIZE - 1,
-			VIRTQ_DESC_F_NEXT, (uint16_t)(i + 1));
-	desc_at(TABLE, 63, MACHINE_RAM_BASE, (uint32_t)RAM_SIZE - 1, 0, 0);
+		test_desc_at(&m.mem, TABLE, i, MACHINE_RAM_BASE,
+			     (uint32_t)RAM_SIZE - 1, VIRTQ_DESC_F_NEXT,
+			     (uint16_t)(i + 1));
+	test_desc_at(&m.mem, TABLE, 63, MACHINE_RAM_BASE,
+		     (uint32_t)RAM_SIZE - 1, 0, 0);
 	desc(0, TABLE, 16 * 64, VIRTQ_DESC_F_INDIRECT, 0);
 	post(0);
 	expect_clean();
-	desc_at(TABLE, 63, MACHINE_RAM_BASE, (uint32_t)RAM_SIZE - 1,
-		VIRTQ_DESC_F_NEXT, 64);
-	desc_at(TABLE, 64, MACHINE_RAM_BASE, (uint32_t)RAM_SIZE - 1, 0, 0);
+	test_desc_at(&m.mem, TABLE, 63, MACHINE_RAM_BASE,
+		     (uint32_t)RAM_SIZE - 1, VIRTQ_DESC_F_NEXT, 64);
+	test_desc_at(&m.mem, TABLE, 64, MACHINE_RAM_BASE,
+		     (uint32_t)RAM_SIZE - 1, 0, 0);
 	desc(1, TABLE, 16 * 65, VIRTQ_DESC_F_INDIRECT, 0);
 	post(1);
 	expect_only(STRICT_VQ_D_03);
@@ -504,7 +479,7 @@ END_TEST
 START_TEST(vq_d_05_indirect_not_negotiated)
 {
 	bring_up(0, true);
-	desc_at(TABLE, 0, BUF, 16, 0, 0);
+	test_desc_at(&m.mem, TABLE, 0, BUF, 16, 0, 0);
 	desc(0, TABLE, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	post(0);
 	expect_only(STRICT_VQ_D_05);
@@ -514,11 +489,11 @@ END_TEST
 START_TEST(vq_d_06_nested_indirect)
 {
 	bring_up(VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC), true);
-	desc_at(TABLE, 0, BUF, 16, 0, 0);
+	test_desc_at(&m.mem, TABLE, 0, BUF, 16, 0, 0);
 	desc(0, TABLE, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	post(0); /* one level: fine */
 	expect_clean();
-	desc_at(TABLE, 1, TABLE, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	test_desc_at(&m.mem, TABLE, 1, TABLE, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	desc(1, TABLE + 16, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	post(1);
 	expect_only(STRICT_VQ_D_06);
@@ -538,7 +513,7 @@ END_TEST
 START_TEST(vq_d_08_indirect_with_next)
 {
 	bring_up(VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC), true);
-	desc_at(TABLE, 0, BUF, 16, 0, 0);
+	test_desc_at(&m.mem, TABLE, 0, BUF, 16, 0, 0);
 	desc(0, TABLE, 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF, 16, 0, 0);
 	post(0);
@@ -551,7 +526,7 @@ START_TEST(vq_d_10_avail_idx_moved_back)
 	bring_up(0, true);
 	good_chain();
 	good_chain();
-	set_avail_idx(1);
+	test_ring_set_avail_idx(&ring, 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_only(STRICT_VQ_D_10);
 }
@@ -781,10 +756,10 @@ START_TEST(pci_d_23_notify_width)
 {
 	pci_bring_up();
 	desc(0, BUF, 16, 0, 0);
-	virtio_st_le16((uint8_t *)gp(AVAIL) + 4, 0);
-	set_avail_idx(1);
+	test_ring_avail_put(&ring, 0, 0);
+	test_ring_set_avail_idx(&ring, 1);
 	pci_wr(NOTIFY_ADDR, 0, 2);
-	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	expect_clean();
 	pci_wr(NOTIFY_ADDR, 0, 4);
 	expect_only(STRICT_PCI_D_23);
@@ -923,7 +898,7 @@ static void teardown_blk(void)
 static uint8_t blk_read(uint64_t sector, uint32_t len)
 {
 	uint8_t *h = gp(BUF);
-	uint16_t before = used_idx();
+	uint16_t before = test_ring_used_idx(&ring);
 
 	virtio_st_le32(h, VIRTIO_BLK_T_IN);
 	virtio_st_le32(h + 4, 0);
@@ -932,7 +907,7 @@ static uint8_t blk_read(uint64_t sector, uint32_t len)
 	desc(1, BUF + 0x1000, len, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
 	desc(2, BUF + 0x100, 1, VIRTQ_DESC_F_WRITE, 0);
 	post(0);
-	ck_assert_uint_eq(used_idx(), (uint16_t)(before + 1));
+	ck_assert_uint_eq(test_ring_used_idx(&ring), (uint16_t)(before + 1));
 	return *(uint8_t *)gp(BUF + 0x100);
 }
 

@@ -11,6 +11,7 @@
 #include "drivers/wire/virtio_config.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/guest_mem.h"
+#include "tests/test_ring.h"
 #include "tests/testutil.h"
 
 #define BASE 0x40000000ull
@@ -27,47 +28,18 @@ static struct vq_dev vq;
 static struct trace trace; /* nothing enabled */
 static struct vq_elem elem;
 
+static const struct test_ring ring = {&mem, DESC, AVAIL, USED, QSZ};
+
 static void *gp(uint64_t gpa)
 {
-	void *p = guest_mem_span(&mem, gpa, 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return test_gpa(&mem, gpa, 1);
 }
 
-static void desc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len,
-		    uint16_t flags, uint16_t next)
-{
-	uint8_t *d = gp(table + 16ull * i);
-
-	virtio_st_le64(d, addr);
-	virtio_st_le32(d + 8, len);
-	virtio_st_le16(d + 12, flags);
-	virtio_st_le16(d + 14, next);
-}
-
+/* A descriptor of the queue's own table. */
 static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 		 uint16_t next)
 {
-	desc_at(DESC, i, addr, len, flags, next);
-}
-
-static uint16_t avail_idx(void)
-{
-	return virtio_ld_le16(gp(AVAIL + 2));
-}
-
-static void avail_add(uint16_t head)
-{
-	uint16_t idx = avail_idx();
-
-	virtio_st_le16(gp(AVAIL + 4 + 2 * (idx % QSZ)), head);
-	virtio_st_le16(gp(AVAIL + 2), idx + 1);
-}
-
-static uint16_t used_idx(void)
-{
-	return virtio_ld_le16(gp(USED + 2));
+	test_desc_at(&mem, DESC, i, addr, len, flags, next);
 }
 
 static void setup(void)
@@ -110,7 +82,7 @@ START_TEST(direct_chain)
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF + 0x100, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
 	desc(2, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(elem.head, 0);
@@ -131,10 +103,10 @@ START_TEST(indirect_chain)
 {
 	/* VQ-V-04: WRITE on the indirect descriptor itself is ignored. */
 	desc(3, ITABLE, 3 * 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_WRITE, 0);
-	desc_at(ITABLE, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 2);
-	desc_at(ITABLE, 2, BUF + 0x100, 100, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(ITABLE, 1, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add(3);
+	test_desc_at(&mem, ITABLE, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 2);
+	test_desc_at(&mem, ITABLE, 2, BUF + 0x100, 100, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&mem, ITABLE, 1, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&ring, 3);
 
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(elem.head, 3);
@@ -151,10 +123,10 @@ START_TEST(mixed_chain)
 {
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, 5);
 	desc(5, ITABLE, 2 * 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, BUF + 0x100, 512,
-		VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
-	desc_at(ITABLE, 1, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF + 0x100, 512,
+		     VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&mem, ITABLE, 1, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&ring, 0);
 
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(elem.n_out, 1);
@@ -169,7 +141,7 @@ START_TEST(zero_length_buffer_dropped)
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
 	desc(1, 0, 0, VIRTQ_DESC_F_NEXT, 2);
 	desc(2, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(elem.n_out, 1);
@@ -184,7 +156,7 @@ START_TEST(descriptor_table_untouched)
 
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	memcpy(before, gp(DESC), sizeof(before));
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_int_eq(vq_dev_push(&vq, elem.head, 1), 0);
@@ -200,27 +172,25 @@ START_TEST(push_used_ring)
 	uint8_t *used = gp(USED);
 
 	for (unsigned i = 0; i < QSZ + 3; i++) {
-		unsigned slot = i % QSZ;
-
 		ck_assert_int_eq(vq_dev_push(&vq, (uint16_t)(i % QSZ), 100 + i),
 				 0);
-		ck_assert_uint_eq(virtio_ld_le32(used + 4 + 8 * slot), i % QSZ);
-		ck_assert_uint_eq(virtio_ld_le32(used + 8 + 8 * slot), 100 + i);
-		ck_assert_uint_eq(used_idx(), i + 1);
+		ck_assert_uint_eq(test_ring_used_id(&ring, i), i % QSZ);
+		ck_assert_uint_eq(test_ring_used_len(&ring, i), 100 + i);
+		ck_assert_uint_eq(test_ring_used_idx(&ring), i + 1);
 	}
 	/* VQ-V-12: flags stay 0 without EVENT_IDX. */
 	ck_assert_uint_eq(virtio_ld_le16(used), 0);
 	ck_assert_uint_eq(vq.pushed, QSZ + 3);
 	/* A head the queue cannot have is a model bug, refused. */
 	ck_assert_int_lt(vq_dev_push(&vq, QSZ, 0), 0);
-	ck_assert_uint_eq(used_idx(), QSZ + 3);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), QSZ + 3);
 }
 END_TEST
 
 START_TEST(pop_not_ready)
 {
 	desc(0, BUF, 16, 0, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	vq.ready = false;
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 0);
 	ck_assert_int_lt(vq_dev_push(&vq, 0, 0), 0);
@@ -232,7 +202,7 @@ END_TEST
 
 START_TEST(reject_head_index)
 {
-	avail_add(QSZ);
+	test_ring_avail_add(&ring, QSZ);
 	expect_reject(VQ_DEV_E_HEAD_INDEX);
 }
 END_TEST
@@ -240,7 +210,7 @@ END_TEST
 START_TEST(reject_desc_next_index)
 {
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, QSZ);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_DESC_INDEX);
 }
 END_TEST
@@ -248,8 +218,8 @@ END_TEST
 START_TEST(reject_indirect_next_index)
 {
 	desc(0, ITABLE, 2 * 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 2);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 2);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_DESC_INDEX);
 }
 END_TEST
@@ -260,7 +230,7 @@ START_TEST(reject_loop)
 	desc(0, BUF, 0, VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF, 0, VIRTQ_DESC_F_NEXT, 2);
 	desc(2, BUF, 0, VIRTQ_DESC_F_NEXT, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_LOOP);
 }
 END_TEST
@@ -269,7 +239,7 @@ START_TEST(reject_loop_with_data)
 {
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF, 16, VIRTQ_DESC_F_NEXT, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_LOOP);
 }
 END_TEST
@@ -277,9 +247,9 @@ END_TEST
 START_TEST(reject_indirect_loop)
 {
 	desc(0, ITABLE, 2 * 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, BUF, 8, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(ITABLE, 1, BUF, 8, VIRTQ_DESC_F_NEXT, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF, 8, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&mem, ITABLE, 1, BUF, 8, VIRTQ_DESC_F_NEXT, 0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_LOOP);
 }
 END_TEST
@@ -291,14 +261,15 @@ START_TEST(reject_too_long)
 
 	desc(0, ITABLE, n * 16, VIRTQ_DESC_F_INDIRECT, 0);
 	for (unsigned i = 0; i < n; i++)
-		desc_at(ITABLE, i, BUF, 1, i + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
-			(uint16_t)(i + 1));
-	avail_add(0);
+		test_desc_at(&mem, ITABLE, i, BUF, 1,
+			     i + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
+			     (uint16_t)(i + 1));
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_TOO_LONG);
 
 	/* Exactly the limit is fine. */
 	desc(0, ITABLE, (n - 1) * 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, n - 2, BUF, 1, 0, 0);
+	test_desc_at(&mem, ITABLE, n - 2, BUF, 1, 0, 0);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(elem.n_out, VQ_ELEM_MAX_SEGS);
 }
@@ -312,8 +283,8 @@ END_TEST
 START_TEST(reject_huge_indirect_table)
 {
 	desc(0, ITABLE, (VQ_ELEM_MAX_SEGS + 1) * 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, BUF, 1, 0, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF, 1, 0, 0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_TOO_LONG);
 }
 END_TEST
@@ -321,7 +292,7 @@ END_TEST
 START_TEST(reject_buffer_outside_ram)
 {
 	desc(0, 0x1000, 16, 0, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_BUF_ADDR);
 }
 END_TEST
@@ -329,7 +300,7 @@ END_TEST
 START_TEST(reject_buffer_past_ram_end)
 {
 	desc(0, BASE + RAM - 8, 16, 0, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_BUF_ADDR);
 }
 END_TEST
@@ -338,7 +309,7 @@ START_TEST(reject_buffer_wrapping)
 {
 	/* addr + len wraps around 2^64 into RAM. */
 	desc(0, UINT64_MAX - 7, (uint32_t)(BASE + 0x100 + 8), 0, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_BUF_ADDR);
 }
 END_TEST
@@ -347,7 +318,7 @@ START_TEST(reject_readable_after_writable)
 {
 	desc(0, BUF, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
 	desc(1, BUF + 0x100, 16, 0, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_ORDER);
 }
 END_TEST
@@ -355,8 +326,9 @@ END_TEST
 START_TEST(reject_nested_indirect)
 {
 	desc(0, ITABLE, 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, ITABLE + 0x100, 16, VIRTQ_DESC_F_INDIRECT, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, ITABLE + 0x100, 16, VIRTQ_DESC_F_INDIRECT,
+		     0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_INDIRECT);
 }
 END_TEST
@@ -365,8 +337,8 @@ START_TEST(reject_indirect_with_next)
 {
 	desc(0, ITABLE, 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
 	desc(1, BUF, 1, VIRTQ_DESC_F_WRITE, 0);
-	desc_at(ITABLE, 0, BUF, 16, 0, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF, 16, 0, 0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_INDIRECT);
 }
 END_TEST
@@ -375,8 +347,8 @@ START_TEST(reject_indirect_not_negotiated)
 {
 	vq.indirect = false;
 	desc(0, ITABLE, 16, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, BUF, 16, 0, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF, 16, 0, 0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_INDIRECT);
 }
 END_TEST
@@ -384,8 +356,8 @@ END_TEST
 START_TEST(reject_indirect_bad_size)
 {
 	desc(0, ITABLE, 24, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(ITABLE, 0, BUF, 16, 0, 0);
-	avail_add(0);
+	test_desc_at(&mem, ITABLE, 0, BUF, 16, 0, 0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_INDIRECT);
 	desc(0, ITABLE, 0, VIRTQ_DESC_F_INDIRECT, 0);
 	expect_reject(VQ_DEV_E_INDIRECT);
@@ -395,7 +367,7 @@ END_TEST
 START_TEST(reject_indirect_table_outside_ram)
 {
 	desc(0, BASE + RAM - 16, 32, VIRTQ_DESC_F_INDIRECT, 0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_INDIRECT);
 }
 END_TEST
@@ -421,11 +393,11 @@ START_TEST(reject_total_len)
 
 	desc(0, ITABLE, n * 16, VIRTQ_DESC_F_INDIRECT, 0);
 	for (unsigned i = 0; i < n; i++)
-		desc_at(ITABLE, i, BASE + RAM - len, len,
-			VIRTQ_DESC_F_WRITE |
-			    (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
-			(uint16_t)(i + 1));
-	avail_add(0);
+		test_desc_at(&mem, ITABLE, i, BASE + RAM - len, len,
+			     VIRTQ_DESC_F_WRITE |
+				 (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
+			     (uint16_t)(i + 1));
+	test_ring_avail_add(&ring, 0);
 	expect_reject(VQ_DEV_E_TOTAL_LEN);
 }
 END_TEST
@@ -533,15 +505,15 @@ START_TEST(event_idx_suppression)
 	 */
 	virtio_st_le16(avail_event, 7);
 	desc(0, BUF, 16, 0, 0);
-	avail_add(0);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
+	test_ring_avail_add(&ring, 0);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(virtio_ld_le16(avail_event), 7);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(virtio_ld_le16(avail_event), 7);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 0);
 	ck_assert_uint_eq(virtio_ld_le16(avail_event), 2);
-	avail_add(0);
+	test_ring_avail_add(&ring, 0);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 1);
 	ck_assert_uint_eq(virtio_ld_le16(avail_event), 2);
 	ck_assert_int_eq(vq_dev_pop(&vq, &elem), 0);
