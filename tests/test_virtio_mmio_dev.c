@@ -18,6 +18,7 @@
 #include "drivers/wire/virtio_mmio.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
+#include "tests/test_ring.h"
 #include "tests/testutil.h"
 
 #ifdef VIRTSIM_HAVE_BLK
@@ -199,10 +200,7 @@ static void wr(unsigned off, uint32_t val)
 
 static void *gp(uint64_t gpa)
 {
-	void *p = guest_mem_span(&m.mem, gpa, 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return test_gpa(&m.mem, gpa, 1);
 }
 
 static bool line_up(void)
@@ -263,37 +261,15 @@ static void bring_up(uint64_t features, bool driver_ok)
 		       VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-static void desc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len,
-		    uint16_t flags, uint16_t next)
-{
-	uint8_t *d = gp(table + 16ull * i);
-
-	virtio_st_le64(d, addr);
-	virtio_st_le32(d + 8, len);
-	virtio_st_le16(d + 12, flags);
-	virtio_st_le16(d + 14, next);
-}
-
-static void avail_add_at(uint64_t avail, unsigned qsz, uint16_t head)
-{
-	uint16_t idx = virtio_ld_le16(gp(avail + 2));
-
-	virtio_st_le16(gp(avail + 4 + 2 * (idx % qsz)), head);
-	virtio_st_le16(gp(avail + 2), idx + 1);
-}
-
-static uint16_t used_idx_at(uint64_t used)
-{
-	return virtio_ld_le16(gp(used + 2));
-}
+static const struct test_ring ring = {&m.mem, DESC, AVAIL, USED, QSZ};
 
 /* Post an echo request on queue 0: @n readable bytes from BUF. */
 static void post_echo(unsigned n)
 {
 	memset(gp(BUF), 0x5a, n);
-	desc_at(DESC, 0, BUF, n, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(DESC, 1, BUF + 0x1000, n, VIRTQ_DESC_F_WRITE, 0);
-	avail_add_at(AVAIL, QSZ, 0);
+	test_desc_at(&m.mem, DESC, 0, BUF, n, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, DESC, 1, BUF + 0x1000, n, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&ring, 0);
 }
 
 /* Header, features, status ------------------------------------------- */
@@ -478,15 +454,15 @@ START_TEST(notify_before_driver_ok_ignored)
 	post_echo(32);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_uint_eq(tdev->notified, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 	ck_assert(!line_up());
 
 	wr(VIRTIO_MMIO_STATUS,
 	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_uint_eq(tdev->notified, 1);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
-	ck_assert_uint_eq(virtio_ld_le32(gp(USED + 8)), 32);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
+	ck_assert_uint_eq(test_ring_used_len(&ring, 0), 32);
 	ck_assert_mem_eq(gp(BUF + 0x1000), gp(BUF), 32);
 	/* Notify for a queue that does not exist, or is not ready. */
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 7);
@@ -508,12 +484,12 @@ START_TEST(held_requests_given_back_when_the_queue_stops)
 	post_echo(32);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_uint_eq(tdev->nheld, 1);
-	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	wr(VIRTIO_MMIO_QUEUE_READY, 0);
 	ck_assert_uint_eq(tdev->stopped, 1);
 	ck_assert_uint_eq(tdev->nheld, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 	ck_assert(!line_up());
 
 	/* Started again on fresh rings: held, then finished, is used. */
@@ -523,7 +499,7 @@ START_TEST(held_requests_given_back_when_the_queue_stops)
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_uint_eq(tdev->nheld, 1);
 	test_finish_held(tdev);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	ck_assert(line_up());
 
 	/* A reset with a request held: given back, nothing used. */
@@ -533,7 +509,7 @@ START_TEST(held_requests_given_back_when_the_queue_stops)
 	wr(VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(tdev->stopped, 2);
 	ck_assert_uint_eq(tdev->nheld, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	ck_assert(!line_up());
 }
 END_TEST
@@ -570,7 +546,7 @@ START_TEST(no_interrupt_suppresses_line)
 	virtio_st_le16(gp(AVAIL), VIRTQ_AVAIL_F_NO_INTERRUPT);
 	post_echo(8);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	ck_assert(!line_up());
 }
@@ -593,9 +569,9 @@ START_TEST(reset_clears_everything)
 	ck_assert_uint_eq(tdev->vdev.guest_features, 0);
 	ck_assert_uint_eq(front(1)->queue[0].desc_lo, 0);
 	/* INIT-V-04: no queue is touched after the reset. */
-	avail_add_at(AVAIL, QSZ, 0);
+	test_ring_avail_add(&ring, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 }
 END_TEST
 
@@ -603,8 +579,9 @@ END_TEST
 START_TEST(malformed_chain_needs_reset)
 {
 	bring_up(VIRTIO_BIT(TEST_F_A), true);
-	desc_at(DESC, 0, BUF, 8, VIRTQ_DESC_F_NEXT, 0); /* loops to itself */
-	avail_add_at(AVAIL, QSZ, 0);
+	test_desc_at(&m.mem, DESC, 0, BUF, 8, VIRTQ_DESC_F_NEXT,
+		     0); /* loops to itself */
+	test_ring_avail_add(&ring, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -615,13 +592,13 @@ START_TEST(malformed_chain_needs_reset)
 	ck_assert(tdev->vdev.broken);
 	ck_assert_uint_eq(tdev->vdev.guest_errors, 1);
 	ck_assert_ptr_nonnull(strstr(tdev->vdev.broken_reason, "loop"));
-	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 
 	/* Broken: nothing more is processed until reset. */
 	post_echo(8);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_uint_eq(tdev->notified, 1);
-	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 
 	wr(VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
@@ -629,7 +606,7 @@ START_TEST(malformed_chain_needs_reset)
 	bring_up(VIRTIO_BIT(TEST_F_A), true);
 	post_echo(8);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 }
 END_TEST
 
@@ -679,6 +656,7 @@ START_TEST(legacy_pfn_layout)
 	uint64_t base = (uint64_t)LEGACY_PFN * 4096;
 	uint64_t avail = base + 16 * 8;
 	uint64_t used = base + virtq_legacy_used_offset(8, 4096);
+	const struct test_ring legacy = {&m.mem, base, avail, used, 8};
 	struct vq_dev *vq = &tdev->vdev.vq[0];
 
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_VERSION), 1);
@@ -718,12 +696,12 @@ START_TEST(legacy_pfn_layout)
 
 	/* LEG-V-04: queues work before DRIVER_OK; no FEATURES_OK exists. */
 	memset(gp(BUF), 0x33, 16);
-	desc_at(base, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(base, 1, BUF + 0x1000, 16, VIRTQ_DESC_F_WRITE, 0);
-	avail_add_at(avail, 8, 0);
+	test_desc_at(&m.mem, base, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, base, 1, BUF + 0x1000, 16, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&legacy, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(used), 1);
-	ck_assert_uint_eq(virtio_ld_le32(gp(used + 8)), 16);
+	ck_assert_uint_eq(test_ring_used_idx(&legacy), 1);
+	ck_assert_uint_eq(test_ring_used_len(&legacy, 0), 16);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VIRTIO_MMIO_INT_VRING);
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
@@ -805,28 +783,30 @@ static int blk_req(uint32_t type, uint64_t sector, uint32_t dlen, bool dwrite,
 		   uint32_t *used_len)
 {
 	uint8_t *h = gp(HDR);
-	uint16_t before = used_idx_at(USED);
+	uint16_t before = test_ring_used_idx(&ring);
 	unsigned n = 0;
 
 	virtio_st_le32(h, type);
 	virtio_st_le32(h + 4, 0);
 	virtio_st_le64(h + 8, sector);
 	*(uint8_t *)gp(STATUS) = 0xff;
-	desc_at(DESC, n, HDR, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
+	test_desc_at(&m.mem, DESC, n, HDR, 16, VIRTQ_DESC_F_NEXT,
+		     (uint16_t)(n + 1));
 	n++;
 	if (dlen) {
-		desc_at(DESC, n, DATA, dlen,
-			VIRTQ_DESC_F_NEXT | (dwrite ? VIRTQ_DESC_F_WRITE : 0),
-			(uint16_t)(n + 1));
+		test_desc_at(&m.mem, DESC, n, DATA, dlen,
+			     VIRTQ_DESC_F_NEXT |
+				 (dwrite ? VIRTQ_DESC_F_WRITE : 0),
+			     (uint16_t)(n + 1));
 		n++;
 	}
-	desc_at(DESC, n, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add_at(AVAIL, QSZ, 0);
+	test_desc_at(&m.mem, DESC, n, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&ring, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(USED), (uint16_t)(before + 1));
-	ck_assert_uint_eq(virtio_ld_le32(gp(USED + 4 + 8 * (before % QSZ))), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), (uint16_t)(before + 1));
+	ck_assert_uint_eq(test_ring_used_id(&ring, before), 0);
 	if (used_len)
-		*used_len = virtio_ld_le32(gp(USED + 8 + 8 * (before % QSZ)));
+		*used_len = test_ring_used_len(&ring, before);
 	return *(uint8_t *)gp(STATUS);
 }
 
@@ -1143,15 +1123,16 @@ START_TEST(blk_split_header)
 	virtio_st_le32(h, VIRTIO_BLK_T_IN);
 	virtio_st_le32(h + 4, 0);
 	virtio_st_le64(h + 8, 2);
-	desc_at(DESC, 0, HDR, 5, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(DESC, 1, HDR + 5, 11, VIRTQ_DESC_F_NEXT, 2);
-	desc_at(DESC, 2, DATA, 300, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+	test_desc_at(&m.mem, DESC, 0, HDR, 5, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, DESC, 1, HDR + 5, 11, VIRTQ_DESC_F_NEXT, 2);
+	test_desc_at(&m.mem, DESC, 2, DATA, 300,
+		     VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
 	/* Last data bytes and the status share one buffer. */
-	desc_at(DESC, 3, DATA + 300, 213, VIRTQ_DESC_F_WRITE, 0);
-	avail_add_at(AVAIL, QSZ, 0);
+	test_desc_at(&m.mem, DESC, 3, DATA + 300, 213, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&ring, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
-	ck_assert_uint_eq(virtio_ld_le32(gp(USED + 8)), 513);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
+	ck_assert_uint_eq(test_ring_used_len(&ring, 0), 513);
 	ck_assert_uint_eq(d[512], VIRTIO_BLK_S_OK);
 	for (unsigned i = 0; i < 512; i++)
 		ck_assert_uint_eq(d[i], test_pattern_byte(2 * 512 + i));
@@ -1161,17 +1142,17 @@ END_TEST
 /* Missing header or status: a device error, not a status (NEEDS_RESET). */
 START_TEST(blk_malformed_requests)
 {
-	desc_at(DESC, 0, HDR, 8, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(DESC, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add_at(AVAIL, QSZ, 0);
+	test_desc_at(&m.mem, DESC, 0, HDR, 8, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, DESC, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&ring, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	ck_assert(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
-	ck_assert_uint_eq(used_idx_at(USED), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 
 	bring_up(offered() & ~VIRTIO_BIT(VIRTIO_F_VERSION_1), true);
-	desc_at(DESC, 0, HDR, 16, 0, 0); /* no status byte */
-	avail_add_at(AVAIL, QSZ, 0);
+	test_desc_at(&m.mem, DESC, 0, HDR, 16, 0, 0); /* no status byte */
+	test_ring_avail_add(&ring, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	ck_assert_ptr_nonnull(strstr(blk->broken_reason, "status"));
@@ -1188,14 +1169,15 @@ START_TEST(blk_indirect)
 	virtio_st_le32(h, VIRTIO_BLK_T_IN);
 	virtio_st_le32(h + 4, 0);
 	virtio_st_le64(h + 8, 7);
-	desc_at(it, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(it, 1, DATA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
-	desc_at(it, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
-	desc_at(DESC, 4, it, 48, VIRTQ_DESC_F_INDIRECT, 0);
-	avail_add_at(AVAIL, QSZ, 4);
+	test_desc_at(&m.mem, it, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, it, 1, DATA, 512,
+		     VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	test_desc_at(&m.mem, it, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	test_desc_at(&m.mem, DESC, 4, it, 48, VIRTQ_DESC_F_INDIRECT, 0);
+	test_ring_avail_add(&ring, 4);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(USED), 1);
-	ck_assert_uint_eq(virtio_ld_le32(gp(USED + 4)), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
+	ck_assert_uint_eq(test_ring_used_id(&ring, 0), 4);
 	ck_assert_uint_eq(*(uint8_t *)gp(STATUS), VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(d[0], test_pattern_byte(7 * 512));
 }
@@ -1207,6 +1189,7 @@ START_TEST(blk_legacy)
 	uint64_t base = (uint64_t)LEGACY_PFN * 4096;
 	uint64_t avail = base + 16 * 8;
 	uint64_t used = base + virtq_legacy_used_offset(8, 4096);
+	const struct test_ring legacy = {&m.mem, base, avail, used, 8};
 	uint8_t *h;
 
 	setup();
@@ -1230,13 +1213,14 @@ START_TEST(blk_legacy)
 	virtio_st_le32(h, VIRTIO_BLK_T_IN);
 	virtio_st_le32(h + 4, 0);
 	virtio_st_le64(h + 8, 1);
-	desc_at(base, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(base, 1, DATA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
-	desc_at(base, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
-	avail_add_at(avail, 8, 0);
+	test_desc_at(&m.mem, base, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, base, 1, DATA, 512,
+		     VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	test_desc_at(&m.mem, base, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(&legacy, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_uint_eq(used_idx_at(used), 1);
-	ck_assert_uint_eq(virtio_ld_le32(gp(used + 8)), 513);
+	ck_assert_uint_eq(test_ring_used_idx(&legacy), 1);
+	ck_assert_uint_eq(test_ring_used_len(&legacy, 0), 513);
 	ck_assert_uint_eq(*(uint8_t *)gp(STATUS), VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(((uint8_t *)gp(DATA))[5], test_pattern_byte(512 + 5));
 	blk_teardown();
