@@ -23,6 +23,7 @@
 #include "drivers/wire/virtio_net.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
+#include "tests/test_ring.h"
 #include "tests/testutil.h"
 
 #define RAM_SIZE (16ull << 20)
@@ -91,7 +92,7 @@ struct nic {
 	uint64_t win;
 	unsigned line;
 	uint16_t qsz;
-	uint64_t desc[2], avail[2], used[2];
+	struct test_ring ring[2]; /* RXQ, TXQ: n->qsz entries each */
 	uint16_t next[2]; /* next free descriptor */
 };
 
@@ -185,10 +186,7 @@ static uint32_t cfg(struct nic *n, unsigned off, unsigned size)
 
 static void *gp(uint64_t gpa)
 {
-	void *p = guest_mem_span(&m.mem, gpa, 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return test_gpa(&m.mem, gpa, 1);
 }
 
 static bool line_up(struct nic *n)
@@ -251,17 +249,16 @@ static void queue_up(struct nic *n, unsigned q)
 	uint64_t base = ring_base(n, q);
 
 	memset(gp(base), 0, 0x3000);
-	n->desc[q] = base;
-	n->avail[q] = base + 0x1000;
-	n->used[q] = base + 0x2000;
+	n->ring[q] = (struct test_ring){&m.mem, base, base + 0x1000,
+					base + 0x2000, n->qsz};
 	n->next[q] = 0;
 	wr(n, VIRTIO_MMIO_QUEUE_SEL, q);
 	wr(n, VIRTIO_MMIO_QUEUE_NUM, n->qsz);
-	wr(n, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)n->desc[q]);
-	wr(n, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(n->desc[q] >> 32));
-	wr(n, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)n->avail[q]);
+	wr(n, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)n->ring[q].desc);
+	wr(n, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(n->ring[q].desc >> 32));
+	wr(n, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)n->ring[q].avail);
 	wr(n, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	wr(n, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)n->used[q]);
+	wr(n, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)n->ring[q].used);
 	wr(n, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
 	wr(n, VIRTIO_MMIO_QUEUE_READY, 1);
 	ck_assert_uint_eq(rd(n, VIRTIO_MMIO_QUEUE_READY), 1);
@@ -305,9 +302,9 @@ static void bring_up_legacy(struct nic *n, uint32_t features)
 		uint64_t base = ring_base(n, q);
 
 		memset(gp(base), 0, 0x3000);
-		n->desc[q] = base;
-		n->avail[q] = base + virtq_desc_size(n->qsz);
-		n->used[q] = base + virtq_legacy_used_offset(n->qsz, 4096);
+		n->ring[q] = (struct test_ring){
+		    &m.mem, base, base + virtq_desc_size(n->qsz),
+		    base + virtq_legacy_used_offset(n->qsz, 4096), n->qsz};
 		n->next[q] = 0;
 		wr(n, VIRTIO_MMIO_QUEUE_SEL, q);
 		wr(n, VIRTIO_MMIO_QUEUE_NUM, n->qsz);
@@ -315,17 +312,6 @@ static void bring_up_legacy(struct nic *n, uint32_t features)
 		wr(n, VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(base / 4096));
 	}
 	wr(n, VIRTIO_MMIO_STATUS, ad | VIRTIO_CONFIG_S_DRIVER_OK);
-}
-
-static void desc_set(struct nic *n, unsigned q, unsigned i, uint64_t addr,
-		     uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *d = gp(n->desc[q] + 16ull * i);
-
-	virtio_st_le64(d, addr);
-	virtio_st_le32(d + 8, len);
-	virtio_st_le16(d + 12, flags);
-	virtio_st_le16(d + 14, next);
 }
 
 static uint16_t take_desc(struct nic *n, unsigned q)
@@ -336,33 +322,9 @@ static uint16_t take_desc(struct nic *n, unsigned q)
 	return d;
 }
 
-static void avail_add(struct nic *n, unsigned q, uint16_t head)
-{
-	uint16_t idx = virtio_ld_le16(gp(n->avail[q] + 2));
-
-	virtio_st_le16(gp(n->avail[q] + 4 + 2 * (idx % n->qsz)), head);
-	virtio_st_le16(gp(n->avail[q] + 2), (uint16_t)(idx + 1));
-}
-
 static void kick(struct nic *n, unsigned q)
 {
 	wr(n, VIRTIO_MMIO_QUEUE_NOTIFY, q);
-}
-
-static uint16_t used_idx(struct nic *n, unsigned q)
-{
-	return virtio_ld_le16(gp(n->used[q] + 2));
-}
-
-/* Used element @i (a running count) of queue @q. */
-static uint32_t used_id(struct nic *n, unsigned q, unsigned i)
-{
-	return virtio_ld_le32(gp(n->used[q] + 4 + 8 * (i % n->qsz)));
-}
-
-static uint32_t used_len(struct nic *n, unsigned q, unsigned i)
-{
-	return virtio_ld_le32(gp(n->used[q] + 8 + 8 * (i % n->qsz)));
 }
 
 /* Frames and headers ------------------------------------------------- */
@@ -433,11 +395,12 @@ static uint16_t tx_post(struct nic *n, const uint8_t *bytes, size_t len,
 		bool last = i == ncuts;
 
 		memcpy(gp(buf_addr(n, TXQ, d)), bytes + off, s);
-		desc_set(n, TXQ, d, buf_addr(n, TXQ, d), (uint32_t)s,
-			 last ? 0 : VIRTQ_DESC_F_NEXT, n->next[TXQ]);
+		test_desc_at(&m.mem, n->ring[TXQ].desc, d, buf_addr(n, TXQ, d),
+			     (uint32_t)s, last ? 0 : VIRTQ_DESC_F_NEXT,
+			     n->next[TXQ]);
 		off += s;
 	}
-	avail_add(n, TXQ, head);
+	test_ring_avail_add(&n->ring[TXQ], head);
 	return head;
 }
 
@@ -463,9 +426,9 @@ static void rx_post(struct nic *n, unsigned count, uint32_t size)
 
 		ck_assert_uint_le(size, 0x4000);
 		memset(gp(buf_addr(n, RXQ, d)), 0xee, size);
-		desc_set(n, RXQ, d, buf_addr(n, RXQ, d), size,
-			 VIRTQ_DESC_F_WRITE, 0);
-		avail_add(n, RXQ, d);
+		test_desc_at(&m.mem, n->ring[RXQ].desc, d, buf_addr(n, RXQ, d),
+			     size, VIRTQ_DESC_F_WRITE, 0);
+		test_ring_avail_add(&n->ring[RXQ], d);
 	}
 }
 
@@ -480,13 +443,13 @@ static uint16_t rx_post_chain(struct nic *n, const uint32_t *sizes,
 		uint16_t d = take_desc(n, RXQ);
 
 		memset(gp(addr), 0xee, sizes[i]);
-		desc_set(n, RXQ, d, addr, sizes[i],
-			 VIRTQ_DESC_F_WRITE |
-			     (i + 1 < count ? VIRTQ_DESC_F_NEXT : 0),
-			 n->next[RXQ]);
+		test_desc_at(&m.mem, n->ring[RXQ].desc, d, addr, sizes[i],
+			     VIRTQ_DESC_F_WRITE |
+				 (i + 1 < count ? VIRTQ_DESC_F_NEXT : 0),
+			     n->next[RXQ]);
 		addr += sizes[i];
 	}
-	avail_add(n, RXQ, head);
+	test_ring_avail_add(&n->ring[RXQ], head);
 	return head;
 }
 
@@ -679,9 +642,9 @@ START_TEST(tx_frame_reaches_backend)
 	nic_mac(n, mac);
 	make_frame(f, 100, peer_mac, mac, 1);
 	head = tx(n, NULL, f, 100, NULL, 0);
-	ck_assert_uint_eq(used_idx(n, TXQ), 1);
-	ck_assert_uint_eq(used_id(n, TXQ, 0), head);
-	ck_assert_uint_eq(used_len(n, TXQ, 0), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[TXQ]), 1);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[TXQ], 0), head);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[TXQ], 0), 0);
 	ck_assert(line_up(n));
 	ck_assert_uint_eq(n->be->frames, 1);
 	ck_assert_uint_eq(n->be->last_len, 100);
@@ -724,7 +687,7 @@ START_TEST(tx_split_segments)
 	ck_assert_mem_eq(n->be->last, f, sizeof(f));
 	ck_assert(guest_mem_gpa_of(&m.mem, n->be->last_ptr, 1, &gpa));
 	ck_assert_uint_eq(gpa, buf_addr(n, TXQ, (head + 1u) % QSZ));
-	ck_assert_uint_eq(used_idx(n, TXQ), 2);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[TXQ]), 2);
 }
 END_TEST
 
@@ -844,7 +807,7 @@ static void expect_tx_refused(struct nic *n, const char *why)
 	ck_assert_uint_eq(net_model_stats(n->dev)->guest_errors, 1);
 	/* Broken: nothing more is taken until reset. */
 	tx(n, NULL, (uint8_t[60]){0}, 60, NULL, 0);
-	ck_assert_uint_eq(used_idx(n, TXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[TXQ]), 0);
 }
 
 static void tx_with_hdr(struct nic *n, const struct hdr *h, size_t flen)
@@ -956,7 +919,7 @@ START_TEST(tx_refuses_frame_over_mtu)
 	ck_assert(broken(n));
 	ck_assert_ptr_nonnull(strstr(n->dev->broken_reason, "NET-D-04"));
 	ck_assert_uint_eq(n->be->frames, 1);
-	ck_assert_uint_eq(used_idx(n, TXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[TXQ]), 1);
 }
 END_TEST
 
@@ -973,7 +936,7 @@ START_TEST(tx_drops_frame_over_mtu_without_mtu_negotiated)
 	ck_assert(!broken(n));
 	ck_assert_uint_eq(n->be->frames, 0);
 	ck_assert_uint_eq(stats(n)->tx_dropped, 1);
-	ck_assert_uint_eq(used_idx(n, TXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[TXQ]), 1);
 	tx_with_hdr(n, NULL, 1514);
 	ck_assert_uint_eq(n->be->frames, 1);
 }
@@ -1042,8 +1005,8 @@ START_TEST(legacy_header_sizes)
 	rx_post(n, 1, 1524);
 	kick(n, RXQ);
 	deliver(n, 60, 7);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
-	ck_assert_uint_eq(used_len(n, RXQ, 0), 70);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 0), 70);
 	ck_assert_mem_eq(rx_buf(n, 0), (uint8_t[10]){0}, 10);
 	nic_mac(n, mac);
 	ck_assert_mem_eq(rx_buf(n, 0) + 10, mac, 6);
@@ -1057,7 +1020,7 @@ START_TEST(legacy_header_sizes)
 	ck_assert_uint_eq(be->last_len, 60);
 	rx_post(n, 1, 1526);
 	deliver(n, 60, 8);
-	ck_assert_uint_eq(used_len(n, RXQ, 0), 72);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 0), 72);
 	check_rx_hdr(rx_buf(n, 0), 1);
 	check_frame(rx_buf(n, 0) + 12, 60, 8);
 }
@@ -1074,12 +1037,12 @@ START_TEST(rx_frame_lands_byte_exact)
 	bring_up(n, std_features(n));
 	rx_post(n, 1, 1526);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ack_all(n);
 	deliver(n, 200, 9);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
-	ck_assert_uint_eq(used_id(n, RXQ, 0), 0);
-	ck_assert_uint_eq(used_len(n, RXQ, 0), HLEN + 200);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], 0), 0);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 0), HLEN + 200);
 	check_rx_hdr(rx_buf(n, 0), 1);
 	nic_mac(n, mac);
 	ck_assert_mem_eq(rx_buf(n, 0) + HLEN, mac, 6);
@@ -1107,19 +1070,20 @@ START_TEST(rx_without_mrg_one_buffer_per_frame)
 	kick(n, RXQ);
 	for (unsigned i = 0; i < 3; i++)
 		deliver(n, lens[i], 10 + i);
-	ck_assert_uint_eq(used_idx(n, RXQ), 3);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 3);
 	for (unsigned i = 0; i < 3; i++) {
-		ck_assert_uint_eq(used_id(n, RXQ, i), i);
-		ck_assert_uint_eq(used_len(n, RXQ, i), HLEN + lens[i]);
+		ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], i), i);
+		ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], i),
+				  HLEN + lens[i]);
 		check_rx_hdr(rx_buf(n, i), 1);
 		check_frame(rx_buf(n, i) + HLEN, lens[i], 10 + i);
 	}
 	/* A buffer of three segments: the header split over two. */
 	rx_post_chain(n, segs, 3);
 	deliver(n, 1514, 13);
-	ck_assert_uint_eq(used_idx(n, RXQ), 4);
-	ck_assert_uint_eq(used_id(n, RXQ, 3), 3);
-	ck_assert_uint_eq(used_len(n, RXQ, 3), HLEN + 1514);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 4);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], 3), 3);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 3), HLEN + 1514);
 	b = rx_buf(n, 3);
 	check_rx_hdr(b, 1);
 	check_frame(b + HLEN, 1514, 13);
@@ -1135,8 +1099,9 @@ static void check_mrg_4000(struct nic *n, unsigned first_used,
 	size_t off = 0;
 
 	for (unsigned i = 0; i < 5; i++) {
-		uint32_t id = used_id(n, RXQ, first_used + i);
-		uint32_t len = used_len(n, RXQ, first_used + i);
+		uint32_t id = test_ring_used_id(&n->ring[RXQ], first_used + i);
+		uint32_t len =
+		    test_ring_used_len(&n->ring[RXQ], first_used + i);
 		const uint8_t *b = rx_buf(n, id);
 
 		ck_assert_uint_eq(id, (first_desc + i) % n->qsz);
@@ -1164,25 +1129,26 @@ START_TEST(rx_mrg_spans_buffers)
 	kick(n, RXQ);
 	ack_all(n);
 	deliver(n, 4000, 14);
-	ck_assert_uint_eq(used_idx(n, RXQ), 5);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 5);
 	check_mrg_4000(n, 0, 0, 14);
 	ck_assert(line_up(n));
 	ck_assert_uint_eq(stats(n)->rx_frames, 1);
 	ck_assert_uint_eq(stats(n)->rx_bytes, 4000);
 	/* The next frame starts in the next buffer. */
 	deliver(n, 100, 15);
-	ck_assert_uint_eq(used_idx(n, RXQ), 6);
-	ck_assert_uint_eq(used_id(n, RXQ, 5), 5);
-	ck_assert_uint_eq(used_len(n, RXQ, 5), HLEN + 100);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 6);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], 5), 5);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 5), HLEN + 100);
 	check_rx_hdr(rx_buf(n, 5), 1);
 	/* A full-size frame over two buffers and a bit. */
 	deliver(n, 9014, 16);
-	ck_assert_uint_eq(used_idx(n, RXQ), 6); /* 2000 bytes posted: waits */
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]),
+			  6); /* 2000 bytes posted: waits */
 	rx_post(n, 8, 1000);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 6 + 10);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 6 + 10);
 	check_rx_hdr(rx_buf(n, 6), 10);
-	ck_assert_uint_eq(used_len(n, RXQ, 15), 9026 - 9000);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 15), 9026 - 9000);
 }
 END_TEST
 
@@ -1196,16 +1162,16 @@ START_TEST(rx_too_small_buffer_without_mrg)
 	rx_post(n, 1, 100);
 	kick(n, RXQ);
 	deliver(n, 200, 17);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
-	ck_assert_uint_eq(used_len(n, RXQ, 0), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 0), 0);
 	ck_assert_uint_eq(rx_buf(n, 0)[0], 0xee);
 	ck_assert_uint_eq(stats(n)->rx_too_small, 1);
 	ck_assert_uint_eq(stats(n)->rx_frames, 0);
 	ck_assert(!broken(n));
 	rx_post(n, 1, 1526);
 	deliver(n, 200, 18);
-	ck_assert_uint_eq(used_idx(n, RXQ), 2);
-	ck_assert_uint_eq(used_len(n, RXQ, 1), HLEN + 200);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 2);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 1), HLEN + 200);
 	check_frame(rx_buf(n, 1) + HLEN, 200, 18);
 }
 END_TEST
@@ -1222,7 +1188,7 @@ START_TEST(rx_mrg_buffer_smaller_than_header)
 	ck_assert(broken(n));
 	ck_assert_ptr_nonnull(strstr(n->dev->broken_reason, "NET-D-15"));
 	ck_assert_uint_eq(stats(n)->guest_errors, 1);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert(rd(n, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
 }
 END_TEST
@@ -1236,14 +1202,14 @@ START_TEST(rx_mrg_waits_for_enough_buffers)
 	rx_post(n, 2, 1000);
 	kick(n, RXQ);
 	deliver(n, 4000, 20);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert_uint_eq(stats(n)->rx_frames, 0);
 	rx_post(n, 1, 1000);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	rx_post(n, 3, 1000);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 5);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 5);
 	check_mrg_4000(n, 0, 0, 20);
 	ck_assert_uint_eq(stats(n)->rx_dropped, 0);
 }
@@ -1266,24 +1232,25 @@ START_TEST(rx_mrg_held_buffers_serve_next_frames)
 	net_model_set_link(n->dev, true);
 	ck_assert_uint_eq(stats(n)->rx_dropped, 1);
 	deliver(n, 100, 24);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
-	ck_assert_uint_eq(used_id(n, RXQ, 0), 0);
-	ck_assert_uint_eq(used_len(n, RXQ, 0), HLEN + 100);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], 0), 0);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 0), HLEN + 100);
 	check_rx_hdr(rx_buf(n, 0), 1);
 	deliver(n, 1500, 25);
-	ck_assert_uint_eq(used_idx(n, RXQ), 3);
-	ck_assert_uint_eq(used_id(n, RXQ, 1), 1);
-	ck_assert_uint_eq(used_id(n, RXQ, 2), 2);
-	ck_assert_uint_eq(used_len(n, RXQ, 1), 1000);
-	ck_assert_uint_eq(used_len(n, RXQ, 2), HLEN + 1500 - 1000);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 3);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], 1), 1);
+	ck_assert_uint_eq(test_ring_used_id(&n->ring[RXQ], 2), 2);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 1), 1000);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 2),
+			  HLEN + 1500 - 1000);
 	check_rx_hdr(rx_buf(n, 1), 2);
 	ck_assert_uint_eq(n->dev->queue[RXQ].in_flight, 0);
 	/* Nothing is held now: the next frame waits for a buffer. */
 	deliver(n, 60, 26);
-	ck_assert_uint_eq(used_idx(n, RXQ), 3);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 3);
 	rx_post(n, 1, 1000);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 4);
 	check_frame(rx_buf(n, 3) + HLEN, 60, 26);
 }
 END_TEST
@@ -1298,18 +1265,18 @@ START_TEST(rx_mrg_ring_too_small)
 	rx_post(n, 4, 100);
 	kick(n, RXQ);
 	deliver(n, 4000, 21);
-	ck_assert_uint_eq(used_idx(n, RXQ), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 4);
 	for (unsigned i = 0; i < 4; i++)
-		ck_assert_uint_eq(used_len(n, RXQ, i), 0);
+		ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], i), 0);
 	ck_assert_uint_eq(stats(n)->rx_too_small, 1);
 	ck_assert(!broken(n));
 	/* Bigger buffers from the driver: traffic again. */
 	rx_post(n, 4, 2000);
 	kick(n, RXQ);
 	deliver(n, 4000, 22);
-	ck_assert_uint_eq(used_idx(n, RXQ), 7);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 7);
 	check_rx_hdr(rx_buf(n, 0), 3);
-	ck_assert_uint_eq(used_len(n, RXQ, 6), 12);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 6), 12);
 }
 END_TEST
 
@@ -1325,17 +1292,18 @@ START_TEST(rx_backpressure)
 	ck_assert_uint_eq(stats(n)->rx_backlog_max, 3);
 	rx_post(n, 2, 1526);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 2);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 2);
 	rx_post(n, 2, 1526);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 3);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 3);
 	for (unsigned i = 0; i < 3; i++) {
-		ck_assert_uint_eq(used_len(n, RXQ, i), HLEN + 100 + i);
+		ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], i),
+				  HLEN + 100 + i);
 		check_frame(rx_buf(n, i) + HLEN, 100 + i, 30 + i);
 	}
 	/* The buffer left over takes the next frame at once. */
 	deliver(n, 64, 33);
-	ck_assert_uint_eq(used_idx(n, RXQ), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 4);
 	check_frame(rx_buf(n, 3) + HLEN, 64, 33);
 	ck_assert_uint_eq(stats(n)->rx_dropped, 0);
 
@@ -1345,11 +1313,11 @@ START_TEST(rx_backpressure)
 	deliver(n, 71, 35);
 	rx_post(n, 1, 1526);
 	deliver(n, 72, 36);
-	ck_assert_uint_eq(used_idx(n, RXQ), 5);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 5);
 	check_frame(rx_buf(n, 4) + HLEN, 70, 34);
 	rx_post(n, 2, 1526);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 7);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 7);
 	check_frame(rx_buf(n, 5) + HLEN, 71, 35);
 	check_frame(rx_buf(n, 6) + HLEN, 72, 36);
 }
@@ -1369,16 +1337,18 @@ START_TEST(rx_backlog_overflow)
 	while (got < 256) {
 		rx_post(n, QSZ, 1526);
 		kick(n, RXQ);
-		ck_assert_uint_eq(used_idx(n, RXQ), got + QSZ);
+		ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), got + QSZ);
 		for (unsigned i = 0; i < QSZ; i++, got++)
-			check_frame(rx_buf(n, used_id(n, RXQ, got)) + HLEN,
-				    used_len(n, RXQ, got) - HLEN, got);
+			check_frame(
+			    rx_buf(n, test_ring_used_id(&n->ring[RXQ], got)) +
+				HLEN,
+			    test_ring_used_len(&n->ring[RXQ], got) - HLEN, got);
 	}
 	/* No stall: a posted buffer takes the next frame at once. */
 	rx_post(n, 1, 1526);
 	kick(n, RXQ);
 	deliver(n, 77, 999);
-	ck_assert_uint_eq(used_idx(n, RXQ), 257);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 257);
 	ck_assert_uint_eq(stats(n)->rx_frames, 257);
 	ck_assert_uint_eq(stats(n)->rx_dropped, 5);
 }
@@ -1401,11 +1371,15 @@ START_TEST(rx_backlog_byte_bound)
 
 		rx_post(n, want, 9026);
 		kick(n, RXQ);
-		ck_assert_uint_eq(used_idx(n, RXQ), got + want);
+		ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]),
+				  got + want);
 		for (unsigned i = got; i < got + want; i++) {
-			ck_assert_uint_eq(used_len(n, RXQ, i), HLEN + 9014);
-			check_frame(rx_buf(n, used_id(n, RXQ, i)) + HLEN, 9014,
-				    i < 116 ? i : 200 + i - 116);
+			ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], i),
+					  HLEN + 9014);
+			check_frame(
+			    rx_buf(n, test_ring_used_id(&n->ring[RXQ], i)) +
+				HLEN,
+			    9014, i < 116 ? i : 200 + i - 116);
 		}
 		if (!got) {
 			/* Sixteen more fit where the first sixteen were. */
@@ -1429,11 +1403,11 @@ START_TEST(rx_over_mtu_dropped)
 	kick(n, RXQ);
 	deliver(n, 1515, 40);
 	deliver(n, 13, 41);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert_uint_eq(stats(n)->rx_dropped, 2);
 	deliver(n, 1514, 42);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
-	ck_assert_uint_eq(used_len(n, RXQ, 0), HLEN + 1514);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 0), HLEN + 1514);
 }
 END_TEST
 
@@ -1447,9 +1421,9 @@ START_TEST(rx_before_driver_ok_dropped)
 	bring_up(n, std_features(n));
 	rx_post(n, 1, 1526);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	deliver(n, 100, 44);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
 	check_frame(rx_buf(n, 0) + HLEN, 100, 44);
 }
 END_TEST
@@ -1480,14 +1454,14 @@ START_TEST(link_down_and_up)
 
 	/* Down: frames either way are dropped and counted. */
 	tx_with_hdr(n, NULL, 100);
-	ck_assert_uint_eq(used_idx(n, TXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[TXQ]), 1);
 	ck_assert_uint_eq(n->be->frames, 0);
 	ck_assert_uint_eq(stats(n)->tx_dropped, 1);
 	ack_all(n);
 	rx_post(n, 1, 1526);
 	kick(n, RXQ);
 	deliver(n, 100, 50);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert_uint_eq(stats(n)->rx_dropped, 1);
 
 	net_model_set_link(n->dev, true);
@@ -1495,7 +1469,7 @@ START_TEST(link_down_and_up)
 	tx_with_hdr(n, NULL, 100);
 	ck_assert_uint_eq(n->be->frames, 1);
 	deliver(n, 100, 51);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
 	ack_all(n);
 
 	/* The backend's link counts too: up only when both say so. */
@@ -1515,7 +1489,7 @@ START_TEST(link_down_and_up)
 	net_model_set_link(n->dev, true);
 	rx_post(n, 1, 1526);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 1);
 }
 END_TEST
 
@@ -1538,9 +1512,10 @@ static void expect_rx(struct nic *n, unsigned count, size_t len, unsigned seed,
 {
 	const uint8_t *b;
 
-	ck_assert_uint_eq(used_idx(n, RXQ), count);
-	b = rx_buf(n, used_id(n, RXQ, count - 1));
-	ck_assert_uint_eq(used_len(n, RXQ, count - 1), HLEN + len);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), count);
+	b = rx_buf(n, test_ring_used_id(&n->ring[RXQ], count - 1));
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], count - 1),
+			  HLEN + len);
 	ck_assert_mem_eq(b + HLEN + 6, src_mac, 6);
 	check_frame(b + HLEN, len, seed);
 }
@@ -1563,7 +1538,7 @@ START_TEST(loop_two_nics_exchange)
 
 	loop_send(a, mb, 300, 60);
 	expect_rx(b, 1, 300, 60, ma);
-	ck_assert_uint_eq(used_idx(a, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&a->ring[RXQ]), 0);
 	loop_send(b, ma, 1514, 61);
 	expect_rx(a, 1, 1514, 61, mb);
 	ck_assert_uint_eq(net_model_stats(a->dev)->tx_frames, 1);
@@ -1590,20 +1565,20 @@ START_TEST(loop_learning)
 	loop_send(a, mb, 100, 70); /* b unknown: flooded to b and c */
 	expect_rx(b, 1, 100, 70, ma);
 	expect_rx(c, 1, 100, 70, ma);
-	ck_assert_uint_eq(used_idx(a, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&a->ring[RXQ]), 0);
 	loop_send(b, ma, 100, 71); /* a learned: a only */
 	expect_rx(a, 1, 100, 71, mb);
-	ck_assert_uint_eq(used_idx(c, RXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&c->ring[RXQ]), 1);
 	loop_send(a, mb, 100, 72); /* b learned now: b only */
 	expect_rx(b, 2, 100, 72, ma);
-	ck_assert_uint_eq(used_idx(c, RXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&c->ring[RXQ]), 1);
 	loop_send(c, bcast_mac, 100, 73); /* broadcast: everyone else */
 	expect_rx(a, 2, 100, 73, mc);
 	expect_rx(b, 3, 100, 73, mc);
-	ck_assert_uint_eq(used_idx(c, RXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&c->ring[RXQ]), 1);
 	loop_send(a, peer_mac, 100, 74); /* nobody's: flooded */
-	ck_assert_uint_eq(used_idx(b, RXQ), 4);
-	ck_assert_uint_eq(used_idx(c, RXQ), 2);
+	ck_assert_uint_eq(test_ring_used_idx(&b->ring[RXQ]), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&c->ring[RXQ]), 2);
 }
 END_TEST
 
@@ -1620,7 +1595,7 @@ START_TEST(loop_hairpin)
 	ack_all(a);
 	loop_send(a, peer_mac, 500, 80);
 	expect_rx(a, 1, 500, 80, ma);
-	ck_assert_uint_eq(used_idx(a, TXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&a->ring[TXQ]), 1);
 	ck_assert(rd(a, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_VRING);
 	loop_send(a, ma, 60, 81);
 	expect_rx(a, 2, 60, 81, ma);
@@ -1814,7 +1789,7 @@ static void hold_two(struct nic *n)
 	rx_post(n, 2, 500);
 	kick(n, RXQ);
 	deliver(n, 1514, 100);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert_uint_eq(n->dev->queue[RXQ].in_flight, 2);
 }
 
@@ -1827,16 +1802,16 @@ START_TEST(held_buffers_back_on_queue_ready_0)
 	wr(n, VIRTIO_MMIO_QUEUE_SEL, RXQ);
 	wr(n, VIRTIO_MMIO_QUEUE_READY, 0);
 	ck_assert_uint_eq(rd(n, VIRTIO_MMIO_QUEUE_READY), 0);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert(!line_up(n));
 	ck_assert_uint_eq(n->dev->queue[RXQ].in_flight, 0);
 	/* Fresh rings: the frame that waited gets the new buffers. */
 	queue_up(n, RXQ);
 	rx_post(n, 4, 500);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 4);
 	check_rx_hdr(rx_buf(n, 0), 4);
-	ck_assert_uint_eq(used_len(n, RXQ, 3), 1526 - 1500);
+	ck_assert_uint_eq(test_ring_used_len(&n->ring[RXQ], 3), 1526 - 1500);
 	check_frame(rx_buf(n, 0) + HLEN, 488, 100);
 }
 END_TEST
@@ -1847,15 +1822,15 @@ START_TEST(held_buffers_back_on_reset)
 
 	hold_two(n);
 	wr(n, VIRTIO_MMIO_STATUS, 0);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	ck_assert(!line_up(n));
 	ck_assert_uint_eq(stats(n)->rx_dropped, 1); /* the waiting frame */
 	bring_up(n, std_features(n));
 	rx_post(n, 4, 500);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 	deliver(n, 1514, 101);
-	ck_assert_uint_eq(used_idx(n, RXQ), 4);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 4);
 	check_frame(rx_buf(n, 0) + HLEN, 488, 101);
 }
 END_TEST
@@ -1870,7 +1845,7 @@ START_TEST(held_buffers_back_after_guest_error)
 	ck_assert(broken(n));
 	wr(n, VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(n->dev->queue[RXQ].in_flight, 0);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 0);
 }
 END_TEST
 
@@ -1902,7 +1877,7 @@ static void run_until_idle(struct nic *n, void (*check)(struct nic *n))
 
 static void used_by_fives(struct nic *n)
 {
-	ck_assert_uint_eq(used_idx(n, RXQ) % 5, 0);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]) % 5, 0);
 }
 
 /*
@@ -1923,12 +1898,13 @@ START_TEST(deferred_mrg_buffers_stay_together)
 	deliver(n, 4000, 111);
 	rx_post(n, 10, 1000);
 	kick(n, RXQ);
-	ck_assert_uint_eq(used_idx(n, RXQ), 0); /* nothing yet */
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]),
+			  0); /* nothing yet */
 	run_until_idle(n, used_by_fives);
-	ck_assert_uint_eq(used_idx(n, RXQ), 10);
+	ck_assert_uint_eq(test_ring_used_idx(&n->ring[RXQ]), 10);
 	/* Frame 110 took descriptors 0-4, frame 111 5-9. */
 	for (unsigned g = 0; g < 2; g++)
-		first[g] = used_id(n, RXQ, 5 * g);
+		first[g] = test_ring_used_id(&n->ring[RXQ], 5 * g);
 	ck_assert((first[0] == 0 && first[1] == 5) ||
 		  (first[0] == 5 && first[1] == 0));
 	for (unsigned g = 0; g < 2; g++)
@@ -1952,9 +1928,9 @@ START_TEST(deferred_loop_exchange)
 	kick(b, RXQ);
 	make_frame(f, sizeof(f), mb, ma, 120);
 	tx(a, NULL, f, sizeof(f), NULL, 0);
-	ck_assert_uint_eq(used_idx(b, RXQ), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&b->ring[RXQ]), 0);
 	run_until_idle(b, NULL);
-	ck_assert_uint_eq(used_idx(a, TXQ), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&a->ring[TXQ]), 1);
 	expect_rx(b, 1, sizeof(f), 120, ma);
 }
 END_TEST
