@@ -19,6 +19,7 @@
 #include "drivers/wire/virtio_ring.h"
 #include "drivers/wire/virtio_types.h"
 #include "sim/machine.h"
+#include "tests/test_ring.h"
 #include "tests/testutil.h"
 
 #define RAM_SIZE (16ull << 20)
@@ -64,10 +65,7 @@ static void cfg_wr(unsigned off, uint32_t val)
 
 static void *gp(uint64_t gpa, uint64_t len)
 {
-	void *p = guest_mem_span(&m.mem, gpa, len);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return test_gpa(&m.mem, gpa, len);
 }
 
 static const struct gpu_model_stats *stats(void)
@@ -186,21 +184,13 @@ static bool broken(void)
 
 /* Chains ------------------------------------------------------------- */
 
-static void desc_set(unsigned q, unsigned i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	uint8_t *d = gp(RING(q) + 16ull * i, 16);
-
-	virtio_st_le64(d, addr);
-	virtio_st_le32(d + 8, len);
-	virtio_st_le16(d + 12, flags);
-	virtio_st_le16(d + 14, next);
-}
-
-static uint16_t used_idx(unsigned q)
-{
-	return virtio_ld_le16(gp(RING(q) + 0x2000 + 2, 2));
-}
+/* Each queue's three parts, as queue_up lays them out from RING(q). */
+static const struct test_ring rings[2] = {
+    [CTRLQ] = {&m.mem, RING(CTRLQ), RING(CTRLQ) + 0x1000, RING(CTRLQ) + 0x2000,
+	       QSZ},
+    [CURSORQ] = {&m.mem, RING(CURSORQ), RING(CURSORQ) + 0x1000,
+		 RING(CURSORQ) + 0x2000, QSZ},
+};
 
 /* Step the event loop until nothing is left (deferred mode). */
 static void settle(void)
@@ -220,30 +210,27 @@ static void settle(void)
 static uint32_t post(unsigned q, const uint32_t *cuts, unsigned ncuts,
 		     uint32_t resp_len)
 {
-	uint8_t *avail = gp(RING(q) + 0x1000, 4 + 2 * QSZ);
-	uint16_t idx = virtio_ld_le16(avail + 2);
+	const struct test_ring *r = &rings[q];
 	uint64_t addr = CMD_GPA;
 	unsigned d = 0;
 
 	for (; d < ncuts; d++) {
 		bool more = d + 1 < ncuts || resp_len;
 
-		desc_set(q, d, addr, cuts[d], more ? VIRTQ_DESC_F_NEXT : 0,
-			 (uint16_t)(d + 1));
+		test_desc_at(&m.mem, r->desc, d, addr, cuts[d],
+			     more ? VIRTQ_DESC_F_NEXT : 0, (uint16_t)(d + 1));
 		addr += cuts[d];
 	}
 	if (resp_len)
-		desc_set(q, d, RESP_GPA, resp_len, VIRTQ_DESC_F_WRITE, 0);
-	virtio_st_le16(avail + 4 + 2 * (idx % QSZ), 0);
-	virtio_st_le16(avail + 2, (uint16_t)(idx + 1));
+		test_desc_at(&m.mem, r->desc, d, RESP_GPA, resp_len,
+			     VIRTQ_DESC_F_WRITE, 0);
+	test_ring_avail_add(r, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
 	if (m.env.mode == SIM_MODE_DEFERRED) /* not yet: on the loop */
-		ck_assert_uint_eq(used_idx(q), used_seen[q]);
+		ck_assert_uint_eq(test_ring_used_idx(r), used_seen[q]);
 	settle();
-	ck_assert_uint_eq(used_idx(q), (uint16_t)(used_seen[q] + 1));
-	used_seen[q]++;
-	return virtio_ld_le32(
-	    gp(RING(q) + 0x2000 + 8 + 8 * ((used_seen[q] - 1) % QSZ), 4));
+	ck_assert_uint_eq(test_ring_used_idx(r), (uint16_t)(used_seen[q] + 1));
+	return test_ring_used_len(r, used_seen[q]++);
 }
 
 /* Send @cmd (@len bytes) on the control queue, response into @resp. */
