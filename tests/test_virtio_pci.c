@@ -22,6 +22,7 @@
 #include "drivers/wire/virtio_pci.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
+#include "tests/test_ring.h"
 #include "tests/testutil.h"
 
 #define DISK_SIZE (1ull << 20)
@@ -369,18 +370,9 @@ static void driver_features(void)
 	ck_assert(rd(CC(device_status), 1) & VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
-static uint64_t desc_gpa(void)
-{
-	return RING_GPA;
-}
-static uint64_t avail_gpa(void)
-{
-	return RING_GPA + 16 * QSIZE;
-}
-static uint64_t used_gpa(void)
-{
-	return RING_GPA + 0x1000;
-}
+/* Queue 0: the descriptor table, the available ring right after it. */
+static const struct test_ring ring = {&m.mem, RING_GPA, RING_GPA + 16 * QSIZE,
+				      RING_GPA + 0x1000, QSIZE};
 #define HDR_GPA (RING_GPA + 0x2000)
 #define DATA_GPA (RING_GPA + 0x3000)
 #define STATUS_GPA (RING_GPA + 0x4000)
@@ -399,10 +391,10 @@ static void setup_queue(void)
 	ck_assert_uint_eq(rd(CC(queue_size), 2), BLK_MODEL_QUEUE_SIZE);
 	wr(CC(queue_size), QSIZE, 2);
 	ck_assert_uint_eq(rd(CC(queue_notify_off), 2), 0);
-	write_addr(CC(queue_desc), desc_gpa());
-	write_addr(CC(queue_driver), avail_gpa());
-	write_addr(CC(queue_device), used_gpa());
-	ck_assert_uint_eq(rd(CC(queue_desc), 4), (uint32_t)desc_gpa());
+	write_addr(CC(queue_desc), ring.desc);
+	write_addr(CC(queue_driver), ring.avail);
+	write_addr(CC(queue_device), ring.used);
+	ck_assert_uint_eq(rd(CC(queue_desc), 4), (uint32_t)ring.desc);
 	ck_assert_uint_eq(rd(CC(queue_desc) + 4, 4), 0);
 	wr(CC(queue_enable), 1, 2);
 	ck_assert_uint_eq(rd(CC(queue_enable), 2), 1);
@@ -411,38 +403,22 @@ static void setup_queue(void)
 	ck_assert(rd(CC(device_status), 1) & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uint8_t *d = guest_mem_span(&m.mem, desc_gpa() + 16 * i, 16);
-
-	virtio_st_le64(d, addr);
-	virtio_st_le32(d + 8, len);
-	virtio_st_le16(d + 12, flags);
-	virtio_st_le16(d + 14, next);
-}
-
 /* Queue a one-sector read of @sector as chain 0..2 and make it available. */
 static void post_read(uint64_t sector, uint16_t avail_idx)
 {
 	uint8_t *h = guest_mem_span(&m.mem, HDR_GPA, 16);
-	uint8_t *a = guest_mem_span(&m.mem, avail_gpa(), 4 + 2 * QSIZE);
 
 	virtio_st_le32(h, VIRTIO_BLK_T_IN);
 	virtio_st_le32(h + 4, 0);
 	virtio_st_le64(h + 8, sector);
 	*(uint8_t *)guest_mem_span(&m.mem, STATUS_GPA, 1) = 0xee;
-	put_desc(0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
-	put_desc(1, DATA_GPA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
-	put_desc(2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
-	virtio_st_le16(a + 4 + 2 * ((avail_idx - 1) % QSIZE), 0);
-	virtio_st_le16(a + 2, avail_idx);
-}
-
-static uint16_t used_idx(void)
-{
-	return virtio_ld_le16((uint8_t *)guest_mem_span(&m.mem, used_gpa(), 4) +
-			      2);
+	test_desc_at(&m.mem, ring.desc, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	test_desc_at(&m.mem, ring.desc, 1, DATA_GPA, 512,
+		     VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	test_desc_at(&m.mem, ring.desc, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE,
+		     0);
+	test_ring_avail_put(&ring, (uint16_t)(avail_idx - 1), 0);
+	test_ring_set_avail_idx(&ring, avail_idx);
 }
 
 static void check_sector(uint64_t sector)
@@ -455,8 +431,6 @@ static void check_sector(uint64_t sector)
 
 START_TEST(queue_setup_and_blk_read)
 {
-	const uint8_t *used;
-
 	enable(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	driver_features();
 	ck_assert_uint_eq(rd(CC(num_queues), 2), 1);
@@ -476,7 +450,7 @@ START_TEST(queue_setup_and_blk_read)
 	wr(CC(queue_size), 32, 2);
 	ck_assert_uint_eq(rd(CC(queue_size), 2), QSIZE);
 	wr(CC(queue_desc), 0, 4);
-	ck_assert_uint_eq(rd(CC(queue_desc), 4), (uint32_t)desc_gpa());
+	ck_assert_uint_eq(rd(CC(queue_desc), 4), (uint32_t)ring.desc);
 	/* PCI-D-15: writing 0 does not disable. */
 	wr(CC(queue_enable), 0, 2);
 	ck_assert_uint_eq(rd(CC(queue_enable), 2), 1);
@@ -484,10 +458,9 @@ START_TEST(queue_setup_and_blk_read)
 	post_read(3, 1);
 	ck_assert(!line_high());
 	wr(NOTIFY_ADDR + 0 * VIRTIO_PCI_NOTIFY_MULTIPLIER, 0, 2); /* PCI-D-23 */
-	ck_assert_uint_eq(used_idx(), 1);
-	used = guest_mem_span(&m.mem, used_gpa() + 4, 8);
-	ck_assert_uint_eq(virtio_ld_le32(used), 0);
-	ck_assert_uint_eq(virtio_ld_le32(used + 4), 513);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
+	ck_assert_uint_eq(test_ring_used_id(&ring, 0), 0);
+	ck_assert_uint_eq(test_ring_used_len(&ring, 0), 513);
 	ck_assert_uint_eq(*(uint8_t *)guest_mem_span(&m.mem, STATUS_GPA, 1),
 			  VIRTIO_BLK_S_OK);
 	check_sector(3);
@@ -502,7 +475,7 @@ START_TEST(queue_setup_and_blk_read)
 	/* A 32-bit notify works too; a second request completes. */
 	post_read(7, 2);
 	wr(NOTIFY_ADDR, 0, 4);
-	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 2);
 	check_sector(7);
 }
 END_TEST
@@ -518,11 +491,11 @@ START_TEST(notify_needs_bus_master)
 	setup_queue();
 	post_read(1, 1);
 	wr(NOTIFY_ADDR, 0, 2);
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 	ck_assert_uint_eq(vp->notifies_dropped, 1);
 	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
 	wr(NOTIFY_ADDR, 0, 2);
-	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	check_sector(1);
 }
 END_TEST
@@ -540,11 +513,11 @@ START_TEST(bus_master_off_holds_deferred_completions)
 	setup_queue();
 	post_read(1, 1);
 	wr(NOTIFY_ADDR, 0, 2);
-	ck_assert_uint_eq(used_idx(), 0); /* deferred: not yet */
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0); /* deferred: not yet */
 	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	while (evloop_step(&m.loop, 0) != EVLOOP_IDLE)
 		;
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 0);
 	ck_assert_uint_eq(*(uint8_t *)guest_mem_span(&m.mem, STATUS_GPA, 1),
 			  0xee);
 	ck_assert(!line_high());
@@ -553,7 +526,7 @@ START_TEST(bus_master_off_holds_deferred_completions)
 	wr(NOTIFY_ADDR, 0, 2);
 	while (evloop_step(&m.loop, 0) != EVLOOP_IDLE)
 		;
-	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	check_sector(1);
 }
 END_TEST
@@ -566,7 +539,7 @@ START_TEST(intx_disable_masks_line)
 	setup_queue();
 	post_read(0, 1);
 	wr(NOTIFY_ADDR, 0, 2);
-	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	ck_assert(!line_high());
 	ck_assert(cfg_rd(PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 	cfg_wr(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
