@@ -24,7 +24,8 @@ else
 dist_check_SCRIPTS += %reldir%/no_check.sh
 endif
 %canon_reldir%_libtestutil_a_SOURCES = %reldir%/testutil.c %reldir%/testutil.h \
-	%reldir%/test_ring.c %reldir%/test_ring.h
+	%reldir%/test_ring.c %reldir%/test_ring.h \
+	%reldir%/test_transport.c %reldir%/test_transport.h
 %canon_reldir%_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LDADD = %reldir%/libtestutil.a libvirtsim.la $(LIBVIRTSIM_LIBS) $(CHECK_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -20,6 +20,7 @@
 #include "drivers/wire/virtio_net.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
+#include "tests/test_transport.h"
 #include "tests/testutil.h"
 
 #define DEV_LINE 5u
@@ -34,21 +35,15 @@ struct fake_queue {
 };
 
 struct fake_net {
-	struct virtio_transport base;
-	uint32_t type;
-	uint64_t dev_features, drv_features;
-	bool legacy;
-	uint8_t status;
-	uint8_t status_at_unset; /* status when the first queue was unset */
+	struct test_transport tt; /* first: the ops cast from its base */
+	uint8_t status_at_unset;  /* status when the first queue was unset */
 	unsigned unsets;
-	uint16_t qmax[NQ];
 	struct fake_queue q[NQ];
 	uint8_t config[32];
 	size_t config_len;
 	uint32_t generation;
 	unsigned gen_bumps; /* the next reads each move the generation */
 	unsigned config_reads, config_writes;
-	uint32_t isr;
 };
 
 static struct machine m;
@@ -61,40 +56,15 @@ static struct fake_net *to_fake(struct virtio_transport *t)
 	return (struct fake_net *)t;
 }
 
-static uint32_t fake_device_type(struct virtio_transport *t)
-{
-	return to_fake(t)->type;
-}
-
-static uint64_t fake_device_features(struct virtio_transport *t)
-{
-	return to_fake(t)->dev_features;
-}
-
-static void fake_set_driver_features(struct virtio_transport *t, uint64_t f)
-{
-	to_fake(t)->drv_features = f;
-}
-
-static uint8_t fake_get_status(struct virtio_transport *t)
-{
-	return to_fake(t)->status;
-}
-
 static void fake_set_status(struct virtio_transport *t, uint8_t v)
 {
 	struct fake_net *f = to_fake(t);
 
-	f->status = v;
+	f->tt.status = v;
 	if (v == 0) {
 		for (unsigned i = 0; i < NQ; i++)
 			f->q[i].last_avail = 0;
 	}
-}
-
-static uint16_t fake_max_queue_size(struct virtio_transport *t, uint16_t q)
-{
-	return q < NQ ? to_fake(t)->qmax[q] : 0;
 }
 
 static int fake_queue_set(struct virtio_transport *t, uint16_t q, uint16_t size,
@@ -111,22 +81,13 @@ static void fake_queue_unset(struct virtio_transport *t, uint16_t q)
 	struct fake_net *f = to_fake(t);
 
 	if (f->unsets++ == 0)
-		f->status_at_unset = f->status;
+		f->status_at_unset = f->tt.status;
 	f->q[q].set = false;
 }
 
 static void fake_notify(struct virtio_transport *t, uint16_t q)
 {
 	to_fake(t)->q[q].notifies++;
-}
-
-static uint32_t fake_ack_interrupt(struct virtio_transport *t)
-{
-	uint32_t cause = to_fake(t)->isr;
-
-	to_fake(t)->isr = 0;
-	irq_set_level(&m.irq, DEV_LINE, false);
-	return cause;
 }
 
 static int fake_config_read(struct virtio_transport *t, uint32_t off, void *buf,
@@ -157,38 +118,22 @@ static uint32_t fake_config_generation(struct virtio_transport *t)
 	return to_fake(t)->generation;
 }
 
-static bool fake_is_legacy(struct virtio_transport *t)
-{
-	return to_fake(t)->legacy;
-}
-
 static bool fake_queue_used(struct virtio_transport *t, uint16_t q)
 {
 	return false;
 }
 
-static unsigned fake_irq_line(struct virtio_transport *t)
-{
-	return DEV_LINE;
-}
-
 static const struct virtio_transport_ops fake_ops = {
-    .device_type = fake_device_type,
-    .device_features = fake_device_features,
-    .set_driver_features = fake_set_driver_features,
-    .get_status = fake_get_status,
+    TEST_TRANSPORT_OPS,
     .set_status = fake_set_status,
-    .max_queue_size = fake_max_queue_size,
     .queue_used = fake_queue_used,
     .queue_set = fake_queue_set,
     .queue_unset = fake_queue_unset,
     .notify = fake_notify,
-    .ack_interrupt = fake_ack_interrupt,
     .config_read = fake_config_read,
     .config_write = fake_config_write,
     .config_generation = fake_config_generation,
-    .is_legacy = fake_is_legacy,
-    .irq_line = fake_irq_line,
+    .irq_line = test_transport_irq_line,
 };
 
 #define F(b) VIRTIO_BIT(b)
@@ -213,11 +158,13 @@ static void setup(void)
 	ck_assert_int_eq(machine_init(&m, &o), 0);
 	m_live = true;
 	memset(&ft, 0, sizeof(ft));
-	ft.base.ops = &fake_ops;
-	ft.base.hal = machine_hal(&m);
-	ft.type = VIRTIO_ID_NET;
+	ft.tt.base.ops = &fake_ops;
+	ft.tt.base.hal = machine_hal(&m);
+	ft.tt.irq = &m.irq;
+	ft.tt.line = DEV_LINE;
+	ft.tt.type = VIRTIO_ID_NET;
 	for (unsigned i = 0; i < NQ; i++)
-		ft.qmax[i] = 256;
+		ft.tt.qmax[i] = 256;
 	ft.config_len = sizeof(struct virtio_net_config);
 	memcpy(ft.config, dev_mac, 6);
 	virtio_st_le16(ft.config + offsetof(struct virtio_net_config, status),
@@ -378,9 +325,9 @@ static const struct virtio_net zero_net;
 
 static void net_start(uint64_t features, const struct virtio_net_options *o)
 {
-	ft.dev_features = features;
-	ck_assert_int_eq(virtio_net_init(&net, &ft.base, o, DEV_LINE), 0);
-	ck_assert(ft.status & VIRTIO_CONFIG_S_DRIVER_OK);
+	ft.tt.dev_features = features;
+	ck_assert_int_eq(virtio_net_init(&net, &ft.tt.base, o, DEV_LINE), 0);
+	ck_assert(ft.tt.status & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* INIT-D-13: reset before the queues go; nothing left shared. */
@@ -422,7 +369,7 @@ START_TEST(init_negotiates_and_reads_config)
 	uint8_t mac[6];
 
 	net_start(NET_WANTED | NET_UNWANTED, NULL);
-	ck_assert_uint_eq(ft.drv_features, NET_WANTED);
+	ck_assert_uint_eq(ft.tt.drv_features, NET_WANTED);
 	ck_assert_uint_eq(net.vdev.features, NET_WANTED);
 	virtio_net_mac(&net, mac);
 	ck_assert_mem_eq(mac, dev_mac, 6);
@@ -454,7 +401,7 @@ START_TEST(options_and_queue_sizes)
 				       .no_indirect = true};
 
 	net_start(NET_WANTED, &o);
-	ck_assert_uint_eq(ft.drv_features,
+	ck_assert_uint_eq(ft.tt.drv_features,
 			  F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) |
 			      F(VIRTIO_NET_F_MTU) | F(VIRTIO_F_VERSION_1));
 	ck_assert_uint_eq(virtio_net_rx_queue_size(&net), 64);
@@ -465,8 +412,8 @@ START_TEST(options_and_queue_sizes)
 	virtio_net_destroy(&net);
 
 	/* 0: the device's maximum, capped at 256. */
-	ft.qmax[0] = 96;
-	ft.qmax[1] = 1024;
+	ft.tt.qmax[0] = 96;
+	ft.tt.qmax[1] = 1024;
 	ft.unsets = 0;
 	net_start(MODERN_BASE, NULL);
 	ck_assert_uint_eq(virtio_net_rx_queue_size(&net), 64);
@@ -486,7 +433,7 @@ START_TEST(legacy_header_and_layout)
 	uint16_t tok, head;
 	unsigned n;
 
-	ft.legacy = true;
+	ft.tt.legacy = true;
 	net_start(F(VIRTIO_NET_F_MAC), &o);
 	ck_assert_uint_eq(virtio_net_hdr_len(&net), 10);
 	ck_assert(net.split_hdr);
@@ -522,7 +469,7 @@ START_TEST(legacy_header_and_layout)
 	net_start(F(VIRTIO_NET_F_MAC) | F(VIRTIO_F_ANY_LAYOUT) |
 		      F(VIRTIO_NET_F_MRG_RXBUF),
 		  NULL);
-	ck_assert(ft.drv_features & F(VIRTIO_F_ANY_LAYOUT));
+	ck_assert(ft.tt.drv_features & F(VIRTIO_F_ANY_LAYOUT));
 	ck_assert(!net.split_hdr);
 	ck_assert_uint_eq(virtio_net_hdr_len(&net), 12);
 	net_stop();
@@ -536,11 +483,11 @@ START_TEST(mtu_checked_and_optional)
 	uint8_t zero[sizeof(net)] = {0};
 
 	set_mtu(67);
-	ft.dev_features = MODERN_BASE | F(VIRTIO_NET_F_MTU);
-	ck_assert_int_eq(virtio_net_init(&net, &ft.base, NULL, DEV_LINE),
+	ft.tt.dev_features = MODERN_BASE | F(VIRTIO_NET_F_MTU);
+	ck_assert_int_eq(virtio_net_init(&net, &ft.tt.base, NULL, DEV_LINE),
 			 -VIRTIO_ERR_UNSUPPORTED);
-	ck_assert(ft.status & VIRTIO_CONFIG_S_FAILED);
-	ck_assert_uint_eq(ft.status & VIRTIO_CONFIG_S_DRIVER_OK, 0);
+	ck_assert(ft.tt.status & VIRTIO_CONFIG_S_FAILED);
+	ck_assert_uint_eq(ft.tt.status & VIRTIO_CONFIG_S_DRIVER_OK, 0);
 	ck_assert_mem_eq(&net, zero, sizeof(net));
 
 	set_mtu(68);
@@ -564,9 +511,9 @@ START_TEST(mtu_checked_and_optional)
 	/* A config space too short for the fields wanted. */
 	virtio_net_destroy(&net);
 	ft.config_len = 8;
-	ck_assert_int_eq(virtio_net_init(&net, &ft.base, NULL, DEV_LINE),
+	ck_assert_int_eq(virtio_net_init(&net, &ft.tt.base, NULL, DEV_LINE),
 			 -VIRTIO_ERR_CONFIG_SPACE_TOO_SMALL);
-	ck_assert(ft.status & VIRTIO_CONFIG_S_FAILED);
+	ck_assert(ft.tt.status & VIRTIO_CONFIG_S_FAILED);
 	ck_assert_uint_eq(ft.config_writes, 0);
 	finish_machine();
 }
@@ -613,12 +560,12 @@ START_TEST(link_status)
 
 	/* A config interrupt wakes a waiter and is remembered. */
 	ck_assert(!virtio_net_config_changed(&net));
-	ft.isr = VIRTIO_INT_CONFIG;
+	ft.tt.isr = VIRTIO_INT_CONFIG;
 	irq_set_level(&m.irq, DEV_LINE, true);
 	ck_assert_int_eq(virtio_net_wait(&net, true, true), 0);
 	ck_assert(virtio_net_config_changed(&net));
 	ck_assert(!virtio_net_config_changed(&net));
-	ft.isr = VIRTIO_INT_CONFIG;
+	ft.tt.isr = VIRTIO_INT_CONFIG;
 	irq_set_level(&m.irq, DEV_LINE, true);
 	ck_assert_int_eq(virtio_net_wait(&net, false, false), 0);
 	ck_assert(virtio_net_link_up(&net)); /* clears it too */
@@ -908,7 +855,7 @@ START_TEST(receive_checks_used_length_and_num_buffers)
 	/* A legacy 10-byte header has no num_buffers to check. */
 	virtio_net_destroy(&net);
 	ft.unsets = 0;
-	ft.legacy = true;
+	ft.tt.legacy = true;
 	net_start(F(VIRTIO_NET_F_MAC) | F(VIRTIO_F_ANY_LAYOUT), NULL);
 	ck_assert_uint_eq(virtio_net_hdr_len(&net), 10);
 	tok = post_rx(b, 1524);
@@ -1273,9 +1220,9 @@ static const struct virtio_net_device zero_nd;
 
 static void nd_start(uint64_t features, const struct virtio_net_options *o)
 {
-	ft.dev_features = features;
+	ft.tt.dev_features = features;
 	ck_assert_int_eq(
-	    virtio_net_device_init(&nd, &ft.base, o, DEV_LINE, &pool), 0);
+	    virtio_net_device_init(&nd, &ft.tt.base, o, DEV_LINE, &pool), 0);
 	dev = virtio_net_device_base(&nd);
 	ck_assert_ptr_nonnull(dev->ops);
 }
@@ -1319,30 +1266,30 @@ START_TEST(device_init_and_identity)
 	uint16_t heads[256];
 	uint8_t mac[6];
 
-	ft.dev_features = NET_WANTED;
+	ft.tt.dev_features = NET_WANTED;
 	ck_assert_int_eq(net_buf_pool_init(&one, machine_hal(&m), 1, 2048), 0);
 	ck_assert_int_eq(
-	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &one),
+	    virtio_net_device_init(&nd, &ft.tt.base, NULL, DEV_LINE, &one),
 	    -DEV_ERR_INVALID_PARAM);
 	ck_assert_int_eq(
-	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &unset),
+	    virtio_net_device_init(&nd, &ft.tt.base, NULL, DEV_LINE, &unset),
 	    -DEV_ERR_INVALID_PARAM);
 	ck_assert_int_eq(
-	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, NULL),
+	    virtio_net_device_init(&nd, &ft.tt.base, NULL, DEV_LINE, NULL),
 	    -DEV_ERR_INVALID_PARAM);
 	/* NET-D-03: 1526-byte buffers cannot take a 9000-byte mtu frame. */
 	set_mtu(9000);
 	ck_assert_int_eq(net_buf_pool_init(&small, machine_hal(&m), 8, 1526),
 			 0);
 	ck_assert_int_eq(
-	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &small),
+	    virtio_net_device_init(&nd, &ft.tt.base, NULL, DEV_LINE, &small),
 	    -DEV_ERR_INVALID_PARAM);
 	ck_assert_mem_eq(&nd, &zero_nd, sizeof(nd));
 	ck_assert_uint_eq(net_buf_pool_free_count(&small), 8);
 	/* A device the driver refuses: its error, mapped (Unsupported). */
 	set_mtu(20);
 	ck_assert_int_eq(
-	    virtio_net_device_init(&nd, &ft.base, NULL, DEV_LINE, &pool),
+	    virtio_net_device_init(&nd, &ft.tt.base, NULL, DEV_LINE, &pool),
 	    -DEV_ERR_UNSUPPORTED);
 	set_mtu(1500);
 	ck_assert_uint_eq(net_buf_pool_destroy(&small), 0);
@@ -1382,7 +1329,7 @@ START_TEST(device_init_and_identity)
 	/* Legacy, no ANY_LAYOUT, no INDIRECT: two descriptors a buffer,
 	 * 8 fit a ring of 16. */
 	ft.unsets = 0;
-	ft.legacy = true;
+	ft.tt.legacy = true;
 	o.no_indirect = true;
 	nd_start(F(VIRTIO_NET_F_MAC), &o);
 	ck_assert_uint_eq(nd.rx_posted, 8);

@@ -17,24 +17,20 @@
 #include "drivers/wire/virtio_config.h"
 #include "drivers/wire/virtio_ring.h"
 #include "sim/machine.h"
+#include "tests/test_transport.h"
 #include "tests/testutil.h"
 
 struct fake_transport {
-	struct virtio_transport base;
+	struct test_transport tt; /* first: the ops cast from its base */
 	uint16_t q, size;
 	uint64_t desc, avail, used;
 	unsigned sets, unsets, notifies;
 	int set_err;
 	bool in_use; /* queue_used says so */
-	/* The device side of virtio_device's calls. */
-	uint32_t type;
-	uint64_t dev_features, drv_features;
-	bool refuse_features, legacy;
-	uint8_t status, status_log[32], status_before[32];
+	/* The device side of virtio_device's calls, beyond tt's. */
+	bool refuse_features;
+	uint8_t status_log[32], status_before[32];
 	unsigned nstatus;
-	uint16_t qmax[16];
-	uint32_t isr;  /* cause ack_interrupt returns (and clears) */
-	unsigned line; /* lowered by ack_interrupt */
 };
 
 static struct machine m;
@@ -78,74 +74,28 @@ static void fake_notify(struct virtio_transport *t, uint16_t q)
 	to_fake(t)->notifies++;
 }
 
-static uint32_t fake_device_type(struct virtio_transport *t)
-{
-	return to_fake(t)->type;
-}
-
-static uint64_t fake_device_features(struct virtio_transport *t)
-{
-	return to_fake(t)->dev_features;
-}
-
-static void fake_set_driver_features(struct virtio_transport *t, uint64_t f)
-{
-	to_fake(t)->drv_features = f;
-}
-
-static uint8_t fake_get_status(struct virtio_transport *t)
-{
-	return to_fake(t)->status;
-}
-
 /* Keeps NEEDS_RESET until a reset, refuses FEATURES_OK when told to. */
 static void fake_set_status(struct virtio_transport *t, uint8_t v)
 {
 	struct fake_transport *f = to_fake(t);
 
 	if (f->nstatus < sizeof(f->status_log)) {
-		f->status_before[f->nstatus] = f->status;
+		f->status_before[f->nstatus] = f->tt.status;
 		f->status_log[f->nstatus++] = v;
 	}
 	if (f->refuse_features)
 		v &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
-	f->status =
-	    v ? (uint8_t)(v | (f->status & VIRTIO_CONFIG_S_NEEDS_RESET)) : 0;
-}
-
-static uint16_t fake_max_queue_size(struct virtio_transport *t, uint16_t q)
-{
-	return q < 16 ? to_fake(t)->qmax[q] : 0;
-}
-
-static uint32_t fake_ack_interrupt(struct virtio_transport *t)
-{
-	struct fake_transport *f = to_fake(t);
-	uint32_t cause = f->isr;
-
-	f->isr = 0;
-	irq_set_level(&m.irq, f->line, false);
-	return cause;
-}
-
-static bool fake_is_legacy(struct virtio_transport *t)
-{
-	return to_fake(t)->legacy;
+	f->tt.status =
+	    v ? (uint8_t)(v | (f->tt.status & VIRTIO_CONFIG_S_NEEDS_RESET)) : 0;
 }
 
 static const struct virtio_transport_ops fake_ops = {
-    .device_type = fake_device_type,
-    .device_features = fake_device_features,
-    .set_driver_features = fake_set_driver_features,
-    .get_status = fake_get_status,
+    TEST_TRANSPORT_OPS,
     .set_status = fake_set_status,
-    .max_queue_size = fake_max_queue_size,
     .queue_used = fake_queue_used,
     .queue_set = fake_queue_set,
     .queue_unset = fake_queue_unset,
     .notify = fake_notify,
-    .ack_interrupt = fake_ack_interrupt,
-    .is_legacy = fake_is_legacy,
 };
 
 static void setup(void)
@@ -155,8 +105,9 @@ static void setup(void)
 	ck_assert_int_eq(machine_init(&m, &o), 0);
 	m_live = true;
 	memset(&ft, 0, sizeof(ft));
-	ft.base.ops = &fake_ops;
-	ft.base.hal = machine_hal(&m);
+	ft.tt.base.ops = &fake_ops;
+	ft.tt.base.hal = machine_hal(&m);
+	ft.tt.irq = &m.irq;
 	memset(&vq, 0, sizeof(vq));
 }
 
@@ -170,7 +121,8 @@ static void teardown(void)
 static void vq_start(uint16_t size, unsigned flags)
 {
 	ck_assert_int_eq(
-	    virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, size, flags), 0);
+	    virtqueue_init(&vq, machine_hal(&m), &ft.tt.base, 0, size, flags),
+	    0);
 	ck_assert_uint_eq(ft.sets, 1);
 }
 
@@ -322,12 +274,12 @@ START_TEST(bad_sizes_rejected_without_leak)
 	const uint16_t bad[] = {0, 3, 100, 65535};
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base,
-						0, bad[i], 0),
+		ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m),
+						&ft.tt.base, 0, bad[i], 0),
 				 -VIRTIO_ERR_INVALID_PARAM);
 	ft.set_err = -VIRTIO_ERR_NOT_READY;
-	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 16,
-					VIRTQUEUE_F_INDIRECT),
+	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.tt.base, 0,
+					16, VIRTQUEUE_F_INDIRECT),
 			 -VIRTIO_ERR_NOT_READY);
 	ck_assert_uint_eq(ft.sets, 0);
 	virtqueue_destroy(&vq); /* harmless after a failed init */
@@ -341,8 +293,8 @@ END_TEST
 START_TEST(queue_in_use_is_already_used_without_leak)
 {
 	ft.in_use = true;
-	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 16,
-					VIRTQUEUE_F_INDIRECT),
+	ck_assert_int_eq(virtqueue_init(&vq, machine_hal(&m), &ft.tt.base, 0,
+					16, VIRTQUEUE_F_INDIRECT),
 			 -VIRTIO_ERR_ALREADY_USED);
 	ck_assert_uint_eq(ft.sets, 0);
 	ck_assert_uint_eq(machine_destroy(&m, true), 0);
@@ -358,7 +310,7 @@ START_TEST(dma_exhaustion_is_dma_error)
 	/* Take all of RAM but one page: the rings cannot be allocated. */
 	ck_assert_int_eq(hal_dma_alloc(machine_hal(&m), 1023, &pa, &va), 0);
 	ck_assert_int_eq(
-	    virtqueue_init(&vq, machine_hal(&m), &ft.base, 0, 256, 0),
+	    virtqueue_init(&vq, machine_hal(&m), &ft.tt.base, 0, 256, 0),
 	    -VIRTIO_ERR_DMA_ERROR);
 	ck_assert_int_eq(hal_dma_free(machine_hal(&m), pa, va, 1023), 0);
 	ck_assert_uint_eq(machine_destroy(&m, true), 0);
@@ -1117,20 +1069,21 @@ static const struct virtio_device zero_vd;
 /* A modern block device offering X, INDIRECT, EVENT_IDX, VERSION_1. */
 static void dev_fake(void)
 {
-	ft.type = VIRTIO_ID_BLOCK;
-	ft.dev_features =
+	ft.tt.type = VIRTIO_ID_BLOCK;
+	ft.tt.dev_features =
 	    VIRTIO_BIT(DEV_FEATURE_X) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
 	    VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_VERSION_1);
 	for (unsigned i = 0; i < 16; i++)
-		ft.qmax[i] = 256;
-	ft.line = DEV_LINE;
+		ft.tt.qmax[i] = 256;
+	ft.tt.line = DEV_LINE;
 	memset(&vd, 0, sizeof(vd));
 }
 
 static void dev_begin(uint64_t features)
 {
 	ck_assert_int_eq(
-	    virtio_device_begin(&vd, &ft.base, VIRTIO_ID_BLOCK, features), 0);
+	    virtio_device_begin(&vd, &ft.tt.base, VIRTIO_ID_BLOCK, features),
+	    0);
 }
 
 /* begin with X and INDIRECT (not EVENT_IDX), one queue of 8, @use_irq. */
@@ -1150,7 +1103,7 @@ static void dev_up(bool use_irq)
 static void dev_down(void)
 {
 	virtio_device_reset(&vd);
-	ck_assert_uint_eq(ft.status, 0);
+	ck_assert_uint_eq(ft.tt.status, 0);
 	virtio_device_teardown(&vd);
 	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
 	ck_assert_ptr_null(m.irq.handlers[DEV_LINE][0].fn);
@@ -1188,7 +1141,7 @@ START_TEST(device_begin_negotiates_in_order)
 	dev_up(false);
 	ck_assert_uint_eq(ft.nstatus, sizeof(want));
 	ck_assert_mem_eq(ft.status_log, want, sizeof(want));
-	ck_assert_uint_eq(vd.features, ft.drv_features);
+	ck_assert_uint_eq(vd.features, ft.tt.drv_features);
 	ck_assert_uint_eq(vd.features, VIRTIO_BIT(DEV_FEATURE_X) |
 					   VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
 					   VIRTIO_BIT(VIRTIO_F_VERSION_1));
@@ -1203,23 +1156,25 @@ END_TEST
 START_TEST(device_begin_refuses_other_type_and_features)
 {
 	dev_fake();
-	ft.type = VIRTIO_ID_NET;
-	ck_assert_int_eq(virtio_device_begin(&vd, &ft.base, VIRTIO_ID_BLOCK, 0),
-			 -VIRTIO_ERR_UNSUPPORTED);
+	ft.tt.type = VIRTIO_ID_NET;
+	ck_assert_int_eq(
+	    virtio_device_begin(&vd, &ft.tt.base, VIRTIO_ID_BLOCK, 0),
+	    -VIRTIO_ERR_UNSUPPORTED);
 	ck_assert_uint_eq(ft.nstatus, 0); /* another driver's device */
 	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
 	/* FEATURES_OK does not stick (INIT-D-07): FAILED (INIT-D-10). */
-	ft.type = VIRTIO_ID_BLOCK;
+	ft.tt.type = VIRTIO_ID_BLOCK;
 	ft.refuse_features = true;
-	ck_assert_int_eq(virtio_device_begin(&vd, &ft.base, VIRTIO_ID_BLOCK, 0),
-			 -VIRTIO_ERR_UNSUPPORTED);
-	ck_assert(ft.status & VIRTIO_CONFIG_S_FAILED);
+	ck_assert_int_eq(
+	    virtio_device_begin(&vd, &ft.tt.base, VIRTIO_ID_BLOCK, 0),
+	    -VIRTIO_ERR_UNSUPPORTED);
+	ck_assert(ft.tt.status & VIRTIO_CONFIG_S_FAILED);
 	assert_status_only_grows();
 	ck_assert_mem_eq(&vd, &zero_vd, sizeof(vd));
 	/* Failing what never began changes nothing. */
 	ck_assert_int_eq(virtio_device_fail(&vd, -VIRTIO_ERR_IO_ERROR),
 			 -VIRTIO_ERR_IO_ERROR);
-	ck_assert_int_eq(virtio_device_begin(NULL, &ft.base, 2, 0),
+	ck_assert_int_eq(virtio_device_begin(NULL, &ft.tt.base, 2, 0),
 			 -VIRTIO_ERR_INVALID_PARAM);
 }
 END_TEST
@@ -1234,9 +1189,9 @@ START_TEST(device_queue_size_rules)
 	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 0, 256, &n),
 			 -VIRTIO_ERR_INVALID_PARAM); /* not begun */
 	dev_begin(0);
-	ft.qmax[0] = 96;
-	ft.qmax[1] = 0;
-	ft.qmax[2] = 32768;
+	ft.tt.qmax[0] = 96;
+	ft.tt.qmax[1] = 0;
+	ft.tt.qmax[2] = 32768;
 	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 0, 256, &n), 0);
 	ck_assert_uint_eq(n, 64);
 	ck_assert_int_eq(virtio_device_queue_size(&vd, 0, 16, 256, &n), 0);
@@ -1284,7 +1239,7 @@ START_TEST(device_queue_init_flags_and_limit)
 
 	/* A legacy device: the legacy layout, and nothing negotiated. */
 	dev_fake();
-	ft.legacy = true;
+	ft.tt.legacy = true;
 	dev_begin(0);
 	ck_assert_int_eq(virtio_device_queue_init(&vd, &vq, 0, 8), 0);
 	ck_assert_uint_eq(vq.flags, VIRTQUEUE_F_LEGACY);
@@ -1311,12 +1266,12 @@ START_TEST(device_fail_unwinds)
 	ck_assert_int_eq(virtio_device_queue_init(&vd, &q2, 1, 16), 0);
 	ck_assert_int_eq(virtio_device_irq_init(&vd, true, DEV_LINE), 0);
 	ck_assert_ptr_nonnull(m.irq.handlers[DEV_LINE][0].fn);
-	ft.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	ft.tt.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	ck_assert_int_eq(virtio_device_fail(&vd, -VIRTIO_ERR_DMA_ERROR),
 			 -VIRTIO_ERR_DMA_ERROR);
-	ck_assert(ft.status & VIRTIO_CONFIG_S_FAILED);
-	ck_assert(ft.status & VIRTIO_CONFIG_S_FEATURES_OK);
-	ck_assert_uint_eq(ft.status & VIRTIO_CONFIG_S_DRIVER_OK, 0);
+	ck_assert(ft.tt.status & VIRTIO_CONFIG_S_FAILED);
+	ck_assert(ft.tt.status & VIRTIO_CONFIG_S_FEATURES_OK);
+	ck_assert_uint_eq(ft.tt.status & VIRTIO_CONFIG_S_DRIVER_OK, 0);
 	assert_status_only_grows();
 	ck_assert_uint_eq(ft.unsets, 2);
 	ck_assert_ptr_null(m.irq.handlers[DEV_LINE][0].fn);
@@ -1394,7 +1349,7 @@ START_TEST(device_wait_with_irq_looks_when_told)
 	struct looks l = {.done_at = 1};
 
 	dev_up(true);
-	ft.isr = VIRTIO_INT_VRING;
+	ft.tt.isr = VIRTIO_INT_VRING;
 	irq_set_level(&m.irq, DEV_LINE, true);
 	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l), 0);
 	ck_assert_uint_eq(l.calls, 1);
@@ -1406,7 +1361,7 @@ START_TEST(device_wait_with_irq_looks_when_told)
 	 * nothing can happen any more, then one last look. */
 	l = (struct looks){.done_at = 2};
 	start_ticker(3);
-	ft.isr = 0;
+	ft.tt.isr = 0;
 	irq_set_level(&m.irq, DEV_LINE, true);
 	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l),
 			 -VIRTIO_ERR_NOT_READY);
@@ -1418,7 +1373,7 @@ START_TEST(device_wait_with_irq_looks_when_told)
 	/* A config change is a cause too (look at the queues) and is
 	 * recorded for the driver. */
 	l = (struct looks){.done_at = 1};
-	ft.isr = VIRTIO_INT_CONFIG;
+	ft.tt.isr = VIRTIO_INT_CONFIG;
 	irq_set_level(&m.irq, DEV_LINE, true);
 	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l), 0);
 	ck_assert_uint_eq(l.calls, 1);
@@ -1456,7 +1411,7 @@ START_TEST(device_wait_errors)
 	struct looks l = {.done_at = 100};
 
 	dev_up(false);
-	ft.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	ft.tt.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	ck_assert_int_eq(virtio_device_wait(&vd, count_looks, &l),
 			 -VIRTIO_ERR_IO_ERROR);
 	ck_assert_uint_eq(l.calls, 1);
