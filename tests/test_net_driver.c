@@ -158,9 +158,7 @@ static void setup(void)
 	ck_assert_int_eq(machine_init(&m, &o), 0);
 	m_live = true;
 	memset(&ft, 0, sizeof(ft));
-	ft.tt.base.ops = &fake_ops;
-	ft.tt.base.hal = machine_hal(&m);
-	ft.tt.irq = &m.irq;
+	test_transport_init(&ft.tt, &fake_ops, &m);
 	ft.tt.line = DEV_LINE;
 	ft.tt.type = VIRTIO_ID_NET;
 	for (unsigned i = 0; i < NQ; i++)

@@ -2,10 +2,20 @@
 #include "tests/test_transport.h"
 
 #include "sim/irq.h"
+#include "sim/machine.h"
 
 static struct test_transport *to_tt(struct virtio_transport *t)
 {
 	return (struct test_transport *)t;
+}
+
+void test_transport_init(struct test_transport *tt,
+			 const struct virtio_transport_ops *ops,
+			 struct machine *m)
+{
+	tt->base.ops = ops;
+	tt->base.hal = machine_hal(m);
+	tt->irq = &m->irq;
 }
 
 uint32_t test_transport_device_type(struct virtio_transport *t)

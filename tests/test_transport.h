@@ -14,6 +14,7 @@
 #include "drivers/virtio/virtio.h"
 
 struct irq_ctl;
+struct machine;
 
 /* A suite's fake embeds this first, so its ops can cast from base. */
 struct test_transport {
@@ -27,6 +28,14 @@ struct test_transport {
 	struct irq_ctl *irq; /* ack_interrupt lowers @line on it */
 	unsigned line;	     /* also what irq_line returns */
 };
+
+/*
+ * On @m's DMA memory and interrupt lines, with the suite's @ops; the rest
+ * of @tt stays as the caller left it (zeroed, as a rule).
+ */
+void test_transport_init(struct test_transport *tt,
+			 const struct virtio_transport_ops *ops,
+			 struct machine *m);
 
 uint32_t test_transport_device_type(struct virtio_transport *t);
 uint64_t test_transport_device_features(struct virtio_transport *t);

@@ -105,9 +105,7 @@ static void setup(void)
 	ck_assert_int_eq(machine_init(&m, &o), 0);
 	m_live = true;
 	memset(&ft, 0, sizeof(ft));
-	ft.tt.base.ops = &fake_ops;
-	ft.tt.base.hal = machine_hal(&m);
-	ft.tt.irq = &m.irq;
+	test_transport_init(&ft.tt, &fake_ops, &m);
 	memset(&vq, 0, sizeof(vq));
 }
 
