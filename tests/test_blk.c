@@ -124,15 +124,6 @@ static struct virtio_blk *blk0(void)
 	return vm_virtio_blk(&vm, 0);
 }
 
-static void host_read(void *buf, size_t len, off_t off)
-{
-	int fd = open(path, O_RDONLY);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, buf, len, off), (ssize_t)len);
-	close(fd);
-}
-
 /* Capacity and block size through probe and init (INIT-D-07, MMIO-D-15,
  * MMIO-D-16, MMIO-D-18, LEG-V-02 on v1). */
 START_TEST(probe_and_geometry)
@@ -187,7 +178,7 @@ START_TEST(read_matches_backing_file)
 		memset(got, 0xcc, sizeof(got));
 		ck_assert_int_eq(virtio_blk_read(blk0(), lbas[k], got, len),
 				 0);
-		host_read(want, len, (off_t)lbas[k] * 512);
+		test_file_read(path, want, len, (off_t)lbas[k] * 512);
 		ck_assert_mem_eq(got, want, len);
 	}
 	stop();
@@ -211,12 +202,11 @@ START_TEST(write_then_flush_reaches_file)
 	ck_assert_int_eq(bd->ops->flush(bd), 0);
 	st = blk_model_stats(dev0()->model);
 	ck_assert_uint_eq(st->flushes, 1);
-	host_read(back, sizeof(back), 100 * 512);
+	test_file_read(path, back, sizeof(back), 100 * 512);
 	ck_assert_mem_eq(back, data, sizeof(data));
 	/* The neighbours are untouched. */
-	host_read(back, 512, 99 * 512);
-	for (unsigned i = 0; i < 512; i++)
-		ck_assert_uint_eq(back[i], test_pattern_byte(99 * 512 + i));
+	test_file_read(path, back, 512, 99 * 512);
+	test_expect_pattern(back, 512, 99 * 512);
 	/* And the driver reads back what it wrote. */
 	memset(back, 0, sizeof(back));
 	ck_assert_int_eq(bd->ops->read_block(bd, 100, back, sizeof(back)), 0);
@@ -235,7 +225,7 @@ static void heap_round_trip(uint64_t sector, size_t len, uint8_t fill)
 	ck_assert_int_eq(virtio_blk_write(blk0(), sector, buf, len), 0);
 	memset(buf, 0, len);
 	ck_assert_int_eq(virtio_blk_read(blk0(), sector, buf, len), 0);
-	host_read(want, len, (off_t)sector * 512);
+	test_file_read(path, want, len, (off_t)sector * 512);
 	ck_assert_mem_eq(buf, want, len);
 	ck_assert_uint_eq(buf[0], fill);
 	free(buf);
@@ -315,9 +305,9 @@ START_TEST(token_api_shares_only_data)
 		ck_assert_int_eq(virtio_blk_complete(blk0(), token, r), 0);
 		ck_assert_uint_eq(r->status, VIRTIO_BLK_S_OK);
 	}
-	host_read(want, 512, 5 * 512);
+	test_file_read(path, want, 512, 5 * 512);
 	ck_assert_mem_eq(heap, want, 512);
-	host_read(want, 512, 6 * 512);
+	test_file_read(path, want, 512, 6 * 512);
 	ck_assert_mem_eq(dma.p, want, 512);
 	ck_assert_uint_eq(vm.machine.hal.stats.unshares,
 			  vm.machine.hal.stats.shares);
@@ -346,9 +336,8 @@ START_TEST(readonly_disk_refuses_writes)
 		      "write to ro disk gave %s", virtio_error_name(err));
 	ck_assert_int_eq(bd->ops->write_block(bd, 3, data, sizeof(data)),
 			 -(int)as_dev_err(err));
-	host_read(back, sizeof(back), 3 * 512);
-	for (unsigned i = 0; i < 512; i++)
-		ck_assert_uint_eq(back[i], test_pattern_byte(3 * 512 + i));
+	test_file_read(path, back, sizeof(back), 3 * 512);
+	test_expect_pattern(back, 512, 3 * 512);
 	/* Reading still works. */
 	ck_assert_int_eq(virtio_blk_read(blk0(), 3, back, sizeof(back)), 0);
 	stop();
@@ -442,7 +431,7 @@ START_TEST(token_api_batches_and_checks_tokens)
 		}
 		ck_assert_int_eq(virtio_blk_complete(blk0(), token, &req[i]),
 				 0);
-		host_read(want, 512, (off_t)(40 + i) * 512);
+		test_file_read(path, want, 512, (off_t)(40 + i) * 512);
 		ck_assert_mem_eq(buf[i], want, 512);
 		done++;
 	}
@@ -558,7 +547,7 @@ START_TEST(tokens_stay_unique_until_complete)
 	ck_assert_int_eq(virtio_blk_poll(blk0(), &token), 0);
 	for (k = 0; k < N; k++) {
 		ck_assert(!req[k].in_flight);
-		host_read(want, 512, (off_t)(40 + k) * 512);
+		test_file_read(path, want, 512, (off_t)(40 + k) * 512);
 		ck_assert_mem_eq(buf[k], want, 512);
 		free(buf[k]);
 	}
@@ -693,7 +682,7 @@ START_TEST(image_above_4gib)
 	memset(data, 0x77, sizeof(data));
 	ck_assert_int_eq(virtio_blk_write(blk0(), lba, data, sizeof(data)), 0);
 	ck_assert_int_eq(virtio_blk_flush(blk0()), 0);
-	host_read(back, sizeof(back), (off_t)(lba * 512));
+	test_file_read(path, back, sizeof(back), (off_t)(lba * 512));
 	ck_assert_mem_eq(back, data, sizeof(data));
 	ck_assert_int_eq(virtio_blk_read(blk0(), size / 512 - 8, back, 4096),
 			 0);
@@ -730,20 +719,20 @@ START_TEST(blocks_of_4096_bytes)
 	/* Aligned: through the driver (sectors) and the block device
 	 * (blocks), byte for byte. */
 	ck_assert_int_eq(virtio_blk_read(blk0(), 8, got, 8192), 0);
-	host_read(want, 8192, 4096);
+	test_file_read(path, want, 8192, 4096);
 	ck_assert_mem_eq(got, want, 8192);
 	ck_assert_int_eq(bd->ops->read_block(bd, 3, got, 16384), 0);
-	host_read(want, 16384, 3 * 4096);
+	test_file_read(path, want, 16384, 3 * 4096);
 	ck_assert_mem_eq(got, want, 16384);
 	memset(got, 0x6b, 4096);
 	ck_assert_int_eq(bd->ops->write_block(bd, 5, got, 4096), 0);
 	memset(got, 0x2d, 8192);
 	ck_assert_int_eq(virtio_blk_write(blk0(), 64, got, 8192), 0);
 	ck_assert_int_eq(bd->ops->flush(bd), 0);
-	host_read(want, 4096, 5 * 4096);
+	test_file_read(path, want, 4096, 5 * 4096);
 	memset(got, 0x6b, 4096);
 	ck_assert_mem_eq(got, want, 4096);
-	host_read(want, 8192, 64 * 512);
+	test_file_read(path, want, 8192, 64 * 512);
 	memset(got, 0x2d, 8192);
 	ck_assert_mem_eq(got, want, 8192);
 	/* The last block; one past it is refused. */
@@ -782,12 +771,10 @@ START_TEST(blocks_of_4096_bytes)
 	ck_assert_uint_eq(blk0()->requests, requests);
 	ck_assert_uint_eq(st->errors, 0);
 	/* The misaligned writes left the image alone. */
-	host_read(want, 4096, 0);
-	for (unsigned k = 0; k < 4096; k++)
-		ck_assert_uint_eq(want[k], test_pattern_byte(k));
-	host_read(want, 4096, 16 * 512);
-	for (unsigned k = 0; k < 4096; k++)
-		ck_assert_uint_eq(want[k], test_pattern_byte(16 * 512 + k));
+	test_file_read(path, want, 4096, 0);
+	test_expect_pattern(want, 4096, 0);
+	test_file_read(path, want, 4096, 16 * 512);
+	test_expect_pattern(want, 4096, 16 * 512);
 	/* And the disk still works. */
 	ck_assert_int_eq(virtio_blk_read(blk0(), 0, got, 4096), 0);
 	stop();
@@ -874,7 +861,7 @@ START_TEST(access_platform_is_accepted)
 	ck_assert(
 	    virtio_dev_has_feature(dev0()->model, VIRTIO_F_ACCESS_PLATFORM));
 	ck_assert_int_eq(virtio_blk_read(blk0(), 16, got, sizeof(got)), 0);
-	host_read(want, sizeof(want), 16 * 512);
+	test_file_read(path, want, sizeof(want), 16 * 512);
 	ck_assert_mem_eq(got, want, sizeof(want));
 	stop();
 }

@@ -83,8 +83,7 @@ static const struct hal *hal(void)
 
 static void expect_image(const uint8_t *buf, uint64_t sector)
 {
-	for (unsigned i = 0; i < 512; i++)
-		ck_assert_uint_eq(buf[i], test_pattern_byte(sector * 512 + i));
+	test_expect_pattern(buf, 512, sector * 512);
 }
 
 /* The in-flight request @token names; there must be exactly one. */

@@ -175,12 +175,9 @@ static int blk_op(enum blk_op op, bool device, unsigned k, uint8_t *buf)
 static void check_file(unsigned k, bool written, const uint8_t *read)
 {
 	static uint8_t got[IO_LEN];
-	int fd = open(path, O_RDONLY);
 	off_t off = (off_t)k * IO_LEN;
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, got, IO_LEN, off), IO_LEN);
-	close(fd);
+	test_file_read(path, got, IO_LEN, (unsigned long long)off);
 	for (size_t i = 0; i < IO_LEN; i++) {
 		uint8_t want = written ? write_byte(k, i)
 				       : test_pattern_byte((size_t)off + i);

@@ -176,16 +176,13 @@ static void read_and_compare(uint32_t bdf, const char *path)
 	struct virtio_pci_transport t;
 	struct virtio_blk blk;
 	enum dev_type type;
-	int fd;
 
 	ck_assert(probe(bdf, &t, &type));
 	ck_assert_int_eq(type, DEV_TYPE_BLOCK);
 	ck_assert_int_eq(virtio_blk_init(&blk, &t.base, NULL, VIRTIO_NO_IRQ),
 			 0);
 	ck_assert_int_eq(virtio_blk_read(&blk, 0, got, sizeof(got)), 0);
-	fd = open(path, O_RDONLY);
-	ck_assert_int_eq(pread(fd, want, sizeof(want), 0), sizeof(want));
-	close(fd);
+	test_file_read(path, want, sizeof(want), 0);
 	ck_assert_mem_eq(got, want, sizeof(want));
 	virtio_blk_destroy(&blk);
 }

@@ -847,8 +847,7 @@ START_TEST(blk_read)
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 3, 1024, true, &len),
 			 VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(len, 1025);
-	for (unsigned i = 0; i < 1024; i++)
-		ck_assert_uint_eq(d[i], test_pattern_byte(3 * 512 + i));
+	test_expect_pattern(d, 1024, 3 * 512);
 	ck_assert_uint_eq(blk_model_stats(blk)->reads, 1);
 	ck_assert_uint_eq(blk_model_stats(blk)->bytes_read, 1024);
 	/* The queue interrupt was raised (EVENT_IDX, used_event 0). */
@@ -862,16 +861,12 @@ START_TEST(blk_write)
 {
 	uint8_t back[512];
 	uint32_t len;
-	int fd;
 
 	memset(gp(DATA), 0xc5, 512);
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 5, 512, false, &len),
 			 VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(len, 1);
-	fd = open(disk_path, O_RDONLY);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, back, 512, 5 * 512), 512);
-	close(fd);
+	test_file_read(disk_path, back, 512, 5 * 512);
 	for (unsigned i = 0; i < 512; i++)
 		ck_assert_uint_eq(back[i], 0xc5);
 	ck_assert_uint_eq(blk_model_stats(blk)->writes, 1);
@@ -959,15 +954,6 @@ static void blk_setup_opts(const struct blk_model_options *o)
 	line = MACHINE_MMIO_IRQ_BASE + (unsigned)slot;
 }
 
-static void host_pread(void *buf, size_t len, off_t off)
-{
-	int fd = open(disk_path, O_RDONLY);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, buf, len, off), (ssize_t)len);
-	close(fd);
-}
-
 /*
  * blk_size=4096: config blk_size says so (BLK_SIZE offered, INIT-D-05),
  * capacity stays in 512-byte sectors, aligned I/O is byte-exact, and a
@@ -992,12 +978,11 @@ START_TEST(blk_4k_blocks_refuse_misaligned)
 	/* Aligned: sector 8 is block 1. */
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 8, 8192, true, NULL),
 			 VIRTIO_BLK_S_OK);
-	for (unsigned i = 0; i < 8192; i++)
-		ck_assert_uint_eq(d[i], test_pattern_byte(4096 + i));
+	test_expect_pattern(d, 8192, 4096);
 	memset(d, 0xa7, 4096);
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 16, 4096, false, NULL),
 			 VIRTIO_BLK_S_OK);
-	host_pread(back, 4096, 16 * 512);
+	test_file_read(disk_path, back, 4096, 16 * 512);
 	for (unsigned i = 0; i < 4096; i++)
 		ck_assert_uint_eq(back[i], 0xa7);
 
@@ -1014,12 +999,10 @@ START_TEST(blk_4k_blocks_refuse_misaligned)
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 8, 1024, true, NULL),
 			 VIRTIO_BLK_S_IOERR);
 	/* Nothing of the refused writes reached the image. */
-	host_pread(back, 8192, 0);
-	for (unsigned i = 0; i < 8192; i++)
-		ck_assert_uint_eq(back[i], test_pattern_byte(i));
-	host_pread(back, 8192, 24 * 512);
-	for (unsigned i = 0; i < 8192; i++)
-		ck_assert_uint_eq(back[i], test_pattern_byte(24 * 512 + i));
+	test_file_read(disk_path, back, 8192, 0);
+	test_expect_pattern(back, 8192, 0);
+	test_file_read(disk_path, back, 8192, 24 * 512);
+	test_expect_pattern(back, 8192, 24 * 512);
 	ck_assert_uint_eq(blk_model_stats(blk)->writes, 1);
 	ck_assert_uint_eq(blk_model_stats(blk)->reads, 1);
 	ck_assert_uint_eq(blk_model_stats(blk)->errors, 5);
@@ -1097,18 +1080,13 @@ END_TEST
 START_TEST(blk_readonly)
 {
 	uint8_t back[512];
-	int fd;
 
 	ck_assert(offered() & VIRTIO_BIT(VIRTIO_BLK_F_RO));
 	memset(gp(DATA), 0xc5, 512);
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_OUT, 1, 512, false, NULL),
 			 VIRTIO_BLK_S_IOERR);
-	fd = open(disk_path, O_RDONLY);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, back, 512, 512), 512);
-	close(fd);
-	for (unsigned i = 0; i < 512; i++)
-		ck_assert_uint_eq(back[i], test_pattern_byte(512 + i));
+	test_file_read(disk_path, back, 512, 512);
+	test_expect_pattern(back, 512, 512);
 	ck_assert_int_eq(blk_req(VIRTIO_BLK_T_IN, 1, 512, true, NULL),
 			 VIRTIO_BLK_S_OK);
 }
@@ -1134,8 +1112,7 @@ START_TEST(blk_split_header)
 	ck_assert_uint_eq(test_ring_used_idx(&ring), 1);
 	ck_assert_uint_eq(test_ring_used_len(&ring, 0), 513);
 	ck_assert_uint_eq(d[512], VIRTIO_BLK_S_OK);
-	for (unsigned i = 0; i < 512; i++)
-		ck_assert_uint_eq(d[i], test_pattern_byte(2 * 512 + i));
+	test_expect_pattern(d, 512, 2 * 512);
 }
 END_TEST
 

@@ -425,8 +425,7 @@ static void check_sector(uint64_t sector)
 {
 	const uint8_t *d = guest_mem_span(&m.mem, DATA_GPA, 512);
 
-	for (unsigned i = 0; i < 512; i++)
-		ck_assert_uint_eq(d[i], test_pattern_byte(sector * 512 + i));
+	test_expect_pattern(d, 512, sector * 512);
 }
 
 START_TEST(queue_setup_and_blk_read)

@@ -35,6 +35,28 @@ void test_make_file(char *path, size_t path_len, const char *tag,
 	close(fd);
 }
 
+void test_file_read(const char *path, void *buf, size_t len,
+		    unsigned long long off)
+{
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_msg(fd >= 0, "open %s", path);
+	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+void test_expect_pattern(const void *buf, size_t len, unsigned long long offset)
+{
+	const unsigned char *b = buf;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != test_pattern_byte(offset + i))
+			ck_abort_msg("byte %zu (offset %llu): 0x%02x, want "
+				     "0x%02x",
+				     i, offset + i, b[i],
+				     test_pattern_byte(offset + i));
+}
+
 #ifdef VIRTSIM_HAVE_BLK
 static void destroy_blk_model(void *dev)
 {

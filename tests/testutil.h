@@ -26,6 +26,13 @@ static inline unsigned char test_pattern_byte(unsigned long long offset)
 	return (unsigned char)((offset * 131u) ^ (offset >> 9) ^ 0x5a);
 }
 
+/* [@off, +@len) of the file at @path into @buf; a short read fails. */
+void test_file_read(const char *path, void *buf, size_t len,
+		    unsigned long long off);
+/* The test fails unless @buf holds the pattern of [@offset, +@len). */
+void test_expect_pattern(const void *buf, size_t len,
+			 unsigned long long offset);
+
 /*
  * A virtio-blk model on the image at @path (NULL @serial: the model's
  * default), owned by @m: destroyed at machine_destroy, after the
