@@ -68,9 +68,8 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 	}
 	if (!strcmp(key, "ro") && !value) {
 		o->readonly = true;
-	} else if (!strcmp(key, "readonly") && value &&
-		   (!strcmp(value, "on") || !strcmp(value, "off"))) {
-		o->readonly = !strcmp(value, "on");
+	} else if (!strcmp(key, "readonly") && vm_parse_on_off(value) >= 0) {
+		o->readonly = vm_parse_on_off(value);
 	} else if (!strcmp(key, "readonly")) {
 		snprintf(err, errlen, "readonly=%s: want on or off",
 			 value ? value : "");
@@ -107,9 +106,9 @@ static int blk_parse(void *opts, const char *key, const char *value, char *err,
 			return -1;
 		}
 		o->blk_size = (uint32_t)v;
-	} else if (!strcmp(key, "access_platform") && value &&
-		   (!strcmp(value, "on") || !strcmp(value, "off"))) {
-		o->access_platform = !strcmp(value, "on");
+	} else if (!strcmp(key, "access_platform") &&
+		   vm_parse_on_off(value) >= 0) {
+		o->access_platform = vm_parse_on_off(value);
 	} else if (!strcmp(key, "access_platform")) {
 		snprintf(err, errlen, "access_platform=%s: want on or off",
 			 value ? value : "");

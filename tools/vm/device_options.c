@@ -32,6 +32,11 @@ int vm_parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
+int vm_parse_on_off(const char *s)
+{
+	return !s ? -1 : !strcmp(s, "on") ? 1 : !strcmp(s, "off") ? 0 : -1;
+}
+
 int vm_parse_size(const char *s, uint64_t *bytes)
 {
 	unsigned shift = 0;

@@ -50,6 +50,8 @@ int vm_option_error(char *err, size_t errlen, const char *fmt, ...)
 int vm_parse_size(const char *s, uint64_t *bytes);
 /* A decimal number (no sign, no base prefix); -1 if it is not one. */
 int vm_parse_u64(const char *s, uint64_t *v);
+/* A switch's value: 1 for "on", 0 for "off", -1 for anything else. */
+int vm_parse_on_off(const char *s);
 
 #ifdef __cplusplus
 }

@@ -79,11 +79,13 @@ static int gpu_parse(void *opts, const char *key, const char *value, char *err,
 			    err, errlen,
 			    "display=%s: want sdl, headless or auto", value);
 	} else if (!strcmp(key, "edid")) {
-		if (!value || (strcmp(value, "on") && strcmp(value, "off")))
+		int on = vm_parse_on_off(value);
+
+		if (on < 0)
 			return vm_option_error(err, errlen,
 					       "edid=%s: want on or off",
 					       value ? value : "");
-		o->model.edid = !strcmp(value, "on");
+		o->model.edid = on;
 	} else if (!strcmp(key, "scanouts") && value) {
 		if (vm_parse_u64(value, &v) || !v ||
 		    v > VIRTIO_GPU_MAX_SCANOUTS)

@@ -24,12 +24,6 @@ static void net_options_init(void *opts)
 	*(struct net_options *)opts = (struct net_options){0};
 }
 
-/* "on" / "off"; -1 for anything else. */
-static int parse_on_off(const char *v)
-{
-	return !v ? -1 : !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
-}
-
 /* The sub-options that take on or off. */
 static bool is_switch(const char *key)
 {
@@ -84,7 +78,7 @@ static int net_parse(void *opts, const char *key, const char *value,
 		    value, &o->slirp.hostfwd[o->slirp.hostfwd_count++], err,
 		    errlen);
 	}
-	if (is_switch(key) && (on = parse_on_off(value)) < 0)
+	if (is_switch(key) && (on = vm_parse_on_off(value)) < 0)
 		return vm_option_error(err, errlen, "%s=%s: want on or off",
 				       key, value ? value : "");
 	if (!strcmp(key, "restrict")) {
