@@ -297,8 +297,10 @@ static int blk_check(struct virtio_blk *blk, uint32_t type, uint64_t sector,
 			return -VIRTIO_ERR_INVALID_PARAM;
 		/* Whole logical blocks only: a 4096-byte disk fails the
 		 * rest with IOERR (QEMU), or worse, so it is not sent. */
-		if (len % blk->blk_size ||
-		    sector % (blk->blk_size / VIRTIO_BLK_SECTOR_SIZE))
+		/* blk_size is a power of 2 (blk_read_config): masks, not
+		 * two divisions a request. */
+		if ((len & (blk->blk_size - 1)) ||
+		    (sector & (blk->blk_size / VIRTIO_BLK_SECTOR_SIZE - 1)))
 			return -VIRTIO_ERR_INVALID_PARAM;
 		if (sector > blk->capacity ||
 		    len / VIRTIO_BLK_SECTOR_SIZE > blk->capacity - sector)
